@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dynftrace: dynamic function tracing and live patching for user space.
+ *
+ * This is the only public header. It is architecture neutral: the register
+ * set a callback receives is opaque and read through the dft_regs_*()
+ * accessors, which the runtime implements once per architecture.
+ *
+ * Naming rules: every public symbol starts with dft_ (functions, types) or
+ * DFT_ (macros, constants). Every function returns 0 or a negative errno and
+ * never aborts the process. Diagnostics go to the levelled log, controlled by
+ * DYNFTRACE_LOG=error|warn|info|debug[,file=PATH].
+ */
+#ifndef DYNFTRACE_H
+#define DYNFTRACE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The register set saved by a trampoline. Opaque: use the accessors. */
+struct dft_regs;
+struct dft_ops;
+
+/*
+ * A callback, called at the entry of every function the ops traces.
+ *
+ * @ip:        the address of the call site in the traced function.
+ * @parent_ip: the return address into the caller.
+ * @ops:       the ops this callback was registered with.
+ * @regs:      the saved registers. Without DFT_OPS_FL_SAVE_REGS only the
+ *             argument registers, the stack pointer, the ip and the return
+ *             address are valid, and changes to the ip are ignored.
+ *
+ * A callback runs with recursion protection: any traced function it calls
+ * runs untraced. It may not call dft_register_ops() and friends (they return
+ * -EDEADLK there).
+ */
+typedef void (*dft_func_t)(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
+			   struct dft_regs *regs);
+
+/* The callback wants the full register set (the regs-caller trampoline). */
+#define DFT_OPS_FL_SAVE_REGS (1UL << 0)
+/* The callback may change the ip (live patching). Needs SAVE_REGS; at most
+ * one such ops per function, otherwise registration fails with -EBUSY. */
+#define DFT_OPS_FL_IPMODIFY (1UL << 1)
+
+struct dft_ops {
+	dft_func_t func;
+	unsigned long flags;
+	void *private;
+	/* Owned by the runtime: zero-initialise and do not touch. */
+	void *internal;
+};
+
+int dft_register_ops(struct dft_ops *ops);
+/* On return no thread is running, or will run, ops->func: ops may be freed. */
+int dft_unregister_ops(struct dft_ops *ops);
+
+/*
+ * Filters. @globs is a list of patterns separated by spaces or commas:
+ *
+ *   GLOB              functions whose name matches, in every module
+ *   lib:MOD           every function of the modules whose file name matches
+ *   lib:MOD:GLOB      functions matching GLOB in modules matching MOD
+ *
+ * GLOB and MOD use *, ? and [...]. MOD is matched against the file name of
+ * the module (e.g. "libm.so.6"; the main program by its own file name).
+ * An ops with an empty filter traces every function; notrace wins over the
+ * filter. With @reset the list replaces the previous one, otherwise it is
+ * added. Patterns are kept and applied to libraries loaded later, too.
+ *
+ * Returns -EINVAL for a malformed pattern and -ENOENT when a plain GLOB
+ * matches no function at all (nothing is changed then).
+ */
+int dft_set_filter(struct dft_ops *ops, const char *globs, int reset);
+int dft_set_notrace(struct dft_ops *ops, const char *globs, int reset);
+
+/*
+ * Register accessors. Arguments are numbered from 0 in the order of the C
+ * calling convention: integer (and pointer) arguments and floating point
+ * arguments are counted separately.
+ */
+unsigned long dft_regs_get_arg(const struct dft_regs *regs, unsigned int n);
+void dft_regs_set_arg(struct dft_regs *regs, unsigned int n, unsigned long val);
+double dft_regs_get_fparg(const struct dft_regs *regs, unsigned int n);
+void dft_regs_set_fparg(struct dft_regs *regs, unsigned int n, double val);
+/* Valid in a graph return callback. */
+unsigned long dft_regs_get_retval(const struct dft_regs *regs);
+double dft_regs_get_fpretval(const struct dft_regs *regs);
+/* The return point into the traced function; setting it redirects the call
+ * (DFT_OPS_FL_IPMODIFY ops only). */
+unsigned long dft_regs_get_ip(const struct dft_regs *regs);
+void dft_regs_set_ip(struct dft_regs *regs, unsigned long ip);
+/* The stack pointer at the call site, and the return address into the caller. */
+unsigned long dft_regs_get_sp(const struct dft_regs *regs);
+unsigned long dft_regs_get_return_address(const struct dft_regs *regs);
+/* The architecture's own layout (struct user_regs_struct order on x86-64,
+ * struct user_pt_regs on AArch64, uregs[18] on ARM), for debuggers' needs. */
+void *dft_regs_raw(struct dft_regs *regs);
+
+/*
+ * The function graph: hooks the return of traced functions. @entry is called
+ * at function entry and returns non-zero to have @ret called when the
+ * function returns (or is left by longjmp, an exception or thread exit).
+ * @data is a per-call word the callbacks may use (an entry time, say).
+ * Only one graph ops may be registered at a time (-EBUSY otherwise).
+ */
+struct dft_graph_ops;
+
+struct dft_graph_ent {
+	unsigned long ip;	 /* call site of the function */
+	unsigned long parent_ip; /* real return address into the caller */
+	unsigned int depth;	 /* nesting depth, 0 for the outermost */
+	unsigned long long *data;
+};
+
+struct dft_graph_ret {
+	unsigned long ip;
+	unsigned long parent_ip;
+	unsigned int depth;
+	unsigned long long data;
+	int abnormal; /* left by longjmp, an exception or thread exit */
+};
+
+struct dft_graph_ops {
+	int (*entry)(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
+		     struct dft_regs *regs);
+	/* @regs holds the return value registers; NULL when abnormal. */
+	void (*ret)(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
+		    struct dft_regs *regs);
+	void *private;
+	/* The filter is set on this ops with dft_set_filter(). */
+	struct dft_ops ops;
+};
+
+int dft_register_graph(struct dft_graph_ops *gops);
+int dft_unregister_graph(struct dft_graph_ops *gops);
+
+/*
+ * The functions with call sites (the kernel's available_filter_functions and
+ * enabled_functions).
+ */
+#define DFT_FUNC_ENABLED (1U << 0)  /* the site calls a trampoline */
+#define DFT_FUNC_REGS (1U << 1)	    /* ... the regs-caller one */
+#define DFT_FUNC_IPMODIFY (1U << 2) /* an IPMODIFY ops owns it */
+#define DFT_FUNC_FAILED (1U << 3)   /* unexpected bytes: never patched */
+#define DFT_FUNC_NONENTRY (1U << 4) /* site after the prologue: trace only */
+
+struct dft_func_info {
+	const char *name;
+	const char *module; /* path of the module */
+	unsigned long func; /* function address */
+	unsigned long site; /* call site address (the callback's ip) */
+	unsigned int state; /* DFT_FUNC_* */
+	unsigned int refs;  /* number of ops that want it */
+};
+
+/* Calls @fn for each function (only enabled ones with @enabled_only) until
+ * it returns non-zero, which is then returned. */
+int dft_for_each_function(int (*fn)(const struct dft_func_info *info, void *arg), void *arg,
+			  int enabled_only);
+
+/* Look up the function containing @addr; 0 or -ENOENT. */
+int dft_lookup_function(unsigned long addr, struct dft_func_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DYNFTRACE_H */

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ELF reading for the runtime (site tables, symbols) and the command (list,
+ * report). Bounds are checked against the mapped size everywhere: the file
+ * may be truncated or corrupt, and must never crash a traced process.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "elf.h"
+
+static int host_is_le(void)
+{
+	const uint16_t one = 1;
+
+	return *(const unsigned char *)&one == 1;
+}
+
+static uint16_t rd16(const struct dft_elf *e, const unsigned char *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return e->swap ? __builtin_bswap16(v) : v;
+}
+
+uint32_t dft_elf_u32(const struct dft_elf *e, const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return e->swap ? __builtin_bswap32(v) : v;
+}
+
+static uint64_t rd64(const struct dft_elf *e, const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return e->swap ? __builtin_bswap64(v) : v;
+}
+
+uint64_t dft_elf_word(const struct dft_elf *e, const unsigned char *p)
+{
+	return e->is64 ? rd64(e, p) : dft_elf_u32(e, p);
+}
+
+/* Field offsets differ between the classes; these pick the right one. */
+#define F(e, f64, f32) ((e)->is64 ? (f64) : (f32))
+
+static int in_file(const struct dft_elf *e, uint64_t off, uint64_t len)
+{
+	return off <= e->size && len <= e->size - off;
+}
+
+int dft_elf_open(struct dft_elf *e, const char *path)
+{
+	const unsigned char *h;
+	struct stat st;
+	void *map;
+	int fd;
+
+	memset(e, 0, sizeof(*e));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < EI_NIDENT) {
+		close(fd);
+		return -ENOEXEC;
+	}
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -errno;
+	e->map = map;
+	e->size = st.st_size;
+	h = e->map;
+	if (memcmp(h, ELFMAG, SELFMAG) || (h[EI_CLASS] != ELFCLASS32 && h[EI_CLASS] != ELFCLASS64))
+		goto bad;
+	e->is64 = h[EI_CLASS] == ELFCLASS64;
+	e->swap = (h[EI_DATA] == ELFDATA2LSB) != host_is_le();
+	if (!in_file(e, 0, F(e, sizeof(Elf64_Ehdr), sizeof(Elf32_Ehdr))))
+		goto bad;
+	e->type = rd16(e, h + F(e, offsetof(Elf64_Ehdr, e_type), offsetof(Elf32_Ehdr, e_type)));
+	e->machine = rd16(e, h + F(e, offsetof(Elf64_Ehdr, e_machine), offsetof(Elf32_Ehdr, e_machine)));
+	e->entry = dft_elf_word(e, h + F(e, offsetof(Elf64_Ehdr, e_entry), offsetof(Elf32_Ehdr, e_entry)));
+
+	uint64_t shoff = dft_elf_word(e, h + F(e, offsetof(Elf64_Ehdr, e_shoff), offsetof(Elf32_Ehdr, e_shoff)));
+	e->shnum = rd16(e, h + F(e, offsetof(Elf64_Ehdr, e_shnum), offsetof(Elf32_Ehdr, e_shnum)));
+	e->shentsize = rd16(e, h + F(e, offsetof(Elf64_Ehdr, e_shentsize), offsetof(Elf32_Ehdr, e_shentsize)));
+	unsigned int shstrndx = rd16(e, h + F(e, offsetof(Elf64_Ehdr, e_shstrndx), offsetof(Elf32_Ehdr, e_shstrndx)));
+
+	if (e->shnum) {
+		struct dft_elf_sec s;
+
+		if (e->shentsize < F(e, sizeof(Elf64_Shdr), sizeof(Elf32_Shdr)) ||
+		    !in_file(e, shoff, (uint64_t)e->shnum * e->shentsize))
+			goto bad;
+		e->shdrs = e->map + shoff;
+		if (shstrndx < e->shnum && !dft_elf_section(e, shstrndx, &s) && s.data) {
+			e->shstrtab = (const char *)s.data;
+			e->shstrtab_size = s.size;
+		}
+	}
+	return 0;
+bad:
+	dft_elf_close(e);
+	return -ENOEXEC;
+}
+
+void dft_elf_close(struct dft_elf *e)
+{
+	if (e->map)
+		munmap((void *)e->map, e->size);
+	memset(e, 0, sizeof(*e));
+}
+
+static const char *str_at(const char *tab, size_t size, uint64_t off)
+{
+	if (!tab || off >= size || !memchr(tab + off, 0, size - off))
+		return "";
+	return tab + off;
+}
+
+int dft_elf_section(const struct dft_elf *e, unsigned int idx, struct dft_elf_sec *sec)
+{
+	const unsigned char *s;
+
+	if (idx >= e->shnum)
+		return -ENOENT;
+	s = e->shdrs + (size_t)idx * e->shentsize;
+	if (e->is64) {
+		sec->type = dft_elf_u32(e, s + offsetof(Elf64_Shdr, sh_type));
+		sec->flags = rd64(e, s + offsetof(Elf64_Shdr, sh_flags));
+		sec->addr = rd64(e, s + offsetof(Elf64_Shdr, sh_addr));
+		sec->offset = rd64(e, s + offsetof(Elf64_Shdr, sh_offset));
+		sec->size = rd64(e, s + offsetof(Elf64_Shdr, sh_size));
+		sec->entsize = rd64(e, s + offsetof(Elf64_Shdr, sh_entsize));
+		sec->link = dft_elf_u32(e, s + offsetof(Elf64_Shdr, sh_link));
+	} else {
+		sec->type = dft_elf_u32(e, s + offsetof(Elf32_Shdr, sh_type));
+		sec->flags = dft_elf_u32(e, s + offsetof(Elf32_Shdr, sh_flags));
+		sec->addr = dft_elf_u32(e, s + offsetof(Elf32_Shdr, sh_addr));
+		sec->offset = dft_elf_u32(e, s + offsetof(Elf32_Shdr, sh_offset));
+		sec->size = dft_elf_u32(e, s + offsetof(Elf32_Shdr, sh_size));
+		sec->entsize = dft_elf_u32(e, s + offsetof(Elf32_Shdr, sh_entsize));
+		sec->link = dft_elf_u32(e, s + offsetof(Elf32_Shdr, sh_link));
+	}
+	sec->name = str_at(e->shstrtab, e->shstrtab_size,
+			   dft_elf_u32(e, s + offsetof(Elf64_Shdr, sh_name)));
+	sec->data = NULL;
+	if (sec->type != SHT_NOBITS && in_file(e, sec->offset, sec->size))
+		sec->data = e->map + sec->offset;
+	return 0;
+}
+
+int dft_elf_find_section(const struct dft_elf *e, const char *name, struct dft_elf_sec *sec)
+{
+	for (unsigned int i = 1; i < e->shnum; i++)
+		if (!dft_elf_section(e, i, sec) && !strcmp(sec->name, name))
+			return 0;
+	return -ENOENT;
+}
+
+static int walk_symtab(const struct dft_elf *e, uint32_t type,
+		       int (*fn)(const struct dft_elf_sym *sym, void *arg), void *arg, int *found)
+{
+	struct dft_elf_sec tab, str;
+	size_t entsize = F(e, sizeof(Elf64_Sym), sizeof(Elf32_Sym));
+
+	for (unsigned int i = 1; i < e->shnum; i++) {
+		if (dft_elf_section(e, i, &tab) || tab.type != type || !tab.data)
+			continue;
+		if (dft_elf_section(e, tab.link, &str) || !str.data)
+			continue;
+		*found = 1;
+		for (uint64_t off = entsize; off + entsize <= tab.size; off += entsize) {
+			const unsigned char *s = tab.data + off;
+			struct dft_elf_sym sym;
+			unsigned char info;
+			int ret;
+
+			if (e->is64) {
+				info = s[offsetof(Elf64_Sym, st_info)];
+				sym.shndx = rd16(e, s + offsetof(Elf64_Sym, st_shndx));
+				sym.value = rd64(e, s + offsetof(Elf64_Sym, st_value));
+				sym.size = rd64(e, s + offsetof(Elf64_Sym, st_size));
+			} else {
+				info = s[offsetof(Elf32_Sym, st_info)];
+				sym.shndx = rd16(e, s + offsetof(Elf32_Sym, st_shndx));
+				sym.value = dft_elf_u32(e, s + offsetof(Elf32_Sym, st_value));
+				sym.size = dft_elf_u32(e, s + offsetof(Elf32_Sym, st_size));
+			}
+			sym.type = ELF64_ST_TYPE(info);
+			sym.bind = ELF64_ST_BIND(info);
+			if (sym.type != STT_FUNC && sym.type != STT_GNU_IFUNC)
+				continue;
+			if (sym.shndx == SHN_UNDEF || sym.shndx >= SHN_LORESERVE)
+				continue;
+			sym.name = str_at((const char *)str.data, str.size,
+					  dft_elf_u32(e, s + F(e, offsetof(Elf64_Sym, st_name),
+							       offsetof(Elf32_Sym, st_name))));
+			if (!*sym.name)
+				continue;
+			ret = fn(&sym, arg);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+int dft_elf_for_each_func(const struct dft_elf *e,
+			  int (*fn)(const struct dft_elf_sym *sym, void *arg), void *arg)
+{
+	int found = 0;
+	int ret = walk_symtab(e, SHT_SYMTAB, fn, arg, &found);
+
+	if (ret || found)
+		return ret;
+	return walk_symtab(e, SHT_DYNSYM, fn, arg, &found);
+}
+
+uint64_t dft_elf_base(const struct dft_elf *e)
+{
+	const unsigned char *h = e->map;
+	uint64_t phoff = dft_elf_word(e, h + F(e, offsetof(Elf64_Ehdr, e_phoff), offsetof(Elf32_Ehdr, e_phoff)));
+	unsigned int phnum = rd16(e, h + F(e, offsetof(Elf64_Ehdr, e_phnum), offsetof(Elf32_Ehdr, e_phnum)));
+	unsigned int phentsize = rd16(e, h + F(e, offsetof(Elf64_Ehdr, e_phentsize), offsetof(Elf32_Ehdr, e_phentsize)));
+	uint64_t base = UINT64_MAX;
+
+	if (phentsize < F(e, sizeof(Elf64_Phdr), sizeof(Elf32_Phdr)) ||
+	    !in_file(e, phoff, (uint64_t)phnum * phentsize))
+		return 0;
+	for (unsigned int i = 0; i < phnum; i++) {
+		const unsigned char *p = e->map + phoff + (size_t)i * phentsize;
+		uint64_t vaddr = dft_elf_word(e, p + F(e, offsetof(Elf64_Phdr, p_vaddr), offsetof(Elf32_Phdr, p_vaddr)));
+
+		if (dft_elf_u32(e, p) == PT_LOAD && vaddr < base)
+			base = vaddr;
+	}
+	return base == UINT64_MAX ? 0 : base & ~(uint64_t)0xfff;
+}
+
+size_t dft_elf_build_id(const struct dft_elf *e, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct dft_elf_sec s;
+
+	for (unsigned int i = 1; i < e->shnum; i++) {
+		if (dft_elf_section(e, i, &s) || s.type != SHT_NOTE || !s.data)
+			continue;
+		for (uint64_t off = 0; off + 12 <= s.size;) {
+			uint32_t namesz = dft_elf_u32(e, s.data + off);
+			uint32_t descsz = dft_elf_u32(e, s.data + off + 4);
+			uint32_t type = dft_elf_u32(e, s.data + off + 8);
+			uint64_t name = off + 12, desc = name + ((namesz + 3ULL) & ~3ULL);
+			size_t n = 0;
+
+			if (desc + descsz > s.size)
+				break;
+			if (type == NT_GNU_BUILD_ID && namesz == 4 &&
+			    !memcmp(s.data + name, "GNU", 4)) {
+				for (uint32_t j = 0; j < descsz && n + 2 < len; j++) {
+					buf[n++] = hex[s.data[desc + j] >> 4];
+					buf[n++] = hex[s.data[desc + j] & 15];
+				}
+				buf[n] = 0;
+				return n;
+			}
+			off = desc + ((descsz + 3ULL) & ~3ULL);
+		}
+	}
+	return 0;
+}

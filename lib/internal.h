@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal interfaces of the runtime. Nothing here is exported.
+ *
+ * The pieces, one file each (kernel/trace style):
+ *   log.c      levelled diagnostics (DYNFTRACE_LOG)
+ *   elf.c      ELF reading (shared with the command)
+ *   module.c   modules and their call-site records; dlopen/dlclose
+ *   patch.c    batches: desired site states, text protection, arch protocol
+ *   ops.c      ops registration, filters, IPMODIFY ownership, queries
+ *   entry.c    the C half of the trampolines: recursion guard, dispatch
+ *   thread.c   per-thread state and grace periods
+ *   glob.c     glob validation and matching
+ *   graph.c    return hooking (shadow stacks) for the function graph
+ *   regs.c     public register accessors
+ *
+ * Each architecture provides arch/<arch>/arch.h (the contract below) and
+ * its assembly trampolines.
+ */
+#ifndef DFT_INTERNAL_H
+#define DFT_INTERNAL_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dynftrace.h"
+
+/*
+ * The architecture contract (arch/<arch>/arch.h) provides:
+ *
+ *   struct dft_regs                  the saved register frame
+ *   DFT_SITE_MAX                     largest site, in bytes
+ *   DFT_INSN_ALIGN                   instruction alignment (1, 2 or 4)
+ *   dft_arch_{get,set}_arg(), dft_arch_{get,set}_fparg(),
+ *   dft_arch_get_retval(), dft_arch_get_fpretval(),
+ *   dft_arch_{get,set}_ip(), dft_arch_get_sp(),
+ *   dft_arch_ret_slot()              where the return address lives
+ *   HAVE_DFT_* capabilities          tested by generic code
+ *
+ * and implements the functions declared under "arch hooks" below.
+ */
+#include "arch.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define barrier() __asm__ __volatile__("" ::: "memory")
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- log.c ---- */
+enum { DFT_LOG_ERROR, DFT_LOG_WARN, DFT_LOG_INFO, DFT_LOG_DEBUG };
+extern int dft_log_level;
+void dft_log_init(void);
+void dft_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define pr_err(...) dft_log(DFT_LOG_ERROR, __VA_ARGS__)
+#define pr_warn(...) dft_log(DFT_LOG_WARN, __VA_ARGS__)
+#define pr_info(...) dft_log(DFT_LOG_INFO, __VA_ARGS__)
+#define pr_debug(...)                                                                              \
+	do {                                                                                       \
+		if (unlikely(dft_log_level >= DFT_LOG_DEBUG))                                      \
+			dft_log(DFT_LOG_DEBUG, __VA_ARGS__);                                       \
+	} while (0)
+
+/* ---- call-site records (module.c) ---- */
+
+/* What a site currently calls. */
+enum dft_target {
+	DFT_TGT_NOP,
+	DFT_TGT_CALLER, /* the argument-saving trampoline */
+	DFT_TGT_REGS,	/* the full-regs trampoline */
+};
+
+#define DFT_SITE_FAILED (1U << 0)   /* unexpected bytes: never touched */
+#define DFT_SITE_NONENTRY (1U << 1) /* after the prologue: no redirect, no graph */
+
+struct dft_module;
+
+struct dft_site {
+	unsigned long addr; /* runtime address of the site */
+	unsigned long func; /* runtime address of the function */
+	const char *name;
+	struct dft_module *mod;
+	uint32_t refs;	    /* ops that want it */
+	uint32_t regs_refs; /* ... of which need SAVE_REGS */
+	struct dft_ops *ipmodify;
+	uint8_t flags;	/* DFT_SITE_* */
+	uint8_t target; /* enum dft_target, as patched */
+	uint8_t kind;	/* arch: the site form */
+	uint8_t len;	/* arch: bytes the site spans */
+};
+
+struct dft_module {
+	struct dft_module *next;
+	char *path;
+	const char *name; /* file name part of path */
+	unsigned long bias;
+	unsigned long text_lo, text_hi; /* span of the sites, for stubs */
+	struct dft_site *sites;		/* sorted by addr */
+	size_t nr_sites;
+	char *strtab; /* owns the names */
+	void *stubs;  /* arch: near-module branch stubs, or NULL */
+	int closing;  /* dlclose in progress: do not patch */
+	int seen;     /* scratch for rescans */
+};
+
+extern pthread_mutex_t dft_lock; /* serialises every update */
+extern struct dft_module *dft_modules;
+extern size_t dft_nr_sites;
+
+#define dft_for_each_module(m) for (struct dft_module *m = dft_modules; m; m = m->next)
+#define dft_for_each_site(m, s) for (struct dft_site *s = (m)->sites; s < (m)->sites + (m)->nr_sites; s++)
+
+void dft_modules_scan(int live);
+struct dft_site *dft_site_lookup(unsigned long addr);
+struct dft_site *dft_site_of_func(unsigned long addr);
+
+/* ---- patch.c ---- */
+int dft_update_sites(void);
+
+/* ---- ops.c ---- */
+void dft_ops_module_added(struct dft_module *mod);
+int dft_ops_busy(void);
+
+/* ---- entry.c / thread.c ---- */
+struct dft_thread {
+	/* Odd while inside the callbacks: the recursion guard, and what
+	 * grace periods wait on. */
+	unsigned long seq;
+	struct dft_thread *next, *prev;
+	int registered;
+	void *graph; /* graph.c: shadow stack */
+};
+extern __thread struct dft_thread dft_thread;
+
+void dft_thread_register(struct dft_thread *t);
+void dft_synchronize(void);
+void dft_membarrier(void);
+
+/* The single-ops fast path, or NULL for the list walk. */
+extern struct dft_ops *dft_single_ops;
+void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
+
+/* Trampolines call this. */
+void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
+
+/* ---- glob.c ---- */
+int dft_glob_valid(const char *pat);
+int dft_glob_match(const char *pat, const char *str);
+
+/* ---- graph.c ---- */
+int dft_graph_init(void);
+
+/* ---- arch hooks ---- */
+struct dft_patch {
+	unsigned long addr;
+	uint8_t len;
+	uint8_t old[DFT_SITE_MAX];
+	uint8_t new[DFT_SITE_MAX];
+};
+
+int dft_arch_init(void);
+/* Classify the bytes at a recorded site: sets kind, len and flags, and
+ * returns 0, or -ENOEXEC for bytes that are no known site form. */
+int dft_arch_site_decode(struct dft_site *site, const struct dft_elf_sym_info *info);
+/* The bytes of @site for @target (NOP or a call to a trampoline). */
+int dft_arch_site_insn(const struct dft_site *site, enum dft_target target, uint8_t *buf);
+/* The NOP form a site is normalised to once, before threads may run it. */
+void dft_arch_site_init_insn(const struct dft_site *site, uint8_t *buf);
+/* Writes a batch into writable text; @live: other threads may be running. */
+void dft_arch_patch(struct dft_patch *batch, size_t n, int live);
+/* Near-module stubs, for modules out of direct branch range. */
+void *dft_arch_stubs_alloc(struct dft_module *mod);
+void dft_arch_stubs_free(struct dft_module *mod);
+
+#endif /* DFT_INTERNAL_H */
