@@ -99,3 +99,7 @@ clean:
 
 .PHONY: all install clean check examples tests bench
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# Benchmarks: not part of check or CI. Writes bench/results/.
+bench: all
+	bench/run.sh

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86-64: the architecture contract (see lib/internal.h).
+ *
+ * Sites are entry sites only: gcc/clang -fpatchable-function-entry=5 (five
+ * 1-byte NOPs from gcc, one 5-byte NOP from clang) and gcc -pg -mfentry
+ * -mrecord-mcount (a 5-byte call, a 6-byte call through the GOT in PIE, or
+ * the 5-byte NOP of -mnop-mcount), possibly after an endbr64.
+ */
+#ifndef DFT_ARCH_H
+#define DFT_ARCH_H
+
+#define DFT_ARCH "x86_64"
+#define DFT_SITE_MAX 8
+#define DFT_INSN_ALIGN 1
+#define DFT_NR_ARG_REGS 6
+#define DFT_NR_FPARG_REGS 8
+
+/* Sites are patched with int3 while other threads run (patch.c here). */
+#define HAVE_DFT_LIVE_PATCHING 1
+/* Every site is at the function entry: redirect and graph always work. */
+#define HAVE_DFT_ENTRY_SITES 1
+
+/*
+ * The frame both trampolines build. The first 21 slots are the kernel's
+ * x86-64 pt_regs, in the order of struct user_regs_struct; the argument
+ * vector registers follow. The caller trampoline fills only rdi, rsi, rdx,
+ * rcx, r8, r9, rax, rbp, rip, rsp and xmm0-7.
+ */
+struct dft_regs {
+	unsigned long r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	unsigned long rax, rcx, rdx, rsi, rdi, orig_rax;
+	unsigned long rip; /* the return point into the traced function */
+	unsigned long cs, eflags;
+	unsigned long rsp; /* at the site: points at the return address */
+	unsigned long ss;
+	unsigned long pad; /* 16-byte alignment of xmm */
+	double xmm[8][2];  /* low lanes of xmm0-7 (the high lanes are saved too) */
+};
+
+/* Offsets the assembly uses; checked against the struct in regs.c. */
+#define DFT_REGS_RBP 32
+#define DFT_REGS_RAX 80
+#define DFT_REGS_RIP 128
+#define DFT_REGS_RSP 152
+#define DFT_REGS_XMM 176
+#define DFT_REGS_SIZE 304
+
+static inline unsigned long dft_arch_get_arg(const struct dft_regs *r, unsigned int n)
+{
+	switch (n) {
+	case 0: return r->rdi;
+	case 1: return r->rsi;
+	case 2: return r->rdx;
+	case 3: return r->rcx;
+	case 4: return r->r8;
+	case 5: return r->r9;
+	}
+	/* Stack arguments start above the return address. */
+	return ((const unsigned long *)r->rsp)[1 + n - DFT_NR_ARG_REGS];
+}
+
+static inline void dft_arch_set_arg(struct dft_regs *r, unsigned int n, unsigned long v)
+{
+	switch (n) {
+	case 0: r->rdi = v; return;
+	case 1: r->rsi = v; return;
+	case 2: r->rdx = v; return;
+	case 3: r->rcx = v; return;
+	case 4: r->r8 = v; return;
+	case 5: r->r9 = v; return;
+	}
+	((unsigned long *)r->rsp)[1 + n - DFT_NR_ARG_REGS] = v;
+}
+
+static inline double dft_arch_get_fparg(const struct dft_regs *r, unsigned int n)
+{
+	return n < DFT_NR_FPARG_REGS ? r->xmm[n][0] : 0.0;
+}
+
+static inline void dft_arch_set_fparg(struct dft_regs *r, unsigned int n, double v)
+{
+	if (n < DFT_NR_FPARG_REGS)
+		r->xmm[n][0] = v;
+}
+
+static inline unsigned long dft_arch_get_retval(const struct dft_regs *r)
+{
+	return r->rax;
+}
+
+static inline double dft_arch_get_fpretval(const struct dft_regs *r)
+{
+	return r->xmm[0][0];
+}
+
+static inline unsigned long dft_arch_get_ip(const struct dft_regs *r)
+{
+	return r->rip;
+}
+
+static inline void dft_arch_set_ip(struct dft_regs *r, unsigned long ip)
+{
+	r->rip = ip;
+}
+
+static inline unsigned long dft_arch_get_sp(const struct dft_regs *r)
+{
+	return r->rsp;
+}
+
+/* Where the return address into the caller is kept: the graph tracer swaps
+ * it for its return hook. */
+static inline unsigned long *dft_arch_ret_slot(struct dft_regs *r)
+{
+	return (unsigned long *)r->rsp;
+}
+
+#endif /* DFT_ARCH_H */

@@ -1,0 +1,44 @@
+#!/bin/bash
+# Runs every tests/cases/*.sh (or the ones named) against one build, in
+# parallel, and ends with the summary line "N passed, N failed, N skipped".
+# A case exits 0 to pass, 77 to skip, anything else to fail.
+#
+# Environment: O (build dir), CC, CROSS_COMPILE, ARCH, RUN (emulator
+# prefix, empty natively), JOBS.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+export TOP=$(cd "$here/.." && pwd)
+export O=${O:-build/$(${CC:-gcc} -dumpmachine)}
+case $O in /*) ;; *) O=$TOP/$O ;; esac
+export O
+jobs=${JOBS:-$(nproc)}
+out=$O/tests/log
+mkdir -p "$out"
+rm -f "$out"/*.res
+
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=("$here"/cases/*.sh)
+
+run_one() {
+	local c=$1 name
+	name=$(basename "$c" .sh)
+	local t0=$(date +%s)
+	timeout -k 10 ${CASE_TIMEOUT:-900} bash "$c" >"$out/$name.log" 2>&1
+	local rc=$? t1=$(date +%s)
+	local res=FAIL
+	[ $rc -eq 0 ] && res=PASS
+	[ $rc -eq 77 ] && res=SKIP
+	echo "$res" >"$out/$name.res"
+	printf '%-4s %-32s %3ss %s\n' "$res" "$name" $((t1 - t0)) "${RUN:+[${ARCH:-}]}"
+	if [ $res = FAIL ]; then sed -e 's/^/    | /' "$out/$name.log" | tail -40; fi
+}
+export -f run_one
+export out
+
+printf '%s\n' "${cases[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {}
+
+pass=$(grep -l PASS "$out"/*.res 2>/dev/null | wc -l)
+fail=$(grep -l FAIL "$out"/*.res 2>/dev/null | wc -l)
+skip=$(grep -l SKIP "$out"/*.res 2>/dev/null | wc -l)
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
