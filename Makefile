@@ -28,11 +28,12 @@ include arch/$(ARCH)/arch.mk
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS ?= -O2 -g
-BASE_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -Iarch/$(ARCH) $(ARCH_CFLAGS)
+BASE_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -Iarch/$(ARCH) $(ARCH_CFLAGS) \
+	-DDFT_INSTRUMENT_CFLAGS='"$(INSTRUMENT_CFLAGS)"'
 # The runtime is loaded into arbitrary processes: hidden by default, never
 # instrumented itself, frame pointers kept for the unwinders of its users.
 LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
-	-fno-patchable-function-entry -ftls-model=initial-exec
+	-fpatchable-function-entry=0 -ftls-model=initial-exec
 
 # musl style: arch/$(ARCH)/NAME.{c,S} replaces lib/NAME.c of the same name.
 GEN_SRCS := $(wildcard lib/*.c)
@@ -42,7 +43,7 @@ LIB_SRCS := $(filter-out $(addprefix lib/,$(addsuffix .c,$(ARCH_NAMES))),$(GEN_S
 LIB_OBJS := $(patsubst %,$(O)/%.o,$(basename $(LIB_SRCS)))
 
 CMD_SRCS := $(wildcard cmd/*.c)
-CMD_OBJS := $(patsubst %.c,$(O)/%.o,$(CMD_SRCS)) $(O)/cmd/elf.o
+CMD_OBJS := $(patsubst %.c,$(O)/%.o,$(CMD_SRCS)) $(O)/cmd/elfread.o $(O)/cmd/sites.o
 CMD_LIBS := -lm
 
 LIBSO := $(O)/libdynftrace.so
@@ -61,7 +62,7 @@ $(O)/%.o: %.S
 
 $(LIBSO): $(LIB_OBJS) lib/dynftrace.map
 	$(CC) -shared -o $@ $(LIB_OBJS) -Wl,--version-script=lib/dynftrace.map \
-		-Wl,-z,now -Wl,-z,noexecstack -Wl,-soname,libdynftrace.so -lpthread -ldl
+		-Wl,-z,now -Wl,-z,noexecstack -Wl,-z,defs -Wl,-soname,libdynftrace.so -lpthread -ldl
 $(LIBA): $(LIB_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
@@ -69,7 +70,7 @@ $(LIBA): $(LIB_OBJS)
 $(O)/cmd/%.o: cmd/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Icmd -MMD -MP -c $< -o $@
-$(O)/cmd/elf.o: lib/elf.c
+$(O)/cmd/elfread.o $(O)/cmd/sites.o: $(O)/cmd/%.o: lib/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -MMD -MP -c $< -o $@
 $(CMD): $(CMD_OBJS)

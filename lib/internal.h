@@ -4,9 +4,10 @@
  *
  * The pieces, one file each (kernel/trace style):
  *   log.c      levelled diagnostics (DYNFTRACE_LOG)
- *   elf.c      ELF reading (shared with the command)
+ *   elfread.c  ELF reading (shared with the command)
  *   module.c   modules and their call-site records; dlopen/dlclose
- *   patch.c    batches: desired site states, text protection, arch protocol
+ *   patch.c    batches: desired site states, text protection
+ *   trap.c     the trap signal of trap-based protocols, chained with the program's
  *   ops.c      ops registration, filters, IPMODIFY ownership, queries
  *   entry.c    the C half of the trampolines: recursion guard, dispatch
  *   thread.c   per-thread state and grace periods
@@ -49,6 +50,8 @@
 #define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define barrier() __asm__ __volatile__("" ::: "memory")
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* Exported: public API functions and the libc interposers. */
+#define DFT_API __attribute__((visibility("default")))
 
 /* ---- log.c ---- */
 enum { DFT_LOG_ERROR, DFT_LOG_WARN, DFT_LOG_INFO, DFT_LOG_DEBUG };
@@ -97,32 +100,34 @@ struct dft_module {
 	char *path;
 	const char *name; /* file name part of path */
 	unsigned long bias;
-	unsigned long text_lo, text_hi; /* span of the sites, for stubs */
+	unsigned long text_lo, text_hi; /* its executable segments */
 	struct dft_site *sites;		/* sorted by addr */
 	size_t nr_sites;
 	char *strtab; /* owns the names */
 	void *stubs;  /* arch: near-module branch stubs, or NULL */
-	int closing;  /* dlclose in progress: do not patch */
 	int seen;     /* scratch for rescans */
 };
 
-extern pthread_mutex_t dft_lock; /* serialises every update */
+extern pthread_mutex_t dft_lock; /* serialises every update (recursive) */
+extern int dft_initialised;
 extern struct dft_module *dft_modules;
 extern size_t dft_nr_sites;
 
 #define dft_for_each_module(m) for (struct dft_module *m = dft_modules; m; m = m->next)
 #define dft_for_each_site(m, s) for (struct dft_site *s = (m)->sites; s < (m)->sites + (m)->nr_sites; s++)
 
-void dft_modules_scan(int live);
+void dft_modules_scan(int startup);
 struct dft_site *dft_site_lookup(unsigned long addr);
 struct dft_site *dft_site_of_func(unsigned long addr);
 
 /* ---- patch.c ---- */
+struct dft_patch;
 int dft_update_sites(void);
+int dft_text_patch(struct dft_patch *batch, size_t n, int live);
 
 /* ---- ops.c ---- */
 void dft_ops_module_added(struct dft_module *mod);
-int dft_ops_busy(void);
+void dft_ops_module_gone(struct dft_module *mod);
 
 /* ---- entry.c / thread.c ---- */
 struct dft_thread {
@@ -135,11 +140,17 @@ struct dft_thread {
 };
 extern __thread struct dft_thread dft_thread;
 
+int dft_thread_init(void);
 void dft_thread_register(struct dft_thread *t);
 void dft_synchronize(void);
-void dft_membarrier(void);
+void dft_sync_cores(void);
+int dft_in_callback(void);
 
-/* The single-ops fast path, or NULL for the list walk. */
+/* ---- trap.c ---- */
+int dft_trap_init(void);
+
+/* The fast path: the only registered ops when it wants every site (so no
+ * site can be another's), or NULL for the list walk. */
 extern struct dft_ops *dft_single_ops;
 void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
 
@@ -162,9 +173,10 @@ struct dft_patch {
 };
 
 int dft_arch_init(void);
-/* Classify the bytes at a recorded site: sets kind, len and flags, and
- * returns 0, or -ENOEXEC for bytes that are no known site form. */
-int dft_arch_site_decode(struct dft_site *site, const struct dft_elf_sym_info *info);
+/* Classify the bytes at a recorded site (site->addr, ->func and ->mod are
+ * set): sets kind, len, flags and the target it already calls, and returns
+ * 0, or -ENOEXEC for bytes that are no known site form. */
+int dft_arch_site_decode(struct dft_site *site);
 /* The bytes of @site for @target (NOP or a call to a trampoline). */
 int dft_arch_site_insn(const struct dft_site *site, enum dft_target target, uint8_t *buf);
 /* The NOP form a site is normalised to once, before threads may run it. */
@@ -172,6 +184,7 @@ void dft_arch_site_init_insn(const struct dft_site *site, uint8_t *buf);
 /* Writes a batch into writable text; @live: other threads may be running. */
 void dft_arch_patch(struct dft_patch *batch, size_t n, int live);
 /* Near-module stubs, for modules out of direct branch range. */
+int dft_arch_need_stubs(const struct dft_module *mod);
 void *dft_arch_stubs_alloc(struct dft_module *mod);
 void dft_arch_stubs_free(struct dft_module *mod);
 

@@ -10,16 +10,25 @@
 #ifndef DFT_ARCH_H
 #define DFT_ARCH_H
 
+#ifndef __ASSEMBLER__
+#include <cpuid.h>
+#include <stdint.h>
+#endif
+
 #define DFT_ARCH "x86_64"
 #define DFT_SITE_MAX 8
 #define DFT_INSN_ALIGN 1
 #define DFT_NR_ARG_REGS 6
 #define DFT_NR_FPARG_REGS 8
 
-/* Sites are patched with int3 while other threads run (patch.c here). */
-#define HAVE_DFT_LIVE_PATCHING 1
+/* Sites are patched with int3 while other threads run (poke.c here): the
+ * trap handler must stay installed, chained with the program's own. */
+#define HAVE_DFT_TRAP_PATCHING 1
+#define DFT_TRAP_SIGNAL SIGTRAP
 /* Every site is at the function entry: redirect and graph always work. */
 #define HAVE_DFT_ENTRY_SITES 1
+
+#ifndef __ASSEMBLER__
 
 /*
  * The frame both trampolines build. The first 21 slots are the kernel's
@@ -38,13 +47,6 @@ struct dft_regs {
 	double xmm[8][2];  /* low lanes of xmm0-7 (the high lanes are saved too) */
 };
 
-/* Offsets the assembly uses; checked against the struct in regs.c. */
-#define DFT_REGS_RBP 32
-#define DFT_REGS_RAX 80
-#define DFT_REGS_RIP 128
-#define DFT_REGS_RSP 152
-#define DFT_REGS_XMM 176
-#define DFT_REGS_SIZE 304
 
 static inline unsigned long dft_arch_get_arg(const struct dft_regs *r, unsigned int n)
 {
@@ -115,5 +117,47 @@ static inline unsigned long *dft_arch_ret_slot(struct dft_regs *r)
 {
 	return (unsigned long *)r->rsp;
 }
+
+/*
+ * ---- Recorder additions (lib/clock.c, lib/graph.c; arch/x86_64/return.S) ----
+ */
+
+/* dft_arch_ticks() is a cheap per-CPU counter that lib/clock.c calibrates. */
+#define HAVE_DFT_TICKS 1
+#define DFT_TICKS_SOURCE "tsc"
+
+static inline uint64_t dft_arch_ticks(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* The counter ticks at one rate on every CPU and in every power state
+ * (CPUID "invariant TSC"); otherwise clock.c falls back to CLOCK_MONOTONIC. */
+static inline int dft_arch_ticks_stable(void)
+{
+	unsigned int a, b, c, d;
+
+	if (!__get_cpuid(0x80000007, &a, &b, &c, &d))
+		return 0;
+	return d >> 8 & 1;
+}
+
+/* The stack pointer the calling function had at its entry, as
+ * dft_arch_get_sp() reports it for a site: the address of its return
+ * address. The runtime keeps frame pointers, so this is exact. */
+#define dft_arch_entry_sp() ((unsigned long)__builtin_frame_address(0) + 8)
+
+#endif /* !__ASSEMBLER__ */
+
+/* Offsets the assembly uses; checked against the struct in insn.c. */
+#define DFT_REGS_RBP 32
+#define DFT_REGS_RAX 80
+#define DFT_REGS_RIP 128
+#define DFT_REGS_RSP 152
+#define DFT_REGS_XMM 176
+#define DFT_REGS_SIZE 304
 
 #endif /* DFT_ARCH_H */

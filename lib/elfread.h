@@ -5,8 +5,8 @@
  * either byte order, so that the command can read cross-built programs.
  * It uses libc only and never allocates on the lookup paths.
  */
-#ifndef DFT_ELF_H
-#define DFT_ELF_H
+#ifndef DFT_ELFREAD_H
+#define DFT_ELFREAD_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -68,4 +68,4 @@ uint64_t dft_elf_base(const struct dft_elf *e);
  * returns its length, or 0 when there is none. */
 size_t dft_elf_build_id(const struct dft_elf *e, char *buf, size_t len);
 
-#endif /* DFT_ELF_H */
+#endif /* DFT_ELFREAD_H */

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86-64 trampolines. A patched site is `call dft_caller` (or a stub that
+ * jumps here when the module is more than 2 GiB away), so on entry:
+ *
+ *   0(%rsp)  the return point into the traced function (site + 5)
+ *   8(%rsp)  the return address into its caller
+ *
+ * Both build a struct dft_regs (arch.h) and call dft_entry(ip, parent_ip,
+ * regs). At a function entry %rsp is 8 mod 16, so after the site's call and
+ * a 304-byte frame the stack is 16-byte aligned for the C call.
+ */
+#include "arch.h"
+
+#define SLOT(reg) (8 * (reg))
+#define R15 0
+#define R14 8
+#define R13 16
+#define R12 24
+#define RBX 40
+#define R11 48
+#define R10 56
+#define R9 64
+#define R8 72
+#define RCX 88
+#define RDX 96
+#define RSI 104
+#define RDI 112
+#define ORIG_RAX 120
+#define CS 136
+#define EFLAGS 144
+#define SS 160
+
+	.text
+
+/* What a C callback may read or clobber at a function entry: the integer
+ * and vector argument registers, and rax (the vector count of varargs). */
+.macro save_args
+	movq %rdi, RDI(%rsp)
+	movq %rsi, RSI(%rsp)
+	movq %rdx, RDX(%rsp)
+	movq %rcx, RCX(%rsp)
+	movq %r8, R8(%rsp)
+	movq %r9, R9(%rsp)
+	movq %rax, DFT_REGS_RAX(%rsp)
+	movq %rbp, DFT_REGS_RBP(%rsp)
+	movups %xmm0, DFT_REGS_XMM+0*16(%rsp)
+	movups %xmm1, DFT_REGS_XMM+1*16(%rsp)
+	movups %xmm2, DFT_REGS_XMM+2*16(%rsp)
+	movups %xmm3, DFT_REGS_XMM+3*16(%rsp)
+	movups %xmm4, DFT_REGS_XMM+4*16(%rsp)
+	movups %xmm5, DFT_REGS_XMM+5*16(%rsp)
+	movups %xmm6, DFT_REGS_XMM+6*16(%rsp)
+	movups %xmm7, DFT_REGS_XMM+7*16(%rsp)
+.endm
+
+.macro restore_args
+	movq RDI(%rsp), %rdi
+	movq RSI(%rsp), %rsi
+	movq RDX(%rsp), %rdx
+	movq RCX(%rsp), %rcx
+	movq R8(%rsp), %r8
+	movq R9(%rsp), %r9
+	movq DFT_REGS_RAX(%rsp), %rax
+	movq DFT_REGS_RBP(%rsp), %rbp
+	movups DFT_REGS_XMM+0*16(%rsp), %xmm0
+	movups DFT_REGS_XMM+1*16(%rsp), %xmm1
+	movups DFT_REGS_XMM+2*16(%rsp), %xmm2
+	movups DFT_REGS_XMM+3*16(%rsp), %xmm3
+	movups DFT_REGS_XMM+4*16(%rsp), %xmm4
+	movups DFT_REGS_XMM+5*16(%rsp), %xmm5
+	movups DFT_REGS_XMM+6*16(%rsp), %xmm6
+	movups DFT_REGS_XMM+7*16(%rsp), %xmm7
+.endm
+
+/* rip, rsp, and the callback's (ip, parent_ip, regs) arguments. */
+.macro call_entry
+	leaq DFT_REGS_SIZE+8(%rsp), %rsi
+	movq %rsi, DFT_REGS_RSP(%rsp)
+	movq DFT_REGS_SIZE(%rsp), %rdi
+	movq %rdi, DFT_REGS_RIP(%rsp)
+	subq $5, %rdi
+	movq (%rsi), %rsi
+	movq %rsp, %rdx
+	call dft_entry
+.endm
+
+	.globl dft_caller
+	.hidden dft_caller
+	.type dft_caller, @function
+	.p2align 4
+dft_caller:
+	.cfi_startproc
+	subq $DFT_REGS_SIZE, %rsp
+	.cfi_adjust_cfa_offset DFT_REGS_SIZE
+	save_args
+	call_entry
+	restore_args
+	addq $DFT_REGS_SIZE, %rsp
+	.cfi_adjust_cfa_offset -DFT_REGS_SIZE
+	ret
+	.cfi_endproc
+	.size dft_caller, .-dft_caller
+
+	.globl dft_regs_caller
+	.hidden dft_regs_caller
+	.type dft_regs_caller, @function
+	.p2align 4
+dft_regs_caller:
+	.cfi_startproc
+	subq $DFT_REGS_SIZE, %rsp
+	.cfi_adjust_cfa_offset DFT_REGS_SIZE
+	save_args
+	movq %r15, R15(%rsp)
+	movq %r14, R14(%rsp)
+	movq %r13, R13(%rsp)
+	movq %r12, R12(%rsp)
+	movq %rbx, RBX(%rsp)
+	movq %r11, R11(%rsp)
+	movq %r10, R10(%rsp)
+	movq $0, ORIG_RAX(%rsp)
+	/* Flags are saved for reading only: nothing at a function entry
+	 * depends on them, and popfq would cost more than the whole frame. */
+	pushfq
+	popq EFLAGS(%rsp)
+	movq %cs, %rax
+	movq %rax, CS(%rsp)
+	movq %ss, %rax
+	movq %rax, SS(%rsp)
+	call_entry
+	/* The saved ip is where we go next: a callback that changed it
+	 * redirects the call (live patching). */
+	movq DFT_REGS_RIP(%rsp), %rax
+	movq %rax, DFT_REGS_SIZE(%rsp)
+	movq R15(%rsp), %r15
+	movq R14(%rsp), %r14
+	movq R13(%rsp), %r13
+	movq R12(%rsp), %r12
+	movq RBX(%rsp), %rbx
+	movq R11(%rsp), %r11
+	movq R10(%rsp), %r10
+	restore_args
+	addq $DFT_REGS_SIZE, %rsp
+	.cfi_adjust_cfa_offset -DFT_REGS_SIZE
+	ret
+	.cfi_endproc
+	.size dft_regs_caller, .-dft_regs_caller
+
+	.section .note.GNU-stack,"",@progbits

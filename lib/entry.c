@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The C half of the trampolines: the recursion guard, the grace-period
+ * marker, and the dispatch to the ops.
+ *
+ * With one ops registered every enabled site is that ops' own, so it is
+ * called directly (the kernel's single-ops fast path); with more, the list
+ * walk asks each ops whether it wants this ip.
+ */
+#include "internal.h"
+
+struct dft_ops *dft_single_ops;
+
+void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs)
+{
+	struct dft_thread *t = &dft_thread;
+	unsigned long seq = t->seq;
+	struct dft_ops *ops;
+
+	if (unlikely(seq & 1))
+		return; /* a callback called a traced function */
+	WRITE_ONCE(t->seq, seq + 1);
+	if (unlikely(!t->registered))
+		dft_thread_register(t);
+	/* Pairs with the membarrier() of dft_synchronize(): our odd seq is
+	 * visible to it before we load what it may retire. */
+	barrier();
+	ops = READ_ONCE(dft_single_ops);
+	if (likely(ops))
+		ops->func(ip, parent_ip, ops, regs);
+	else
+		dft_ops_list_func(ip, parent_ip, regs);
+	barrier();
+	WRITE_ONCE(t->seq, seq + 2);
+}

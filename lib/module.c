@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Modules and their call-site records.
+ *
+ * At start-up, and after every dlopen() and dlclose(), the loaded objects
+ * are listed with dl_iterate_phdr(). A new object's sites are read from its
+ * file (lib/sites.c), checked byte by byte in memory, and normalised to
+ * their NOP form; an object that went away is forgotten without touching
+ * its (unmapped) memory.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "sites.h"
+
+struct dft_module *dft_modules;
+size_t dft_nr_sites;
+
+struct loaded {
+	char path[4096];
+	unsigned long bias, lo, hi; /* executable segments */
+};
+
+struct scan {
+	struct loaded *v;
+	size_t n, cap;
+};
+
+static int collect(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct scan *sc = arg;
+	struct loaded *l;
+	unsigned long lo = ~0UL, hi = 0;
+
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+			unsigned long a = info->dlpi_addr + ph->p_vaddr;
+
+			lo = a < lo ? a : lo;
+			hi = a + ph->p_memsz > hi ? a + ph->p_memsz : hi;
+		}
+	}
+	/* Our own code is never traced; the vDSO has no file. */
+	if (!hi || ((unsigned long)dft_entry >= lo && (unsigned long)dft_entry < hi))
+		return 0;
+	if (sc->n == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 32;
+		struct loaded *v = realloc(sc->v, cap * sizeof(*v));
+
+		if (!v)
+			return 1;
+		sc->v = v;
+		sc->cap = cap;
+	}
+	l = &sc->v[sc->n];
+	if (info->dlpi_name && info->dlpi_name[0]) {
+		snprintf(l->path, sizeof(l->path), "%s", info->dlpi_name);
+	} else {
+		/* The main program (its name is empty). */
+		ssize_t len = readlink("/proc/self/exe", l->path, sizeof(l->path) - 1);
+
+		if (len <= 0 || sc->n)
+			return 0;
+		l->path[len] = 0;
+	}
+	if (strstr(l->path, "linux-vdso") || strstr(l->path, "linux-gate"))
+		return 0;
+	l->bias = info->dlpi_addr;
+	l->lo = lo;
+	l->hi = hi;
+	sc->n++;
+	return 0;
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct dft_site *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static struct dft_module *module_load(const struct loaded *l)
+{
+	struct dft_elf_sites es;
+	struct dft_module *mod;
+	struct dft_elf e;
+	size_t failed = 0;
+	int ret;
+
+	mod = calloc(1, sizeof(*mod));
+	if (!mod)
+		return NULL;
+	mod->path = strdup(l->path);
+	if (!mod->path) {
+		free(mod);
+		return NULL;
+	}
+	mod->name = strrchr(mod->path, '/') ? strrchr(mod->path, '/') + 1 : mod->path;
+	mod->bias = l->bias;
+	mod->text_lo = l->lo;
+	mod->text_hi = l->hi;
+	ret = dft_elf_open(&e, l->path);
+	if (ret) {
+		pr_debug("%s: cannot read: %s", l->path, strerror(-ret));
+		return mod;
+	}
+	ret = dft_elf_sites(&e, &es);
+	dft_elf_close(&e);
+	if (ret || !es.n)
+		return mod;
+
+	mod->sites = calloc(es.n, sizeof(*mod->sites));
+	if (!mod->sites) {
+		dft_elf_sites_free(&es);
+		return mod;
+	}
+	mod->strtab = es.names;
+	es.names = NULL;
+	for (size_t i = 0; i < es.n; i++) {
+		struct dft_site *s = &mod->sites[mod->nr_sites];
+
+		s->addr = l->bias + es.v[i].site;
+		s->func = l->bias + es.v[i].func;
+		s->name = mod->strtab + es.v[i].name;
+		s->mod = mod;
+		/* A table entry outside the executable segments is corrupt:
+		 * never read or write there. */
+		if (s->addr < l->lo || s->addr + DFT_SITE_MAX > l->hi) {
+			failed++;
+			continue;
+		}
+		if (dft_arch_site_decode(s)) {
+			s->flags |= DFT_SITE_FAILED;
+			failed++;
+			pr_warn("%s: %s: unexpected bytes at the call site %#lx: not traced",
+				mod->name, s->name, s->addr - l->bias);
+		}
+		mod->nr_sites++;
+	}
+	pr_debug("%s: %zu call sites (%zu failed) from %s", mod->name, mod->nr_sites, failed,
+		 es.table);
+	dft_elf_sites_free(&es);
+	qsort(mod->sites, mod->nr_sites, sizeof(*mod->sites), cmp_site);
+	return mod;
+}
+
+static void module_free(struct dft_module *mod)
+{
+	dft_arch_stubs_free(mod);
+	free(mod->sites);
+	free(mod->strtab);
+	free(mod->path);
+	free(mod);
+}
+
+/* Brings every site of a new module to its NOP form, in one batch. */
+static void module_normalise(struct dft_module *mod, int live)
+{
+	struct dft_patch *batch = calloc(mod->nr_sites, sizeof(*batch));
+	size_t n = 0;
+
+	if (!batch)
+		return;
+	dft_for_each_site(mod, s) {
+		struct dft_patch *p = &batch[n];
+
+		if ((s->flags & DFT_SITE_FAILED) || s->target != DFT_TGT_NOP)
+			continue;
+		p->addr = s->addr;
+		p->len = s->len;
+		memcpy(p->old, (void *)s->addr, s->len);
+		dft_arch_site_init_insn(s, p->new);
+		if (memcmp(p->old, p->new, s->len))
+			n++;
+	}
+	dft_text_patch(batch, n, live);
+	free(batch);
+}
+
+static int nr_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 2; /* assume the worst */
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Lock held. */
+void dft_modules_scan(int startup)
+{
+	struct scan sc = { 0 };
+	struct dft_module **pp, *added = NULL;
+	int live = !startup || nr_threads() > 1;
+
+	dl_iterate_phdr(collect, &sc);
+	dft_for_each_module(m) m->seen = 0;
+	for (size_t i = 0; i < sc.n; i++) {
+		struct dft_module *m;
+
+		for (m = dft_modules; m; m = m->next)
+			if (m->bias == sc.v[i].bias && !strcmp(m->path, sc.v[i].path))
+				break;
+		if (m) {
+			m->seen = 1;
+			continue;
+		}
+		m = module_load(&sc.v[i]);
+		if (!m)
+			continue;
+		m->seen = 1;
+		m->next = added;
+		added = m;
+	}
+	free(sc.v);
+
+	/* Forget what was unloaded: its memory is gone, only ours is freed. */
+	for (pp = &dft_modules; *pp;) {
+		struct dft_module *m = *pp;
+
+		if (m->seen) {
+			pp = &m->next;
+			continue;
+		}
+		*pp = m->next;
+		dft_nr_sites -= m->nr_sites;
+		dft_ops_module_gone(m);
+		module_free(m);
+	}
+	while (added) {
+		struct dft_module *m = added;
+
+		added = m->next;
+		if (m->nr_sites && dft_arch_need_stubs(m)) {
+			m->stubs = dft_arch_stubs_alloc(m);
+			if (!m->stubs)
+				pr_warn("%s: no memory for branch stubs near the module: its functions cannot be traced",
+					m->name);
+		}
+		module_normalise(m, live);
+		m->next = dft_modules;
+		dft_modules = m;
+		dft_nr_sites += m->nr_sites;
+		dft_ops_module_added(m);
+	}
+}
+
+static struct dft_site *lookup_in(struct dft_module *m, unsigned long addr, int by_func)
+{
+	size_t lo = 0, hi = m->nr_sites;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->sites[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	struct dft_site *s = &m->sites[lo - 1];
+
+	if (s->addr == addr || (by_func && s->func <= addr))
+		return s;
+	return NULL;
+}
+
+struct dft_site *dft_site_lookup(unsigned long addr)
+{
+	dft_for_each_module(m) {
+		struct dft_site *s;
+
+		if (!m->nr_sites || addr < m->text_lo || addr >= m->text_hi)
+			continue;
+		s = lookup_in(m, addr, 0);
+		if (s)
+			return s;
+	}
+	return NULL;
+}
+
+/* The site of the function containing @addr: the nearest one below it in
+ * the same executable segment. */
+struct dft_site *dft_site_of_func(unsigned long addr)
+{
+	dft_for_each_module(m) {
+		if (m->nr_sites && addr >= m->text_lo && addr < m->text_hi)
+			return lookup_in(m, addr, 1);
+	}
+	return NULL;
+}
+
+/*
+ * dlopen() and dlclose() interposers. The lock is held across the real
+ * call, so a library's constructors and destructors may use the API (the
+ * lock is recursive) while no other thread patches a library being
+ * unmapped. Inside a callback the call is passed straight through: a
+ * waiting unregister must not wait for us while we wait for it.
+ */
+static void *(*real_dlopen)(const char *, int);
+static int (*real_dlclose)(void *);
+
+DFT_API void *dlopen(const char *file, int mode)
+{
+	void *h;
+
+	if (!real_dlopen)
+		real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
+	if (dft_in_callback() || !dft_initialised)
+		return real_dlopen(file, mode);
+	pthread_mutex_lock(&dft_lock);
+	h = real_dlopen(file, mode);
+	if (h)
+		dft_modules_scan(0);
+	pthread_mutex_unlock(&dft_lock);
+	return h;
+}
+
+DFT_API int dlclose(void *handle)
+{
+	int ret;
+
+	if (!real_dlclose)
+		real_dlclose = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+	if (dft_in_callback() || !dft_initialised)
+		return real_dlclose(handle);
+	pthread_mutex_lock(&dft_lock);
+	ret = real_dlclose(handle);
+	dft_modules_scan(0);
+	pthread_mutex_unlock(&dft_lock);
+	return ret;
+}

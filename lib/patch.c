@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Batches: from the sites' reference counts to patched text.
+ *
+ * One update of any number of sites is one batch: one protocol round of the
+ * architecture (arch/<arch>/poke.c), and one mprotect() per contiguous
+ * page range each way. Text is writable (and executable: other threads keep
+ * running it) only for the duration of the batch, then every page gets
+ * back exactly the protection /proc/self/maps showed before.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define PAGE_SIZE 4096UL
+#define PAGE_DOWN(a) ((a) & ~(PAGE_SIZE - 1))
+
+struct range {
+	unsigned long lo, hi;
+	int prot;
+};
+
+struct ranges {
+	struct range *v;
+	size_t n, cap;
+};
+
+static int range_add(struct ranges *r, unsigned long lo, unsigned long hi, int prot)
+{
+	if (r->n && r->v[r->n - 1].hi >= lo && r->v[r->n - 1].prot == prot) {
+		if (hi > r->v[r->n - 1].hi)
+			r->v[r->n - 1].hi = hi;
+		return 0;
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		struct range *v = realloc(r->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = (struct range){ lo, hi, prot };
+	return 0;
+}
+
+/*
+ * Splits the page ranges @want by mapping, with each mapping's current
+ * protection, into @out. Pages that are not mapped at all are left out, so
+ * nothing is ever written there.
+ */
+static int protections(const struct ranges *want, struct ranges *out)
+{
+	char line[512], *p;
+	FILE *f = fopen("/proc/self/maps", "re");
+	size_t i = 0;
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	while (i < want->n && fgets(line, sizeof(line), f)) {
+		unsigned long lo = strtoul(line, &p, 16), hi = strtoul(p + 1, &p, 16);
+		int prot = (p[1] == 'r' ? PROT_READ : 0) | (p[2] == 'w' ? PROT_WRITE : 0) |
+			   (p[3] == 'x' ? PROT_EXEC : 0);
+
+		/* A line longer than the buffer: skip its tail. */
+		if (!strchr(line, '\n'))
+			while (fgets(line, sizeof(line), f) && !strchr(line, '\n'))
+				;
+		while (i < want->n && want->v[i].hi <= lo)
+			i++;
+		for (size_t j = i; j < want->n && want->v[j].lo < hi; j++) {
+			unsigned long a = want->v[j].lo > lo ? want->v[j].lo : lo;
+			unsigned long b = want->v[j].hi < hi ? want->v[j].hi : hi;
+
+			ret = range_add(out, a, b, prot);
+			if (ret)
+				goto out;
+		}
+	}
+out:
+	fclose(f);
+	return ret;
+}
+
+static int cmp_patch(const void *a, const void *b)
+{
+	const struct dft_patch *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+int dft_text_patch(struct dft_patch *batch, size_t n, int live)
+{
+	struct ranges want = { 0 }, prot = { 0 };
+	size_t i, done = 0;
+	int ret = 0;
+
+	if (!n)
+		return 0;
+	qsort(batch, n, sizeof(*batch), cmp_patch);
+	for (i = 0; i < n && !ret; i++)
+		ret = range_add(&want, PAGE_DOWN(batch[i].addr),
+				PAGE_DOWN(batch[i].addr + batch[i].len - 1) + PAGE_SIZE, 0);
+	if (!ret)
+		ret = protections(&want, &prot);
+	for (i = 0; i < prot.n && !ret; i++, done++)
+		if (mprotect((void *)prot.v[i].lo, prot.v[i].hi - prot.v[i].lo,
+			     PROT_READ | PROT_WRITE | PROT_EXEC))
+			ret = -errno;
+	if (ret) {
+		pr_err("cannot make text writable (%s): nothing patched%s", strerror(-ret),
+		       ret == -EACCES ? "; a W^X policy (SELinux execmod?) forbids it" : "");
+	} else {
+		dft_arch_patch(batch, n, live);
+	}
+	for (i = 0; i < done; i++)
+		mprotect((void *)prot.v[i].lo, prot.v[i].hi - prot.v[i].lo, prot.v[i].prot);
+	free(want.v);
+	free(prot.v);
+	return ret;
+}
+
+static enum dft_target wanted(const struct dft_site *s)
+{
+	if (!s->refs)
+		return DFT_TGT_NOP;
+	return s->regs_refs ? DFT_TGT_REGS : DFT_TGT_CALLER;
+}
+
+/* Lock held. Brings every site to what its reference counts want. */
+int dft_update_sites(void)
+{
+	struct dft_patch *batch = NULL;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	dft_for_each_module(m) {
+		dft_for_each_site(m, s) {
+			enum dft_target t = wanted(s);
+
+			if (t == s->target || (s->flags & DFT_SITE_FAILED))
+				continue;
+			if (n == cap) {
+				struct dft_patch *b;
+
+				cap = cap ? cap * 2 : 256;
+				b = realloc(batch, cap * sizeof(*b));
+				if (!b) {
+					free(batch);
+					return -ENOMEM;
+				}
+				batch = b;
+			}
+			batch[n].addr = s->addr;
+			batch[n].len = s->len;
+			memcpy(batch[n].old, (void *)s->addr, s->len);
+			if (dft_arch_site_insn(s, t, batch[n].new))
+				continue; /* unreachable trampoline: warned at load */
+			n++;
+		}
+	}
+	ret = dft_text_patch(batch, n, 1);
+	if (!ret) {
+		for (size_t i = 0; i < n; i++) {
+			struct dft_site *s = dft_site_lookup(batch[i].addr);
+
+			s->target = wanted(s);
+		}
+	}
+	free(batch);
+	return ret;
+}

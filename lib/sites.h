@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The call sites an ELF file records, with the function each belongs to.
+ * Shared by the runtime (which then checks the bytes in memory) and the
+ * command's `list` (which works offline).
+ */
+#ifndef DFT_SITES_H
+#define DFT_SITES_H
+
+#include "elfread.h"
+
+struct dft_elf_site {
+	uint64_t site; /* link-time address of the site */
+	uint64_t func; /* link-time address of its function */
+	uint32_t name; /* offset of the function name in names */
+	uint8_t thumb; /* ARM: a Thumb function */
+};
+
+struct dft_elf_sites {
+	struct dft_elf_site *v; /* sorted by site, no duplicates */
+	size_t n;
+	char *names;
+	size_t names_len;
+	const char *table; /* which section recorded them, or NULL */
+	size_t unnamed;	   /* sites outside any function symbol, dropped */
+};
+
+/* 0 (possibly with no sites), or -ENOMEM. Free with dft_elf_sites_free(). */
+int dft_elf_sites(const struct dft_elf *e, struct dft_elf_sites *out);
+void dft_elf_sites_free(struct dft_elf_sites *s);
+
+/* The site tables, in order of preference. */
+extern const char *const dft_site_tables[];
+
+#endif /* DFT_SITES_H */

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Per-thread state, grace periods and cross-thread synchronisation.
+ *
+ * Callbacks run with no lock and no atomic instruction: a thread marks
+ * itself inside by making its dft_thread.seq odd (which is also the
+ * recursion guard) and even again when it leaves. To retire an ops, the
+ * updater unpublishes it, forces a full memory barrier on every running
+ * thread with membarrier(2), and then waits for each thread seen inside to
+ * move on. That is an asymmetric Dekker: the cheap side (every traced call)
+ * pays a compiler barrier, the rare side (unregister) pays a system call.
+ */
+#include <linux/membarrier.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+__thread struct dft_thread dft_thread __attribute__((tls_model("initial-exec")));
+
+static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dft_thread threads_head = { .next = &threads_head, .prev = &threads_head };
+static pthread_key_t exit_key;
+static int membarrier_cmd = -1; /* what serialises cores, or -1 */
+static void *ipi_page;
+
+static long sys_membarrier(int cmd)
+{
+	return syscall(__NR_membarrier, cmd, 0, 0);
+}
+
+static void thread_exit(void *arg)
+{
+	struct dft_thread *t = arg;
+
+	pthread_mutex_lock(&threads_lock);
+	t->prev->next = t->next;
+	t->next->prev = t->prev;
+	t->registered = 0;
+	pthread_mutex_unlock(&threads_lock);
+	/* Calls traced after this (other TLS destructors) run untraced: the
+	 * thread is no longer visible to grace periods. */
+	t->seq = 1;
+}
+
+/* Called with t->seq odd, so that traced calls made from here (a signal
+ * handler interrupting us, say) are ignored, not recursed into. */
+void dft_thread_register(struct dft_thread *t)
+{
+	pthread_mutex_lock(&threads_lock);
+	t->next = threads_head.next;
+	t->prev = &threads_head;
+	threads_head.next->prev = t;
+	threads_head.next = t;
+	t->registered = 1;
+	pthread_mutex_unlock(&threads_lock);
+	pthread_setspecific(exit_key, t);
+}
+
+/* After fork only the forking thread exists. */
+static void atfork_child(void)
+{
+	struct dft_thread *self = &dft_thread;
+
+	pthread_mutex_init(&threads_lock, NULL);
+	threads_head.next = threads_head.prev = &threads_head;
+	if (self->registered) {
+		self->next = self->prev = &threads_head;
+		threads_head.next = threads_head.prev = self;
+	}
+}
+
+int dft_thread_init(void)
+{
+	if (pthread_key_create(&exit_key, thread_exit))
+		return -EAGAIN;
+	pthread_atfork(NULL, NULL, atfork_child);
+
+	/* SYNC_CORE also implies a full memory barrier on every thread. */
+	long cmds = sys_membarrier(MEMBARRIER_CMD_QUERY);
+
+	if (cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE) &&
+	    !sys_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE))
+		membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE;
+	else if (cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+		 !sys_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
+		membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
+	if (membarrier_cmd != MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE) {
+		ipi_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				-1, 0);
+		pr_info("membarrier SYNC_CORE unavailable: serialising cores with TLB shootdowns");
+	}
+	return 0;
+}
+
+/*
+ * Makes every thread of the process execute a serialising event and a full
+ * memory barrier before this returns, so that code written before is what
+ * they fetch next.
+ *
+ * Fallback without SYNC_CORE (kernels before 4.16): downgrading the
+ * protection of a page this process has touched makes the kernel shoot
+ * down its TLB entry on every CPU that may cache it, by IPI; the interrupt
+ * and its return are serialising, and CPUs not running us will go through
+ * a context switch, serialising too, before running us again.
+ */
+void dft_sync_cores(void)
+{
+	if (membarrier_cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE &&
+	    !sys_membarrier(membarrier_cmd))
+		return;
+	if (membarrier_cmd >= 0)
+		sys_membarrier(membarrier_cmd);
+	if (ipi_page && ipi_page != MAP_FAILED) {
+		*(volatile char *)ipi_page = 1;
+		mprotect(ipi_page, 4096, PROT_READ);
+		mprotect(ipi_page, 4096, PROT_READ | PROT_WRITE);
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void dft_synchronize(void)
+{
+	struct dft_thread *self = &dft_thread;
+
+	dft_sync_cores();
+	pthread_mutex_lock(&threads_lock);
+	for (struct dft_thread *t = threads_head.next; t != &threads_head; t = t->next) {
+		unsigned long seq = READ_ONCE(t->seq);
+
+		if (t == self || !(seq & 1))
+			continue;
+		while (READ_ONCE(t->seq) == seq)
+			sched_yield();
+	}
+	pthread_mutex_unlock(&threads_lock);
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The trap handler of trap-based patch protocols, and its coexistence with
+ * the program's own handler for the same signal.
+ *
+ * Our handler must stay installed as long as a late trap can arrive, yet a
+ * program (a debugger-like one, say) may install its own. So sigaction()
+ * and signal() are interposed for that one signal: the program's handler
+ * is recorded, not installed, and every trap that is not ours is passed on
+ * to it exactly as the kernel would have (or gets the default action).
+ */
+#include <dlfcn.h>
+#include <signal.h>
+#include <string.h>
+
+#include "internal.h"
+
+#ifdef HAVE_DFT_TRAP_PATCHING
+
+int dft_arch_trap(int sig, siginfo_t *si, void *ctx);
+
+static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
+static struct sigaction app_action; /* what the program believes is installed */
+static int installed;
+
+static void trap_handler(int sig, siginfo_t *si, void *ctx)
+{
+	struct sigaction app = app_action;
+
+	if (dft_arch_trap(sig, si, ctx))
+		return;
+	if (app.sa_flags & SA_SIGINFO) {
+		app.sa_sigaction(sig, si, ctx);
+	} else if (app.sa_handler == SIG_IGN) {
+		return;
+	} else if (app.sa_handler != SIG_DFL) {
+		app.sa_handler(sig);
+	} else {
+		/* Not ours and no handler: die of it, as without us. */
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+		real_sigaction(sig, &dfl, NULL);
+		raise(sig);
+	}
+}
+
+int dft_trap_init(void)
+{
+	struct sigaction sa = { .sa_sigaction = trap_handler };
+
+	real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(
+		RTLD_NEXT, "sigaction");
+	if (!real_sigaction)
+		return -ENOSYS;
+	/* SA_NODEFER: a handler of the program may run traced code, which
+	 * may trap again. SA_ONSTACK: honour a thread's alternate stack. */
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	if (real_sigaction(DFT_TRAP_SIGNAL, &sa, &app_action))
+		return -errno;
+	installed = 1;
+	return 0;
+}
+
+__attribute__((visibility("default"))) int sigaction(int sig, const struct sigaction *act,
+						     struct sigaction *old)
+{
+	if (!real_sigaction)
+		real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(
+			RTLD_NEXT, "sigaction");
+	if (sig != DFT_TRAP_SIGNAL || !installed)
+		return real_sigaction(sig, act, old);
+	if (old)
+		*old = app_action;
+	if (act)
+		app_action = *act;
+	return 0;
+}
+
+__attribute__((visibility("default"))) sighandler_t signal(int sig, sighandler_t handler)
+{
+	struct sigaction sa = { .sa_handler = handler }, old;
+
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, &old))
+		return SIG_ERR;
+	return old.sa_handler;
+}
+
+#else
+
+int dft_trap_init(void)
+{
+	return 0;
+}
+
+#endif
