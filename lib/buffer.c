@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Per-thread event streams (docs/trace-format.md): each thread appends to
+ * its own shared mapping of PID.TID.dat, so writing needs no lock and no
+ * atomic, and whatever is committed survives a crash of the process. A
+ * stream is opened by the thread's first event and grown with ftruncate and
+ * mremap when full; when the file cannot grow the events are counted and a
+ * LOST event tells the reader where they went missing. Room for that one
+ * event is always kept at the end.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "record.h"
+
+enum { STREAM_NONE, STREAM_OPEN, STREAM_CLOSED };
+
+#define STREAM_SIZE0 (1UL << 20)
+#define STREAM_STEP_MAX (64UL << 20)
+#define LOST_SIZE 16
+/* After a failure to grow, how many events are dropped before trying again. */
+#define GROW_RETRY 4096
+
+__thread struct dft_stream dft_stream;
+
+static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dft_stream *streams;
+static uint64_t closed_events, closed_lost;
+static pthread_key_t stream_key;
+
+int dft_mfile_open(struct dft_mfile *mf, const char *name, size_t size)
+{
+	void *map;
+	int fd;
+
+	fd = openat(dft_rec_dirfd, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, size)) {
+		close(fd);
+		return -errno;
+	}
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		close(fd);
+		return -errno;
+	}
+	mf->map = map;
+	mf->size = size;
+	mf->fd = fd;
+	return 0;
+}
+
+int dft_mfile_grow(struct dft_mfile *mf, size_t size)
+{
+	void *map;
+
+	if (ftruncate(mf->fd, size))
+		return -errno;
+	map = mremap(mf->map, mf->size, size, MREMAP_MAYMOVE);
+	if (map == MAP_FAILED)
+		return -errno;
+	mf->map = map;
+	mf->size = size;
+	return 0;
+}
+
+void dft_mfile_close(struct dft_mfile *mf)
+{
+	if (mf->map)
+		munmap(mf->map, mf->size);
+	if (mf->map)
+		close(mf->fd);
+	mf->map = NULL;
+}
+
+static void stream_map(struct dft_stream *s)
+{
+	s->ev = s->mf.map + DFT_STREAM_HDR;
+	s->committed = (uint64_t *)(s->mf.map + 16);
+	s->cap = s->mf.size - DFT_STREAM_HDR - LOST_SIZE;
+}
+
+static int stream_open(struct dft_stream *s, uint64_t now)
+{
+	pid_t tid = dft_gettid();
+	char name[64];
+	unsigned char *h;
+
+	if (dft_rec_dirfd < 0)
+		return -1;
+	dft_rec_thread_file(name, sizeof(name), NULL, "dat");
+	if (dft_mfile_open(&s->mf, name, STREAM_SIZE0)) {
+		/* Never retried: one warning per thread is enough. */
+		pr_warn("cannot create the stream %s: %m\n", name);
+		s->state = STREAM_CLOSED;
+		return -1;
+	}
+	h = s->mf.map;
+	memcpy(h, "DFTTRC01", 8);
+	memcpy(h + 8, &dft_rec_pid, 4);
+	memcpy(h + 12, &tid, 4);
+	memcpy(h + 24, &now, 8);
+	prctl(PR_GET_NAME, h + 32);
+	stream_map(s);
+	s->pos = 0;
+	s->last = now;
+	s->state = STREAM_OPEN;
+	pthread_setspecific(stream_key, s);
+	pthread_mutex_lock(&streams_lock);
+	s->next = streams;
+	streams = s;
+	pthread_mutex_unlock(&streams_lock);
+	return 0;
+}
+
+static void stream_put_lost(struct dft_stream *s)
+{
+	uint32_t *p = (uint32_t *)(s->ev + s->pos);
+
+	/* Stamped with the previous event's time: delta 0. */
+	p[0] = DFT_EV_EXT;
+	p[1] = DFT_EXT_LOST | 8 << 16;
+	memcpy(p + 2, &s->pending, 8);
+	s->pending = 0;
+	dft_stream_commit(s, LOST_SIZE);
+}
+
+/* Makes room for @len bytes; false (and the event is counted lost) when
+ * the file cannot grow. */
+static int stream_room(struct dft_stream *s, size_t len)
+{
+	size_t step;
+
+	if (s->pos + len <= s->cap)
+		return 1;
+	if (s->retry) {
+		s->retry--;
+		goto lost;
+	}
+	step = s->mf.size < STREAM_STEP_MAX ? s->mf.size : STREAM_STEP_MAX;
+	if (dft_mfile_grow(&s->mf, s->mf.size + step)) {
+		s->retry = GROW_RETRY;
+		goto lost;
+	}
+	stream_map(s);
+	if (s->pending)
+		stream_put_lost(s);
+	return 1;
+lost:
+	s->lost++;
+	s->pending++;
+	return 0;
+}
+
+void *dft_stream_slow(struct dft_stream *s, size_t len, uint64_t now, unsigned int type)
+{
+	uint32_t *p;
+
+	if (s->state != STREAM_OPEN && (s->state != STREAM_NONE || stream_open(s, now)))
+		return NULL;
+	if (now - s->last >= DFT_DELTA_MAX) {
+		if (!stream_room(s, 16 + len))
+			return NULL;
+		p = (uint32_t *)(s->ev + s->pos);
+		p[0] = DFT_EV_EXT;
+		p[1] = DFT_EXT_TIME | 8 << 16;
+		memcpy(p + 2, &now, 8);
+		dft_stream_commit(s, 16);
+		s->last = now;
+	}
+	if (!stream_room(s, len))
+		return NULL;
+	p = (uint32_t *)(s->ev + s->pos);
+	p[0] = (uint32_t)(now - s->last) << 2 | type;
+	s->last = now;
+	return p;
+}
+
+void *dft_stream_ext(struct dft_stream *s, unsigned int kind, size_t len, uint64_t now)
+{
+	uint32_t *p = dft_stream_event(s, dft_ext_size(len), now, DFT_EV_EXT);
+
+	if (!p)
+		return NULL;
+	p[1] = kind | (uint32_t)len << 16;
+	return p + 2;
+}
+
+void dft_stream_time(struct dft_stream *s, uint64_t ticks)
+{
+	uint64_t *p = dft_stream_ext(s, DFT_EXT_TIME, 8, s->state == STREAM_OPEN ? s->last : ticks);
+
+	if (!p)
+		return;
+	memcpy(p, &ticks, 8);
+	dft_stream_commit(s, dft_ext_size(8));
+	s->last = ticks;
+}
+
+/* The reserve at the end always has room for the LOST event. */
+static void stream_flush_lost(struct dft_stream *s)
+{
+	if (s->state != STREAM_OPEN || !s->pending)
+		return;
+	s->cap += LOST_SIZE;
+	stream_put_lost(s);
+	s->cap = s->pos > s->cap - LOST_SIZE ? s->pos : s->cap - LOST_SIZE;
+}
+
+/* Thread exit: account the stream and unmap it. Events of later TLS
+ * destructors are dropped rather than reopening (and truncating) the file. */
+static void stream_close(void *arg)
+{
+	struct dft_stream *s = arg, **pp;
+	int guard = dft_guard_enter();
+
+	stream_flush_lost(s);
+	pthread_mutex_lock(&streams_lock);
+	for (pp = &streams; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	closed_events += s->events;
+	closed_lost += s->lost;
+	pthread_mutex_unlock(&streams_lock);
+	dft_mfile_close(&s->mf);
+	s->state = STREAM_CLOSED;
+	dft_guard_exit(guard);
+}
+
+void dft_streams_totals(uint64_t *events, uint64_t *lost)
+{
+	stream_flush_lost(&dft_stream);
+	pthread_mutex_lock(&streams_lock);
+	*events = closed_events;
+	*lost = closed_lost;
+	for (struct dft_stream *s = streams; s; s = s->next) {
+		*events += READ_ONCE(s->events);
+		*lost += READ_ONCE(s->lost);
+	}
+	pthread_mutex_unlock(&streams_lock);
+}
+
+static void streams_prepare(void)
+{
+	pthread_mutex_lock(&streams_lock);
+}
+
+static void streams_parent(void)
+{
+	pthread_mutex_unlock(&streams_lock);
+}
+
+/* The child must not write into its parent's files: it drops their
+ * mappings, and its thread opens PID.TID.dat of its own at its next event. */
+static void streams_child(void)
+{
+	for (struct dft_stream *s = streams; s; s = s->next)
+		dft_mfile_close(&s->mf);
+	streams = NULL;
+	closed_events = closed_lost = 0;
+	memset(&dft_stream, 0, sizeof(dft_stream));
+	pthread_mutex_init(&streams_lock, NULL);
+}
+
+int dft_streams_init(void)
+{
+	int err = pthread_key_create(&stream_key, stream_close);
+
+	if (err)
+		return -err;
+	return -pthread_atfork(streams_prepare, streams_parent, streams_child);
+}

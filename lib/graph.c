@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The function graph: return hooking with per-thread shadow stacks.
+ *
+ * At the entry of a traced function (an ops callback, called by the plain
+ * trampoline), the user's entry callback decides; if it wants the return,
+ * we push {real return address, sp, slot, ip, data} and put the address of
+ * the architecture's return hook in the return slot. The function returns
+ * into the hook, which calls dft_graph_return(): it pops the entry, calls
+ * the user's ret callback and goes on to the real return address.
+ *
+ * Entries are matched by the stack pointer the function had at its entry,
+ * not by position, because calls do not always return:
+ *
+ *  - longjmp and siglongjmp leave frames without returning. Our interposers
+ *    only mark the shadow stack; the next entry pops (abnormal = 1) whatever
+ *    lies below its own stack pointer, and a return pops whatever sits above
+ *    the entry it matches.
+ *  - C++ exceptions: the unwinder reads return addresses from the stack and
+ *    would find our hook, which it cannot unwind through. Before it runs
+ *    (_Unwind_RaiseException, _Unwind_Resume_or_Rethrow) every hooked slot
+ *    gets its real address back; when a handler is entered
+ *    (__cxa_begin_catch), the frames it unwound are popped and the live ones
+ *    hooked again.
+ *  - pthread_exit unwinds the thread the same way: the real addresses go
+ *    back and every open frame is reported, before it starts.
+ *  - A function reached by a tail call from a hooked one has the hook as its
+ *    return address. It gets an entry of its own with the hook as its "real"
+ *    address and the same sp: its return pops it and jumps to the hook again,
+ *    which pops the caller's.
+ *  - Signal handlers push above the interrupted frames and pop back to them.
+ *
+ * Everything here runs inside the recursion guard, so a signal handler's
+ * traced calls are not recorded while we are half-way through an update.
+ */
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "record.h"
+
+struct shadow_ent {
+	unsigned long real; /* the return address we replaced */
+	unsigned long sp;   /* the function's sp at entry: the match key */
+	unsigned long *slot;
+	unsigned long ip;
+	unsigned long long data;
+	unsigned long gen; /* of the graph ops that pushed it */
+};
+
+struct shadow {
+	size_t size; /* of the mapping */
+	unsigned int top, cap;
+	int resync;   /* a longjmp happened: prune at the next entry */
+	int restored; /* real addresses written back for an unwinder */
+	struct shadow_ent ent[];
+};
+
+#define SHADOW_SIZE0 (64UL << 10)
+#define HOOK ((unsigned long)dft_arch_return_hook)
+
+_Static_assert(offsetof(struct dft_regs, rax) == 80 && offsetof(struct dft_regs, rdx) == 96 &&
+		       offsetof(struct dft_regs, rsp) == 152 &&
+		       offsetof(struct dft_regs, xmm) == 176 && sizeof(struct dft_regs) == 304,
+	       "arch/x86_64/return.S offsets");
+
+static pthread_mutex_t graph_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct dft_graph_ops *graph_ops;
+static unsigned long graph_gen;
+static pthread_key_t shadow_key;
+static pthread_once_t graph_once = PTHREAD_ONCE_INIT;
+
+static void shadow_free(void *arg)
+{
+	struct shadow *ss = arg;
+
+	if (dft_thread.graph == ss)
+		dft_thread.graph = NULL;
+	munmap(ss, ss->size);
+}
+
+/* Room for one more entry: the first call of a thread maps the stack,
+ * deep recursion grows it. NULL when there is no memory: not hooked. */
+static struct shadow *shadow_room(struct shadow *ss)
+{
+	size_t size = ss ? ss->size * 2 : SHADOW_SIZE0;
+	void *map;
+
+	if (!ss) {
+		map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (map == MAP_FAILED)
+			return NULL;
+		ss = map;
+		pthread_setspecific(shadow_key, ss);
+	} else {
+		map = mremap(ss, ss->size, size, MREMAP_MAYMOVE);
+		if (map == MAP_FAILED)
+			return NULL;
+		ss = map;
+		pthread_setspecific(shadow_key, ss);
+	}
+	ss->size = size;
+	ss->cap = (size - sizeof(*ss)) / sizeof(ss->ent[0]);
+	dft_thread.graph = ss;
+	return ss;
+}
+
+/* The real return address of entry @i: a tail-called function's entry holds
+ * the hook, its caller's entry below holds the address. */
+static unsigned long shadow_real(const struct shadow *ss, unsigned int i)
+{
+	while (ss->ent[i].real == HOOK && i > 0)
+		i--;
+	return ss->ent[i].real;
+}
+
+static void graph_report(struct shadow *ss, unsigned int i, struct dft_regs *regs)
+{
+	struct dft_graph_ops *gops = READ_ONCE(graph_ops);
+	const struct shadow_ent *e = &ss->ent[i];
+	struct dft_graph_ret ret;
+
+	if (!gops || !gops->ret || e->gen != READ_ONCE(graph_gen))
+		return;
+	ret.ip = e->ip;
+	ret.parent_ip = shadow_real(ss, i);
+	ret.depth = i;
+	ret.data = e->data;
+	ret.abnormal = !regs;
+	gops->ret(&ret, gops, regs);
+}
+
+/* Pops, as left abnormally, the entries of frames that are gone: those
+ * below @sp, the entry sp of a live function whose return address is @ret.
+ * One at @sp itself is gone too unless the live function was tail-called
+ * from it (then @ret is the hook). */
+static void shadow_prune(struct shadow *ss, unsigned long sp, unsigned long ret)
+{
+	while (ss->top) {
+		const struct shadow_ent *e = &ss->ent[ss->top - 1];
+
+		if (e->sp > sp || (e->sp == sp && ret == HOOK))
+			break;
+		graph_report(ss, ss->top - 1, NULL);
+		ss->top--;
+	}
+	ss->resync = 0;
+}
+
+static void graph_entry(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
+			struct dft_regs *regs)
+{
+	struct dft_graph_ops *gops = (struct dft_graph_ops *)((char *)ops -
+							      offsetof(struct dft_graph_ops, ops));
+	struct shadow *ss = dft_thread.graph;
+	unsigned long *slot = dft_arch_ret_slot(regs);
+	unsigned long sp = dft_arch_get_sp(regs);
+	unsigned long real = *slot;
+	struct dft_graph_ent ent;
+	struct shadow_ent *e;
+
+#ifndef HAVE_DFT_ENTRY_SITES
+	const struct dft_site *site = dft_site_lookup(ip);
+
+	/* After the prologue the return address is no longer where we look. */
+	if (!site || site->flags & DFT_SITE_NONENTRY)
+		return;
+#endif
+	if (unlikely(!ss || ss->top == ss->cap || ss->resync)) {
+		if (ss && ss->resync)
+			shadow_prune(ss, sp, real);
+		if (!ss || ss->top == ss->cap)
+			ss = shadow_room(ss);
+		if (!ss)
+			return;
+	}
+	e = &ss->ent[ss->top];
+	e->data = 0;
+	ent.ip = ip;
+	ent.parent_ip = real == HOOK ? shadow_real(ss, ss->top - 1) : real;
+	ent.depth = ss->top;
+	ent.data = &e->data;
+	if (!gops->entry(&ent, gops, regs))
+		return;
+	e->real = real;
+	e->sp = sp;
+	e->slot = slot;
+	e->ip = ip;
+	e->gen = READ_ONCE(graph_gen);
+	ss->top++;
+	*slot = HOOK;
+}
+
+unsigned long dft_graph_return(struct dft_regs *regs, unsigned long sp)
+{
+	int guard = dft_guard_enter();
+	struct shadow *ss = dft_thread.graph;
+	unsigned int i = ss ? ss->top : 0;
+	unsigned long real;
+
+	/* Normally the top entry; frames left by a longjmp may lie above. */
+	while (i && ss->ent[i - 1].sp != sp)
+		i--;
+	if (unlikely(!i)) {
+		pr_err("graph: a return to a frame that has no shadow entry (sp %#lx)\n", sp);
+		abort();
+	}
+	while (ss->top > i) {
+		graph_report(ss, ss->top - 1, NULL);
+		ss->top--;
+	}
+	real = ss->ent[i - 1].real;
+	dft_arch_set_ip(regs, shadow_real(ss, i - 1));
+	graph_report(ss, i - 1, regs);
+	ss->top = i - 1;
+	ss->resync = 0;
+	dft_guard_exit(guard);
+	return real;
+}
+
+/* Gives every hooked frame its real return address back, for an unwinder.
+ * A slot that no longer holds the hook belongs to a frame that is gone (or
+ * was restored already): it is not ours to write. */
+static void shadow_restore(struct shadow *ss)
+{
+	for (unsigned int i = ss->top; i-- > 0;) {
+		struct shadow_ent *e = &ss->ent[i];
+
+		if (*e->slot == HOOK)
+			*e->slot = e->real;
+	}
+	ss->restored = 1;
+}
+
+/* After an unwinder stopped in a live frame: hook the survivors again. */
+static void shadow_rehook(struct shadow *ss)
+{
+	for (unsigned int i = 0; i < ss->top; i++) {
+		struct shadow_ent *e = &ss->ent[i];
+
+		if (*e->slot == e->real)
+			*e->slot = HOOK;
+	}
+	ss->restored = 0;
+}
+
+/* ---- dft_register_graph() ---- */
+
+static void graph_init_once(void)
+{
+	if (pthread_key_create(&shadow_key, shadow_free))
+		pr_err("graph: no thread key: shadow stacks of exiting threads leak\n");
+}
+
+int dft_graph_init(void)
+{
+	return -pthread_once(&graph_once, graph_init_once);
+}
+
+DFT_API int dft_register_graph(struct dft_graph_ops *gops)
+{
+	int err;
+
+	if (!gops || !gops->entry)
+		return -EINVAL;
+	if (dft_in_callback())
+		return -EDEADLK;
+	err = dft_graph_init();
+	if (err)
+		return err;
+	pthread_mutex_lock(&graph_mutex);
+	if (graph_ops) {
+		pthread_mutex_unlock(&graph_mutex);
+		return -EBUSY;
+	}
+	gops->ops.func = graph_entry;
+	WRITE_ONCE(graph_gen, graph_gen + 1);
+	WRITE_ONCE(graph_ops, gops);
+	err = dft_register_ops(&gops->ops);
+	if (err)
+		WRITE_ONCE(graph_ops, NULL);
+	pthread_mutex_unlock(&graph_mutex);
+	return err;
+}
+
+/* Frames hooked while @gops was registered keep returning through the hook
+ * afterwards; they are popped silently. */
+DFT_API int dft_unregister_graph(struct dft_graph_ops *gops)
+{
+	int err;
+
+	if (!gops)
+		return -EINVAL;
+	pthread_mutex_lock(&graph_mutex);
+	if (graph_ops != gops) {
+		pthread_mutex_unlock(&graph_mutex);
+		return -EINVAL;
+	}
+	err = dft_unregister_ops(&gops->ops);
+	if (!err) {
+		WRITE_ONCE(graph_ops, NULL);
+		/* No return hook is still inside gops->ret. */
+		dft_synchronize();
+	}
+	pthread_mutex_unlock(&graph_mutex);
+	return err;
+}
+
+/* ---- libc, libgcc and libstdc++ interposers ---- */
+
+static void *next_sym(void **cache, const char *name)
+{
+	void *p = __atomic_load_n(cache, __ATOMIC_RELAXED);
+
+	if (!p) {
+		p = dlsym(RTLD_NEXT, name);
+		if (!p) {
+			pr_err("graph: no %s to call\n", name);
+			abort();
+		}
+		__atomic_store_n(cache, p, __ATOMIC_RELAXED);
+	}
+	return p;
+}
+
+#define NEXT(name) ((__typeof__(&name))next_sym(&next_##name, #name))
+
+/* Resolved early: a siglongjmp from a signal handler must not be the first
+ * to call dlsym. libgcc_s and libstdc++ may come later with a dlopen. */
+static void *next_longjmp, *next__longjmp, *next_siglongjmp, *next___longjmp_chk;
+static void *next_pthread_exit, *next__Unwind_RaiseException, *next__Unwind_Resume_or_Rethrow;
+static void *next___cxa_begin_catch;
+
+__attribute__((constructor)) static void graph_resolve(void)
+{
+	next_longjmp = dlsym(RTLD_NEXT, "longjmp");
+	next__longjmp = dlsym(RTLD_NEXT, "_longjmp");
+	next_siglongjmp = dlsym(RTLD_NEXT, "siglongjmp");
+	next___longjmp_chk = dlsym(RTLD_NEXT, "__longjmp_chk");
+	next_pthread_exit = dlsym(RTLD_NEXT, "pthread_exit");
+}
+
+static void graph_jumped(void)
+{
+	struct shadow *ss = dft_thread.graph;
+
+	if (ss)
+		ss->resync = 1;
+}
+
+DFT_API void longjmp(struct __jmp_buf_tag env[1], int val)
+{
+	graph_jumped();
+	NEXT(longjmp)(env, val);
+}
+
+DFT_API void _longjmp(struct __jmp_buf_tag env[1], int val)
+{
+	graph_jumped();
+	NEXT(_longjmp)(env, val);
+}
+
+DFT_API void siglongjmp(sigjmp_buf env, int val)
+{
+	graph_jumped();
+	NEXT(siglongjmp)(env, val);
+}
+
+/* What longjmp becomes with _FORTIFY_SOURCE. */
+void __longjmp_chk(struct __jmp_buf_tag env[1], int val) __attribute__((noreturn));
+DFT_API void __longjmp_chk(struct __jmp_buf_tag env[1], int val)
+{
+	graph_jumped();
+	NEXT(__longjmp_chk)(env, val);
+}
+
+DFT_API void pthread_exit(void *retval)
+{
+	struct shadow *ss = dft_thread.graph;
+
+	if (ss) {
+		int guard = dft_guard_enter();
+
+		shadow_restore(ss);
+		while (ss->top) {
+			graph_report(ss, ss->top - 1, NULL);
+			ss->top--;
+		}
+		ss->restored = 0;
+		dft_guard_exit(guard);
+	}
+	NEXT(pthread_exit)(retval);
+}
+
+struct _Unwind_Exception;
+int _Unwind_RaiseException(struct _Unwind_Exception *exc);
+int _Unwind_Resume_or_Rethrow(struct _Unwind_Exception *exc);
+void *__cxa_begin_catch(void *exc);
+
+/* The frames of dead callees (a longjmp not yet noticed) are dropped
+ * first: their slots may hold anything by now. */
+static void graph_unwinding(unsigned long sp, unsigned long ret)
+{
+	struct shadow *ss = dft_thread.graph;
+
+	if (ss) {
+		int guard = dft_guard_enter();
+
+		shadow_prune(ss, sp, ret);
+		shadow_restore(ss);
+		dft_guard_exit(guard);
+	}
+}
+
+DFT_API int _Unwind_RaiseException(struct _Unwind_Exception *exc)
+{
+	int ret;
+
+	graph_unwinding(dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
+	ret = NEXT(_Unwind_RaiseException)(exc);
+	/* No handler: the exception is going to std::terminate. The frames
+	 * are still live, hook them again. */
+	if (dft_thread.graph)
+		shadow_rehook(dft_thread.graph);
+	return ret;
+}
+
+DFT_API int _Unwind_Resume_or_Rethrow(struct _Unwind_Exception *exc)
+{
+	int ret;
+
+	graph_unwinding(dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
+	ret = NEXT(_Unwind_Resume_or_Rethrow)(exc);
+	if (dft_thread.graph)
+		shadow_rehook(dft_thread.graph);
+	return ret;
+}
+
+/* Every catch block starts here, in the frame that caught: the frames below
+ * it were unwound, the ones above are live and get their hooks back. */
+DFT_API void *__cxa_begin_catch(void *exc)
+{
+	struct shadow *ss = dft_thread.graph;
+
+	if (ss) {
+		int guard = dft_guard_enter();
+
+		shadow_prune(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
+		if (ss->restored)
+			shadow_rehook(ss);
+		dft_guard_exit(guard);
+	}
+	return NEXT(__cxa_begin_catch)(exc);
+}

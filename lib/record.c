@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The recorder's start-up: when `dynftrace record` runs a program it sets
+ * DYNFTRACE_DIR (docs/trace-format.md) and this constructor starts the
+ * chosen tracer, after the core's own constructor has read the call sites.
+ *
+ * Functions get dense ids (fids) in order of discovery; the tracers find
+ * them from the call-site address through an open-addressing hash table
+ * that is read without a lock and replaced, never changed in place, when it
+ * fills up. sites-PID and maps-PID name what the ids and addresses mean.
+ *
+ * A fork child starts files of its own (its streams open at its first
+ * event); an exec'd program starts over with the same pid, so the files of
+ * the image it replaced are removed first.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "record.h"
+
+int dft_rec_dirfd = -1;
+pid_t dft_rec_pid;
+struct dft_ops *dft_rec_ops;
+
+static struct dft_fid_ent no_fids[1];
+static struct dft_fid_table fids0 = { no_fids, 0 };
+struct dft_fid_table *dft_fids = &fids0;
+
+struct rec_func {
+	unsigned long func, site;
+	char *name;
+	unsigned int mod;
+};
+
+struct rec_mod {
+	unsigned long bias;
+	char *path;
+	char *line; /* in maps-PID */
+};
+
+/* Serialises fid assignment and the process files. */
+static pthread_mutex_t rec_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rec_func *funcs;
+static uint32_t nr_funcs, cap_funcs;
+static struct rec_mod *mods;
+static unsigned int nr_mods, cap_mods;
+static FILE *maps_file, *sites_file;
+static const struct dft_tracer *tracer;
+static const char *graph_funcs, *graph_notrace;
+
+pid_t dft_gettid(void)
+{
+	return syscall(SYS_gettid);
+}
+
+void dft_rec_thread_file(char *buf, size_t len, const char *prefix, const char *suffix)
+{
+	if (prefix)
+		snprintf(buf, len, "%s-%d.%d", prefix, (int)dft_rec_pid, (int)dft_gettid());
+	else
+		snprintf(buf, len, "%d.%d.%s", (int)dft_rec_pid, (int)dft_gettid(), suffix);
+}
+
+static FILE *rec_create(const char *prefix)
+{
+	char name[64];
+	FILE *f;
+	int fd;
+
+	snprintf(name, sizeof(name), "%s-%d", prefix, (int)dft_rec_pid);
+	fd = openat(dft_rec_dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		pr_err("record: cannot create %s: %m\n", name);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	return f;
+}
+
+/*
+ * Whether a function matches a list of patterns in the syntax of
+ * dft_set_filter(): GLOB, lib:MOD or lib:MOD:GLOB.
+ */
+int dft_rec_match(const char *globs, const char *module, const char *func)
+{
+	char pat[512];
+	const char *p = globs;
+
+	while (p && *p) {
+		size_t n = strcspn(p, " ,");
+		char *glob, *colon;
+
+		if (n && n < sizeof(pat)) {
+			memcpy(pat, p, n);
+			pat[n] = 0;
+			glob = pat;
+			if (!strncmp(pat, "lib:", 4)) {
+				colon = strchr(pat + 4, ':');
+				if (colon)
+					*colon = 0;
+				glob = colon ? colon + 1 : NULL;
+				if (dft_glob_match(pat + 4, module) &&
+				    (!glob || dft_glob_match(glob, func)))
+					return 1;
+			} else if (dft_glob_match(glob, func)) {
+				return 1;
+			}
+		}
+		p += n;
+		p += strspn(p, " ,");
+	}
+	return 0;
+}
+
+/* ---- maps-PID ---- */
+
+static char *maps_line(const char *path, unsigned int id, const struct dl_phdr_info *info)
+{
+	char *line;
+	unsigned long lo = ~0UL, hi = 0;
+	char build_id[41] = "-";
+
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD) {
+			if (ph->p_vaddr < lo)
+				lo = ph->p_vaddr;
+			if (ph->p_vaddr + ph->p_memsz > hi)
+				hi = ph->p_vaddr + ph->p_memsz;
+		} else if (ph->p_type == PT_NOTE) {
+			const unsigned char *p = (const void *)(info->dlpi_addr + ph->p_vaddr);
+			const unsigned char *end = p + ph->p_memsz;
+
+			while (p + 12 <= end) {
+				const ElfW(Nhdr) *nh = (const void *)p;
+				const unsigned char *desc = p + 12 + ((nh->n_namesz + 3) & ~3U);
+
+				if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+				    !memcmp(p + 12, "GNU", 4) && nh->n_descsz <= 20) {
+					for (unsigned int j = 0; j < nh->n_descsz; j++)
+						sprintf(build_id + 2 * j, "%02x", desc[j]);
+				}
+				p = desc + ((nh->n_descsz + 3) & ~3U);
+			}
+		}
+	}
+	if (lo > hi)
+		lo = hi = 0;
+	if (asprintf(&line, "%u %lx-%lx %lx %s %s\n", id, info->dlpi_addr + lo,
+		     info->dlpi_addr + hi, (unsigned long)info->dlpi_addr, build_id, path) < 0)
+		return NULL;
+	return line;
+}
+
+static int maps_scan_one(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	const char *path = info->dlpi_name;
+	char exe[4096];
+	struct rec_mod *m;
+
+	if (!path || !*path) {
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+		exe[n > 0 ? n : 0] = 0;
+		path = exe;
+	}
+	for (unsigned int i = 0; i < nr_mods; i++) {
+		if (mods[i].bias == info->dlpi_addr && !strcmp(mods[i].path, path))
+			return 0;
+	}
+	if (nr_mods == cap_mods) {
+		cap_mods = cap_mods ? cap_mods * 2 : 32;
+		mods = realloc(mods, cap_mods * sizeof(*mods));
+	}
+	m = &mods[nr_mods];
+	m->bias = info->dlpi_addr;
+	m->path = strdup(path);
+	m->line = maps_line(path, nr_mods, info);
+	if (maps_file && m->line)
+		fputs(m->line, maps_file);
+	nr_mods++;
+	return 0;
+}
+
+/* Adds the objects loaded since the last scan. */
+static void maps_scan(void)
+{
+	dl_iterate_phdr(maps_scan_one, NULL);
+	if (maps_file)
+		fflush(maps_file);
+}
+
+static unsigned int mod_id(const struct dft_module *dm)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned int i = nr_mods; i-- > 0;) {
+			if (mods[i].bias == dm->bias)
+				return i;
+		}
+		maps_scan();
+	}
+	return 0;
+}
+
+/* ---- fids and sites-PID ---- */
+
+static void sites_line(uint32_t fid)
+{
+	const struct rec_func *f = &funcs[fid];
+	unsigned long bias = mods[f->mod].bias;
+
+	fprintf(sites_file, "%u %u %lx %lx %s\n", fid, f->mod, f->func - bias, f->site - bias,
+		f->name);
+}
+
+static void fid_insert(struct dft_fid_table *t, unsigned long site, uint32_t fid, uint32_t flags)
+{
+	unsigned long i = (site * 0x9E3779B97F4A7C15ul) >> 20;
+	struct dft_fid_ent *e;
+
+	while ((e = &t->ent[i & t->mask])->site)
+		i++;
+	e->fid = fid;
+	e->flags = flags;
+	/* Readers see the site last, so never a half-written entry. */
+	__atomic_store_n(&e->site, site, __ATOMIC_RELEASE);
+}
+
+static uint32_t fid_flags(const struct rec_func *f, const char *module)
+{
+	uint32_t flags = dft_args_assign(f - funcs, module, f->name);
+
+	if (graph_funcs && dft_rec_match(graph_funcs, module, f->name))
+		flags |= DFT_FID_GRAPH_FUNC;
+	if (graph_notrace && dft_rec_match(graph_notrace, module, f->name))
+		flags |= DFT_FID_GRAPH_NOTRACE;
+	return flags;
+}
+
+/*
+ * Gives ids to the sites not seen yet, with dft_lock held. The table is
+ * rebuilt when it would be more than half full; the old one stays valid for
+ * readers still in it (and is leaked: a few per process).
+ */
+static void fids_scan(void)
+{
+	struct dft_fid_table *t = dft_fids, *nt = NULL;
+	uint32_t old = nr_funcs;
+
+	dft_for_each_module(m) {
+		dft_for_each_site(m, s) {
+			const struct dft_fid_ent *e;
+			struct rec_func *f;
+			unsigned long i;
+
+			if (s->flags & DFT_SITE_FAILED)
+				continue;
+			for (i = (s->addr * 0x9E3779B97F4A7C15ul) >> 20;; i++) {
+				e = &t->ent[i & t->mask];
+				if (!e->site || e->site == s->addr)
+					break;
+			}
+			if (e->site == s->addr)
+				continue;
+			if (nr_funcs == cap_funcs) {
+				cap_funcs = cap_funcs ? cap_funcs * 2 : 1024;
+				funcs = realloc(funcs, cap_funcs * sizeof(*funcs));
+			}
+			f = &funcs[nr_funcs];
+			f->func = s->func;
+			f->site = s->addr;
+			f->name = strdup(s->name);
+			f->mod = mod_id(m);
+			if ((nr_funcs + 1) * 2 > t->mask + 1) {
+				unsigned long cap = (t->mask + 1) * 4;
+
+				while (cap < (nr_funcs + 1) * 2UL)
+					cap *= 2;
+				nt = malloc(sizeof(*nt));
+				nt->ent = calloc(cap, sizeof(*nt->ent));
+				nt->mask = cap - 1;
+				for (unsigned long j = 0; j <= t->mask; j++) {
+					if (t->ent[j].site)
+						fid_insert(nt, t->ent[j].site, t->ent[j].fid,
+							   t->ent[j].flags);
+				}
+				__atomic_store_n(&dft_fids, nt, __ATOMIC_RELEASE);
+				t = nt;
+			}
+			fid_insert(t, s->addr, nr_funcs, fid_flags(f, m->name));
+			nr_funcs++;
+		}
+	}
+	if (sites_file) {
+		for (uint32_t fid = old; fid < nr_funcs; fid++)
+			sites_line(fid);
+		fflush(sites_file);
+	}
+}
+
+/*
+ * A site with no id: a library loaded after start-up. In a callback we may
+ * not wait for dft_lock (its holder may be waiting for us), so we only try;
+ * the event is dropped when we cannot.
+ */
+const struct dft_fid_ent *dft_fid_miss(unsigned long site)
+{
+	const struct dft_fid_table *t;
+
+	if (pthread_mutex_trylock(&dft_lock))
+		return NULL;
+	pthread_mutex_lock(&rec_lock);
+	fids_scan();
+	pthread_mutex_unlock(&rec_lock);
+	pthread_mutex_unlock(&dft_lock);
+	t = dft_fids;
+	for (unsigned long i = (site * 0x9E3779B97F4A7C15ul) >> 20;; i++) {
+		const struct dft_fid_ent *e = &t->ent[i & t->mask];
+
+		if (e->site == site)
+			return e;
+		if (!e->site)
+			return NULL;
+	}
+}
+
+/* ---- process files ---- */
+
+static void clock_file(void)
+{
+	FILE *f = rec_create("clock");
+
+	if (!f)
+		return;
+	fprintf(f, "ticks_per_sec=%llu source=%s mono0=%llu ticks0=%llu\n",
+		(unsigned long long)dft_clock.ticks_per_sec, dft_clock.source,
+		(unsigned long long)dft_clock.mono0, (unsigned long long)dft_clock.ticks0);
+	fclose(f);
+}
+
+/* maps-, sites- and clock-PID for this process, from what is known so far. */
+static void process_files(void)
+{
+	if (maps_file)
+		fclose(maps_file);
+	if (sites_file)
+		fclose(sites_file);
+	maps_file = rec_create("maps");
+	sites_file = rec_create("sites");
+	if (maps_file) {
+		for (unsigned int i = 0; i < nr_mods; i++) {
+			if (mods[i].line)
+				fputs(mods[i].line, maps_file);
+		}
+		fflush(maps_file);
+	}
+	if (sites_file) {
+		for (uint32_t fid = 0; fid < nr_funcs; fid++)
+			sites_line(fid);
+		fflush(sites_file);
+	}
+	clock_file();
+}
+
+/* An exec'd image has the pid of the one it replaced: its streams and
+ * profiles would be read with our ids. */
+static void remove_stale(void)
+{
+	char pre[32], prof[32];
+	int fd = dup(dft_rec_dirfd);
+	struct dirent *d;
+	DIR *dir;
+
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	snprintf(pre, sizeof(pre), "%d.", (int)dft_rec_pid);
+	snprintf(prof, sizeof(prof), "profile-%d.", (int)dft_rec_pid);
+	while ((d = readdir(dir))) {
+		if (!strncmp(d->d_name, pre, strlen(pre)) ||
+		    !strncmp(d->d_name, prof, strlen(prof)) ||
+		    (!strncmp(d->d_name, "exit-", 5) && atoi(d->d_name + 5) == dft_rec_pid))
+			unlinkat(dft_rec_dirfd, d->d_name, 0);
+	}
+	closedir(dir);
+}
+
+static void rec_exit(int status, void *arg)
+{
+	int guard = dft_guard_enter();
+	uint64_t events, lost;
+	FILE *f;
+
+	if (getpid() != dft_rec_pid) {
+		dft_guard_exit(guard);
+		return;
+	}
+	if (tracer->exit)
+		tracer->exit();
+	dft_streams_totals(&events, &lost);
+	pthread_mutex_lock(&rec_lock);
+	maps_scan();
+	pthread_mutex_unlock(&rec_lock);
+	dft_clock_recalibrate();
+	clock_file();
+	f = rec_create("exit");
+	if (f) {
+		fprintf(f, "status=%d events=%llu lost=%llu\n", status, (unsigned long long)events,
+			(unsigned long long)lost);
+		fclose(f);
+	}
+	dft_guard_exit(guard);
+}
+
+static void rec_prepare(void)
+{
+	pthread_mutex_lock(&rec_lock);
+}
+
+static void rec_parent(void)
+{
+	pthread_mutex_unlock(&rec_lock);
+}
+
+static void rec_child(void)
+{
+	pthread_mutex_init(&rec_lock, NULL);
+	dft_rec_pid = getpid();
+	process_files();
+	if (tracer->fork_child)
+		tracer->fork_child();
+}
+
+/* Sets the tracer's filters; a list with a glob that matches nothing is
+ * applied pattern by pattern, so that the others still count. */
+static int rec_filter(int (*set)(struct dft_ops *, const char *, int), const char *globs,
+		      const char *what)
+{
+	char pat[512];
+	int ok = 0;
+
+	if (!globs || !*globs || !set(dft_rec_ops, globs, 1))
+		return 0;
+	set(dft_rec_ops, "", 1);
+	for (const char *p = globs; *p;) {
+		size_t n = strcspn(p, " ,");
+
+		if (n && n < sizeof(pat)) {
+			memcpy(pat, p, n);
+			pat[n] = 0;
+			if (set(dft_rec_ops, pat, 0))
+				pr_warn("record: %s pattern '%s' matches no function\n", what, pat);
+			else
+				ok = 1;
+		}
+		p += n;
+		p += strspn(p, " ,");
+	}
+	return ok ? 0 : -ENOENT;
+}
+
+/* After the core's constructor (priority 101) has read the sites. */
+__attribute__((constructor(200))) static void rec_init(void)
+{
+	const char *dir = getenv("DYNFTRACE_DIR");
+	const char *name = getenv("DYNFTRACE_TRACER");
+	const struct dft_tracer *const tracers[] = { &dft_tracer_function, &dft_tracer_graph,
+						     &dft_tracer_profile };
+
+	if (!dir || !*dir)
+		return;
+	if (!name || !*name)
+		name = "function_graph";
+	for (size_t i = 0; i < ARRAY_SIZE(tracers); i++) {
+		if (!strcmp(tracers[i]->name, name))
+			tracer = tracers[i];
+	}
+	if (!tracer) {
+		pr_err("record: unknown tracer '%s'\n", name);
+		return;
+	}
+	if (!dft_initialised)
+		return;
+	dft_rec_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dft_rec_dirfd < 0) {
+		pr_err("record: cannot open %s: %m\n", dir);
+		return;
+	}
+	dft_rec_pid = getpid();
+	graph_funcs = getenv("DYNFTRACE_GRAPH_FUNCS");
+	graph_notrace = getenv("DYNFTRACE_GRAPH_NOTRACE");
+	dft_clock_init();
+	if (dft_streams_init() ||
+	    dft_args_init(getenv("DYNFTRACE_ARGS"), getenv("DYNFTRACE_RETVAL")))
+		return;
+	remove_stale();
+	pthread_mutex_lock(&dft_lock);
+	pthread_mutex_lock(&rec_lock);
+	maps_scan();
+	fids_scan();
+	pthread_mutex_unlock(&rec_lock);
+	pthread_mutex_unlock(&dft_lock);
+	process_files();
+	pthread_atfork(rec_prepare, rec_parent, rec_child);
+	on_exit(rec_exit, NULL);
+	if (tracer->start())
+		return;
+	if (rec_filter(dft_set_filter, getenv("DYNFTRACE_FILTER"), "filter") ||
+	    rec_filter(dft_set_notrace, getenv("DYNFTRACE_NOTRACE"), "notrace")) {
+		pr_err("record: no function matches the filter: nothing is traced\n");
+		return;
+	}
+	if (tracer->enable())
+		pr_err("record: cannot start the %s tracer\n", tracer->name);
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The recorder: the tracers of `dynftrace record` and what they share.
+ *
+ *   clock.c           timestamps (ticks) and their calibration
+ *   buffer.c          per-thread event streams and shared per-thread files
+ *   record.c          start-up from DYNFTRACE_*, function ids, process files
+ *   trace_function.c  the function tracer
+ *   trace_graph.c     the function_graph tracer
+ *   trace_profile.c   the profile tracer
+ *   trace_args.c      argument and return value specs
+ *
+ * graph.c (the public graph API) is below them and does not depend on them.
+ * Every recorder path runs inside the recursion guard: in a callback, or with
+ * dft_thread.seq made odd by dft_guard_enter().
+ */
+#ifndef DFT_RECORD_H
+#define DFT_RECORD_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "internal.h"
+
+/* ---- graph.c / arch/<arch>/return.S ----
+ *
+ * Each architecture provides dft_arch_return_hook, the address graph.c puts
+ * in the return slot. It saves the return value registers into a struct
+ * dft_regs, calls dft_graph_return(regs, sp) with the sp the function had at
+ * its entry (dft_arch_get_sp() of its site), restores them and jumps to the
+ * address dft_graph_return() gives back.
+ */
+extern char dft_arch_return_hook[];
+unsigned long dft_graph_return(struct dft_regs *regs, unsigned long sp);
+
+/* The recursion guard for paths that are not callbacks (the return hook,
+ * the libc interposers): a traced function called inside runs untraced. */
+static inline int dft_guard_enter(void)
+{
+	if (dft_thread.seq & 1)
+		return 0;
+	WRITE_ONCE(dft_thread.seq, dft_thread.seq + 1);
+	barrier();
+	return 1;
+}
+
+static inline void dft_guard_exit(int entered)
+{
+	if (!entered)
+		return;
+	barrier();
+	WRITE_ONCE(dft_thread.seq, dft_thread.seq + 1);
+}
+
+/* ---- clock.c ---- */
+struct dft_clock {
+	uint64_t ticks_per_sec;
+	uint64_t mono0; /* CLOCK_MONOTONIC ns ... */
+	uint64_t ticks0; /* ... and ticks, read together */
+	const char *source;
+	int use_ticks; /* the arch counter, else CLOCK_MONOTONIC ns */
+};
+extern struct dft_clock dft_clock;
+
+void dft_clock_init(void);
+/* Recalibrates over the time since dft_clock_init() (at exit: precise). */
+void dft_clock_recalibrate(void);
+uint64_t dft_clock_ns_to_ticks(uint64_t ns);
+double dft_clock_ns_per_tick(void);
+
+static inline uint64_t dft_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static inline uint64_t dft_ticks(void)
+{
+#ifdef HAVE_DFT_TICKS
+	if (likely(dft_clock.use_ticks))
+		return dft_arch_ticks();
+#endif
+	return dft_mono_ns();
+}
+
+/* ---- buffer.c ---- */
+enum { DFT_EV_ENTRY, DFT_EV_EXIT, DFT_EV_FUNC, DFT_EV_EXT };
+enum {
+	DFT_EXT_TIME = 1,
+	DFT_EXT_ARGS,
+	DFT_EXT_RETVAL,
+	DFT_EXT_LOST,
+	DFT_EXT_UNWIND,
+	DFT_EXT_COMM,
+};
+
+#define DFT_STREAM_HDR 64
+#define DFT_DELTA_MAX (1u << 30)
+
+/* A shared mapping of a file in the trace directory, grown in place. */
+struct dft_mfile {
+	unsigned char *map;
+	size_t size;
+	int fd;
+};
+
+int dft_mfile_open(struct dft_mfile *mf, const char *name, size_t size);
+int dft_mfile_grow(struct dft_mfile *mf, size_t size);
+void dft_mfile_close(struct dft_mfile *mf);
+
+struct dft_stream {
+	unsigned char *ev; /* the events, after the header */
+	uint64_t *committed;
+	size_t pos, cap; /* cap keeps room for a final LOST event */
+	uint64_t last;	 /* ticks of the previous event */
+	uint64_t events, lost;
+	uint64_t pending; /* lost, and not yet told in a LOST event */
+	unsigned int retry; /* lost events until the next attempt to grow */
+	int state;	    /* enum in buffer.c */
+	struct dft_mfile mf;
+	struct dft_stream *next;
+};
+extern __thread struct dft_stream dft_stream;
+
+void *dft_stream_slow(struct dft_stream *s, size_t len, uint64_t now, unsigned int type);
+
+/*
+ * Reserves an event of @len bytes (a multiple of 4) stamped @now and writes
+ * its first word; returns it, or NULL when the event is lost. The caller
+ * fills the rest and calls dft_stream_commit().
+ */
+static inline uint32_t *dft_stream_event(struct dft_stream *s, size_t len, uint64_t now,
+					 unsigned int type)
+{
+	uint64_t delta = now - s->last;
+	uint32_t *p;
+
+	if (unlikely(s->pos + len > s->cap || delta >= DFT_DELTA_MAX))
+		return dft_stream_slow(s, len, now, type);
+	p = (uint32_t *)(s->ev + s->pos);
+	p[0] = (uint32_t)delta << 2 | type;
+	s->last = now;
+	return p;
+}
+
+static inline void dft_stream_commit(struct dft_stream *s, size_t len)
+{
+	s->pos += len;
+	s->events++;
+	/* Readers (even after a SIGKILL) only trust what committed covers. */
+	__atomic_store_n(s->committed, s->pos, __ATOMIC_RELEASE);
+}
+
+/* An EXT event with @len bytes of payload; NULL when lost. Returns the
+ * payload; commit with dft_stream_commit(s, dft_ext_size(len)). */
+void *dft_stream_ext(struct dft_stream *s, unsigned int kind, size_t len, uint64_t now);
+static inline size_t dft_ext_size(size_t len)
+{
+	return 8 + ((len + 3) & ~(size_t)3);
+}
+
+/* Sets the base of the next delta (an absolute TIME event). */
+void dft_stream_time(struct dft_stream *s, uint64_t ticks);
+int dft_streams_init(void);
+/* Totals over every stream of the process, after writing the calling
+ * thread's pending LOST count (the process is exiting). */
+void dft_streams_totals(uint64_t *events, uint64_t *lost);
+
+/* ---- record.c ---- */
+extern int dft_rec_dirfd;
+extern pid_t dft_rec_pid;
+
+/* Per function flags, set when its id is assigned. */
+#define DFT_FID_ARGS (1U << 0)
+#define DFT_FID_RETVAL (1U << 1)
+#define DFT_FID_GRAPH_FUNC (1U << 2)
+#define DFT_FID_GRAPH_NOTRACE (1U << 3)
+
+struct dft_fid_ent {
+	unsigned long site;
+	uint32_t fid;
+	uint32_t flags;
+};
+
+struct dft_fid_table {
+	struct dft_fid_ent *ent;
+	unsigned long mask;
+};
+extern struct dft_fid_table *dft_fids;
+
+const struct dft_fid_ent *dft_fid_miss(unsigned long site);
+
+/* The id of the function whose call site is @site. */
+static inline const struct dft_fid_ent *dft_fid_lookup(unsigned long site)
+{
+	const struct dft_fid_table *t = __atomic_load_n(&dft_fids, __ATOMIC_ACQUIRE);
+	unsigned long i = (site * 0x9E3779B97F4A7C15ul) >> 20;
+
+	for (;; i++) {
+		const struct dft_fid_ent *e = &t->ent[i & t->mask];
+
+		if (likely(e->site == site))
+			return e;
+		if (!e->site)
+			return dft_fid_miss(site);
+	}
+}
+
+/* Whether @func of @module matches patterns in dft_set_filter() syntax. */
+int dft_rec_match(const char *globs, const char *module, const char *func);
+/* Name of a per-thread file: PREFIX-PID.TID or PID.TID.SUFFIX. */
+void dft_rec_thread_file(char *buf, size_t len, const char *prefix, const char *suffix);
+pid_t dft_gettid(void);
+
+/* ---- the tracers ---- */
+struct dft_tracer {
+	const char *name;
+	/* Sets up dft_rec_ops (record.c then sets its filters)... */
+	int (*start)(void);
+	/* ... and registers it. */
+	int (*enable)(void);
+	/* Flushes what the process exit should leave in the files. */
+	void (*exit)(void);
+	/* In a fork child, before it runs on. */
+	void (*fork_child)(void);
+};
+extern const struct dft_tracer dft_tracer_function, dft_tracer_graph, dft_tracer_profile;
+extern struct dft_ops *dft_rec_ops; /* the tracer's ops, for its filters */
+
+/* ---- trace_args.c ---- */
+extern int dft_args_retvals; /* some function has a -R spec */
+int dft_args_init(const char *args, const char *retval);
+/* Flags (DFT_FID_ARGS, DFT_FID_RETVAL) for a new function. */
+uint32_t dft_args_assign(uint32_t fid, const char *module, const char *func);
+void dft_args_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
+void dft_retval_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
+
+#endif /* DFT_RECORD_H */

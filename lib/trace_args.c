@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Arguments and return values (-A, -R): DYNFTRACE_ARGS and DYNFTRACE_RETVAL
+ * hold ';'-separated specs
+ *
+ *   GLOB@arg1,arg2/s,fparg1      integer arguments 1.., floating point ones
+ *   GLOB@retval[/FMT]            the return value (function_graph only)
+ *
+ * FMT is d (signed, the default), u, x, s (a C string, cut at 64 bytes) or
+ * f (a double: the default of fpargN). GLOB is matched like the filters. The
+ * values are read through the dft_regs accessors only, so that every
+ * architecture records them alike; the spec numbers arguments from 1 as
+ * users do, the accessors from 0.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "record.h"
+
+#define ARGS_MAX 16
+#define STR_MAX 64
+
+struct arg_item {
+	unsigned char fp;  /* a floating point argument */
+	unsigned char idx; /* 0-based, for the accessors */
+	char fmt;
+};
+
+struct arg_spec {
+	struct arg_spec *next;
+	char *glob;
+	unsigned int nr;
+	int retval;
+	char ret_fmt;
+	struct arg_item item[ARGS_MAX];
+};
+
+int dft_args_retvals;
+static struct arg_spec *specs;
+/* Spec by function id, for each kind. Replaced (the old one leaked) when
+ * it must grow, as callbacks read it without a lock. */
+static struct arg_spec **by_fid[2];
+static uint32_t by_fid_cap;
+
+static int parse_fmt(const char *s, char *fmt)
+{
+	if (!*s)
+		return 0;
+	if (*s != '/' || !s[1] || s[2] || !strchr("diuxsf", s[1]))
+		return -1;
+	*fmt = s[1] == 'i' ? 'd' : s[1];
+	return 0;
+}
+
+static int parse_item(struct arg_spec *sp, const char *it)
+{
+	struct arg_item *a = &sp->item[sp->nr];
+	unsigned long n;
+	char *end;
+
+	if (!strncmp(it, "retval", 6)) {
+		sp->ret_fmt = 'd';
+		if (parse_fmt(it + 6, &sp->ret_fmt))
+			return -1;
+		sp->retval = 1;
+		return 0;
+	}
+	if (sp->nr == ARGS_MAX)
+		return -1;
+	if (!strncmp(it, "fparg", 5)) {
+		a->fp = 1;
+		a->fmt = 'f';
+		it += 5;
+	} else if (!strncmp(it, "arg", 3)) {
+		a->fmt = 'd';
+		it += 3;
+	} else {
+		return -1;
+	}
+	n = strtoul(it, &end, 10);
+	if (end == it || n < 1 || n > 64 || parse_fmt(end, &a->fmt))
+		return -1;
+	a->idx = n - 1;
+	sp->nr++;
+	return 0;
+}
+
+static void parse_specs(const char *env)
+{
+	char *copy, *save, *spec;
+
+	if (!env || !*env)
+		return;
+	copy = strdup(env);
+	for (spec = strtok_r(copy, ";", &save); spec; spec = strtok_r(NULL, ";", &save)) {
+		char *at = strrchr(spec, '@'), *isave, *it;
+		struct arg_spec *sp;
+
+		if (!at || at == spec) {
+			pr_warn("record: argument spec '%s' has no GLOB@\n", spec);
+			continue;
+		}
+		*at = 0;
+		sp = calloc(1, sizeof(*sp));
+		sp->glob = strdup(spec);
+		for (it = strtok_r(at + 1, ",", &isave); it; it = strtok_r(NULL, ",", &isave)) {
+			if (parse_item(sp, it))
+				pr_warn("record: bad argument '%s' for %s\n", it, spec);
+		}
+		dft_args_retvals |= sp->retval;
+		sp->next = specs;
+		specs = sp;
+	}
+	free(copy);
+}
+
+int dft_args_init(const char *args, const char *retval)
+{
+	parse_specs(args);
+	parse_specs(retval);
+	return 0;
+}
+
+static void by_fid_set(int kind, uint32_t fid, struct arg_spec *sp)
+{
+	if (fid >= by_fid_cap) {
+		uint32_t cap = by_fid_cap ? by_fid_cap : 1024;
+
+		while (cap <= fid)
+			cap *= 2;
+		for (int k = 0; k < 2; k++) {
+			struct arg_spec **n = calloc(cap, sizeof(*n));
+
+			if (by_fid[k])
+				memcpy(n, by_fid[k], by_fid_cap * sizeof(*n));
+			__atomic_store_n(&by_fid[k], n, __ATOMIC_RELEASE);
+		}
+		by_fid_cap = cap;
+	}
+	by_fid[kind][fid] = sp;
+}
+
+/* Called as ids are given (under record.c's lock); the latest spec that
+ * matches wins for each kind. */
+uint32_t dft_args_assign(uint32_t fid, const char *module, const char *func)
+{
+	uint32_t flags = 0;
+
+	for (struct arg_spec *sp = specs; sp; sp = sp->next) {
+		if (!dft_rec_match(sp->glob, module, func))
+			continue;
+		if (sp->nr && !(flags & DFT_FID_ARGS)) {
+			by_fid_set(0, fid, sp);
+			flags |= DFT_FID_ARGS;
+		}
+		if (sp->retval && !(flags & DFT_FID_RETVAL)) {
+			by_fid_set(1, fid, sp);
+			flags |= DFT_FID_RETVAL;
+		}
+	}
+	return flags;
+}
+
+/* A string of the traced program: the pointer may be anything, so it is
+ * read with process_vm_readv(), which fails instead of faulting. The read is
+ * split at the page end, so a string near an unmapped page still reads. */
+static size_t read_str(unsigned long addr, char *buf)
+{
+	static long page;
+	struct iovec local, remote[2];
+	unsigned long room;
+	ssize_t n;
+
+	if (!addr)
+		return 0;
+	if (!page)
+		page = sysconf(_SC_PAGESIZE);
+	room = page - (addr & (page - 1));
+	local.iov_base = buf;
+	local.iov_len = STR_MAX;
+	remote[0].iov_base = (void *)addr;
+	remote[0].iov_len = room < STR_MAX ? room : STR_MAX;
+	remote[1].iov_base = (void *)(addr + remote[0].iov_len);
+	remote[1].iov_len = STR_MAX - remote[0].iov_len;
+	n = process_vm_readv(getpid(), &local, 1, remote, remote[1].iov_len ? 2 : 1, 0);
+	if (n <= 0)
+		return 0;
+	return strnlen(buf, n);
+}
+
+/* Appends one value to @p; returns its end. */
+static unsigned char *put_value(unsigned char *p, char fmt, unsigned long v, double d)
+{
+	*p++ = fmt;
+	if (fmt == 's') {
+		uint16_t len = read_str(v, (char *)p + 2);
+
+		memcpy(p, &len, 2);
+		return p + 2 + len;
+	}
+	if (fmt == 'f')
+		memcpy(p, &d, 8);
+	else
+		memcpy(p, &v, 8);
+	return p + 8;
+}
+
+static void put_ext(struct dft_stream *s, unsigned int kind, uint32_t fid, unsigned char *buf,
+		    size_t len, uint64_t now)
+{
+	void *p;
+
+	memcpy(buf, &fid, 4);
+	p = dft_stream_ext(s, kind, len, now);
+	if (!p)
+		return;
+	memcpy(p, buf, len);
+	dft_stream_commit(s, dft_ext_size(len));
+}
+
+void dft_args_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now)
+{
+	const struct arg_spec *sp = by_fid[0][fid];
+	unsigned char buf[4 + ARGS_MAX * (3 + STR_MAX)], *p = buf + 4;
+
+	for (unsigned int i = 0; i < sp->nr; i++) {
+		const struct arg_item *a = &sp->item[i];
+
+		if (a->fp)
+			p = put_value(p, a->fmt, 0, dft_regs_get_fparg(regs, a->idx));
+		else
+			p = put_value(p, a->fmt, dft_regs_get_arg(regs, a->idx), 0);
+	}
+	put_ext(s, DFT_EXT_ARGS, fid, buf, p - buf, now);
+}
+
+void dft_retval_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now)
+{
+	const struct arg_spec *sp = by_fid[1][fid];
+	char fmt = sp->ret_fmt;
+	unsigned char buf[4 + 3 + STR_MAX], *p;
+
+	if (fmt == 'f')
+		p = put_value(buf + 4, fmt, 0, dft_regs_get_fpretval(regs));
+	else
+		p = put_value(buf + 4, fmt, dft_regs_get_retval(regs), 0);
+	put_ext(s, DFT_EXT_RETVAL, fid, buf, p - buf, now);
+}

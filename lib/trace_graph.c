@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The function_graph tracer: an 8-byte ENTRY and a 4-byte EXIT per call.
+ *
+ * Options (docs/trace-format.md): a depth limit; a duration threshold, with
+ * which a call is written only once it has returned, as a TIME event back
+ * to its start, its ENTRY and its EXIT (so calls appear unnested, the way
+ * the kernel's tracing_thresh shows only the long ones); graph functions,
+ * below which alone we trace; graph notrace functions, below which we do not.
+ * The per-call data word keeps the entry time (threshold) and which of the
+ * last two kinds of function the call is.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+
+#define DATA_GRAPH_FUNC (1ULL << 63)
+#define DATA_NOTRACE (1ULL << 62)
+#define DATA_TIME (DATA_NOTRACE - 1)
+
+static unsigned int depth_max = ~0U;
+static uint64_t thresh; /* ticks */
+static int graph_funcs_only;
+
+/* Calls of graph functions and of notrace ones open on this thread. */
+static __thread unsigned int in_graph, in_notrace;
+
+/* The slow part of the entry: graph functions and notrace. Returns 0 for a
+ * call not to trace, -1 for one to hook silently, else 1. */
+static int graph_select(const struct dft_fid_ent *f, unsigned long long *data)
+{
+	if (in_notrace)
+		return 0;
+	if (f->flags & DFT_FID_GRAPH_NOTRACE) {
+		in_notrace++;
+		*data = DATA_NOTRACE;
+		return -1;
+	}
+	if (f->flags & DFT_FID_GRAPH_FUNC) {
+		in_graph++;
+		*data = DATA_GRAPH_FUNC;
+		return 1;
+	}
+	return !graph_funcs_only || in_graph;
+}
+
+static void graph_unselect(unsigned long long data)
+{
+	if (data & DATA_NOTRACE)
+		in_notrace--;
+	else if (data & DATA_GRAPH_FUNC)
+		in_graph--;
+}
+
+static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
+		       struct dft_regs *regs)
+{
+	const struct dft_fid_ent *f = dft_fid_lookup(ent->ip);
+	struct dft_stream *s = &dft_stream;
+	uint64_t now;
+	uint32_t *p;
+	int sel = 1;
+
+	if (unlikely(!f || ent->depth >= depth_max))
+		return 0;
+	if (unlikely(f->flags & (DFT_FID_GRAPH_FUNC | DFT_FID_GRAPH_NOTRACE) || in_notrace ||
+		     graph_funcs_only)) {
+		sel = graph_select(f, ent->data);
+		if (sel <= 0)
+			return -sel;
+	}
+	now = dft_ticks();
+	if (unlikely(thresh)) {
+		*ent->data |= now;
+		return 1;
+	}
+	p = dft_stream_event(s, 8, now, DFT_EV_ENTRY);
+	if (unlikely(!p)) {
+		/* Lost: an EXIT alone would close the wrong call. */
+		graph_unselect(*ent->data);
+		return 0;
+	}
+	p[1] = f->fid;
+	dft_stream_commit(s, 8);
+	if (unlikely(f->flags & DFT_FID_ARGS))
+		dft_args_record(s, f->fid, regs, now);
+	return 1;
+}
+
+static void graph_exit(struct dft_stream *s, const struct dft_graph_ret *ret,
+		       struct dft_regs *regs, uint64_t now)
+{
+	uint32_t *p;
+
+	if (unlikely(ret->abnormal)) {
+		p = dft_stream_ext(s, DFT_EXT_UNWIND, 4, now);
+		if (!p)
+			return;
+		p[0] = 1;
+		dft_stream_commit(s, dft_ext_size(4));
+	} else if (unlikely(dft_args_retvals)) {
+		const struct dft_fid_ent *f = dft_fid_lookup(ret->ip);
+
+		if (f && f->flags & DFT_FID_RETVAL)
+			dft_retval_record(s, f->fid, regs, now);
+	}
+	p = dft_stream_event(s, 4, now, DFT_EV_EXIT);
+	if (p)
+		dft_stream_commit(s, 4);
+}
+
+/* With a threshold: the whole call, once we know it was long enough. */
+static void graph_exit_thresh(struct dft_stream *s, const struct dft_graph_ret *ret,
+			      struct dft_regs *regs, uint64_t now)
+{
+	uint64_t start = ret->data & DATA_TIME;
+	const struct dft_fid_ent *f;
+	uint32_t *p;
+
+	if (now - start < thresh || !(f = dft_fid_lookup(ret->ip)))
+		return;
+	dft_stream_time(s, start);
+	p = dft_stream_event(s, 8, start, DFT_EV_ENTRY);
+	if (!p)
+		return;
+	p[1] = f->fid;
+	dft_stream_commit(s, 8);
+	graph_exit(s, ret, regs, now);
+}
+
+static void graph_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
+		      struct dft_regs *regs)
+{
+	struct dft_stream *s = &dft_stream;
+	uint64_t now;
+
+	if (unlikely(ret->data & (DATA_NOTRACE | DATA_GRAPH_FUNC))) {
+		graph_unselect(ret->data);
+		if (ret->data & DATA_NOTRACE)
+			return;
+	}
+	now = dft_ticks();
+	if (unlikely(thresh))
+		graph_exit_thresh(s, ret, regs, now);
+	else
+		graph_exit(s, ret, regs, now);
+}
+
+static struct dft_graph_ops graph_ops = { .entry = graph_entry, .ret = graph_ret };
+
+static int graph_start(void)
+{
+	const char *depth = getenv("DYNFTRACE_DEPTH");
+	const char *ns = getenv("DYNFTRACE_THRESH");
+	const char *funcs = getenv("DYNFTRACE_GRAPH_FUNCS");
+
+	if (depth && *depth)
+		depth_max = strtoul(depth, NULL, 0);
+	if (ns && *ns)
+		thresh = dft_clock_ns_to_ticks(strtoull(ns, NULL, 0));
+	graph_funcs_only = funcs && *funcs;
+	dft_rec_ops = &graph_ops.ops;
+	return 0;
+}
+
+static int graph_enable(void)
+{
+	return dft_register_graph(&graph_ops);
+}
+
+const struct dft_tracer dft_tracer_graph = {
+	.name = "function_graph",
+	.start = graph_start,
+	.enable = graph_enable,
+};
