@@ -44,7 +44,7 @@ LIB_OBJS := $(patsubst %,$(O)/%.o,$(basename $(LIB_SRCS)))
 
 CMD_SRCS := $(wildcard cmd/*.c)
 CMD_OBJS := $(patsubst %.c,$(O)/%.o,$(CMD_SRCS)) $(O)/cmd/elfread.o $(O)/cmd/sites.o
-CMD_LIBS := -lm
+CMD_LIBS := -lm -lstdc++
 
 LIBSO := $(O)/libdynftrace.so
 LIBA := $(O)/libdynftrace.a

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dynftrace: the command. main() dispatches to one file per subcommand;
+ * the helpers every subcommand needs live here.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dynftrace.h"
+
+static const char main_usage[] =
+	"usage: dynftrace COMMAND [OPTIONS] [-- CMD [ARGS]]\n"
+	"\n"
+	"Dynamic function tracing of user-space programs built with call sites\n"
+	"(-fpatchable-function-entry=5, or -pg -mfentry -mrecord-mcount).\n"
+	"\n"
+	"commands:\n"
+	"  record   run a command and record its function calls\n"
+	"  report   print a recorded trace (text, graph, chrome, folded, svg, profile)\n"
+	"  live     record a command and print its call graph when it ends\n"
+	"  list     list the functions of a program or library that have call sites\n"
+	"\n"
+	"`dynftrace COMMAND --help` describes each command; see also dynftrace(1).\n";
+
+void usage(const char *text, int status)
+{
+	fputs(text, status ? stderr : stdout);
+	exit(status);
+}
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	fputs("dynftrace: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return strcpy(xmalloc(strlen(s) + 1), s);
+}
+
+void list_append(char **list, const char *s, char sep)
+{
+	size_t old = *list ? strlen(*list) : 0;
+
+	*list = xrealloc(*list, old + strlen(s) + 2);
+	if (old)
+		(*list)[old++] = sep;
+	strcpy(*list + old, s);
+}
+
+unsigned int split_list(char ***v, unsigned int n, const char *list)
+{
+	char *copy, *save = NULL;
+
+	if (!list)
+		return n;
+	copy = xstrdup(list);
+	for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+		*v = xrealloc(*v, (n + 1) * sizeof(**v));
+		(*v)[n++] = xstrdup(s);
+	}
+	free(copy);
+	return n;
+}
+
+int parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *unit;
+		double mult;
+	} units[] = { { "", 1 }, { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 } };
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		if (!strcmp(end, units[i].unit)) {
+			*ns = (uint64_t)(v * units[i].mult + 0.5);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "record", cmd_record },
+	{ "report", cmd_report },
+	{ "live", cmd_live },
+	{ "list", cmd_list },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage(main_usage, 2);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+		usage(main_usage, 0);
+	if (!strcmp(argv[1], "--version")) {
+		printf("dynftrace %s\n", DFT_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "dynftrace: unknown command '%s'\n\n", argv[1]);
+	usage(main_usage, 2);
+}

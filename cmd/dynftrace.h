@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dynftrace command: shared helpers of the subcommands (uftrace style,
+ * one file per subcommand and one per report format).
+ */
+#ifndef DFT_CMD_H
+#define DFT_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define DFT_VERSION "0.1.0"
+#define DEFAULT_DIR "dynftrace.data"
+
+/* dynftrace.c */
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+/* Appends @s to the @sep-separated list *@list (allocated). */
+void list_append(char **list, const char *s, char sep);
+/* Appends the items of the comma list @list to @v, which holds @n; returns
+ * the new count. */
+unsigned int split_list(char ***v, unsigned int n, const char *list);
+/* The path of program @cmd as execvp would find it; exits 127 (not found)
+ * or 126 (not executable) with a message, like a shell. */
+char *find_command(const char *cmd);
+/* Removes the files of a trace directory (refusing a directory that holds
+ * other things), and the directory itself with @rm_dir. */
+void remove_trace_dir(const char *dir, int rm_dir);
+/* "10us", "1.5ms", "2s", "300" (ns): 0, or -1 for a malformed duration. */
+int parse_duration(const char *s, uint64_t *ns);
+/* Prints the usage text of a subcommand and exits with @status. */
+void usage(const char *text, int status) __attribute__((noreturn));
+
+/* The subcommands. */
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_live(int argc, char **argv);
+
+/* record.c, shared with live */
+struct record_opts {
+	const char *tracer;
+	char *filter, *notrace, *graph_funcs, *graph_notrace;
+	char *args, *retval;
+	const char *depth, *thresh, *log;
+	const char *out;
+	int force;
+	char *options; /* the options as given, for the info file */
+	char **argv;   /* CMD and its arguments */
+};
+extern const char record_usage_opts[];
+/* Parses the record options of argv[1..]; exits on bad input. */
+void record_parse(int argc, char **argv, struct record_opts *o, const char *usage_text);
+/* Runs the command into o->out; returns its exit status (128+sig if killed). */
+int record_run(struct record_opts *o);
+
+/* symbols.c: names, interned once for the whole trace (all processes). */
+uint32_t name_intern(const char *mangled);
+const char *name_str(uint32_t id); /* demangled */
+const char *name_raw(uint32_t id); /* as recorded */
+uint32_t name_count(void);
+/* Prints the names closest to @glob (by edit distance) after a warning that
+ * it matched nothing; @names are ids, @n of them. */
+void warn_close_names(const char *what, const char *glob, const uint32_t *names, size_t n);
+/* fnmatch against the demangled and the raw name. */
+int name_match(uint32_t id, const char *glob);
+/* A C++ demangled copy (malloc'ed), or NULL when @s is not a mangled name. */
+char *demangle(const char *s);
+
+#endif /* DFT_CMD_H */

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The profile: per function, hits, total and self time, average and
+ * standard deviation of a call's total time. It comes from the profile
+ * tracer's files when the trace has them, and from the event streams
+ * otherwise; either way functions are merged by name across threads and
+ * processes.
+ */
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+struct pstat {
+	uint64_t hits, total, self;
+	double sumsq;
+};
+
+struct profile {
+	struct pstat *v; /* by name id */
+	uint32_t n;
+	int timed; /* the trace has durations (not the function tracer) */
+};
+
+static struct pstat *stat_of(struct profile *p, uint32_t name)
+{
+	if (name >= p->n) {
+		uint32_t n = name_count() > name ? name_count() : name + 1;
+
+		p->v = xrealloc(p->v, n * sizeof(*p->v));
+		memset(p->v + p->n, 0, (n - p->n) * sizeof(*p->v));
+		p->n = n;
+	}
+	return &p->v[name];
+}
+
+const char *dur_text(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.3f us", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.3f ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.3f s", ns / 1e9);
+	return buf;
+}
+
+static void profile_begin(struct report *r)
+{
+	r->priv = xcalloc(1, sizeof(struct profile));
+}
+
+static void profile_exit(struct report *r, struct walk *w, struct frame *f, uint64_t dur,
+			 enum end_kind how)
+{
+	struct profile *p = r->priv;
+	struct pstat *s = stat_of(p, f->name);
+
+	p->timed = 1;
+	s->hits++;
+	s->total += dur;
+	s->self += dur - (f->child < dur ? f->child : dur);
+	s->sumsq += (double)dur * dur;
+}
+
+static void profile_call(struct report *r, struct walk *w, uint32_t name, uint64_t parent_ip,
+			 const uint8_t *args, const uint8_t *args_end)
+{
+	stat_of(r->priv, name)->hits++;
+}
+
+/* The profile tracer's files: one table per thread, updated in place. */
+static void load_profile_file(struct report *r, struct profile *p, const char *name)
+{
+	char path[4096];
+	const uint8_t *map;
+	struct stat st;
+	struct proc *proc;
+	uint32_t nr, pid, tid;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", r->t->dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || st.st_size < PROFILE_HDR) {
+		trace_damage(r->t, name, fd < 0 ? 0 : st.st_size, "unreadable or truncated header");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED || memcmp(map, "DFTPRF01", 8)) {
+		trace_damage(r->t, name, 0, "bad magic (not a dynftrace profile)");
+		if (map != MAP_FAILED)
+			munmap((void *)map, st.st_size);
+		return;
+	}
+	pid = get32(map + 8);
+	tid = get32(map + 12);
+	nr = get32(map + 16);
+	if ((uint64_t)nr * PROFILE_REC > (uint64_t)st.st_size - PROFILE_HDR) {
+		trace_damage(r->t, name, st.st_size, "truncated: fewer records than the header says");
+		nr = (st.st_size - PROFILE_HDR) / PROFILE_REC;
+	}
+	for (unsigned int i = 0; r->ntids && i <= r->ntids; i++) {
+		if (i == r->ntids) {
+			munmap((void *)map, st.st_size);
+			return;
+		}
+		if (r->tids[i] == (int)tid)
+			break;
+	}
+	proc = trace_proc(r->t, pid);
+	p->timed = 1;
+	for (uint32_t i = 0; i < nr; i++) {
+		const uint8_t *rec = map + PROFILE_HDR + (size_t)i * PROFILE_REC;
+		uint32_t fid = get32(rec);
+		uint32_t nm = fid < proc->nfuncs ? proc->funcs[fid].name : UINT32_MAX;
+		struct pstat *s;
+		double sq;
+		uint8_t nf;
+
+		if (nm == UINT32_MAX)
+			continue;
+		nf = 0;
+		for (unsigned int j = 0; j < r->nsel; j++)
+			nf |= name_match(nm, r->sel[j]) ? NF_SEL : 0;
+		for (unsigned int j = 0; j < r->nhide; j++)
+			nf |= name_match(nm, r->hide[j]) ? NF_HIDE : 0;
+		if ((r->nsel && !(nf & NF_SEL)) || (nf & NF_HIDE))
+			continue;
+		s = stat_of(p, nm);
+		s->hits += get64(rec + 8);
+		s->total += clock_dur(&proc->clk, get64(rec + 16));
+		s->self += clock_dur(&proc->clk, get64(rec + 24));
+		memcpy(&sq, rec + 32, 8);
+		s->sumsq += sq;
+	}
+	munmap((void *)map, st.st_size);
+}
+
+static struct profile *sort_profile;
+static int sort_self;
+
+static int cmp_stat(const void *a, const void *b)
+{
+	const struct pstat *x = &sort_profile->v[*(const uint32_t *)a];
+	const struct pstat *y = &sort_profile->v[*(const uint32_t *)b];
+	uint64_t kx = sort_self ? x->self : x->total, ky = sort_self ? y->self : y->total;
+
+	if (!sort_profile->timed)
+		kx = x->hits, ky = y->hits;
+	if (kx != ky)
+		return kx > ky ? -1 : 1;
+	return strcmp(name_str(*(const uint32_t *)a), name_str(*(const uint32_t *)b));
+}
+
+static const char *col(struct report *r, uint64_t ns, char *buf, size_t len)
+{
+	if (r->raw)
+		snprintf(buf, len, "%llu", (unsigned long long)ns);
+	else
+		dur_text(ns, buf, len);
+	return buf;
+}
+
+static void profile_end(struct report *r)
+{
+	struct profile *p = r->priv;
+	uint32_t *order = xmalloc((p->n + 1) * sizeof(*order)), n = 0;
+
+	for (uint32_t i = 0; i < p->n; i++) {
+		if (p->v[i].hits)
+			order[n++] = i;
+	}
+	sort_profile = p;
+	sort_self = r->sort_self;
+	qsort(order, n, sizeof(*order), cmp_stat);
+	fprintf(r->out, "# dynftrace profile (%s): %u functions, sorted by %s\n#\n", r->t->tracer, n,
+		!p->timed ? "hits" : r->sort_self ? "self time" : "total time");
+	fprintf(r->out, "# %10s  %13s  %13s  %13s  %13s  %s\n", "HITS", "TOTAL", "SELF", "AVG",
+		"STDDEV", "FUNCTION");
+	fprintf(r->out, "# %10s  %13s  %13s  %13s  %13s  %s\n", "==========", "=============",
+		"=============", "=============", "=============", "========");
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pstat *s = &p->v[order[i]];
+		char b[4][32];
+
+		if (!p->timed) {
+			fprintf(r->out, "  %10llu  %13s  %13s  %13s  %13s  %s\n",
+				(unsigned long long)s->hits, "-", "-", "-", "-",
+				name_str(order[i]));
+			continue;
+		}
+		double avg = (double)s->total / s->hits;
+		double var = s->sumsq / s->hits - avg * avg;
+
+		fprintf(r->out, "  %10llu  %13s  %13s  %13s  %13s  %s\n",
+			(unsigned long long)s->hits, col(r, s->total, b[0], 32),
+			col(r, s->self, b[1], 32), col(r, (uint64_t)(avg + 0.5), b[2], 32),
+			col(r, (uint64_t)(var > 0 ? sqrt(var) + 0.5 : 0), b[3], 32),
+			name_str(order[i]));
+	}
+	free(order);
+}
+
+/* A profile-tracer trace has no streams to walk: read its tables. */
+static void profile_begin_files(struct report *r)
+{
+	struct profile *p;
+
+	profile_begin(r);
+	p = r->priv;
+	for (unsigned int i = 0; i < r->t->nprofiles; i++)
+		load_profile_file(r, p, r->t->profiles[i]);
+}
+
+const struct fmt fmt_profile = {
+	.name = "profile",
+	.begin = profile_begin_files,
+	.exit = profile_exit,
+	.call = profile_call,
+	.end = profile_end,
+};

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel's `function` tracer layout: one line per call with the task,
+ * its thread group, a timestamp and "func <-parent". There are no CPU and
+ * irq-flag columns: a user-space trace has per-thread buffers instead.
+ */
+#include <string.h>
+
+#include "trace.h"
+
+const char *thread_label(const struct walk *w, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s-%d", w->comm[0] ? w->comm : "<...>", w->th->tid);
+	return buf;
+}
+
+static void text_begin(struct report *r)
+{
+	fprintf(r->out, "# tracer: function\n"
+			"#\n"
+			"#           TASK-PID      TGID      TIMESTAMP  FUNCTION\n"
+			"#              | |          |          |         |\n");
+}
+
+static void text_line(struct report *r, struct walk *w, uint32_t name, const uint8_t *args,
+		      const uint8_t *args_end, const char *parent)
+{
+	char argbuf[512] = "";
+
+	if (args) {
+		argbuf[0] = '(';
+		values_text(args, args_end, argbuf + 1, sizeof(argbuf) - 2);
+		strcat(argbuf, ")");
+	}
+	fprintf(r->out, "%16.16s-%-7d (%7d) %5llu.%06llu: %s%s%s%s\n", w->comm[0] ? w->comm : "<...>",
+		w->th->tid, w->th->pid, (unsigned long long)(w->now / 1000000000),
+		(unsigned long long)(w->now / 1000 % 1000000), name_str(name), argbuf,
+		parent ? " <-" : "", parent ? parent : "");
+}
+
+/* A graph trace shown flat: the caller is the enclosing traced call. */
+static void text_entry(struct report *r, struct walk *w, struct frame *f)
+{
+	text_line(r, w, f->name, f->args, f->args_end,
+		  f->vparent ? name_str(w->stk[f->vparent - 1].name) : NULL);
+}
+
+static void text_call(struct report *r, struct walk *w, uint32_t name, uint64_t parent_ip,
+		      const uint8_t *args, const uint8_t *args_end)
+{
+	char buf[256];
+
+	text_line(r, w, name, args, args_end, addr_name(w->proc, parent_ip, buf, sizeof(buf)));
+}
+
+void text_lost(struct report *r, struct walk *w, uint64_t count)
+{
+	fprintf(r->out, "TID:%d [LOST %llu EVENTS]\n", w->th->tid, (unsigned long long)count);
+}
+
+static void text_thread_end(struct report *r, struct walk *w, uint32_t open)
+{
+	if (!w->proc->exited && w->events)
+		fprintf(r->out, "# %d: trace ends here: process %d crashed or was killed\n",
+			w->th->tid, w->th->pid);
+}
+
+const struct fmt fmt_text = {
+	.name = "text",
+	.flags = FMT_MERGE,
+	.begin = text_begin,
+	.entry = text_entry,
+	.call = text_call,
+	.lost = text_lost,
+	.thread_end = text_thread_end,
+};

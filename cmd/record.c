@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dynftrace record: runs a command with the runtime preloaded and the
+ * DYNFTRACE_* variables that make it record (docs/trace-format.md). The
+ * command keeps its standard streams; our messages go to stderr, after it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+const char record_usage_opts[] =
+	"  -t, --tracer TRACER   function_graph (default): entries, exits, durations\n"
+	"                        function: one event per call, with its caller\n"
+	"                        profile: per-function statistics only (cheapest)\n"
+	"  -F, --filter GLOB     trace only matching functions (repeatable, or a\n"
+	"                        comma list); lib:MOD and lib:MOD:GLOB select by module\n"
+	"  -N, --notrace GLOB    never trace matching functions\n"
+	"  -G, --graph-funcs GLOB       graph: trace only below these functions\n"
+	"      --graph-notrace GLOB     graph: trace nothing below these functions\n"
+	"  -D, --depth N         graph: record calls up to N deep\n"
+	"      --thresh DURATION graph: record only calls at least this long\n"
+	"                        (10us, 1.5ms, 2s; a bare number is ns)\n"
+	"  -A, --args SPEC       record arguments: 'GLOB@arg1,arg2/s,fparg1'\n"
+	"                        (/s string, /x hex, /d /u integers; repeatable)\n"
+	"  -R, --retval SPEC     record return values: 'GLOB@retval[/FMT]'\n"
+	"  -o, --output DIR      the trace directory (default " DEFAULT_DIR ")\n"
+	"  -f, --force           replace DIR if it holds a trace already\n"
+	"      --log LEVEL       the runtime's log level: error, warn, info, debug\n"
+	"  -h, --help            this help\n";
+
+static const char record_usage[] =
+	"usage: dynftrace record [OPTIONS] [--] CMD [ARGS]\n"
+	"\n"
+	"Runs CMD, and its children, with the dynftrace runtime, and records its\n"
+	"function calls into a trace directory. CMD must be built with call sites:\n"
+	"-fpatchable-function-entry=5, or -pg -mfentry -mrecord-mcount. CMD's exit\n"
+	"status is returned (128+N when signal N killed it).\n"
+	"\n";
+
+/* 'a b' -> "'a b'": the info file's argv is shell-quoted. */
+static void append_quoted(char **list, const char *s)
+{
+	size_t n = strlen(s);
+	char *q = xmalloc(4 * n + 3), *p = q;
+
+	if (n && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			   "@%+=:,./_-") == n) {
+		list_append(list, s, ' ');
+		free(q);
+		return;
+	}
+	*p++ = '\'';
+	for (; *s; s++) {
+		if (*s == '\'') {
+			memcpy(p, "'\\''", 4);
+			p += 4;
+		} else {
+			/* info is line-based: keep it one line. */
+			*p++ = *s == '\n' ? ' ' : *s;
+		}
+	}
+	*p++ = '\'';
+	*p = 0;
+	list_append(list, q, ' ');
+	free(q);
+}
+
+void record_parse(int argc, char **argv, struct record_opts *o, const char *usage_text)
+{
+	enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG };
+	static const struct option longopts[] = {
+		{ "tracer", required_argument, NULL, 't' },
+		{ "filter", required_argument, NULL, 'F' },
+		{ "notrace", required_argument, NULL, 'N' },
+		{ "graph-funcs", required_argument, NULL, 'G' },
+		{ "graph-notrace", required_argument, NULL, OPT_GRAPH_NOTRACE },
+		{ "depth", required_argument, NULL, 'D' },
+		{ "thresh", required_argument, NULL, OPT_THRESH },
+		{ "args", required_argument, NULL, 'A' },
+		{ "retval", required_argument, NULL, 'R' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char thresh[32];
+	uint64_t ns;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->tracer = "function_graph";
+	o->out = DEFAULT_DIR;
+	/* '+': options end at CMD, so CMD's own options stay its own. */
+	while ((c = getopt_long(argc, argv, "+t:F:N:G:D:A:R:o:fh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (strcmp(optarg, "function") && strcmp(optarg, "function_graph") &&
+			    strcmp(optarg, "profile"))
+				die("unknown tracer '%s' (use function, function_graph or profile)",
+				    optarg);
+			o->tracer = optarg;
+			break;
+		case 'F':
+			list_append(&o->filter, optarg, ',');
+			break;
+		case 'N':
+			list_append(&o->notrace, optarg, ',');
+			break;
+		case 'G':
+			list_append(&o->graph_funcs, optarg, ',');
+			break;
+		case OPT_GRAPH_NOTRACE:
+			list_append(&o->graph_notrace, optarg, ',');
+			break;
+		case 'D': {
+			char *end;
+			long d = strtol(optarg, &end, 10);
+
+			if (*end || end == optarg || d < 1 || d > 100000)
+				die("--depth takes a positive number, not '%s'", optarg);
+			o->depth = optarg;
+			break;
+		}
+		case OPT_THRESH:
+			if (parse_duration(optarg, &ns))
+				die("--thresh takes a duration like 10us, 1.5ms or 2s, not '%s'", optarg);
+			snprintf(thresh, sizeof(thresh), "%llu", (unsigned long long)ns);
+			o->thresh = xstrdup(thresh);
+			break;
+		case 'A':
+		case 'R':
+			if (!strchr(optarg, '@') || optarg[0] == '@')
+				die("-%c takes GLOB@%s, not '%s'", c,
+				    c == 'A' ? "arg1,arg2/s,fparg1" : "retval[/FMT]", optarg);
+			list_append(c == 'A' ? &o->args : &o->retval, optarg, ';');
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'f':
+			o->force = 1;
+			break;
+		case OPT_LOG:
+			o->log = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(record_usage_opts, stdout);
+			exit(0);
+		default:
+			fputs(usage_text, stderr);
+			fputs(record_usage_opts, stderr);
+			exit(2);
+		}
+	}
+	if (optind >= argc)
+		die("no command to run: dynftrace %s [OPTIONS] -- CMD [ARGS]", argv[0]);
+	for (int i = 1; i < optind; i++) {
+		if (strcmp(argv[i], "--"))
+			append_quoted(&o->options, argv[i]);
+	}
+	o->argv = argv + optind;
+}
+
+/* The runtime: next to us in the build tree, in ../lib once installed. */
+static char *find_runtime(void)
+{
+	static const char *const rel[] = { "/libdynftrace.so", "/../lib/libdynftrace.so" };
+	char self[PATH_MAX], path[PATH_MAX + 32];
+	const char *env = getenv("DYNFTRACE_LIBRARY");
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		if (access(env, R_OK))
+			die("DYNFTRACE_LIBRARY=%s: %s", env, strerror(errno));
+		return realpath(env, NULL);
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		die("cannot find our own executable: %s", strerror(errno));
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	*slash = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(rel); i++) {
+		snprintf(path, sizeof(path), "%s%s", self, rel[i]);
+		if (!access(path, R_OK))
+			return realpath(path, NULL);
+	}
+	die("cannot find libdynftrace.so next to %s or in %s/../lib (set DYNFTRACE_LIBRARY)", self,
+	    self);
+}
+
+char *find_command(const char *cmd)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+	int eacces = 0;
+	struct stat st;
+
+	if (strchr(cmd, '/')) {
+		if (stat(cmd, &st)) {
+			warnx("%s: %s", cmd, strerror(errno));
+			exit(127);
+		}
+		if (S_ISDIR(st.st_mode) || access(cmd, X_OK)) {
+			warnx("%s: not executable (%s)", cmd,
+			      S_ISDIR(st.st_mode) ? "a directory" : strerror(errno));
+			exit(126);
+		}
+		return xstrdup(cmd);
+	}
+	for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; p;) {
+		const char *colon = strchr(p, ':');
+		int len = colon ? colon - p : (int)strlen(p);
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", len, len ? p : ".", cmd);
+		if (!stat(buf, &st) && !S_ISDIR(st.st_mode)) {
+			if (!access(buf, X_OK))
+				return xstrdup(buf);
+			eacces = 1;
+		}
+		p = colon ? colon + 1 : NULL;
+	}
+	warnx("%s: %s", cmd, eacces ? "not executable (permission denied)" : "command not found");
+	exit(eacces ? 126 : 127);
+}
+
+/* Removes a trace directory's files: only one that looks like a trace (or
+ * is empty), so that -f never empties a directory of other things. */
+void remove_trace_dir(const char *dir, int rm_dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int entries = 0;
+
+	if (!d)
+		die("cannot open %s: %s", dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/info", dir);
+	while ((de = readdir(d)))
+		entries += de->d_name[0] != '.';
+	if (entries && access(path, F_OK))
+		die("%s is not empty and holds no trace: not replacing it", dir);
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path))
+			die("cannot remove %s: %s", path, strerror(errno));
+	}
+	closedir(d);
+	if (rm_dir && rmdir(dir))
+		die("cannot remove %s: %s", dir, strerror(errno));
+}
+
+static char *make_trace_dir(const char *dir, int force)
+{
+	char *abs;
+
+	if (mkdir(dir, 0700)) {
+		if (errno != EEXIST)
+			die("cannot create %s: %s", dir, strerror(errno));
+		if (!force)
+			die("%s exists: use -f to replace it, or -o to name another directory", dir);
+		remove_trace_dir(dir, 0);
+	}
+	/* Traces show what a program did and with which arguments. */
+	if (chmod(dir, 0700))
+		die("cannot chmod %s: %s", dir, strerror(errno));
+	abs = realpath(dir, NULL);
+	if (!abs)
+		die("%s: %s", dir, strerror(errno));
+	return abs;
+}
+
+static void write_info(const char *dir, struct record_opts *o, pid_t pid)
+{
+	char path[PATH_MAX], *argv = NULL;
+	struct timespec now;
+	FILE *f;
+	int fd;
+
+	for (char **a = o->argv; *a; a++)
+		append_quoted(&argv, *a);
+	snprintf(path, sizeof(path), "%s/info", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "w")))
+		die("cannot write %s: %s", path, strerror(errno));
+	clock_gettime(CLOCK_REALTIME, &now);
+	fprintf(f, "version=%s\ntracer=%s\nargv=%s\noptions=%s\nstart=%lld.%09ld\npid=%d\n",
+		DFT_VERSION, o->tracer, argv, o->options ? o->options : "", (long long)now.tv_sec,
+		now.tv_nsec, (int)pid);
+	if (fclose(f))
+		die("cannot write %s: %s", path, strerror(errno));
+	free(argv);
+}
+
+static void set_env(const char *name, const char *value)
+{
+	if (value)
+		setenv(name, value, 1);
+	else
+		unsetenv(name);
+}
+
+static volatile pid_t child;
+
+/* Signals sent to us with kill() go on to the command. Those a terminal
+ * sends reach the whole process group, the command included, already. */
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+	if (child > 0 && si->si_code <= 0)
+		kill(child, sig);
+}
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+				 SIGWINCH, SIGCONT };
+
+static pid_t run(char *path, char **argv)
+{
+	struct sigaction sa = { .sa_sigaction = forward, .sa_flags = SA_SIGINFO | SA_RESTART };
+	pid_t pid;
+
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaction(forwarded[i], &sa, NULL);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (!pid) {
+		/* exec resets the handlers; nothing may run them before it. */
+		execv(path, argv);
+		fprintf(stderr, "dynftrace: cannot run %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	child = pid;
+	return pid;
+}
+
+static int wait_child(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			die("waitpid: %s", strerror(errno));
+	}
+	child = 0;
+	if (WIFSIGNALED(status)) {
+		warnx("the command was killed by signal %d (%s)", WTERMSIG(status),
+		      strsignal(WTERMSIG(status)));
+		return 128 + WTERMSIG(status);
+	}
+	return WEXITSTATUS(status);
+}
+
+static void human_bytes(uint64_t n, char *buf, size_t len)
+{
+	if (n < 10240)
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+	else if (n < 10 << 20)
+		snprintf(buf, len, "%.1f KiB", n / 1024.0);
+	else
+		snprintf(buf, len, "%.1f MiB", n / 1048576.0);
+}
+
+/* The one-line summary, and the warnings that need the trace: no call
+ * sites at all, filters that matched nothing. */
+static void summarise(const char *dir, struct record_opts *o, const char *cmd)
+{
+	uint64_t events = 0, lost = 0, bytes = 0, funcs = 0;
+	char size[32], **v = NULL;
+	unsigned int nv = 0, maps = 0;
+	struct dirent *de;
+	struct trace t;
+	DIR *d;
+
+	trace_open(&t, dir, 1);
+	for (unsigned int i = 0; i < t.nthreads; i++) {
+		struct cursor c;
+		struct event ev = { 0 };
+
+		cursor_init(&c, t.threads[i]);
+		while (cursor_next(&c, &ev) > 0) {
+			events += ev.type != EV_EXT;
+			if (ev.type == EV_EXT && ev.kind == EXT_LOST && ev.len >= 8)
+				lost += get64(ev.data);
+		}
+	}
+	for (unsigned int i = 0; i < t.nprocs; i++) {
+		maps += t.procs[i]->nmods > 0;
+		for (uint32_t f = 0; f < t.procs[i]->nfuncs; f++)
+			funcs += t.procs[i]->funcs[f].name != UINT32_MAX;
+	}
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] != '.' && !stat(path, &st))
+			bytes += st.st_blocks * 512ULL < (uint64_t)st.st_size ? st.st_blocks * 512ULL
+									     : (uint64_t)st.st_size;
+	}
+	if (d)
+		closedir(d);
+
+	if (!maps)
+		warnx("warning: the runtime did not start in %s (statically linked, or setuid?): "
+		      "nothing was recorded",
+		      cmd);
+	else if (!funcs)
+		warnx("warning: %s has no call sites, so nothing was traced: rebuild it with "
+		      "-fpatchable-function-entry=5 (or -pg -mfentry -mrecord-mcount)",
+		      cmd);
+	if (funcs) {
+		nv = split_list(&v, 0, o->filter);
+		trace_check_globs(&t, v, nv, "filter");
+		nv = split_list(&v, 0, o->notrace);
+		trace_check_globs(&t, v, nv, "notrace");
+	}
+	human_bytes(bytes, size, sizeof(size));
+	fprintf(stderr, "dynftrace: %llu events, %u threads in %u processes, %s",
+		(unsigned long long)events, t.nthreads, t.nprocs, size);
+	if (lost)
+		fprintf(stderr, ", %llu dropped", (unsigned long long)lost);
+	fprintf(stderr, " -> %s\n", o->out);
+}
+
+int record_run(struct record_opts *o)
+{
+	char *lib = find_runtime(), *cmd = find_command(o->argv[0]);
+	char *dir = make_trace_dir(o->out, o->force), *preload;
+	const char *old = getenv("LD_PRELOAD");
+	pid_t pid;
+	int status;
+
+	preload = xstrdup(lib);
+	if (old && *old)
+		list_append(&preload, old, ':');
+	setenv("LD_PRELOAD", preload, 1);
+	setenv("DYNFTRACE_DIR", dir, 1);
+	setenv("DYNFTRACE_TRACER", o->tracer, 1);
+	set_env("DYNFTRACE_FILTER", o->filter);
+	set_env("DYNFTRACE_NOTRACE", o->notrace);
+	set_env("DYNFTRACE_GRAPH_FUNCS", o->graph_funcs);
+	set_env("DYNFTRACE_GRAPH_NOTRACE", o->graph_notrace);
+	set_env("DYNFTRACE_DEPTH", o->depth);
+	set_env("DYNFTRACE_THRESH", o->thresh);
+	set_env("DYNFTRACE_ARGS", o->args);
+	set_env("DYNFTRACE_RETVAL", o->retval);
+	if (o->log)
+		setenv("DYNFTRACE_LOG", o->log, 1);
+
+	pid = run(cmd, o->argv);
+	write_info(dir, o, pid);
+	status = wait_child(pid);
+	summarise(dir, o, o->argv[0]);
+	free(preload);
+	free(lib);
+	free(cmd);
+	free(dir);
+	return status;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_opts o;
+
+	record_parse(argc, argv, &o, record_usage);
+	return record_run(&o);
+}

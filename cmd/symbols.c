@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Function names: interned once for the whole trace so that every format
+ * can key its tables by a small integer, demangled on first use, and
+ * resolved from the module files for caller addresses that have no site.
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elfread.h"
+#include "trace.h"
+
+/* libstdc++'s demangler (the Itanium C++ ABI's). */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+char *demangle(const char *s)
+{
+	int status;
+	char *d;
+
+	if (s[0] != '_' || s[1] != 'Z')
+		return NULL;
+	d = __cxa_demangle(s, NULL, NULL, &status);
+	return status ? NULL : d;
+}
+
+static struct {
+	char **raw, **dem;
+	uint32_t n, cap;
+	uint32_t *hash; /* id + 1, 0 for free */
+	uint32_t hcap;
+} names;
+
+static uint32_t str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static void names_rehash(void)
+{
+	uint32_t cap = names.hcap ? names.hcap * 2 : 1024;
+
+	free(names.hash);
+	names.hash = xcalloc(cap, sizeof(*names.hash));
+	names.hcap = cap;
+	for (uint32_t id = 0; id < names.n; id++) {
+		uint32_t h = str_hash(names.raw[id]) & (cap - 1);
+
+		while (names.hash[h])
+			h = (h + 1) & (cap - 1);
+		names.hash[h] = id + 1;
+	}
+}
+
+uint32_t name_intern(const char *mangled)
+{
+	uint32_t h;
+
+	if (names.n * 2 >= names.hcap)
+		names_rehash();
+	h = str_hash(mangled) & (names.hcap - 1);
+	for (; names.hash[h]; h = (h + 1) & (names.hcap - 1)) {
+		if (!strcmp(names.raw[names.hash[h] - 1], mangled))
+			return names.hash[h] - 1;
+	}
+	if (names.n == names.cap) {
+		names.cap = names.cap ? names.cap * 2 : 1024;
+		names.raw = xrealloc(names.raw, names.cap * sizeof(char *));
+		names.dem = xrealloc(names.dem, names.cap * sizeof(char *));
+	}
+	names.raw[names.n] = xstrdup(mangled);
+	names.dem[names.n] = NULL;
+	names.hash[h] = names.n + 1;
+	return names.n++;
+}
+
+const char *name_raw(uint32_t id)
+{
+	return id < names.n ? names.raw[id] : "?";
+}
+
+const char *name_str(uint32_t id)
+{
+	if (id >= names.n)
+		return "?";
+	if (!names.dem[id]) {
+		names.dem[id] = demangle(names.raw[id]);
+		if (!names.dem[id])
+			names.dem[id] = names.raw[id];
+	}
+	return names.dem[id];
+}
+
+uint32_t name_count(void)
+{
+	return names.n;
+}
+
+int name_match(uint32_t id, const char *glob)
+{
+	return !fnmatch(glob, name_str(id), 0) || !fnmatch(glob, name_raw(id), 0);
+}
+
+/* Levenshtein distance, capped: only small distances matter here. */
+static unsigned int distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned int row[65], best;
+
+	if (la > 64 || lb > 64)
+		return 1000;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned int diag = row[0];
+
+		row[0] = i;
+		best = row[0];
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned int up = row[j];
+			unsigned int v = diag + (a[i - 1] != b[j - 1]);
+
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			if (up + 1 < v)
+				v = up + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+	}
+	return row[lb];
+}
+
+void warn_close_names(const char *what, const char *glob, const uint32_t *ids, size_t n)
+{
+	/* Compare against the glob's literal part: "fo*" is close to "foo". */
+	char lit[65];
+	size_t k = 0;
+	struct {
+		unsigned int d;
+		uint32_t id;
+	} best[5];
+	unsigned int nbest = 0;
+
+	for (const char *p = glob; *p && k < sizeof(lit) - 1; p++) {
+		if (!strchr("*?[]", *p))
+			lit[k++] = *p;
+	}
+	lit[k] = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = name_str(ids[i]);
+		unsigned int d = strstr(s, lit) && k ? 0 : distance(lit, s);
+		unsigned int j;
+
+		if (d > k / 2 + 2)
+			continue;
+		for (j = 0; j < nbest && best[j].id != ids[i]; j++)
+			;
+		if (j < nbest)
+			continue;
+		for (j = nbest; j > 0 && best[j - 1].d > d; j--) {
+			if (j < ARRAY_SIZE(best))
+				best[j] = best[j - 1];
+		}
+		if (j < ARRAY_SIZE(best)) {
+			best[j].d = d;
+			best[j].id = ids[i];
+			if (nbest < ARRAY_SIZE(best))
+				nbest++;
+		}
+	}
+	if (!nbest) {
+		warnx("warning: %s '%s' matches no function", what, glob);
+		return;
+	}
+	fprintf(stderr, "dynftrace: warning: %s '%s' matches no function; close names:", what, glob);
+	for (unsigned int i = 0; i < nbest; i++)
+		fprintf(stderr, " %s", name_str(best[i].id));
+	fputc('\n', stderr);
+}
+
+/* ---- module symbol tables, for caller addresses ---- */
+
+struct sym {
+	uint64_t addr, size;
+	uint32_t name;
+};
+
+struct symtab {
+	struct sym *v;
+	size_t n;
+};
+
+static int add_sym(const struct dft_elf_sym *s, void *arg)
+{
+	struct symtab *st = arg;
+
+	if (!(st->n & (st->n + 1)))
+		st->v = xrealloc(st->v, (st->n * 2 + 1) * sizeof(*st->v));
+	st->v[st->n++] = (struct sym){ s->value, s->size, name_intern(s->name) };
+	return 0;
+}
+
+static int cmp_sym(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	/* Prefer the sized symbol at an address (a function over an alias). */
+	return x->size < y->size ? 1 : x->size > y->size ? -1 : 0;
+}
+
+static void load_symtab(struct module *m)
+{
+	struct dft_elf e;
+	char id[80];
+
+	m->tried = 1;
+	if (!m->path || !*m->path || dft_elf_open(&e, m->path)) {
+		warnx("note: cannot read module %s: caller addresses in it are shown as offsets",
+		      m->path && *m->path ? m->path : "(unnamed)");
+		return;
+	}
+	if (*m->buildid && dft_elf_build_id(&e, id, sizeof(id)) && strcmp(id, m->buildid)) {
+		warnx("note: %s has changed since the trace was recorded (build-id differs): "
+		      "caller addresses in it are shown as offsets",
+		      m->path);
+		dft_elf_close(&e);
+		return;
+	}
+	m->syms = xcalloc(1, sizeof(*m->syms));
+	dft_elf_for_each_func(&e, add_sym, m->syms);
+	dft_elf_close(&e);
+	qsort(m->syms->v, m->syms->n, sizeof(struct sym), cmp_sym);
+}
+
+const char *addr_name(struct proc *p, uint64_t addr, char *buf, size_t len)
+{
+	for (unsigned int i = 0; i < p->nmods; i++) {
+		struct module *m = &p->mods[i];
+		uint64_t off = addr - m->bias;
+		const char *base;
+
+		if (addr < m->lo || addr >= m->hi)
+			continue;
+		if (!m->tried)
+			load_symtab(m);
+		if (m->syms) {
+			size_t lo = 0, hi = m->syms->n;
+
+			/* The last symbol at or below off. */
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+
+				if (m->syms->v[mid].addr <= off)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo) {
+				const struct sym *s = &m->syms->v[lo - 1];
+
+				if (off < s->addr + s->size || !s->size)
+					return name_str(s->name);
+			}
+		}
+		base = strrchr(m->path ? m->path : "", '/');
+		snprintf(buf, len, "%s+0x%llx", base ? base + 1 : m->path, (unsigned long long)off);
+		return buf;
+	}
+	snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+	return buf;
+}

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Loading a trace directory: the info file, each process's maps, sites,
+ * clock and exit files, and the mapped event streams. Nothing here trusts
+ * the files: a truncated or corrupt one is reported by name and offset and
+ * what was valid before the damage is kept.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+void trace_damage(struct trace *t, const char *file, uint64_t off, const char *what)
+{
+	warnx("%s/%s: %s at offset %llu (0x%llx); reporting what comes before it", t->dir, file,
+	      what, (unsigned long long)off, (unsigned long long)off);
+	t->damaged = 1;
+}
+
+struct proc *trace_proc(struct trace *t, int pid)
+{
+	struct proc *p;
+
+	for (unsigned int i = 0; i < t->nprocs; i++) {
+		if (t->procs[i]->pid == pid)
+			return t->procs[i];
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->pid = pid;
+	/* Until a clock file says otherwise, ticks are nanoseconds. */
+	p->clk.tps = 1000000000;
+	p->clk.mult = 1;
+	t->procs = xrealloc(t->procs, (t->nprocs + 1) * sizeof(*t->procs));
+	t->procs[t->nprocs++] = p;
+	return p;
+}
+
+/* Reads a small text file of the trace whole, NUL-terminated, or NULL. */
+static char *slurp(struct trace *t, const char *name, size_t *lenp)
+{
+	char path[4096];
+	size_t len = 0, cap = 4096;
+	char *buf;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	buf = xmalloc(cap);
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (len + 1 == cap)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	close(fd);
+	buf[len] = 0;
+	if (lenp)
+		*lenp = len;
+	return buf;
+}
+
+/* The value of "key=" in a key=value text (values end at a blank or newline). */
+static int kv_u64(const char *text, const char *key, uint64_t *v)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = text; (p = strstr(p, key)); p++) {
+		if ((p == text || isspace((unsigned char)p[-1])) && p[klen] == '=') {
+			*v = strtoull(p + klen + 1, NULL, 0);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void clock_setup(struct tclock *c)
+{
+	unsigned int shift = 62;
+
+	if (!c->tps)
+		c->tps = 1000000000;
+	/* As many fraction bits as keep mult in 64 bits. */
+	while (shift && ((unsigned __int128)1000000000 << shift) / c->tps >> 64)
+		shift--;
+	c->shift = shift;
+	c->mult = (uint64_t)(((unsigned __int128)1000000000 << shift) / c->tps);
+}
+
+static void load_clock(struct trace *t, struct proc *p, const char *name)
+{
+	char *text = slurp(t, name, NULL);
+
+	if (!text)
+		return;
+	if (kv_u64(text, "ticks_per_sec", &p->clk.tps) || !p->clk.tps) {
+		trace_damage(t, name, 0, "no ticks_per_sec");
+		p->clk.tps = 1000000000;
+	}
+	kv_u64(text, "mono0", &p->clk.mono0);
+	kv_u64(text, "ticks0", &p->clk.ticks0);
+	clock_setup(&p->clk);
+	free(text);
+}
+
+static void load_exit(struct trace *t, struct proc *p, const char *name)
+{
+	char *text = slurp(t, name, NULL);
+	uint64_t v;
+
+	if (!text)
+		return;
+	p->exited = 1;
+	if (!kv_u64(text, "status", &v))
+		p->status = (int)v;
+	free(text);
+}
+
+/* Splits the next whitespace-separated field off *@s. */
+static char *field(char **s)
+{
+	char *p = *s, *f;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p)
+		return NULL;
+	f = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (*p)
+		*p++ = 0;
+	*s = p;
+	return f;
+}
+
+static int parse_u64(const char *s, int base, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, base);
+	return errno || *end ? -1 : 0;
+}
+
+static void load_maps(struct trace *t, struct proc *p, const char *name)
+{
+	char *text = slurp(t, name, NULL), *line, *next;
+
+	if (!text)
+		return;
+	for (line = text; line && *line; line = next) {
+		uint64_t id, bias;
+		char *lo, *hi, *f, *rest;
+		struct module *m;
+
+		next = strchr(line, '\n');
+		if (!next) {
+			/* An unfinished last line: the process died writing it. */
+			break;
+		}
+		*next++ = 0;
+		rest = line;
+		f = field(&rest);
+		lo = field(&rest);
+		hi = lo ? strchr(lo, '-') : NULL;
+		if (hi)
+			*hi++ = 0;
+		if (parse_u64(f, 10, &id) || id > 1000000 || !hi) {
+			trace_damage(t, name, line - text, "malformed line");
+			break;
+		}
+		if (id >= p->nmods) {
+			p->mods = xrealloc(p->mods, (id + 1) * sizeof(*p->mods));
+			memset(p->mods + p->nmods, 0, (id + 1 - p->nmods) * sizeof(*p->mods));
+			p->nmods = id + 1;
+		}
+		m = &p->mods[id];
+		m->id = id;
+		f = field(&rest);
+		if (parse_u64(lo, 16, &m->lo) || parse_u64(hi, 16, &m->hi) ||
+		    parse_u64(f, 16, &bias)) {
+			trace_damage(t, name, line - text, "malformed line");
+			break;
+		}
+		m->bias = bias;
+		f = field(&rest);
+		free(m->buildid);
+		m->buildid = xstrdup(f && strcmp(f, "-") ? f : "");
+		while (*rest == ' ')
+			rest++;
+		free(m->path);
+		m->path = xstrdup(rest);
+	}
+	free(text);
+}
+
+static void load_sites(struct trace *t, struct proc *p, const char *name)
+{
+	char *text = slurp(t, name, NULL), *line, *next;
+
+	if (!text)
+		return;
+	for (line = text; line && *line; line = next) {
+		uint64_t fid, mod, off, site;
+		char *rest, *f[4], *fname;
+
+		next = strchr(line, '\n');
+		if (!next)
+			break;
+		*next++ = 0;
+		rest = line;
+		for (int i = 0; i < 4; i++)
+			f[i] = field(&rest);
+		fname = field(&rest);
+		if (parse_u64(f[0], 10, &fid) || parse_u64(f[1], 10, &mod) ||
+		    parse_u64(f[2], 16, &off) || parse_u64(f[3], 16, &site) || !fname ||
+		    fid > 100000000) {
+			trace_damage(t, name, line - text, "malformed line");
+			break;
+		}
+		if (fid >= p->nfuncs) {
+			uint32_t n = fid + 1 > p->nfuncs * 2 ? fid + 1 : p->nfuncs * 2;
+
+			p->funcs = xrealloc(p->funcs, n * sizeof(*p->funcs));
+			for (uint32_t i = p->nfuncs; i < n; i++)
+				p->funcs[i] = (struct func){ .name = UINT32_MAX };
+			p->nfuncs = n;
+		}
+		p->funcs[fid] = (struct func){ .name = name_intern(fname), .mod = mod, .off = off };
+	}
+	free(text);
+}
+
+static void load_stream(struct trace *t, const char *name)
+{
+	char path[4096];
+	struct thread *th;
+	struct stat st;
+	uint64_t committed;
+	void *map;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		warnx("%s: %s", path, strerror(errno));
+		t->damaged = 1;
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (st.st_size < STREAM_HDR) {
+		trace_damage(t, name, st.st_size, "truncated header");
+		close(fd);
+		return;
+	}
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED) {
+		warnx("%s: %s", path, strerror(errno));
+		t->damaged = 1;
+		return;
+	}
+	if (memcmp(map, "DFTTRC01", 8)) {
+		trace_damage(t, name, 0, "bad magic (not a dynftrace stream)");
+		munmap(map, st.st_size);
+		return;
+	}
+	madvise(map, st.st_size, MADV_SEQUENTIAL);
+	th = xcalloc(1, sizeof(*th));
+	th->map = map;
+	th->size = st.st_size;
+	th->pid = get32(th->map + 8);
+	th->tid = get32(th->map + 12);
+	committed = get64(th->map + 16);
+	th->ts0 = get64(th->map + 24);
+	memcpy(th->comm, th->map + 32, 16);
+	th->file = xstrdup(name);
+	if (committed > th->size - STREAM_HDR) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "truncated: %llu bytes of events committed, %llu present",
+			 (unsigned long long)committed,
+			 (unsigned long long)(th->size - STREAM_HDR));
+		trace_damage(t, name, th->size, what);
+		committed = th->size - STREAM_HDR;
+	}
+	th->end = STREAM_HDR + committed;
+	th->proc = trace_proc(t, th->pid);
+	t->threads = xrealloc(t->threads, (t->nthreads + 1) * sizeof(*t->threads));
+	t->threads[t->nthreads++] = th;
+}
+
+void cursor_init(struct cursor *c, const struct thread *th)
+{
+	c->base = th->map;
+	c->p = th->map + STREAM_HDR;
+	c->end = th->map + th->end;
+	c->ticks = th->ts0;
+}
+
+static char *info_value(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, key, klen) && p[klen] == '=') {
+			const char *v = p + klen + 1;
+
+			return strndup(v, strcspn(v, "\n"));
+		}
+	}
+	return NULL;
+}
+
+static int cmp_thread(const void *a, const void *b)
+{
+	const struct thread *x = *(struct thread *const *)a, *y = *(struct thread *const *)b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static int cmp_proc(const void *a, const void *b)
+{
+	const struct proc *x = *(struct proc *const *)a, *y = *(struct proc *const *)b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void trace_check_globs(struct trace *t, char **globs, unsigned int n, const char *what)
+{
+	uint32_t *ids = NULL;
+	size_t nids = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const char *g = globs[i];
+		size_t k;
+
+		/* lib:MOD selects modules, which the sites files do not name:
+		 * only the GLOB of lib:MOD:GLOB can be checked. */
+		if (!strncmp(g, "lib:", 4)) {
+			g = strchr(g + 4, ':');
+			if (!g)
+				continue;
+			g++;
+		}
+
+		if (!ids) {
+			for (unsigned int p = 0; p < t->nprocs; p++) {
+				const struct proc *pr = t->procs[p];
+
+				for (uint32_t f = 0; f < pr->nfuncs; f++) {
+					if (pr->funcs[f].name == UINT32_MAX)
+						continue;
+					ids = xrealloc(ids, (nids + 1) * sizeof(*ids));
+					ids[nids++] = pr->funcs[f].name;
+				}
+			}
+		}
+		for (k = 0; k < nids && !name_match(ids[k], g); k++)
+			;
+		if (k == nids)
+			warn_close_names(what, g, ids, nids);
+	}
+	free(ids);
+}
+
+void trace_open(struct trace *t, const char *dir, int quiet)
+{
+	struct dirent *de;
+	char *info, **names = NULL;
+	unsigned int nnames = 0;
+	DIR *d;
+
+	memset(t, 0, sizeof(*t));
+	t->dir = xstrdup(dir);
+	d = opendir(dir);
+	if (!d)
+		die("cannot open trace %s: %s (record one with `dynftrace record -o %s -- CMD`)",
+		    dir, strerror(errno), dir);
+	info = slurp(t, "info", NULL);
+	if (!info) {
+		closedir(d);
+		die("%s is no trace directory: it has no info file", dir);
+	}
+	t->tracer = info_value(info, "tracer");
+	t->argv = info_value(info, "argv");
+	t->options = info_value(info, "options");
+	free(info);
+	if (!t->tracer)
+		die("%s/info names no tracer: the trace directory is damaged", dir);
+
+	/* Sorted, so that processes load in a stable order. */
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		names = xrealloc(names, (nnames + 1) * sizeof(*names));
+		names[nnames++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, nnames, sizeof(*names), cmp_str);
+
+	for (unsigned int i = 0; i < nnames; i++) {
+		const char *n = names[i];
+		int pid, tid, len = 0;
+
+		if (sscanf(n, "maps-%d%n", &pid, &len) == 1 && !n[len])
+			load_maps(t, trace_proc(t, pid), n);
+		else if (sscanf(n, "sites-%d%n", &pid, &len) == 1 && !n[len])
+			load_sites(t, trace_proc(t, pid), n);
+		else if (sscanf(n, "clock-%d%n", &pid, &len) == 1 && !n[len])
+			load_clock(t, trace_proc(t, pid), n);
+		else if (sscanf(n, "exit-%d%n", &pid, &len) == 1 && !n[len])
+			load_exit(t, trace_proc(t, pid), n);
+		else if (sscanf(n, "%d.%d.dat%n", &pid, &tid, &len) == 2 && !n[len])
+			load_stream(t, n);
+		else if (sscanf(n, "profile-%d.%d%n", &pid, &tid, &len) == 2 && !n[len]) {
+			t->profiles = xrealloc(t->profiles, (t->nprofiles + 1) * sizeof(char *));
+			t->profiles[t->nprofiles++] = xstrdup(n);
+			trace_proc(t, pid);
+		}
+		free(names[i]);
+	}
+	free(names);
+	qsort(t->threads, t->nthreads, sizeof(*t->threads), cmp_thread);
+	qsort(t->procs, t->nprocs, sizeof(*t->procs), cmp_proc);
+
+	t->t0 = UINT64_MAX;
+	for (unsigned int i = 0; i < t->nthreads; i++) {
+		struct thread *th = t->threads[i];
+		uint64_t ns = clock_ns(&th->proc->clk, th->ts0);
+
+		if (ns < t->t0)
+			t->t0 = ns;
+		if (th->tid == th->pid || !th->proc->comm)
+			th->proc->comm = th->comm;
+	}
+	if (t->t0 == UINT64_MAX)
+		t->t0 = 0;
+	for (unsigned int i = 0; i < t->nprocs; i++) {
+		struct proc *p = t->procs[i];
+
+		if (!p->exited && !quiet)
+			warnx("note: process %d did not exit normally (crashed or killed): "
+			      "reporting what it recorded",
+			      p->pid);
+	}
+}

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading a trace directory (docs/trace-format.md) and walking its event
+ * streams. Streams are mapped and decoded in place, one event at a time, so
+ * that report runs in bounded memory whatever the size of the trace.
+ */
+#ifndef DFT_TRACE_H
+#define DFT_TRACE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dynftrace.h"
+
+enum { EV_ENTRY, EV_EXIT, EV_FUNC, EV_EXT };
+enum { EXT_TIME = 1, EXT_ARGS, EXT_RETVAL, EXT_LOST, EXT_UNWIND, EXT_COMM };
+
+#define STREAM_HDR 64
+#define PROFILE_HDR 32
+#define PROFILE_REC 48
+
+/* Ticks to CLOCK_MONOTONIC nanoseconds, as fixed point: ns = ticks * mult >> shift. */
+struct tclock {
+	uint64_t tps, mono0, ticks0;
+	uint64_t mult;
+	unsigned int shift;
+};
+
+static inline uint64_t clock_dur(const struct tclock *c, uint64_t ticks)
+{
+	return (uint64_t)(((unsigned __int128)ticks * c->mult) >> c->shift);
+}
+
+static inline uint64_t clock_ns(const struct tclock *c, uint64_t ticks)
+{
+	if (ticks >= c->ticks0)
+		return c->mono0 + clock_dur(c, ticks - c->ticks0);
+	return c->mono0 - clock_dur(c, c->ticks0 - ticks);
+}
+
+struct symtab; /* symbols.c */
+
+struct module {
+	unsigned int id;
+	uint64_t lo, hi, bias;
+	char *buildid, *path;
+	struct symtab *syms; /* loaded on first use */
+	int tried;
+};
+
+struct func {
+	uint32_t name;
+	uint32_t mod;
+	uint64_t off;
+};
+
+struct proc {
+	int pid;
+	struct module *mods;
+	unsigned int nmods;
+	struct func *funcs; /* by fid */
+	uint32_t nfuncs;
+	struct tclock clk;
+	int exited, status;
+	char *comm; /* name of its main thread */
+};
+
+struct thread {
+	struct proc *proc;
+	int pid, tid;
+	char comm[17];
+	char *file; /* name in the trace directory, for messages */
+	const uint8_t *map;
+	size_t size;
+	uint64_t end; /* offset of the end of the committed events */
+	uint64_t ts0;
+};
+
+struct trace {
+	char *dir;
+	char *tracer, *argv, *options;
+	struct proc **procs;
+	unsigned int nprocs;
+	struct thread **threads;
+	unsigned int nthreads;
+	char **profiles; /* profile-PID.TID file names */
+	unsigned int nprofiles;
+	uint64_t t0; /* ns of the earliest stream start: chrome's zero */
+	int damaged; /* something could not be read: exit non-zero */
+};
+
+/* Opens DIR (exits when it is no trace at all) and loads what it names;
+ * @quiet: no notes about processes that did not exit. */
+void trace_open(struct trace *t, const char *dir, int quiet);
+/* Warns about each of @globs that matches none of the trace's functions. */
+void trace_check_globs(struct trace *t, char **globs, unsigned int n, const char *what);
+struct proc *trace_proc(struct trace *t, int pid);
+/* Reports damage in @file at @off (once per file) and marks the trace. */
+void trace_damage(struct trace *t, const char *file, uint64_t off, const char *what);
+/* The name of the function at absolute @addr in @p, into @buf. */
+const char *addr_name(struct proc *p, uint64_t addr, char *buf, size_t len);
+
+struct event {
+	uint8_t type;
+	uint16_t kind, len;
+	uint32_t fid;
+	uint64_t ticks;
+	uint64_t parent_ip;
+	const uint8_t *data; /* EXT payload */
+};
+
+struct cursor {
+	const uint8_t *p, *end, *base;
+	uint64_t ticks;
+};
+
+static inline uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/*
+ * Decodes the next event: 1, 0 at the end, -1 for bytes that are no valid
+ * event (c->p is left on them, for the message).
+ */
+static inline int cursor_next(struct cursor *c, struct event *ev)
+{
+	const uint8_t *p = c->p;
+	uint32_t w;
+	size_t left = c->end - p, size;
+
+	if (left < 4)
+		return left ? -1 : 0;
+	w = get32(p);
+	ev->type = w & 3;
+	c->ticks += w >> 2;
+	switch (ev->type) {
+	case EV_ENTRY:
+		if (left < 8)
+			return -1;
+		ev->fid = get32(p + 4);
+		size = 8;
+		break;
+	case EV_EXIT:
+		size = 4;
+		break;
+	case EV_FUNC:
+		if (left < 16)
+			return -1;
+		ev->fid = get32(p + 4);
+		ev->parent_ip = get64(p + 8);
+		size = 16;
+		break;
+	default:
+		if (left < 8)
+			return -1;
+		ev->kind = get32(p + 4) & 0xffff;
+		ev->len = get32(p + 4) >> 16;
+		ev->data = p + 8;
+		size = 8 + ((ev->len + 3u) & ~3u);
+		if (size > left || !ev->kind || ev->kind > EXT_COMM)
+			return -1;
+		if (ev->kind == EXT_TIME) {
+			if (ev->len < 8)
+				return -1;
+			c->ticks = get64(ev->data);
+		}
+		break;
+	}
+	ev->ticks = c->ticks;
+	c->p = p + size;
+	return 1;
+}
+
+void cursor_init(struct cursor *c, const struct thread *th);
+
+/* Values of ARGS and RETVAL payloads. */
+struct value {
+	char type; /* d u x f s */
+	union {
+		int64_t d;
+		uint64_t u;
+		double f;
+	};
+	const char *s;
+	unsigned int slen;
+};
+
+/* The next value in [*p, end): 1, 0 at the end, -1 when malformed. */
+int value_next(const uint8_t **p, const uint8_t *end, struct value *v);
+/* C-like text of a value: 42, 0x2a, 1.5, "str". */
+int value_text(const struct value *v, char *buf, size_t len);
+/* "1, 0x2a, \"s\"" of an ARGS payload (after the fid). */
+void values_text(const uint8_t *p, const uint8_t *end, char *buf, size_t len);
+
+/* ---- walking: events to calls ---- */
+
+enum end_kind { END_RET, END_UNWIND, END_TRUNC };
+
+struct frame {
+	uint32_t fid, name;
+	uint32_t vdepth;  /* depth among the shown frames */
+	uint32_t vparent; /* index+1 of the closest shown ancestor, 0 for none */
+	uint64_t t0, child; /* ns; time of shown children */
+	const uint8_t *args, *args_end;
+	uint32_t node; /* fmt scratch (the call tree node) */
+	uint8_t shown, hidden_by, leaf;
+	uint64_t leaf_dur; /* with leaf: its duration */
+	const uint8_t *ret, *ret_end;
+};
+
+struct walk {
+	struct thread *th;
+	struct proc *proc;
+	struct cursor c;
+	struct frame *stk;
+	uint32_t depth, cap;
+	uint32_t vdepth;  /* shown frames open */
+	uint32_t in_sel;  /* open frames selected by -F */
+	uint32_t in_hide; /* open frames hidden by -N */
+	uint64_t now;	  /* ns of the last event */
+	const uint8_t *ret, *ret_end;
+	uint32_t unwind;
+	struct event next;
+	int has_next, done;
+	uint64_t events;
+	char comm[17];
+};
+
+struct report;
+
+struct fmt {
+	const char *name;
+	unsigned int flags;
+	void (*begin)(struct report *r);
+	void (*thread)(struct report *r, struct walk *w);
+	void (*entry)(struct report *r, struct walk *w, struct frame *f);
+	void (*exit)(struct report *r, struct walk *w, struct frame *f, uint64_t dur,
+		     enum end_kind how);
+	/* A FUNC event (function tracer) of function @name; @args may be NULL. */
+	void (*call)(struct report *r, struct walk *w, uint32_t name, uint64_t parent_ip,
+		     const uint8_t *args, const uint8_t *args_end);
+	void (*lost)(struct report *r, struct walk *w, uint64_t count);
+	void (*thread_end)(struct report *r, struct walk *w, uint32_t open);
+	void (*end)(struct report *r);
+};
+
+#define FMT_MERGE (1U << 0) /* threads in time order, not one after another */
+#define FMT_LEAF (1U << 1)  /* wants entries that return at once as leaves */
+#define FMT_STACKS (1U << 2) /* needs entries and exits (a graph trace) */
+
+#define MAX_OPTS 8
+
+struct report {
+	struct trace *t;
+	const struct fmt *fmt;
+	FILE *out;
+	char **sel, **hide; /* -F, -N */
+	unsigned int nsel, nhide;
+	int *tids;
+	unsigned int ntids;
+	int sort_self;
+	/* -O options */
+	int abstime, proc, tail, retval, raw;
+	uint8_t *name_flags; /* by name id: NF_* */
+	void *priv;	     /* the format's state */
+};
+
+#define NF_SEL 1
+#define NF_HIDE 2
+
+/* The name id of function @fid of @p ("fid#N" when the sites lack it). */
+uint32_t fid_name(struct proc *p, uint32_t fid);
+/* Runs the walk of every selected thread through r->fmt. */
+void walk_trace(struct report *r);
+
+/* The formats. */
+extern const struct fmt fmt_text, fmt_graph, fmt_chrome, fmt_folded, fmt_svg, fmt_profile;
+
+/* fmt_text.c: the process and thread label "comm-tid", and the kernel's
+ * line for lost events. */
+const char *thread_label(const struct walk *w, char *buf, size_t len);
+void text_lost(struct report *r, struct walk *w, uint64_t count);
+/* fmt_profile.c: "1.234 us" style durations. */
+const char *dur_text(uint64_t ns, char *buf, size_t len);
+
+/* The call tree of folded and svg (cct.c). */
+struct cct_node {
+	uint32_t parent, name;
+	uint32_t first, next; /* children, by name once sorted */
+	uint64_t self, total, hits;
+};
+
+struct cct {
+	struct cct_node *v;
+	uint32_t n, cap;
+	uint64_t *hash; /* (parent << 32 | name) + 1, 0 for free */
+	uint32_t *hidx;
+	uint32_t hcap;
+};
+
+/* The walk callbacks that build it in r->priv. */
+void cct_begin(struct report *r);
+uint32_t cct_child(struct cct *t, uint32_t parent, uint32_t name);
+/* Links the children lists, sorted by name, and sums the totals. */
+void cct_finish(struct cct *t);
+void cct_entry(struct report *r, struct walk *w, struct frame *f);
+void cct_exit(struct report *r, struct walk *w, struct frame *f, uint64_t dur, enum end_kind how);
+
+#endif /* DFT_TRACE_H */

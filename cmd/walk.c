@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Walking the event streams: entries and exits become calls with their
+ * durations, in one pass and with a stack as deep as the deepest call.
+ * Formats see the calls through struct fmt; the walker applies the report's
+ * thread and function filters, so that every format filters alike.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "trace.h"
+
+int value_next(const uint8_t **pp, const uint8_t *end, struct value *v)
+{
+	const uint8_t *p = *pp;
+
+	if (p >= end)
+		return 0;
+	v->type = *p++;
+	switch (v->type) {
+	case 'd':
+	case 'u':
+	case 'x':
+	case 'f':
+		if (end - p < 8)
+			return -1;
+		v->u = get64(p);
+		p += 8;
+		break;
+	case 's':
+		if (end - p < 2)
+			return -1;
+		v->slen = p[0] | p[1] << 8;
+		p += 2;
+		if ((size_t)(end - p) < v->slen)
+			return -1;
+		v->s = (const char *)p;
+		p += v->slen;
+		break;
+	default:
+		return -1;
+	}
+	*pp = p;
+	return 1;
+}
+
+int value_text(const struct value *v, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	switch (v->type) {
+	case 'd':
+		return snprintf(buf, len, "%" PRId64, v->d);
+	case 'u':
+		return snprintf(buf, len, "%" PRIu64, v->u);
+	case 'x':
+		return snprintf(buf, len, "0x%" PRIx64, v->u);
+	case 'f':
+		return snprintf(buf, len, "%g", v->f);
+	}
+	/* A string, C-escaped so that one call stays on one line. */
+	if (len < 8)
+		return 0;
+	buf[n++] = '"';
+	for (unsigned int i = 0; i < v->slen && n + 6 < len; i++) {
+		unsigned char ch = v->s[i];
+
+		if (ch == '"' || ch == '\\') {
+			buf[n++] = '\\';
+			buf[n++] = ch;
+		} else if (ch == '\n') {
+			buf[n++] = '\\';
+			buf[n++] = 'n';
+		} else if (ch < 32 || ch >= 127) {
+			n += snprintf(buf + n, len - n, "\\x%02x", ch);
+		} else {
+			buf[n++] = ch;
+		}
+	}
+	buf[n++] = '"';
+	buf[n] = 0;
+	return n;
+}
+
+void values_text(const uint8_t *p, const uint8_t *end, char *buf, size_t len)
+{
+	struct value v;
+	size_t n = 0;
+	int ret;
+
+	buf[0] = 0;
+	while (n + 4 < len && (ret = value_next(&p, end, &v)) > 0) {
+		if (n)
+			n += snprintf(buf + n, len - n, ", ");
+		if (n < len)
+			n += value_text(&v, buf + n, len - n);
+	}
+	if (ret < 0 && n + 4 < len)
+		snprintf(buf + n, len - n, "%s?", n ? ", " : "");
+}
+
+uint32_t fid_name(struct proc *p, uint32_t fid)
+{
+	char buf[32];
+
+	if (fid < p->nfuncs && p->funcs[fid].name != UINT32_MAX)
+		return p->funcs[fid].name;
+	/* The sites file ended before this function: keep the id visible. */
+	snprintf(buf, sizeof(buf), "fid#%u", fid);
+	return name_intern(buf);
+}
+
+static uint8_t name_flags(struct report *r, uint32_t name)
+{
+	static uint32_t nflags;
+
+	if (!r->nsel && !r->nhide)
+		return 0;
+	if (name >= nflags) {
+		uint32_t n = name_count();
+
+		r->name_flags = xrealloc(r->name_flags, n);
+		for (uint32_t id = nflags; id < n; id++) {
+			uint8_t f = 0;
+
+			for (unsigned int i = 0; i < r->nsel; i++)
+				f |= name_match(id, r->sel[i]) ? NF_SEL : 0;
+			for (unsigned int i = 0; i < r->nhide; i++)
+				f |= name_match(id, r->hide[i]) ? NF_HIDE : 0;
+			r->name_flags[id] = f;
+		}
+		nflags = n;
+	}
+	return r->name_flags[name];
+}
+
+/* Is the next event an EXT of @kind? Looks without decoding. */
+static inline int next_is_ext(const struct cursor *c, unsigned int kind)
+{
+	return c->end - c->p >= 8 && (get32(c->p) & 3) == EV_EXT &&
+	       (get32(c->p + 4) & 0xffff) == kind;
+}
+
+/* Takes the ARGS (or RETVAL) payload of @fid that follows, if any. */
+static int take_ext(struct walk *w, unsigned int kind, uint32_t fid, const uint8_t **p,
+		    const uint8_t **end)
+{
+	struct event ev = { 0 };
+	struct cursor save = w->c;
+
+	if (!next_is_ext(&w->c, kind) || cursor_next(&w->c, &ev) <= 0 || ev.len < 4 ||
+	    get32(ev.data) != fid) {
+		w->c = save;
+		return 0;
+	}
+	*p = ev.data + 4;
+	*end = ev.data + ev.len;
+	return 1;
+}
+
+static void pop(struct report *r, struct walk *w, enum end_kind how)
+{
+	struct frame *f = &w->stk[--w->depth];
+	uint64_t dur = w->now - f->t0;
+
+	if (w->now < f->t0)
+		dur = 0;
+	if (f->hidden_by & NF_SEL)
+		w->in_sel--;
+	if (f->hidden_by & NF_HIDE)
+		w->in_hide--;
+	if (!f->shown)
+		return;
+	w->vdepth--;
+	if (f->vparent)
+		w->stk[f->vparent - 1].child += dur;
+	if (r->fmt->exit)
+		r->fmt->exit(r, w, f, dur, how);
+}
+
+static void entry(struct report *r, struct walk *w, uint32_t fid)
+{
+	struct frame *f;
+	uint8_t nf;
+
+	if (w->depth == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 64;
+		w->stk = xrealloc(w->stk, w->cap * sizeof(*w->stk));
+	}
+	f = &w->stk[w->depth];
+	f->fid = fid;
+	f->name = fid_name(w->proc, fid);
+	f->t0 = w->now;
+	f->child = 0;
+	f->leaf = 0;
+	f->ret = NULL;
+	f->args = NULL;
+	nf = name_flags(r, f->name);
+	f->hidden_by = nf & ((w->in_sel ? 0 : NF_SEL) | NF_HIDE);
+	f->shown = (!r->nsel || w->in_sel || (nf & NF_SEL)) && !w->in_hide && !(nf & NF_HIDE);
+	f->vparent = 0;
+	if (w->depth) {
+		struct frame *up = f - 1;
+
+		f->vparent = up->shown ? w->depth : up->vparent;
+	}
+	f->vdepth = w->vdepth;
+	w->in_sel += !!(f->hidden_by & NF_SEL);
+	w->in_hide += !!(f->hidden_by & NF_HIDE);
+	w->depth++;
+	take_ext(w, EXT_ARGS, fid, &f->args, &f->args_end);
+	if (!f->shown)
+		return;
+	w->vdepth++;
+	if (r->fmt->flags & FMT_LEAF) {
+		/* A call whose exit comes next prints as one line ("func();"). */
+		struct cursor save = w->c;
+		const uint8_t *ret = NULL, *ret_end = NULL;
+		struct event ev;
+
+		take_ext(w, EXT_RETVAL, fid, &ret, &ret_end);
+		if (cursor_next(&w->c, &ev) > 0 && ev.type == EV_EXIT) {
+			uint64_t now = clock_ns(&w->proc->clk, ev.ticks);
+
+			f->leaf = 1;
+			f->leaf_dur = now > f->t0 ? now - f->t0 : 0;
+			f->ret = ret;
+			f->ret_end = ret_end;
+			if (r->fmt->entry)
+				r->fmt->entry(r, w, f);
+			w->now = now;
+			w->events += 1 + !!ret;
+			pop(r, w, END_RET);
+			return;
+		}
+		w->c = save;
+	}
+	if (r->fmt->entry)
+		r->fmt->entry(r, w, f);
+}
+
+static void do_exit(struct report *r, struct walk *w)
+{
+	uint32_t n = w->unwind ? w->unwind : 1;
+	enum end_kind how = w->unwind ? END_UNWIND : END_RET;
+
+	if (w->depth && w->ret) {
+		w->stk[w->depth - 1].ret = w->ret;
+		w->stk[w->depth - 1].ret_end = w->ret_end;
+	}
+	w->ret = NULL;
+	w->unwind = 0;
+	/* More exits than entries: the stream began inside calls. */
+	while (n-- && w->depth)
+		pop(r, w, how);
+}
+
+static void event(struct report *r, struct walk *w, const struct event *ev)
+{
+	w->events++;
+	w->now = clock_ns(&w->proc->clk, ev->ticks);
+	switch (ev->type) {
+	case EV_ENTRY:
+		entry(r, w, ev->fid);
+		return;
+	case EV_EXIT:
+		do_exit(r, w);
+		return;
+	case EV_FUNC: {
+		const uint8_t *args = NULL, *args_end = NULL;
+		uint32_t name = fid_name(w->proc, ev->fid);
+		uint8_t nf = name_flags(r, name);
+
+		take_ext(w, EXT_ARGS, ev->fid, &args, &args_end);
+		if ((!r->nsel || (nf & NF_SEL)) && !(nf & NF_HIDE) && r->fmt->call)
+			r->fmt->call(r, w, name, ev->parent_ip, args, args_end);
+		return;
+	}
+	}
+	switch (ev->kind) {
+	case EXT_RETVAL:
+		if (ev->len >= 4) {
+			w->ret = ev->data + 4;
+			w->ret_end = ev->data + ev->len;
+		}
+		break;
+	case EXT_UNWIND:
+		if (ev->len >= 4)
+			w->unwind = get32(ev->data);
+		break;
+	case EXT_LOST:
+		if (ev->len >= 8 && r->fmt->lost)
+			r->fmt->lost(r, w, get64(ev->data));
+		break;
+	case EXT_COMM: {
+		unsigned int n = ev->len < 16 ? ev->len : 16;
+
+		memcpy(w->comm, ev->data, n);
+		w->comm[n] = 0;
+		break;
+	}
+	}
+}
+
+static void walk_init(struct report *r, struct walk *w, struct thread *th)
+{
+	memset(w, 0, sizeof(*w));
+	w->th = th;
+	w->proc = th->proc;
+	cursor_init(&w->c, th);
+	memcpy(w->comm, th->comm, sizeof(w->comm));
+	w->now = clock_ns(&th->proc->clk, th->ts0);
+	if (r->fmt->thread)
+		r->fmt->thread(r, w);
+}
+
+static void walk_end(struct report *r, struct walk *w)
+{
+	uint32_t open = w->depth;
+
+	if (w->c.p < w->c.end)
+		trace_damage(r->t, w->th->file, w->c.p - w->c.base, "bad event");
+	while (w->depth)
+		pop(r, w, END_TRUNC);
+	if (r->fmt->thread_end)
+		r->fmt->thread_end(r, w, open);
+	free(w->stk);
+	w->stk = NULL;
+	w->done = 1;
+}
+
+static int selected(const struct report *r, const struct thread *th)
+{
+	if (!r->ntids)
+		return 1;
+	for (unsigned int i = 0; i < r->ntids; i++) {
+		if (r->tids[i] == th->tid)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whole streams one after the other: the fast path. */
+static void walk_sequential(struct report *r)
+{
+	const size_t release = 64 << 20;
+
+	for (unsigned int i = 0; i < r->t->nthreads; i++) {
+		struct thread *th = r->t->threads[i];
+		const uint8_t *done;
+		struct event ev;
+		struct walk w;
+
+		if (!selected(r, th))
+			continue;
+		walk_init(r, &w, th);
+		done = w.c.p;
+		while (cursor_next(&w.c, &ev) > 0) {
+			event(r, &w, &ev);
+			/* Keep the resident set bounded on huge streams. */
+			if (w.c.p - done > (ptrdiff_t)release) {
+				const uint8_t *lo = (const uint8_t *)((uintptr_t)done & ~4095UL);
+
+				madvise((void *)lo, (w.c.p - lo) & ~4095UL, MADV_DONTNEED);
+				done = w.c.p;
+			}
+		}
+		walk_end(r, &w);
+	}
+}
+
+/* Peeks the next event of @w; returns 0 when the stream is over. */
+static int peek(struct walk *w)
+{
+	if (!w->has_next)
+		w->has_next = cursor_next(&w->c, &w->next) > 0;
+	return w->has_next;
+}
+
+static uint64_t next_ns(struct walk *w)
+{
+	return clock_ns(&w->proc->clk, w->next.ticks);
+}
+
+static void sift_down(struct walk **heap, unsigned int n, unsigned int i)
+{
+	for (;;) {
+		unsigned int l = 2 * i + 1, m = i;
+		struct walk *w;
+
+		if (l < n && next_ns(heap[l]) < next_ns(heap[m]))
+			m = l;
+		if (l + 1 < n && next_ns(heap[l + 1]) < next_ns(heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		w = heap[i];
+		heap[i] = heap[m];
+		heap[m] = w;
+		i = m;
+	}
+}
+
+/* All threads interleaved in time order: a heap of walks keyed by the time
+ * of their next event. */
+static void walk_merged(struct report *r)
+{
+	struct walk *ws = xcalloc(r->t->nthreads, sizeof(*ws));
+	struct walk **heap = xcalloc(r->t->nthreads, sizeof(*heap));
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < r->t->nthreads; i++) {
+		struct walk *w = &ws[i];
+
+		if (!selected(r, r->t->threads[i]))
+			continue;
+		walk_init(r, w, r->t->threads[i]);
+		if (!peek(w)) {
+			walk_end(r, w);
+			continue;
+		}
+		heap[n++] = w;
+	}
+	for (unsigned int i = n / 2; i-- > 0;)
+		sift_down(heap, n, i);
+	while (n) {
+		struct walk *w = heap[0];
+
+		w->has_next = 0;
+		event(r, w, &w->next);
+		if (!peek(w)) {
+			walk_end(r, w);
+			heap[0] = heap[--n];
+		}
+		sift_down(heap, n, 0);
+	}
+	free(heap);
+	free(ws);
+}
+
+void walk_trace(struct report *r)
+{
+	if (r->fmt->begin)
+		r->fmt->begin(r);
+	if (r->fmt->flags & FMT_MERGE)
+		walk_merged(r);
+	else
+		walk_sequential(r);
+	if (r->fmt->end)
+		r->fmt->end(r);
+}
