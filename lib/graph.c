@@ -145,7 +145,8 @@ static void shadow_prune(struct shadow *ss, unsigned long sp, unsigned long ret)
 		graph_report(ss, ss->top - 1, NULL);
 		ss->top--;
 	}
-	ss->resync = 0;
+	/* While an unwinder runs, each cleanup it calls ends more frames. */
+	ss->resync = ss->restored;
 }
 
 static void graph_entry(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
@@ -243,6 +244,7 @@ static void shadow_rehook(struct shadow *ss)
 			*e->slot = HOOK;
 	}
 	ss->restored = 0;
+	ss->resync = 0;
 }
 
 /* ---- dft_register_graph() ---- */
@@ -409,6 +411,7 @@ static void graph_unwinding(unsigned long sp, unsigned long ret)
 
 		shadow_prune(ss, sp, ret);
 		shadow_restore(ss);
+		ss->resync = 1;
 		dft_guard_exit(guard);
 	}
 }

@@ -15,11 +15,14 @@
  * with the hook as its "real" return address: we then jump to ourselves and
  * pop the next entry, which has the same sp.
  */
-#define REGS_RAX 80
-#define REGS_RDX 96
-#define REGS_RSP 152
-#define REGS_XMM 176
-#define REGS_SIZE 304
+#include "arch.h"
+
+#define REGS_RAX DFT_REGS_RAX
+/* rax, rcx, rdx follow each other in struct dft_regs. */
+#define REGS_RDX (DFT_REGS_RAX + 16)
+#define REGS_RSP DFT_REGS_RSP
+#define REGS_XMM DFT_REGS_XMM
+#define REGS_SIZE DFT_REGS_SIZE
 
 	.text
 	.globl dft_arch_return_hook

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+/*
+ * C++ exceptions through traced frames (tests/cases/trace_graph_cxx.sh):
+ * the unwinder must find the real return addresses, cleanups run in the
+ * frames being unwound, and the frames that catch must be traced again.
+ */
+#include <pthread.h>
+#include <stdexcept>
+#include <stdio.h>
+#include <string.h>
+
+#include "trace_prog.h"
+
+volatile int sink;
+
+NOIPA int leaf(int x)
+{
+	return x + 1;
+}
+
+NOIPA void cleanup_fn()
+{
+	sink++;
+}
+
+struct Guard {
+	~Guard()
+	{
+		cleanup_fn();
+	}
+};
+
+NOIPA void thrower(int x)
+{
+	leaf(x);
+	throw std::runtime_error("thrown");
+}
+
+NOIPA void middle(int x)
+{
+	Guard g;
+	thrower(x);
+	sink++;
+}
+
+NOIPA int catcher(int x)
+{
+	try {
+		middle(x);
+	} catch (const std::exception &e) {
+		return leaf(100);
+	}
+	return 0;
+}
+
+NOIPA int rethrower(int x)
+{
+	try {
+		middle(x);
+	} catch (...) {
+		cleanup_fn();
+		throw;
+	}
+	return 0;
+}
+
+NOIPA int outer_catch(int x)
+{
+	try {
+		rethrower(x);
+	} catch (const std::exception &) {
+		return 7;
+	}
+	return 0;
+}
+
+NOIPA int same_frame(int x)
+{
+	try {
+		if (x)
+			throw 5;
+	} catch (int v) {
+		return leaf(v);
+	}
+	return 0;
+}
+
+/* pthread_exit unwinds with the same unwinder: Guard must run. */
+NOIPA void te_inner()
+{
+	Guard g;
+	leaf(1);
+	pthread_exit((void *)42L);
+}
+
+NOIPA void *te_thread(void *)
+{
+	te_inner();
+	return nullptr;
+}
+
+NOIPA int scen_exceptions()
+{
+	return catcher(1) + outer_catch(2) + same_frame(3);
+}
+
+NOIPA int scen_threadexit()
+{
+	pthread_t t;
+	void *ret;
+
+	if (pthread_create(&t, nullptr, te_thread, nullptr) || pthread_join(t, &ret))
+		return -1;
+	return (int)(long)ret + sink;
+}
+
+int main(int argc, char **argv)
+{
+	const char *s = argc > 1 ? argv[1] : "exceptions";
+	int r;
+
+	if (!strcmp(s, "exceptions"))
+		r = scen_exceptions();
+	else if (!strcmp(s, "threadexit"))
+		r = scen_threadexit();
+	else
+		return 2;
+	printf("%s %d\n", s, r);
+	return 0;
+}
