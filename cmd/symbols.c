@@ -159,7 +159,7 @@ void warn_close_names(const char *what, const char *glob, const uint32_t *ids, s
 		unsigned int d = strstr(s, lit) && k ? 0 : distance(lit, s);
 		unsigned int j;
 
-		if (d > k / 2 + 2)
+		if (d > (k + 2) / 3)
 			continue;
 		for (j = 0; j < nbest && best[j].id != ids[i]; j++)
 			;

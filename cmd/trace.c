@@ -92,7 +92,7 @@ static void clock_setup(struct tclock *c)
 	while (shift && ((unsigned __int128)1000000000 << shift) / c->tps >> 64)
 		shift--;
 	c->shift = shift;
-	c->mult = (uint64_t)(((unsigned __int128)1000000000 << shift) / c->tps);
+	c->mult = (uint64_t)((((unsigned __int128)1000000000 << shift) + c->tps / 2) / c->tps);
 }
 
 static void load_clock(struct trace *t, struct proc *p, const char *name)

@@ -29,7 +29,9 @@ struct tclock {
 
 static inline uint64_t clock_dur(const struct tclock *c, uint64_t ticks)
 {
-	return (uint64_t)(((unsigned __int128)ticks * c->mult) >> c->shift);
+	/* Rounded to nearest, so that exact tick counts give exact ns. */
+	return (uint64_t)(((unsigned __int128)ticks * c->mult + ((unsigned __int128)1 << c->shift >> 1)) >>
+			  c->shift);
 }
 
 static inline uint64_t clock_ns(const struct tclock *c, uint64_t ticks)

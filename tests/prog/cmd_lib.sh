@@ -1,0 +1,71 @@
+# Helpers of the tests of the dynftrace command (tests/cases/cmd_*.sh).
+# Source after tests/lib.sh.
+
+# The trace generator, built once for the host (cases run in parallel).
+GENTRACE=$O/tests/cmd_gentrace
+build_gentrace() {
+	(
+		flock 9
+		[ -x "$GENTRACE" ] && [ "$GENTRACE" -nt "$TOP/tests/prog/cmd_gentrace.c" ] && exit 0
+		gcc -O2 -Wall -o "$GENTRACE" "$TOP/tests/prog/cmd_gentrace.c"
+	) 9>"$O/tests/.cmd_gentrace.lock" || fail "cannot build cmd_gentrace"
+}
+
+# dft ARGS...: the command (under the emulator when cross-testing).
+dft() { $RUN "$DFT" "$@"; }
+
+# check_chrome FILE: valid JSON, and per thread every E closes the B of
+# the same name, in time order, and nothing stays open.
+check_chrome() {
+	python3 - "$1" <<'PY' || fail "chrome output $1 is not valid and nested"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+stacks, last = {}, {}
+for e in doc["traceEvents"]:
+    key = (e["pid"], e["tid"])
+    if e["ph"] in "BEi":
+        ts = float(e["ts"])
+        assert ts >= last.get(key, 0), ("time goes back", e)
+        last[key] = ts
+    if e["ph"] == "B":
+        stacks.setdefault(key, []).append(e["name"])
+    elif e["ph"] == "E":
+        assert stacks.get(key), ("E without B", e)
+        name = stacks[key].pop()
+        assert name == e["name"], ("E closes another call", name, e)
+for key, s in stacks.items():
+    assert not s, ("left open", key, s)
+names = {e["name"] for e in doc["traceEvents"] if e["ph"] == "M"}
+assert "process_name" in names and "thread_name" in names, "no name metadata"
+PY
+}
+
+# check_svg FILE: well-formed XML with frames.
+check_svg() {
+	python3 - "$1" <<'PY' || fail "svg output $1 is not well-formed"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+assert root.tag == ns + "svg", root.tag
+frames = [g for g in root.iter(ns + "g") if g.get("class") == "f"]
+assert frames, "no frames"
+assert all(g.find(ns + "title") is not None for g in frames), "a frame without title"
+PY
+}
+
+# check_totals DIR [REPORT OPTIONS]: the folded weights add up to the
+# profile's self times (both in ns).
+check_totals() {
+	local dir=$1 f p
+	shift
+	f=$(dft report -i "$dir" --format folded "$@" | awk '{ s += $NF } END { print s + 0 }')
+	p=$(dft report -i "$dir" --format profile -O raw "$@" |
+		awk '!/^#/ { s += $3 } END { print s + 0 }')
+	[ "$f" = "$p" ] || fail "folded total $f != profile self total $p ($dir)"
+	[ "$f" != 0 ] || fail "empty folded output ($dir)"
+}
+
+# expect NAME FILE: FILE equals the text on stdin.
+expect() {
+	diff -u - "$2" || fail "$1: output differs from the expected one"
+}
