@@ -143,6 +143,7 @@ def show(c, depth, out):
 
 
 def main():
+    sys.setrecursionlimit(100000)
     d = sys.argv[1]
     threads = []
     for path in glob.glob(os.path.join(d, "*.*.dat")):
