@@ -1,0 +1,174 @@
+"""Workload (a): the synthetic call-heavy program (bench/src/synth.c), every
+variant, plus callgrind instruction counts for dynftrace's tracers."""
+import os, re, subprocess
+import lib
+from lib import Variant, log
+
+SRC = os.path.join(lib.BENCH, "src")
+W = os.path.join(lib.WORK, "synth")
+BIG = 500 if lib.QUICK else 2000   # rounds of synth.c: 3974 calls each
+TINY = 1
+CFLAGS = "-O2 -g -falign-functions=64"
+
+
+def calls_of(rounds):
+    return 1 + rounds * (1 + 1973 + 2000)
+
+
+def build():
+    """Returns {build key: binary}, leaving out what cannot be built."""
+    os.makedirs(W, exist_ok=True)
+    s, b = os.path.join(SRC, "synth.c"), {}
+    steps = {
+        "gcc": "gcc %s %s -o gcc" % (CFLAGS, s),
+        "patch": "gcc %s %s %s -o patch" % (CFLAGS, lib.INSTR, s),
+        "pg": "gcc %s -pg %s -o pg" % (CFLAGS, s),
+        "finstr": "gcc %s -finstrument-functions -c %s -o finstr.o && "
+                  "gcc -O2 -c %s/hooks.c -o hooks.o && gcc -O2 -DBENCH_COUNT_HOOKS -c "
+                  "%s/hooks.c -o hooks_count.o && gcc finstr.o hooks.o -o finstr && "
+                  "gcc finstr.o hooks_count.o -o finstr-count" % (CFLAGS, s, SRC, SRC),
+        "clang": "clang %s %s -o clang" % (CFLAGS, s),
+        "xray": "clang %s %s -c %s -o xray.o && clang++ -O2 -c %s/xray_fdr.cc -o xray_fdr.o && "
+                "clang++ -fxray-instrument xray.o xray_fdr.o -o xray" % (CFLAGS, lib.XRAY, s, SRC),
+    }
+    for k, cmd in steps.items():
+        if k in ("clang", "xray") and not lib.have("clang"):
+            continue
+        if lib.sh(cmd, cwd=W):
+            b[k] = os.path.join(W, k)
+    return b
+
+
+def variants(b):
+    api, rec = lib.dft_api(), lib.dft_record()
+    v = [Variant("gcc -O2 (baseline)", "gcc", None),
+         Variant("clang -O2 (baseline)", "clang", None),
+         Variant("patchable entry, no runtime (5 x NOP1)", "patch", "gcc (baseline)")]
+    if api:
+        v.append(Variant("dynftrace loaded, no ops (disabled)", "patch", "gcc (baseline)",
+                         lib.dft_loaded))
+    if rec:
+        for t in ("function", "function_graph", "profile"):
+            v.append(Variant("dynftrace -t " + t, "patch", "gcc (baseline)", lib.dft_wrap(t),
+                             lambda out, bld, t=t: lib.check_dft(out, t)))
+        v.append(Variant("dynftrace -t function_graph -F leaf2", "patch", "gcc (baseline)",
+                         lib.dft_wrap("function_graph", "leaf2"),
+                         lambda out, bld: lib.check_dft(out, "function_graph"),
+                         note="one function kept: ns per call of all calls",
+                         expect=BIG * 1000))
+    if lib.have("uftrace"):
+        v.append(Variant("uftrace record (-pg)", "pg", "gcc (baseline)",
+                         lib.uftrace_wrap([]), lambda out, bld: lib.check_uftrace(out)))
+        v.append(Variant("uftrace record -P . (patchable)", "patch", "gcc (baseline)",
+                         lib.uftrace_wrap(["-P", "."]), lambda out, bld: lib.check_uftrace(out)))
+    if "xray" in b:
+        v.append(Variant("XRay FDR", "xray", "clang (baseline)", lib.xray_wrap,
+                         lambda out, bld: lib.check_xray(out, b["xray"])))
+        v.append(Variant("XRay sleds, unpatched", "xray", "clang (baseline)"))
+    v.append(Variant("-finstrument-functions, empty hooks", "finstr", "gcc (baseline)"))
+    # Names of baselines as used above.
+    for x in v:
+        if x.base == "gcc (baseline)":
+            x.base = "gcc -O2 (baseline)"
+        if x.base == "clang (baseline)":
+            x.base = "clang -O2 (baseline)"
+    return [x for x in v if x.build in b]
+
+
+def counters(b):
+    """Each build's own counter must see exactly the calls synth.c prints."""
+    res = []
+    runs = {"pg": ([b.get("pg")], {"LD_PRELOAD": os.path.join(lib.WORK, "pgcount.so")}),
+            "finstr": ([b.get("finstr") and b["finstr"] + "-count"], {}),
+            "xray": ([b.get("xray")], {"BENCH_XRAY_COUNT": "1",
+                                       "XRAY_OPTIONS": "patch_premain=false"})}
+    if lib.dft_api():
+        runs["patch"] = ([b.get("patch")], {"LD_PRELOAD": "%s %s/dftcount.so" % (
+            lib.LIBSO, lib.WORK)})
+    for k, (argv, env) in runs.items():
+        if not argv[0]:
+            continue
+        try:
+            _, err = lib.run_timed(argv + [str(BIG)], env)
+            n = lib.parse_count(err)
+        except Exception as e:
+            n = None
+            log("counter %s: %s" % (k, e))
+        res.append("%s: %s%s" % (k, n, "" if n == calls_of(BIG) else " (MISMATCH)"))
+    return res
+
+
+def callgrind(b):
+    """Instructions per call of dynftrace's tracers over the uninstrumented
+    build, with the runtime driven as `record` drives it (docs/trace-format.md)."""
+    if not (lib.have("valgrind") and lib.dft_record()):
+        return None
+    big, tiny = 20, 1
+    out = os.path.join(lib.TMP, "cg")
+
+    def ir(binary, n, env):
+        os.makedirs(out, exist_ok=True)
+        f = os.path.join(out, "callgrind.out")
+        subprocess.run(["valgrind", "--tool=callgrind", "--smc-check=all",
+                        "--callgrind-out-file=" + f, binary, str(n)], env=lib.env_with(env),
+                       capture_output=True, timeout=600)
+        m = re.search(r"^summary:\s+(\d+)", open(f).read(), re.M) if os.path.exists(f) else None
+        return int(m.group(1)) if m else None
+
+    rows = []
+    base = [ir(b["gcc"], n, {}) for n in (big, tiny)]
+    states = [("disabled (runtime loaded)", {"LD_PRELOAD": lib.LIBSO})]
+    for t in ("function", "function_graph", "profile"):
+        states.append(("-t " + t, {"LD_PRELOAD": lib.LIBSO, "DYNFTRACE_DIR": out + "/trace",
+                                   "DYNFTRACE_TRACER": t}))
+    for name, env in states:
+        v = []
+        for n in (big, tiny):
+            import shutil
+            shutil.rmtree(out + "/trace", ignore_errors=True)
+            os.makedirs(out + "/trace", mode=0o700)
+            v.append(ir(b["patch"], n, env))
+        if None in v or None in base:
+            rows.append((name, None, None))
+            continue
+        per = ((v[0] - v[1]) - (base[0] - base[1])) / (calls_of(big) - calls_of(tiny))
+        rows.append((name, per, v[1] - base[1]))
+    return rows
+
+
+def main():
+    lib.build_tools()
+    b = build()
+    log("synth builds:", ", ".join(sorted(b)))
+    vs = variants(b)
+    byb = {v.name: v for v in vs}
+
+    def run(v, size, out):
+        argv = [b[v.build], str(BIG if size == "big" else TINY)]
+        env = {}
+        if v.wrap:
+            argv, env = v.wrap(argv, out)
+        t, _ = lib.run_timed(argv, env)
+        return t
+
+    res = lib.paired(vs, run)
+    calls = {k: {"big": calls_of(BIG), "tiny": calls_of(TINY)} for k in b}
+    rows = lib.summarise(vs, res, calls)
+    md = ["## Synthetic call-heavy workload", "",
+          "`bench/src/synth.c` with %d rounds: %d calls (recursive `fib`, `leaf2`, `leaf6`), "
+          "start-up workload: %d round (%d calls). Built with `%s`; "
+          "%d paired rounds." % (BIG, calls_of(BIG), TINY, calls_of(TINY), CFLAGS, lib.ROUNDS),
+          "", lib.table(rows), "",
+          "Counters (exact calls seen by each build's own counting hook, expected %d): %s" % (
+              calls_of(BIG), "; ".join(counters(b)))]
+    if not lib.dft_api():
+        md.append("\n**dynftrace variants not run: the core runtime (ops API) has not landed.**")
+    elif not lib.dft_record():
+        md.append("\n**dynftrace record variants not run: the recorder/command has not landed.**")
+    cg = callgrind(b)
+    if cg:
+        md += ["", "### callgrind instruction counts (dynftrace, synthetic)", "",
+               "| state | instructions per call over uninstrumented | start-up instructions |",
+               "|---|---|---|"]
+        md += ["| %s | %s | %s |" % (n, lib.fmt(p, "%.1f"), lib.fmt(s, "%d")) for n, p, s in cg]
+    return "\n".join(md), rows
