@@ -11,38 +11,42 @@ build_gentrace() {
 	) 9>"$O/tests/.cmd_gentrace.lock" || fail "cannot build cmd_gentrace"
 }
 
+# The system's python (a pyenv shim in PATH costs a second a call).
+PYTHON=$(command -v /usr/bin/python3 || command -v python3) || skip "python3 is needed"
+
 # dft ARGS...: the command (under the emulator when cross-testing).
 dft() { $RUN "$DFT" "$@"; }
 
-# check_chrome FILE: valid JSON, and per thread every E closes the B of
+# check_chrome FILE...: valid JSON, and per thread every E closes the B of
 # the same name, in time order, and nothing stays open.
 check_chrome() {
-	python3 - "$1" <<'PY' || fail "chrome output $1 is not valid and nested"
+	$PYTHON - "$@" <<'PY' || fail "chrome output $* is not valid and nested"
 import json, sys
-doc = json.load(open(sys.argv[1]))
-stacks, last = {}, {}
-for e in doc["traceEvents"]:
-    key = (e["pid"], e["tid"])
-    if e["ph"] in "BEi":
-        ts = float(e["ts"])
-        assert ts >= last.get(key, 0), ("time goes back", e)
-        last[key] = ts
-    if e["ph"] == "B":
-        stacks.setdefault(key, []).append(e["name"])
-    elif e["ph"] == "E":
-        assert stacks.get(key), ("E without B", e)
-        name = stacks[key].pop()
-        assert name == e["name"], ("E closes another call", name, e)
-for key, s in stacks.items():
-    assert not s, ("left open", key, s)
-names = {e["name"] for e in doc["traceEvents"] if e["ph"] == "M"}
-assert "process_name" in names and "thread_name" in names, "no name metadata"
+for f in sys.argv[1:]:
+    doc = json.load(open(f))
+    stacks, last = {}, {}
+    for e in doc["traceEvents"]:
+        key = (e["pid"], e["tid"])
+        if e["ph"] in "BEi":
+            ts = float(e["ts"])
+            assert ts >= last.get(key, 0), (f, "time goes back", e)
+            last[key] = ts
+        if e["ph"] == "B":
+            stacks.setdefault(key, []).append(e["name"])
+        elif e["ph"] == "E":
+            assert stacks.get(key), (f, "E without B", e)
+            name = stacks[key].pop()
+            assert name == e["name"], (f, "E closes another call", name, e)
+    for key, s in stacks.items():
+        assert not s, (f, "left open", key, s)
+    names = {e["name"] for e in doc["traceEvents"] if e["ph"] == "M"}
+    assert "process_name" in names and "thread_name" in names, (f, "no name metadata")
 PY
 }
 
 # check_svg FILE: well-formed XML with frames.
 check_svg() {
-	python3 - "$1" <<'PY' || fail "svg output $1 is not well-formed"
+	$PYTHON - "$1" <<'PY' || fail "svg output $1 is not well-formed"
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 ns = "{http://www.w3.org/2000/svg}"
