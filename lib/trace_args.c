@@ -7,7 +7,9 @@
  *   GLOB@retval[/FMT]            the return value (function_graph only)
  *
  * FMT is d (signed, the default), u, x, s (a C string, cut at 64 bytes) or
- * f (a double: the default of fpargN). GLOB is matched like the filters. The
+ * f (a double: the default of fpargN); d, u and x take a width in bits
+ * (d32: an int), as a register's upper bits are undefined for a narrower
+ * argument. GLOB is matched like the filters. The
  * values are read through the dft_regs accessors only, so that every
  * architecture records them alike; the spec numbers arguments from 1 as
  * users do, the accessors from 0.
@@ -23,10 +25,15 @@
 #define ARGS_MAX 16
 #define STR_MAX 64
 
+struct arg_fmt {
+	char type;
+	unsigned char bits; /* of an integer */
+};
+
 struct arg_item {
 	unsigned char fp;  /* a floating point argument */
 	unsigned char idx; /* 0-based, for the accessors */
-	char fmt;
+	struct arg_fmt fmt;
 };
 
 struct arg_spec {
@@ -34,7 +41,7 @@ struct arg_spec {
 	char *glob;
 	unsigned int nr;
 	int retval;
-	char ret_fmt;
+	struct arg_fmt ret_fmt;
 	struct arg_item item[ARGS_MAX];
 };
 
@@ -45,13 +52,24 @@ static struct arg_spec *specs;
 static struct arg_spec **by_fid[2];
 static uint32_t by_fid_cap;
 
-static int parse_fmt(const char *s, char *fmt)
+static int parse_fmt(const char *s, struct arg_fmt *fmt)
 {
+	unsigned long bits = 64;
+	char *end;
+
+	fmt->bits = 64;
 	if (!*s)
 		return 0;
-	if (*s != '/' || !s[1] || s[2] || !strchr("diuxsf", s[1]))
+	if (*s != '/' || !s[1] || !strchr("diuxsf", s[1]))
 		return -1;
-	*fmt = s[1] == 'i' ? 'd' : s[1];
+	fmt->type = s[1] == 'i' ? 'd' : s[1];
+	if (s[2] && strchr("dux", fmt->type))
+		bits = strtoul(s + 2, &end, 10);
+	else
+		end = (char *)s + 2;
+	if (*end || (bits != 8 && bits != 16 && bits != 32 && bits != 64))
+		return -1;
+	fmt->bits = bits;
 	return 0;
 }
 
@@ -62,7 +80,7 @@ static int parse_item(struct arg_spec *sp, const char *it)
 	char *end;
 
 	if (!strncmp(it, "retval", 6)) {
-		sp->ret_fmt = 'd';
+		sp->ret_fmt.type = 'd';
 		if (parse_fmt(it + 6, &sp->ret_fmt))
 			return -1;
 		sp->retval = 1;
@@ -72,10 +90,10 @@ static int parse_item(struct arg_spec *sp, const char *it)
 		return -1;
 	if (!strncmp(it, "fparg", 5)) {
 		a->fp = 1;
-		a->fmt = 'f';
+		a->fmt.type = 'f';
 		it += 5;
 	} else if (!strncmp(it, "arg", 3)) {
-		a->fmt = 'd';
+		a->fmt.type = 'd';
 		it += 3;
 	} else {
 		return -1;
@@ -192,16 +210,21 @@ static size_t read_str(unsigned long addr, char *buf)
 }
 
 /* Appends one value to @p; returns its end. */
-static unsigned char *put_value(unsigned char *p, char fmt, unsigned long v, double d)
+static unsigned char *put_value(unsigned char *p, struct arg_fmt fmt, unsigned long v, double d)
 {
-	*p++ = fmt;
-	if (fmt == 's') {
+	*p++ = fmt.type;
+	if (fmt.bits < 64) {
+		unsigned int shift = 64 - fmt.bits;
+
+		v = fmt.type == 'd' ? (unsigned long)((long)(v << shift) >> shift) : v << shift >> shift;
+	}
+	if (fmt.type == 's') {
 		uint16_t len = read_str(v, (char *)p + 2);
 
 		memcpy(p, &len, 2);
 		return p + 2 + len;
 	}
-	if (fmt == 'f')
+	if (fmt.type == 'f')
 		memcpy(p, &d, 8);
 	else
 		memcpy(p, &v, 8);
@@ -240,10 +263,10 @@ void dft_args_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, 
 void dft_retval_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now)
 {
 	const struct arg_spec *sp = by_fid[1][fid];
-	char fmt = sp->ret_fmt;
+	struct arg_fmt fmt = sp->ret_fmt;
 	unsigned char buf[4 + 3 + STR_MAX], *p;
 
-	if (fmt == 'f')
+	if (fmt.type == 'f')
 		p = put_value(buf + 4, fmt, 0, dft_regs_get_fpretval(regs));
 	else
 		p = put_value(buf + 4, fmt, dft_regs_get_retval(regs), 0);

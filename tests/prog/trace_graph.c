@@ -5,6 +5,7 @@
  * prints what it computed, so that a broken return path shows as a wrong
  * value or a crash, not only as a wrong trace.
  */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "trace_prog.h"
 
@@ -42,7 +45,7 @@ NOIPA int rec(int n)
 
 NOIPA double fmix(int a, double b, const char *s, double c)
 {
-	return a + b * c + strlen(s);
+	return a + b * c + (s && s != (const char *)8 ? strlen(s) : 0);
 }
 
 NOIPA const char *sret(int n)
@@ -61,7 +64,9 @@ NOIPA int scen_basic(void)
 
 NOIPA double scen_args(void)
 {
-	return fmix(-7, 1.5, "hello", 2.0) + leaf(41) + (sret(1)[0] == 'y');
+	/* A NULL and a wild string pointer must not crash the recorder. */
+	return fmix(-7, 1.5, "hello", 2.0) + leaf(41) + (sret(1)[0] == 'y') +
+	       fmix(3, -0.25, NULL, 4.0) * 0 + fmix(0, 0, (const char *)8, 0) * 0;
 }
 
 /* ---- longjmp ---- */
@@ -225,6 +230,79 @@ NOIPA int scen_deep(void)
 	return rec(3000);
 }
 
+/* ---- processes: each gets files of its own ---- */
+NOIPA int scen_fork(void)
+{
+	int status = -1;
+	pid_t pid;
+
+	leaf(1);
+	pid = fork();
+	if (!pid) {
+		mid(2);
+		exit(3);
+	}
+	waitpid(pid, &status, 0);
+	return leaf(WEXITSTATUS(status));
+}
+
+NOIPA int scen_exec(char *self)
+{
+	leaf(1);
+	execl(self, self, "basic", (char *)NULL);
+	return -1;
+}
+
+NOIPA void crash_here(void)
+{
+	leaf(2);
+	kill(getpid(), SIGKILL);
+}
+
+NOIPA int scen_crash(void)
+{
+	mid(1);
+	crash_here();
+	return 0;
+}
+
+/* ---- threads ---- */
+NOIPA void *worker(void *arg)
+{
+	int s = 0;
+
+	for (int i = 0; i < 1000; i++)
+		s += mid(i);
+	return (void *)(long)s;
+}
+
+NOIPA int scen_threads(void)
+{
+	pthread_t t[4];
+	void *r;
+	int s = 0;
+
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, worker, NULL);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], &r);
+		s += (int)(long)r;
+	}
+	return s;
+}
+
+/* ---- a library loaded after start-up: its functions get ids late ---- */
+NOIPA int scen_dlopen(const char *lib)
+{
+	void *h = dlopen(lib, RTLD_NOW);
+	int (*fn)(int);
+
+	if (!h)
+		return -1;
+	fn = (int (*)(int))dlsym(h, "dl_twice");
+	return fn(leaf(1)) + fn(2);
+}
+
 int main(int argc, char **argv)
 {
 	const char *s = argc > 1 ? argv[1] : "basic";
@@ -248,6 +326,16 @@ int main(int argc, char **argv)
 		r = scen_threadexit();
 	else if (!strcmp(s, "deep"))
 		r = scen_deep();
+	else if (!strcmp(s, "fork"))
+		r = scen_fork();
+	else if (!strcmp(s, "exec"))
+		r = scen_exec(argv[0]);
+	else if (!strcmp(s, "crash"))
+		r = scen_crash();
+	else if (!strcmp(s, "threads"))
+		r = scen_threads();
+	else if (!strcmp(s, "dlopen") && argc > 2)
+		r = scen_dlopen(argv[2]);
 	else
 		return 2;
 	printf("%s %g\n", s, r);

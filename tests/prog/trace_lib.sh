@@ -1,10 +1,10 @@
 # Helpers of the trace_* cases (source tests/lib.sh first).
 
-# build_trace NAME SRC: builds tests/prog/SRC in every variant, once for all
-# cases (they run in parallel: the first builds, under a lock), and prints
-# the variant names. The binary is $O/tests/trace/<variant>/NAME.
+# build_trace NAME SRC [FLAGS]: builds tests/prog/SRC in every variant, once
+# for all cases (they run in parallel: the first builds, under a lock), and
+# prints the variant names. The binary is $O/tests/trace/<variant>/NAME.
 build_trace() {
-	local name=$1 src=$2 dir=$O/tests/trace
+	local name=$1 src=$2 extra=${3:-} dir=$O/tests/trace
 	mkdir -p "$dir"
 	(
 		flock 9
@@ -16,7 +16,8 @@ build_trace() {
 			case $src in
 			*.cc) cc=${cc/%gcc/g++}; cc=${cc/%clang/clang++} ;;
 			esac
-			build_variant "$d/$name" "$cc" "$flags" "$TOP/tests/prog/$src" -- -lpthread
+			build_variant "$d/$name" "$cc" "$flags $extra" "$TOP/tests/prog/$src" -- \
+				-lpthread -ldl
 		done
 	) 9>"$dir/.lock.$name"
 	local v n=0

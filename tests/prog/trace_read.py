@@ -68,6 +68,7 @@ def values(buf):
 class Call:
     def __init__(self, name):
         self.name, self.kids, self.args, self.ret, self.how = name, [], "", None, "..."
+        self.parent = None
 
 
 def read_stream(path, names, mods):
@@ -104,8 +105,8 @@ def read_stream(path, names, mods):
             for lo, hi, mod in mods:
                 if lo <= parent < hi:
                     who = mod
-            c = Call(names[fid] + " <- " + who)
-            c.how = ""
+            c = Call(names[fid])
+            c.parent, c.how = who, ""
             root.kids.append(c)
             last, p = c, p + 16
         else:
@@ -133,6 +134,8 @@ def show(c, depth, out):
     line = "  " * depth + c.name
     if c.args:
         line += "(" + c.args + ")"
+    if c.parent:
+        line += " <- " + c.parent
     if c.ret is not None:
         line += " = " + c.ret
     if c.how:
