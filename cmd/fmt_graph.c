@@ -108,8 +108,9 @@ static void call_text(struct report *r, uint32_t depth, uint32_t name, const uin
 	if (args)
 		values_text(args, args_end, buf, sizeof(buf));
 	name_s = name_str(name);
-	/* A demangled C++ name has its parameter list already. */
-	if (!args && name_s[strlen(name_s) - 1] == ')')
+	/* A demangled C++ name has its parameter list already (and may end
+	 * with "[clone .isra.0]"). */
+	if (!args && strchr(name_s, '('))
 		fprintf(r->out, "%*s%s%s\n", 2 * depth, "", name_s, tail);
 	else
 		fprintf(r->out, "%*s%s(%s)%s\n", 2 * depth, "", name_s, buf, tail);
