@@ -345,7 +345,7 @@ static int selected(const struct report *r, const struct thread *th)
 /* Whole streams one after the other: the fast path. */
 static void walk_sequential(struct report *r)
 {
-	const size_t release = 64 << 20;
+	const size_t release = 16 << 20;
 
 	for (unsigned int i = 0; i < r->t->nthreads; i++) {
 		struct thread *th = r->t->threads[i];

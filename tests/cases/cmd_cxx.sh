@@ -41,9 +41,9 @@ while IFS='|' read -r name cc flags; do
 	esac
 	command -v "${cxx%% *}" >/dev/null || continue
 	build_variant "$name" "$cxx" "$flags" "$TOP/tests/prog/cmd_cxx.cc" 2>/dev/null
-	dft record -f -o "$name.d" -F '_ZN7cmdtest*' -F main -- "./$name" >/dev/null 2>"$name.err" ||
+	dft record -f -o "$name.trace" -F '_ZN7cmdtest*' -F main -- "./$name" >/dev/null 2>"$name.err" ||
 		fail "$name: the program failed under record: $(cat "$name.err")"
-	dft report -i "$name.d" | grep -v '^#' | sed 's/^.*|  //' >"$name.out"
+	dft report -i "$name.trace" | grep -v '^#' | sed 's/^.*|  //' >"$name.out"
 	expected | diff -u - "$name.out" || fail "$name: unexpected trace"
 	# Unfiltered: the library's inline functions are there too.
 	dft record -f -o "$name.all" -- "./$name" >/dev/null 2>&1 || fail "$name: unfiltered record"
