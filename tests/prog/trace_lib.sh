@@ -16,6 +16,10 @@ build_trace() {
 			case $src in
 			*.cc) cc=${cc/%gcc/g++}; cc=${cc/%clang/clang++} ;;
 			esac
+			# -mnop-mcount cannot make PIC: a library gets the call form.
+			case $extra in
+			*-fPIC*) flags=${flags/-mnop-mcount/}; flags=${flags/-fno-pie -no-pie/} ;;
+			esac
 			build_variant "$d/$name" "$cc" "$flags $extra" "$TOP/tests/prog/$src" -- \
 				-lpthread -ldl
 		done
