@@ -14,6 +14,17 @@
 #define DFT_VERSION "0.1.0"
 #define DEFAULT_DIR "dynftrace.data"
 
+/* The flags that give a program call sites, for messages (the Makefile
+ * passes this target's recommended ones). */
+#ifndef DFT_INSTRUMENT_CFLAGS
+#define DFT_INSTRUMENT_CFLAGS "-fpatchable-function-entry=5"
+#endif
+#ifdef __x86_64__
+#define SITE_FLAGS DFT_INSTRUMENT_CFLAGS " (or -pg -mfentry -mrecord-mcount)"
+#else
+#define SITE_FLAGS DFT_INSTRUMENT_CFLAGS
+#endif
+
 /* dynftrace.c */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -75,9 +75,7 @@ int cmd_list(int argc, char **argv)
 		nfuncs++;
 	}
 	if (!nfuncs) {
-		warnx("%s has no call sites: build it with -fpatchable-function-entry=5 "
-		      "(or -pg -mfentry -mrecord-mcount) to trace it",
-		      path);
+		warnx("%s has no call sites: build it with " SITE_FLAGS " to trace it", path);
 		return 1;
 	}
 	fprintf(stderr, "dynftrace: %zu functions with call sites in %s (%s)%s\n", nfuncs, path,

@@ -424,8 +424,7 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 		      "nothing was recorded",
 		      cmd);
 	else if (!funcs)
-		warnx("warning: %s has no call sites, so nothing was traced: rebuild it with "
-		      "-fpatchable-function-entry=5 (or -pg -mfentry -mrecord-mcount)",
+		warnx("warning: %s has no call sites, so nothing was traced: rebuild it with " SITE_FLAGS,
 		      cmd);
 	if (funcs) {
 		nv = split_list(&v, 0, o->filter);
