@@ -411,8 +411,10 @@ static void rec_exit(int status, void *arg)
 	pthread_mutex_lock(&rec_lock);
 	maps_scan();
 	pthread_mutex_unlock(&rec_lock);
-	dft_clock_recalibrate();
-	clock_file();
+	if (!tracer->fixed_clock) {
+		dft_clock_recalibrate();
+		clock_file();
+	}
 	f = rec_create("exit");
 	if (f) {
 		fprintf(f, "status=%d events=%llu lost=%llu\n", status, (unsigned long long)events,

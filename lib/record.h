@@ -227,6 +227,9 @@ struct dft_tracer {
 	void (*exit)(void);
 	/* In a fork child, before it runs on. */
 	void (*fork_child)(void);
+	/* Its files hold nanoseconds converted at the start-up rate: the
+	 * clock file must keep that rate. */
+	int fixed_clock;
 };
 extern const struct dft_tracer dft_tracer_function, dft_tracer_graph, dft_tracer_profile;
 extern struct dft_ops *dft_rec_ops; /* the tracer's ops, for its filters */

@@ -170,4 +170,5 @@ const struct dft_tracer dft_tracer_profile = {
 	.start = prof_start,
 	.enable = prof_enable,
 	.fork_child = prof_fork_child,
+	.fixed_clock = 1,
 };
