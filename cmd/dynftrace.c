@@ -13,8 +13,8 @@
 static const char main_usage[] =
 	"usage: dynftrace COMMAND [OPTIONS] [-- CMD [ARGS]]\n"
 	"\n"
-	"Dynamic function tracing of user-space programs built with call sites\n"
-	"(-fpatchable-function-entry=5, or -pg -mfentry -mrecord-mcount).\n"
+	"Dynamic function tracing of user-space programs built with call sites:\n"
+	SITE_FLAGS ".\n"
 	"\n"
 	"commands:\n"
 	"  record   run a command and record its function calls\n"

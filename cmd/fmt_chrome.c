@@ -122,12 +122,20 @@ static void chrome_thread(struct report *r, struct walk *w)
 
 static void chrome_entry(struct report *r, struct walk *w, struct frame *f)
 {
-	event_head(r, w, "B", f->t0);
+	/* A call that returns before the next event is one complete event:
+	 * half the output, and order-free (threshold traces write calls as
+	 * they end). */
+	event_head(r, w, f->leaf ? "X" : "B", f->t0);
+	if (f->leaf)
+		fprintf(r->out, ",\"dur\":%llu.%03llu", (unsigned long long)(f->leaf_dur / 1000),
+			(unsigned long long)(f->leaf_dur % 1000));
 	name_field(r, f->name);
 	fputs(",\"cat\":\"function\"", r->out);
-	if (f->args) {
+	if (f->args || (f->leaf && f->ret)) {
 		fputs(",\"args\":{", r->out);
 		values_json(r, "arg", f->args, f->args_end, 0);
+		if (f->leaf)
+			values_json(r, "retval", f->ret, f->ret_end, !!f->args);
 		fputc('}', r->out);
 	}
 	fputc('}', r->out);
@@ -138,6 +146,8 @@ static void chrome_exit(struct report *r, struct walk *w, struct frame *f, uint6
 {
 	static const char *const why[] = { "", "\"unwound\":true", "\"trace_ends\":true" };
 
+	if (f->leaf)
+		return;
 	event_head(r, w, "E", f->t0 + dur);
 	name_field(r, f->name);
 	if (f->ret || how != END_RET) {
@@ -176,6 +186,7 @@ static void chrome_end(struct report *r)
 
 const struct fmt fmt_chrome = {
 	.name = "chrome",
+	.flags = FMT_LEAF,
 	.begin = chrome_begin,
 	.thread = chrome_thread,
 	.entry = chrome_entry,

@@ -45,8 +45,7 @@ static const char record_usage[] =
 	"\n"
 	"Runs CMD, and its children, with the dynftrace runtime, and records its\n"
 	"function calls into a trace directory. CMD must be built with call sites:\n"
-	"-fpatchable-function-entry=5, or -pg -mfentry -mrecord-mcount. CMD's exit\n"
-	"status is returned (128+N when signal N killed it).\n"
+	SITE_FLAGS ".\nCMD's exit status is returned (128+N when signal N killed it).\n"
 	"\n";
 
 /* 'a b' -> "'a b'": the info file's argv is shell-quoted. */

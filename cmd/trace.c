@@ -443,11 +443,16 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	qsort(t->threads, t->nthreads, sizeof(*t->threads), cmp_thread);
 	qsort(t->procs, t->nprocs, sizeof(*t->procs), cmp_proc);
 
+	/* Chrome's zero: when the first runtime started its clock, which is
+	 * before any event (threshold traces write calls as they end, so a
+	 * stream's first event need not be its earliest). */
 	t->t0 = UINT64_MAX;
 	for (unsigned int i = 0; i < t->nthreads; i++) {
 		struct thread *th = t->threads[i];
 		uint64_t ns = clock_ns(&th->proc->clk, th->ts0);
 
+		if (th->proc->clk.mono0 && th->proc->clk.mono0 < ns)
+			ns = th->proc->clk.mono0;
 		if (ns < t->t0)
 			t->t0 = ns;
 		if (th->tid == th->pid || !th->proc->comm)

@@ -88,7 +88,7 @@ struct trace {
 	unsigned int nthreads;
 	char **profiles; /* profile-PID.TID file names */
 	unsigned int nprofiles;
-	uint64_t t0; /* ns of the earliest stream start: chrome's zero */
+	uint64_t t0; /* ns of the trace's start: chrome's zero */
 	int damaged; /* something could not be read: exit non-zero */
 };
 

@@ -141,11 +141,10 @@ expect "chrome filtered" out.chrome <<'EOF'
 {"displayTimeUnit":"ns","otherData":{"version":"dynftrace 0.1.0","command":"./prog a 'b c'"},"traceEvents":[
 {"ph":"M","pid":100,"tid":100,"name":"process_name","args":{"name":"prog"}},
 {"ph":"M","pid":100,"tid":100,"name":"thread_name","args":{"name":"prog"}},
-{"ph":"B","pid":100,"tid":100,"ts":2.000,"name":"bar","cat":"function"},
-{"ph":"B","pid":100,"tid":100,"ts":2.100,"name":"ns::baz(int)","cat":"function"},
-{"ph":"E","pid":100,"tid":100,"ts":14.000,"name":"ns::baz(int)"},
-{"ph":"E","pid":100,"tid":100,"ts":149.000,"name":"bar"},
-{"ph":"i","pid":100,"tid":100,"ts":1999.001,"name":"lost events","s":"t","args":{"count":5}},
+{"ph":"B","pid":100,"tid":100,"ts":3.000,"name":"bar","cat":"function"},
+{"ph":"X","pid":100,"tid":100,"ts":3.100,"dur":11.900,"name":"ns::baz(int)","cat":"function"},
+{"ph":"E","pid":100,"tid":100,"ts":150.000,"name":"bar"},
+{"ph":"i","pid":100,"tid":100,"ts":2000.001,"name":"lost events","s":"t","args":{"count":5}},
 {"ph":"M","pid":100,"tid":101,"name":"thread_name","args":{"name":"worker"}}
 ]}
 EOF

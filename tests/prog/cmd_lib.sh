@@ -18,24 +18,30 @@ PYTHON=$(command -v /usr/bin/python3 || command -v python3) || skip "python3 is 
 dft() { $RUN "$DFT" "$@"; }
 
 # check_chrome FILE...: valid JSON, and per thread every E closes the B of
-# the same name, in time order, and nothing stays open.
+# the same name, in time order, and nothing stays open; complete (X)
+# events nest in their B/E parents.
 check_chrome() {
 	$PYTHON - "$@" <<'PY' || fail "chrome output $* is not valid and nested"
 import json, sys
 for f in sys.argv[1:]:
     doc = json.load(open(f))
-    stacks, last = {}, {}
+    stacks, last, opened = {}, {}, {}
     for e in doc["traceEvents"]:
         key = (e["pid"], e["tid"])
+        ts = float(e.get("ts", 0))
         if e["ph"] in "BEi":
-            ts = float(e["ts"])
             assert ts >= last.get(key, 0), (f, "time goes back", e)
             last[key] = ts
         if e["ph"] == "B":
             stacks.setdefault(key, []).append(e["name"])
+            opened[key] = opened.get(key, []) + [ts]
+        elif e["ph"] == "X":
+            assert float(e["dur"]) >= 0, (f, "negative duration", e)
+            assert not opened.get(key) or opened[key][-1] <= ts, (f, "X before its parent", e)
         elif e["ph"] == "E":
             assert stacks.get(key), (f, "E without B", e)
             name = stacks[key].pop()
+            opened[key].pop()
             assert name == e["name"], (f, "E closes another call", name, e)
     for key, s in stacks.items():
         assert not s, (f, "left open", key, s)
