@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -84,15 +85,17 @@ static int kv_u64(const char *text, const char *key, uint64_t *v)
 
 static void clock_setup(struct tclock *c)
 {
+	long double ratio;
 	unsigned int shift = 62;
 
 	if (!c->tps)
 		c->tps = 1000000000;
+	ratio = 1e9L / c->tps;
 	/* As many fraction bits as keep mult in 64 bits. */
-	while (shift && ((unsigned __int128)1000000000 << shift) / c->tps >> 64)
+	while (shift && ldexpl(ratio, shift) >= 18446744073709551615.0L)
 		shift--;
 	c->shift = shift;
-	c->mult = (uint64_t)((((unsigned __int128)1000000000 << shift) + c->tps / 2) / c->tps);
+	c->mult = (uint64_t)(ldexpl(ratio, shift) + 0.5L);
 }
 
 static void load_clock(struct trace *t, struct proc *p, const char *name)

@@ -27,11 +27,32 @@ struct tclock {
 	unsigned int shift;
 };
 
+/* (a * b) >> shift, rounded to nearest, so that exact tick counts give
+ * exact ns; 32-bit targets have no 128-bit type. */
+static inline uint64_t mul_shift(uint64_t a, uint64_t b, unsigned int shift)
+{
+#ifdef __SIZEOF_INT128__
+	unsigned __int128 p = (unsigned __int128)a * b + ((unsigned __int128)1 << shift >> 1);
+
+	return (uint64_t)(p >> shift);
+#else
+	uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
+	uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+	uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
+	uint64_t lo = (mid << 32) | (uint32_t)ll;
+	uint64_t hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+	uint64_t round = shift ? 1ULL << (shift - 1) : 0;
+
+	if (lo + round < lo)
+		hi++;
+	lo += round;
+	return shift ? (hi << (64 - shift)) | (lo >> shift) : lo;
+#endif
+}
+
 static inline uint64_t clock_dur(const struct tclock *c, uint64_t ticks)
 {
-	/* Rounded to nearest, so that exact tick counts give exact ns. */
-	return (uint64_t)(((unsigned __int128)ticks * c->mult + ((unsigned __int128)1 << c->shift >> 1)) >>
-			  c->shift);
+	return mul_shift(ticks, c->mult, c->shift);
 }
 
 static inline uint64_t clock_ns(const struct tclock *c, uint64_t ticks)
