@@ -143,21 +143,28 @@ static inline int next_is_ext(const struct cursor *c, unsigned int kind)
 	       (get32(c->p + 4) & 0xffff) == kind;
 }
 
-/* Takes the ARGS (or RETVAL) payload of @fid that follows, if any. */
-static int take_ext(struct walk *w, unsigned int kind, uint32_t fid, const uint8_t **p,
-		    const uint8_t **end)
+static int take_ext_slow(struct walk *w, uint32_t fid, const uint8_t **p, const uint8_t **end)
 {
 	struct event ev = { 0 };
 	struct cursor save = w->c;
 
-	if (!next_is_ext(&w->c, kind) || cursor_next(&w->c, &ev) <= 0 || ev.len < 4 ||
-	    get32(ev.data) != fid) {
+	if (cursor_next(&w->c, &ev) <= 0 || ev.len < 4 || get32(ev.data) != fid) {
 		w->c = save;
 		return 0;
 	}
 	*p = ev.data + 4;
 	*end = ev.data + ev.len;
 	return 1;
+}
+
+/* Takes the ARGS (or RETVAL) payload of @fid that follows, if any. Most
+ * calls have none: that check is inline. */
+static inline int take_ext(struct walk *w, unsigned int kind, uint32_t fid, const uint8_t **p,
+			   const uint8_t **end)
+{
+	if (__builtin_expect(!next_is_ext(&w->c, kind), 1))
+		return 0;
+	return take_ext_slow(w, fid, p, end);
 }
 
 static void pop(struct report *r, struct walk *w, enum end_kind how)
