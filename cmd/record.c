@@ -389,19 +389,27 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 	DIR *d;
 
 	trace_open(&t, dir, 1);
-	for (unsigned int i = 0; i < t.nthreads; i++) {
-		struct cursor c;
-		struct event ev = { 0 };
-
-		cursor_init(&c, t.threads[i]);
-		while (cursor_next(&c, &ev) > 0) {
-			events += ev.type != EV_EXT;
-			if (ev.type == EV_EXT && ev.kind == EXT_LOST && ev.len >= 8)
-				lost += get64(ev.data);
-		}
-	}
 	for (unsigned int i = 0; i < t.nprocs; i++) {
-		maps += t.procs[i]->nmods > 0;
+		struct proc *p = t.procs[i];
+		uint64_t seen = 0;
+
+		for (unsigned int j = 0; j < t.nthreads; j++) {
+			struct cursor c;
+			struct event ev = { 0 };
+
+			if (t.threads[j]->proc != p)
+				continue;
+			cursor_init(&c, t.threads[j]);
+			while (cursor_next(&c, &ev) > 0) {
+				events += ev.type != EV_EXT;
+				if (ev.type == EV_EXT && ev.kind == EXT_LOST && ev.len >= 8)
+					seen += get64(ev.data);
+			}
+		}
+		/* A stream that never had room again could not say what it
+		 * lost; the exit file counts it all. */
+		lost += seen > p->lost ? seen : p->lost;
+		maps += p->nmods > 0;
 		for (uint32_t f = 0; f < t.procs[i]->nfuncs; f++)
 			funcs += t.procs[i]->funcs[f].name != UINT32_MAX;
 	}

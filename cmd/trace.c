@@ -124,6 +124,7 @@ static void load_exit(struct trace *t, struct proc *p, const char *name)
 	p->exited = 1;
 	if (!kv_u64(text, "status", &v))
 		p->status = (int)v;
+	kv_u64(text, "lost", &p->lost);
 	free(text);
 }
 

@@ -86,7 +86,8 @@ struct proc {
 	uint32_t nfuncs;
 	struct tclock clk;
 	int exited, status;
-	char *comm; /* name of its main thread */
+	uint64_t lost; /* events its exit file says were dropped */
+	char *comm;    /* name of its main thread */
 };
 
 struct thread {

@@ -126,7 +126,7 @@ status_of() {
 	case $1 in segv) echo 139 ;; kill) echo 137 ;; *) echo 0 ;; esac
 }
 
-args=(-A 'cmd_args@arg1/d,arg2/d,arg3/x,arg4/s,fparg1' -R 'cmd_args@retval/d'
+args=(-A 'cmd_args@arg1/u,arg2/d,arg3/x,arg4/s,fparg1' -R 'cmd_args@retval/d'
 	-A 'cmd_fret@fparg1' -R 'cmd_fret@retval/f')
 n=0
 for v in $(variants | cut -d'|' -f1); do
