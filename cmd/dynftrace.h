@@ -61,6 +61,8 @@ struct record_opts {
 	char *args, *retval;
 	const char *depth, *thresh, *log;
 	const char *out;
+	int out_given; /* -o was used */
+	int temporary; /* live: out is removed after the report */
 	int force;
 	char *options; /* the options as given, for the info file */
 	char **argv;   /* CMD and its arguments */

@@ -25,18 +25,17 @@ int cmd_live(int argc, char **argv)
 	char tmp[PATH_MAX], *report_argv[] = { "report", "-i", NULL, NULL };
 	const char *tmpdir = getenv("TMPDIR");
 	struct record_opts o;
-	int keep = 0, status;
+	int status;
 
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		keep |= !strcmp(argv[i], "-o") || !strncmp(argv[i], "--output", 8);
 	record_parse(argc, argv, &o, live_usage);
-	if (!keep) {
+	if (!o.out_given) {
 		snprintf(tmp, sizeof(tmp), "%s/dynftrace-live.XXXXXX",
 			 tmpdir && *tmpdir ? tmpdir : "/tmp");
 		if (!mkdtemp(tmp))
 			die("cannot create a directory in %s: %m", tmpdir ? tmpdir : "/tmp");
 		o.out = tmp;
 		o.force = 1;
+		o.temporary = 1;
 	}
 	status = record_run(&o);
 	fflush(stdout);
@@ -45,7 +44,7 @@ int cmd_live(int argc, char **argv)
 	optind = 0;
 	cmd_report(3, report_argv);
 	fflush(stdout);
-	if (!keep)
+	if (!o.out_given)
 		remove_trace_dir(tmp, 1);
 	return status;
 }

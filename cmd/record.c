@@ -148,6 +148,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 			break;
 		case 'o':
 			o->out = optarg;
+			o->out_given = 1;
 			break;
 		case 'f':
 			o->force = 1;
@@ -444,7 +445,7 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 		(unsigned long long)events, t.nthreads, t.nprocs, size);
 	if (lost)
 		fprintf(stderr, ", %llu dropped", (unsigned long long)lost);
-	fprintf(stderr, " -> %s\n", o->out);
+	fprintf(stderr, o->temporary ? "\n" : " -> %s\n", o->out);
 }
 
 int record_run(struct record_opts *o)
