@@ -230,6 +230,18 @@ NOIPA int scen_deep(void)
 	return rec(3000);
 }
 
+/* ---- one slow call, for the duration threshold ---- */
+NOIPA int slowf(void)
+{
+	usleep(20000);
+	return leaf(1);
+}
+
+NOIPA int scen_slow(void)
+{
+	return slowf() + leaf(2) + mid(3);
+}
+
 /* ---- processes: each gets files of its own ---- */
 NOIPA int scen_fork(void)
 {
@@ -326,6 +338,8 @@ int main(int argc, char **argv)
 		r = scen_threadexit();
 	else if (!strcmp(s, "deep"))
 		r = scen_deep();
+	else if (!strcmp(s, "slow"))
+		r = scen_slow();
 	else if (!strcmp(s, "fork"))
 		r = scen_fork();
 	else if (!strcmp(s, "exec"))

@@ -35,11 +35,17 @@ build_trace() {
 
 # record DIR [record options] -- CMD...: dynftrace record, quietly.
 record() {
-	local dir=$1
+	local dir=$1 rc try
 	shift
-	rm -rf "$dir"
-	run "$DFT" record -o "$dir" "$@" >"$dir.out" 2>"$dir.err" ||
-		{ cat "$dir.out" "$dir.err"; fail "record $*"; }
+	for try in 1 2 3; do
+		rm -rf "$dir"
+		run "$DFT" record -o "$dir" "$@" >"$dir.out" 2>"$dir.err"
+		rc=$?
+		# 126: the command was being relinked by a parallel make.
+		[ $rc = 126 ] || break
+		sleep 1
+	done
+	[ $rc = 0 ] || { cat "$dir.out" "$dir.err"; fail "record $*"; }
 }
 
 # tree DIR: the calls of every thread, read from the raw streams.
