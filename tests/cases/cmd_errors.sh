@@ -78,6 +78,27 @@ dft record -f -o tr -F cmd_lef -- ./w calls >/dev/null 2>err
 grep -q "warning: filter 'cmd_lef' matches no function; close names: cmd_leaf" err ||
 	fail "filter warning: $(cat err)"
 
+# Record options reach the runtime.
+opt_shape() {
+	dft record -f -o tr "$@" -- ./w calls >/dev/null 2>&1 || fail "record $*"
+	dft report -i tr | grep -v '^#' | sed 's/^.*|  //' | tr '\n' ' '
+}
+[ "$(opt_shape -G cmd_mid)" = "cmd_mid() {   cmd_leaf();   cmd_leaf(); } " ] ||
+	fail "-G: $(opt_shape -G cmd_mid)"
+[ "$(opt_shape --graph-notrace cmd_mid)" = "main() {   cmd_top();   cmd_leaf(); } " ] ||
+	fail "--graph-notrace: $(opt_shape --graph-notrace cmd_mid)"
+[ "$(opt_shape -D 2)" = "main() {   cmd_top();   cmd_leaf(); } " ] || fail "-D: $(opt_shape -D 2)"
+[ "$(opt_shape -N cmd_mid)" = "main() {   cmd_top() {     cmd_leaf();     cmd_leaf();   }   cmd_leaf(); } " ] ||
+	fail "-N: $(opt_shape -N cmd_mid)"
+[ "$(opt_shape -F 'lib:w:cmd_[lm]*')" = "cmd_mid() {   cmd_leaf();   cmd_leaf(); } cmd_leaf(); " ] ||
+	fail "-F lib:: $(opt_shape -F 'lib:w:cmd_[lm]*')"
+# A threshold: whole calls, written as they end.
+opt_shape --thresh 1ns | grep -q "cmd_mid(); cmd_top(); .*main(); $" ||
+	fail "--thresh: $(opt_shape --thresh 1ns)"
+[ -z "$(opt_shape --thresh 10s)" ] || fail "--thresh 10s: $(opt_shape --thresh 10s)"
+dft record -f -o tr --thresh 10parsecs -- ./w calls 2>err && fail "bad duration accepted"
+grep -q "takes a duration like 10us" err || fail "bad duration: $(cat err)"
+
 # list, offline.
 dft list ./w >out 2>err || fail "list"
 grep -qx cmd_leaf out || fail "list: no cmd_leaf: $(cat out)"
