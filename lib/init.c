@@ -18,17 +18,30 @@ static void atfork_parent(void)
 	pthread_mutex_unlock(&dft_lock);
 }
 
-__attribute__((constructor(101))) static void dft_init(void)
+static void lock_init(void)
 {
 	pthread_mutexattr_t attr;
 
-	if (dft_initialised)
-		return;
-	dft_log_init();
 	pthread_mutexattr_init(&attr);
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&dft_lock, &attr);
-	pthread_atfork(atfork_prepare, atfork_parent, atfork_parent);
+	pthread_mutexattr_destroy(&attr);
+}
+
+/* The child's only thread has a new tid, and a recursive mutex refuses to
+ * be unlocked by another tid than its owner's: start afresh. */
+static void atfork_child(void)
+{
+	lock_init();
+}
+
+__attribute__((constructor(101))) static void dft_init(void)
+{
+	if (dft_initialised)
+		return;
+	dft_log_init();
+	lock_init();
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	if (dft_thread_init() || dft_trap_init()) {
 		pr_err("cannot set up the runtime: tracing disabled");
 		return;

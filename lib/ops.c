@@ -21,6 +21,7 @@ struct pattern {
 
 struct ipset {
 	size_t mask;
+	struct ipset *retired; /* next on the retired list */
 	unsigned long slot[];
 };
 
@@ -36,6 +37,11 @@ pthread_mutex_t dft_lock;
 int dft_initialised;
 static struct ops_priv *ops_list;
 static unsigned int nr_ops;
+/* Sets replaced but maybe still read by a list walk: freed at the next
+ * grace period, which unregister needs anyway (so that filter changes do
+ * not each wait for every thread inside a callback). */
+static struct ipset *retired;
+static unsigned int nr_retired;
 
 int dft_in_callback(void)
 {
@@ -274,7 +280,20 @@ static void fast_path_update(void)
 	WRITE_ONCE(dft_single_ops, nr_ops == 1 && wants_all(o) ? o->ops : NULL);
 }
 
-/* Replaces @o's site set by @set (registered ops) and patches. */
+static void synchronize_and_free(void)
+{
+	dft_synchronize();
+	while (retired) {
+		struct ipset *next = retired->retired;
+
+		free(retired);
+		retired = next;
+	}
+	nr_retired = 0;
+}
+
+/* Replaces @o's site set by @set and patches. When @set is NULL (the ops
+ * leaves), returns only once no thread can still be calling it. */
 static int switch_set(struct ops_priv *o, struct ipset *set)
 {
 	struct ipset *old = o->set;
@@ -284,9 +303,14 @@ static int switch_set(struct ops_priv *o, struct ipset *set)
 	account(o, old, set);
 	__atomic_store_n(&o->set, set, __ATOMIC_RELEASE);
 	ret = dft_update_sites();
-	dft_synchronize();
+	if (old) {
+		old->retired = retired;
+		retired = old;
+		nr_retired++;
+	}
+	if (!set || nr_retired > 64)
+		synchronize_and_free();
 	fast_path_update();
-	free(old);
 	return ret;
 }
 

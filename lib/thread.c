@@ -11,7 +11,7 @@
  * pays a compiler barrier, the rare side (unregister) pays a system call.
  */
 #include <linux/membarrier.h>
-#include <sched.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -59,10 +59,16 @@ void dft_thread_register(struct dft_thread *t)
 	pthread_setspecific(exit_key, t);
 }
 
-/* After fork only the forking thread exists. */
+/* After fork only the forking thread exists, in a new mm that has not
+ * registered for membarrier. */
 static void atfork_child(void)
 {
 	struct dft_thread *self = &dft_thread;
+
+	if (membarrier_cmd >= 0 && sys_membarrier(membarrier_cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED ?
+						  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED :
+						  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE))
+		membarrier_cmd = -1;
 
 	pthread_mutex_init(&threads_lock, NULL);
 	threads_head.next = threads_head.prev = &threads_head;
@@ -87,11 +93,8 @@ int dft_thread_init(void)
 	else if (cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
 		 !sys_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
 		membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
-	if (membarrier_cmd != MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE) {
-		ipi_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-				-1, 0);
+	if (membarrier_cmd != MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)
 		pr_info("membarrier SYNC_CORE unavailable: serialising cores with TLB shootdowns");
-	}
 	return 0;
 }
 
@@ -108,12 +111,13 @@ int dft_thread_init(void)
  */
 void dft_sync_cores(void)
 {
-	if (membarrier_cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE &&
-	    !sys_membarrier(membarrier_cmd))
+	if (membarrier_cmd >= 0 && !sys_membarrier(membarrier_cmd) &&
+	    membarrier_cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)
 		return;
-	if (membarrier_cmd >= 0)
-		sys_membarrier(membarrier_cmd);
-	if (ipi_page && ipi_page != MAP_FAILED) {
+	if (!ipi_page)
+		ipi_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				-1, 0);
+	if (ipi_page != MAP_FAILED) {
 		*(volatile char *)ipi_page = 1;
 		mprotect(ipi_page, 4096, PROT_READ);
 		mprotect(ipi_page, 4096, PROT_READ | PROT_WRITE);
@@ -132,8 +136,12 @@ void dft_synchronize(void)
 
 		if (t == self || !(seq & 1))
 			continue;
-		while (READ_ONCE(t->seq) == seq)
-			sched_yield();
+		/* Callbacks are short: spin a little first. A thread that
+		 * stays inside was preempted there; sleep rather than yield,
+		 * so that a CPU is free for it to finish on. */
+		for (unsigned int spins = 0; READ_ONCE(t->seq) == seq; spins++)
+			if (spins > 1000)
+				nanosleep(&(struct timespec){ .tv_nsec = 20000 }, NULL);
 	}
 	pthread_mutex_unlock(&threads_lock);
 }

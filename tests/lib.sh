@@ -10,7 +10,7 @@ RUN=${RUN:-}
 ARCH=${ARCH:-$(uname -m)}
 CC=${CC:-gcc}
 CROSS_COMPILE=${CROSS_COMPILE:-}
-LIBDIR=$O
+LIBDIR=${LIBDIR:-$O}
 DFT=$O/dynftrace
 T=$O/tests/$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 mkdir -p "$T"
@@ -74,4 +74,42 @@ run_preload() {
 	else
 		LD_PRELOAD="$LIBDIR/libdynftrace.so" "$@"
 	fi
+}
+
+# build_core: the core test program and its dlopen library, once per variant
+# (cases run in parallel: the first one builds, under a lock). Prints the
+# variant names; the binaries are $O/tests/core/<variant>/{core,libcore_lib.so}.
+build_core() {
+	local dir=$O/tests/core
+	mkdir -p "$dir"
+	(
+		flock 9
+		variants | while IFS='|' read -r name cc flags; do
+			local d=$dir/$name
+			[ -x "$d/core" ] && [ "$d/core" -nt "$LIBDIR/libdynftrace.so" ] && continue
+			mkdir -p "$d"
+			# A library is position independent whatever the program is.
+			local libflags=" $flags " f
+			for f in -mnop-mcount -fno-pie -no-pie; do libflags=${libflags// $f / }; done
+			build_variant "$d/libcore_lib.so" "$cc" "$libflags -fPIC -shared" \
+				"$TOP/tests/prog/core_lib.c"
+			build_variant "$d/core" "$cc" "$flags" "$TOP/tests/prog/core.c" \
+				"$TOP/tests/prog/core_funcs.c" -- -L"$LIBDIR" -ldynftrace \
+				-Wl,-rpath,"$LIBDIR" -ldl -lpthread
+		done
+	) 9>"$dir/.lock"
+	variants | cut -d'|' -f1
+}
+
+# core_test TEST [ARGS]: runs `core TEST` in every variant (whose name
+# matches $VARIANTS, a regex, if set).
+core_test() {
+	local v n=0
+	for v in $(build_core | grep -E "${VARIANTS:-.}"); do
+		(cd "$O/tests/core/$v" && run ./core "$@") >"$T/$v.out" 2>&1 ||
+			{ cat "$T/$v.out"; fail "core $* in variant $v"; }
+		n=$((n + 1))
+	done
+	[ $n -gt 0 ] || skip "no compiler for any variant"
+	pass "core $* in $n variants"
 }

@@ -1,0 +1,4 @@
+#!/bin/bash
+# Core runtime, end to end: see test_filters() in tests/prog/core.c.
+. "$(dirname "$0")/../lib.sh"
+core_test filters

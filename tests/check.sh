@@ -1,0 +1,42 @@
+#!/bin/bash
+# make check: the suite natively, then under qemu-user for each installed
+# cross toolchain. A missing toolchain or emulator is reported as skipped,
+# loudly. Ends with one summary line over all targets.
+set -u
+cd "$(dirname "$0")/.."
+total_p=0 total_f=0 total_s=0
+summary() {
+	local line=$1 p f s
+	p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+	s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
+	total_p=$((total_p + ${p:-0})) total_f=$((total_f + ${f:-1})) total_s=$((total_s + ${s:-0}))
+}
+
+run_target() {
+	local name=$1 cross=$2 run=$3 out
+	echo "=== $name"
+	out=$(CROSS_COMPILE=$cross CC=${cross}gcc ARCH=$name RUN=$run O=build/$(${cross}gcc -dumpmachine) \
+		tests/run.sh 2>&1 | tee /dev/stderr | tail -1)
+	summary "$out"
+}
+
+run_target "$(uname -m)" "" ""
+for triple in arm-linux-gnueabihf aarch64-linux-gnu; do
+	arch=${triple%%-*}
+	qemu=qemu-$arch-static
+	if ! command -v ${triple}-gcc >/dev/null || ! command -v $qemu >/dev/null; then
+		echo "=== $triple: SKIPPED: ${triple}-gcc or $qemu is not installed" \
+			"(apt-get install gcc-$triple qemu-user-static)" >&2
+		total_s=$((total_s + 1))
+		continue
+	fi
+	if ! make -s -j"$(nproc)" CROSS_COMPILE=${triple}- >/dev/null; then
+		echo "=== $triple: build FAILED" >&2
+		total_f=$((total_f + 1))
+		continue
+	fi
+	run_target "$arch" "${triple}-" "$qemu -L /usr/$triple"
+done
+echo "$total_p passed, $total_f failed, $total_s skipped"
+[ $total_f -eq 0 ]
