@@ -249,6 +249,7 @@ struct walk {
 	struct thread *th;
 	struct proc *proc;
 	struct cursor c;
+	const uint8_t *released; /* pages before it are dropped */
 	struct frame *stk;
 	uint32_t depth, cap;
 	uint32_t vdepth;  /* shown frames open */

@@ -317,6 +317,7 @@ static void walk_init(struct report *r, struct walk *w, struct thread *th)
 	w->th = th;
 	w->proc = th->proc;
 	cursor_init(&w->c, th);
+	w->released = w->c.p;
 	memcpy(w->comm, th->comm, sizeof(w->comm));
 	w->now = clock_ns(&th->proc->clk, th->ts0);
 	if (r->fmt->thread)
@@ -349,30 +350,34 @@ static int selected(const struct report *r, const struct thread *th)
 	return 0;
 }
 
+/* Drops the pages of the stream already decoded: they are a shared file
+ * mapping, so the resident set stays bounded on huge streams. */
+static inline void release(struct walk *w)
+{
+	const size_t chunk = 16 << 20;
+	const uint8_t *lo;
+
+	if ((size_t)(w->c.p - w->released) < chunk)
+		return;
+	lo = (const uint8_t *)((uintptr_t)w->released & ~4095UL);
+	madvise((void *)lo, (w->c.p - lo) & ~4095UL, MADV_DONTNEED);
+	w->released = w->c.p;
+}
+
 /* Whole streams one after the other: the fast path. */
 static void walk_sequential(struct report *r)
 {
-	const size_t release = 16 << 20;
-
 	for (unsigned int i = 0; i < r->t->nthreads; i++) {
 		struct thread *th = r->t->threads[i];
-		const uint8_t *done;
 		struct event ev;
 		struct walk w;
 
 		if (!selected(r, th))
 			continue;
 		walk_init(r, &w, th);
-		done = w.c.p;
 		while (cursor_next(&w.c, &ev) > 0) {
 			event(r, &w, &ev);
-			/* Keep the resident set bounded on huge streams. */
-			if (w.c.p - done > (ptrdiff_t)release) {
-				const uint8_t *lo = (const uint8_t *)((uintptr_t)done & ~4095UL);
-
-				madvise((void *)lo, (w.c.p - lo) & ~4095UL, MADV_DONTNEED);
-				done = w.c.p;
-			}
+			release(&w);
 		}
 		walk_end(r, &w);
 	}
@@ -437,6 +442,7 @@ static void walk_merged(struct report *r)
 
 		w->has_next = 0;
 		event(r, w, &w->next);
+		release(w);
 		if (!peek(w)) {
 			walk_end(r, w);
 			heap[0] = heap[--n];
