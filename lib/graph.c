@@ -41,8 +41,9 @@
 #include "record.h"
 
 struct shadow_ent {
-	unsigned long real; /* the return address we replaced */
-	unsigned long sp;   /* the function's sp at entry: the match key */
+	unsigned long real;   /* the return address we replaced */
+	unsigned long parent; /* ... or, for a tail call, its caller's */
+	unsigned long sp;     /* the function's sp at entry: the match key */
 	unsigned long *slot;
 	unsigned long ip;
 	unsigned long long data;
@@ -106,25 +107,16 @@ static struct shadow *shadow_room(struct shadow *ss)
 	return ss;
 }
 
-/* The real return address of entry @i: a tail-called function's entry holds
- * the hook, its caller's entry below holds the address. */
-static unsigned long shadow_real(const struct shadow *ss, unsigned int i)
-{
-	while (ss->ent[i].real == HOOK && i > 0)
-		i--;
-	return ss->ent[i].real;
-}
-
-static void graph_report(struct shadow *ss, unsigned int i, struct dft_regs *regs)
+static inline void graph_report(struct shadow *ss, unsigned int i, struct dft_regs *regs)
 {
 	struct dft_graph_ops *gops = READ_ONCE(graph_ops);
 	const struct shadow_ent *e = &ss->ent[i];
 	struct dft_graph_ret ret;
 
-	if (!gops || !gops->ret || e->gen != READ_ONCE(graph_gen))
+	if (unlikely(!gops || !gops->ret || e->gen != READ_ONCE(graph_gen)))
 		return;
 	ret.ip = e->ip;
-	ret.parent_ip = shadow_real(ss, i);
+	ret.parent_ip = e->parent;
 	ret.depth = i;
 	ret.data = e->data;
 	ret.abnormal = !regs;
@@ -179,12 +171,14 @@ static void graph_entry(unsigned long ip, unsigned long parent_ip, struct dft_op
 	e = &ss->ent[ss->top];
 	e->data = 0;
 	ent.ip = ip;
-	ent.parent_ip = real == HOOK ? shadow_real(ss, ss->top - 1) : real;
+	/* A tail call: the hook is the caller's; our caller is its caller. */
+	ent.parent_ip = real == HOOK && ss->top ? ss->ent[ss->top - 1].parent : real;
 	ent.depth = ss->top;
 	ent.data = &e->data;
 	if (!gops->entry(&ent, gops, regs))
 		return;
 	e->real = real;
+	e->parent = ent.parent_ip;
 	e->sp = sp;
 	e->slot = slot;
 	e->ip = ip;
@@ -193,17 +187,16 @@ static void graph_entry(unsigned long ip, unsigned long parent_ip, struct dft_op
 	*slot = HOOK;
 }
 
-unsigned long dft_graph_return(struct dft_regs *regs, unsigned long sp)
+/* The entry a return at @sp belongs to, below frames that a longjmp left
+ * (popped as abnormal); its index + 1. A return with no entry cannot go
+ * on: we do not know where to. */
+static __attribute__((noinline)) unsigned int shadow_find(struct shadow *ss, unsigned long sp)
 {
-	int guard = dft_guard_enter();
-	struct shadow *ss = dft_thread.graph;
 	unsigned int i = ss ? ss->top : 0;
-	unsigned long real;
 
-	/* Normally the top entry; frames left by a longjmp may lie above. */
 	while (i && ss->ent[i - 1].sp != sp)
 		i--;
-	if (unlikely(!i)) {
+	if (!i) {
 		pr_err("graph: a return to a frame that has no shadow entry (sp %#lx)\n", sp);
 		abort();
 	}
@@ -211,12 +204,31 @@ unsigned long dft_graph_return(struct dft_regs *regs, unsigned long sp)
 		graph_report(ss, ss->top - 1, NULL);
 		ss->top--;
 	}
-	real = ss->ent[i - 1].real;
-	dft_arch_set_ip(regs, shadow_real(ss, i - 1));
+	return i;
+}
+
+unsigned long dft_graph_return(struct dft_regs *regs, unsigned long sp)
+{
+	struct dft_thread *t = &dft_thread;
+	unsigned long seq = t->seq, odd = ~seq & 1;
+	struct shadow *ss = t->graph;
+	struct shadow_ent *e;
+	unsigned long real;
+	unsigned int i;
+
+	/* The recursion guard, as dft_entry() takes it (unless taken). */
+	WRITE_ONCE(t->seq, seq + odd);
+	barrier();
+	i = ss ? ss->top : 0;
+	if (unlikely(!i || ss->ent[i - 1].sp != sp))
+		i = shadow_find(ss, sp);
+	e = &ss->ent[i - 1];
+	real = e->real;
+	dft_arch_set_ip(regs, e->parent);
 	graph_report(ss, i - 1, regs);
 	ss->top = i - 1;
-	ss->resync = 0;
-	dft_guard_exit(guard);
+	barrier();
+	WRITE_ONCE(t->seq, seq + 2 * odd);
 	return real;
 }
 
