@@ -1,10 +1,20 @@
-# Bundled examples, built with the recommended site flags of this target.
-EX_SRCS := $(wildcard examples/*.c)
-EX_BINS := $(patsubst examples/%.c,$(O)/examples/%,$(EX_SRCS))
+# Bundled examples, built with the recommended site flags of this target:
+# demo is recorded with `dynftrace record` (no link to the runtime),
+# livepatch uses the API directly.
+examples: $(O)/examples/demo $(O)/examples/livepatch
 
-examples: $(EX_BINS)
+$(O)/examples/demo: examples/demo.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g $(INSTRUMENT_CFLAGS) $< -o $@ -lpthread
 
-$(O)/examples/%: examples/%.c include/dynftrace.h $(LIBSO)
+$(O)/examples/livepatch: examples/livepatch.c include/dynftrace.h $(LIBSO)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g $(INSTRUMENT_CFLAGS) -Iinclude $< -o $@ -L$(O) -ldynftrace \
-		-Wl,-rpath,'$$ORIGIN/..' -lm
+		-Wl,-rpath,'$$ORIGIN/..'
+
+# The main job on the bundled example: record it, then show its call graph.
+demo: all
+	$(CMD) record -f -t function_graph -o $(O)/demo.trace -- $(O)/examples/demo
+	$(CMD) report -i $(O)/demo.trace --format graph
+
+.PHONY: demo

@@ -51,5 +51,5 @@ __attribute__((constructor(101))) static void dft_init(void)
 	dft_initialised = 1;
 	pthread_mutex_unlock(&dft_lock);
 	if (!dft_nr_sites)
-		pr_info("no call sites: build with %s to trace functions", DFT_INSTRUMENT_CFLAGS);
+		pr_warn("no call sites: build with %s to trace functions", DFT_INSTRUMENT_CFLAGS);
 }
