@@ -50,6 +50,8 @@ __attribute__((constructor(101))) static void dft_init(void)
 	dft_modules_scan(1);
 	dft_initialised = 1;
 	pthread_mutex_unlock(&dft_lock);
+	/* Only info: the runtime is inherited by every program a traced one
+	 * runs; the command says it once for the program it was given. */
 	if (!dft_nr_sites)
-		pr_warn("no call sites: build with %s to trace functions", DFT_INSTRUMENT_CFLAGS);
+		pr_info("no call sites: build with %s to trace functions", DFT_INSTRUMENT_CFLAGS);
 }
