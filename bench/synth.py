@@ -39,63 +39,11 @@ def build():
     return b
 
 
-def variants(b):
-    api, rec = lib.dft_api(), lib.dft_record()
-    v = [Variant("gcc -O2 (baseline)", "gcc", None),
-         Variant("clang -O2 (baseline)", "clang", None),
-         Variant("patchable entry, no runtime (5 x NOP1)", "patch", "gcc (baseline)")]
-    if api:
-        v.append(Variant("dynftrace loaded, no ops (disabled)", "patch", "gcc (baseline)",
-                         lib.dft_loaded))
-    if rec:
-        for t in ("function", "function_graph", "profile"):
-            v.append(Variant("dynftrace -t " + t, "patch", "gcc (baseline)", lib.dft_wrap(t),
-                             lambda out, bld, t=t: lib.check_dft(out, t)))
-        v.append(Variant("dynftrace -t function_graph -F leaf2", "patch", "gcc (baseline)",
-                         lib.dft_wrap("function_graph", "leaf2"),
-                         lambda out, bld: lib.check_dft(out, "function_graph"),
-                         note="one function kept: ns per call of all calls",
-                         expect=BIG * 1000))
-    if lib.have("uftrace"):
-        v.append(Variant("uftrace record (-pg)", "pg", "gcc (baseline)",
-                         lib.uftrace_wrap([]), lambda out, bld: lib.check_uftrace(out)))
-        v.append(Variant("uftrace record -P . (patchable)", "patch", "gcc (baseline)",
-                         lib.uftrace_wrap(["-P", "."]), lambda out, bld: lib.check_uftrace(out)))
-    if "xray" in b:
-        v.append(Variant("XRay FDR", "xray", "clang (baseline)", lib.xray_wrap,
-                         lambda out, bld: lib.check_xray(out, b["xray"])))
-        v.append(Variant("XRay sleds, unpatched", "xray", "clang (baseline)"))
-    v.append(Variant("-finstrument-functions, empty hooks", "finstr", "gcc (baseline)"))
-    # Names of baselines as used above.
-    for x in v:
-        if x.base == "gcc (baseline)":
-            x.base = "gcc -O2 (baseline)"
-        if x.base == "clang (baseline)":
-            x.base = "clang -O2 (baseline)"
-    return [x for x in v if x.build in b]
-
-
 def counters(b):
     """Each build's own counter must see exactly the calls synth.c prints."""
-    res = []
-    runs = {"pg": ([b.get("pg")], {"LD_PRELOAD": os.path.join(lib.WORK, "pgcount.so")}),
-            "finstr": ([b.get("finstr") and b["finstr"] + "-count"], {}),
-            "xray": ([b.get("xray")], {"BENCH_XRAY_COUNT": "1",
-                                       "XRAY_OPTIONS": "patch_premain=false"})}
-    if lib.dft_api():
-        runs["patch"] = ([b.get("patch")], {"LD_PRELOAD": "%s %s/dftcount.so" % (
-            lib.LIBSO, lib.WORK)})
-    for k, (argv, env) in runs.items():
-        if not argv[0]:
-            continue
-        try:
-            _, err = lib.run_timed(argv + [str(BIG)], env)
-            n = lib.parse_count(err)
-        except Exception as e:
-            n = None
-            log("counter %s: %s" % (k, e))
-        res.append("%s: %s%s" % (k, n, "" if n == calls_of(BIG) else " (MISMATCH)"))
-    return res
+    c = lib.count_calls(b, lambda binary, size: [binary, str(BIG)], sizes=("big",))
+    return ["%s: %s%s" % (k, v["big"], "" if v["big"] == calls_of(BIG) else " (MISMATCH)")
+            for k, v in sorted(c.items())]
 
 
 def callgrind(b):
@@ -140,8 +88,7 @@ def main():
     lib.build_tools()
     b = build()
     log("synth builds:", ", ".join(sorted(b)))
-    vs = variants(b)
-    byb = {v.name: v for v in vs}
+    vs = lib.standard_variants(b, "leaf2", BIG * 1000)
 
     def run(v, size, out):
         argv = [b[v.build], str(BIG if size == "big" else TINY)]
