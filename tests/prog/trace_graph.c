@@ -230,6 +230,16 @@ NOIPA int scen_deep(void)
 	return rec(3000);
 }
 
+/* ---- more events than a file may hold under `ulimit -f` ---- */
+NOIPA int scen_many(void)
+{
+	int s = 0;
+
+	for (int i = 0; i < 300000; i++)
+		s += mid(i & 1);
+	return s;
+}
+
 /* ---- one slow call, for the duration threshold ---- */
 NOIPA int slowf(void)
 {
@@ -338,6 +348,8 @@ int main(int argc, char **argv)
 		r = scen_threadexit();
 	else if (!strcmp(s, "deep"))
 		r = scen_deep();
+	else if (!strcmp(s, "many"))
+		r = scen_many();
 	else if (!strcmp(s, "slow"))
 		r = scen_slow();
 	else if (!strcmp(s, "fork"))
