@@ -1,6 +1,6 @@
 """Core runtime micro-benchmark (issue 2): ns per call in each site state,
 paired with an uninstrumented build, and the time to patch 100,000 sites."""
-import os, statistics, subprocess
+import os, re, statistics, subprocess
 import lib
 from lib import log
 
@@ -119,7 +119,41 @@ def main():
                 rows.append({"name": "100k " + name.split()[0], "ms_med": med, "ms_min": min(v)})
         else:
             md += ["", "sites100k failed: " + out[-500:]]
+    if ok and lib.have("valgrind"):
+        md += ["", profile()]
     return "\n".join(md), rows
+
+
+def profile():
+    """Where the instructions of a traced call go: callgrind over core_bench
+    in one state at a time, self instructions per function / calls."""
+    n = 200000
+    os.makedirs(lib.TMP, exist_ok=True)
+    md = ["callgrind profile: `valgrind --tool=callgrind core_bench %d 1 STATE`, self "
+          "instructions of each function divided by the %d calls (the lines the runtime "
+          "adds to one call):" % (n, n), "", "```"]
+    for state in ("caller", "regs"):
+        f = os.path.join(lib.TMP, "core.callgrind")
+        subprocess.run(["valgrind", "--tool=callgrind", "--smc-check=all",
+                        "--callgrind-out-file=" + f, os.path.join(W, "inst"), str(n), "1", state],
+                       capture_output=True, timeout=600)
+        if not os.path.exists(f):
+            md.append("%s: callgrind failed" % state)
+            continue
+        a = subprocess.run(["callgrind_annotate", "--inclusive=no", "--auto=no", f],
+                           capture_output=True, text=True).stdout
+        md.append("state %s:" % state)
+        total = 0.0
+        for line in a.splitlines():
+            m = re.match(r"\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(\S.*:.*)$", line)
+            if m:
+                ir = int(m.group(1).replace(",", ""))
+                if ir >= n // 2:
+                    total += ir / n
+                    md.append("%8.1f  %s" % (ir / n, re.sub(r"\s*\[.*\]$", "", m.group(2))[:100]))
+        md.append("%8.1f  total per call (leaf2 and loop included)" % total)
+        os.unlink(f)
+    return "\n".join(md + ["```"])
 
 
 if __name__ == "__main__":

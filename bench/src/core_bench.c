@@ -9,11 +9,13 @@
  * Built twice from this source, with -fpatchable-function-entry=5 and
  * without (-falign-functions=64 in both); the uninstrumented build runs the
  * same code (its registrations find no site) and is the baseline the driver
- * pairs each run with. usage: core_bench [CALLS [REPS]]; prints
- * "STATE median_ns min_ns" per state.
+ * pairs each run with. usage: core_bench [CALLS [REPS [STATE]]]; prints
+ * "STATE median_ns min_ns" per state (only STATE, without warm-up, when
+ * given: for profiling one state).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include "dynftrace.h"
 
@@ -69,6 +71,7 @@ NOSITE int main(int argc, char **argv)
 	struct dft_ops *ops[3] = { NULL, &caller, &regs };
 	const char *name[3] = { "none", "caller", "regs" };
 	double ns[3][64];
+	const char *only = argc > 3 ? argv[3] : NULL;
 
 	if (reps > 64)
 		reps = 64;
@@ -76,9 +79,12 @@ NOSITE int main(int argc, char **argv)
 	 * nothing (-ENOENT) and registration patches nothing. */
 	dft_set_filter(&caller, "leaf2", 1);
 	dft_set_filter(&regs, "leaf2", 1);
-	sink = loop(calls / 10); /* warm up */
+	if (!only)
+		sink = loop(calls / 10); /* warm up */
 	for (int r = 0; r < reps; r++) {
 		for (int s = 0; s < 3; s++) {
+			if (only && strcmp(only, name[s]))
+				continue;
 			int err = ops[s] ? dft_register_ops(ops[s]) : 0;
 			double t0 = now();
 
@@ -89,6 +95,8 @@ NOSITE int main(int argc, char **argv)
 		}
 	}
 	for (int s = 0; s < 3; s++) {
+		if (only && strcmp(only, name[s]))
+			continue;
 		qsort(ns[s], reps, sizeof(double), cmp);
 		printf("%s %.4f %.4f\n", name[s], ns[s][reps / 2], ns[s][0]);
 	}
