@@ -201,14 +201,13 @@ void dft_stream_time(struct dft_stream *s, uint64_t ticks)
 	s->last = ticks;
 }
 
-/* The reserve at the end always has room for the LOST event. */
+/* Into the reserve past cap, which events never use: there is room unless
+ * an earlier flush took it. */
 static void stream_flush_lost(struct dft_stream *s)
 {
-	if (s->state != STREAM_OPEN || !s->pending)
-		return;
-	s->cap += LOST_SIZE;
-	stream_put_lost(s);
-	s->cap = s->pos > s->cap - LOST_SIZE ? s->pos : s->cap - LOST_SIZE;
+	if (s->state == STREAM_OPEN && s->pending &&
+	    s->pos + LOST_SIZE <= s->mf.size - DFT_STREAM_HDR)
+		stream_put_lost(s);
 }
 
 /* Thread exit: account the stream and unmap it. Events of later TLS

@@ -61,11 +61,6 @@ struct shadow {
 #define SHADOW_SIZE0 (64UL << 10)
 #define HOOK ((unsigned long)dft_arch_return_hook)
 
-_Static_assert(offsetof(struct dft_regs, rax) == 80 && offsetof(struct dft_regs, rdx) == 96 &&
-		       offsetof(struct dft_regs, rsp) == 152 &&
-		       offsetof(struct dft_regs, xmm) == 176 && sizeof(struct dft_regs) == 304,
-	       "arch/x86_64/return.S offsets");
-
 static pthread_mutex_t graph_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct dft_graph_ops *graph_ops;
 static unsigned long graph_gen;
@@ -412,28 +407,27 @@ int _Unwind_RaiseException(struct _Unwind_Exception *exc);
 int _Unwind_Resume_or_Rethrow(struct _Unwind_Exception *exc);
 void *__cxa_begin_catch(void *exc);
 
-/* The frames of dead callees (a longjmp not yet noticed) are dropped
- * first: their slots may hold anything by now. */
-static void graph_unwinding(unsigned long sp, unsigned long ret)
+/*
+ * Before an unwinder runs: the frames of dead callees (a longjmp not yet
+ * noticed) are dropped first, as their slots may hold anything by now; the
+ * others get their real return addresses. Inlined into the interposers, so
+ * that the frame and return address are theirs.
+ */
+static inline __attribute__((always_inline)) int
+graph_unwind(int (*next)(struct _Unwind_Exception *), struct _Unwind_Exception *exc)
 {
 	struct shadow *ss = dft_thread.graph;
+	int ret;
 
 	if (ss) {
 		int guard = dft_guard_enter();
 
-		shadow_prune(ss, sp, ret);
+		shadow_prune(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
 		shadow_restore(ss);
 		ss->resync = 1;
 		dft_guard_exit(guard);
 	}
-}
-
-DFT_API int _Unwind_RaiseException(struct _Unwind_Exception *exc)
-{
-	int ret;
-
-	graph_unwinding(dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
-	ret = NEXT(_Unwind_RaiseException)(exc);
+	ret = next(exc);
 	/* No handler: the exception is going to std::terminate. The frames
 	 * are still live, hook them again. */
 	if (dft_thread.graph)
@@ -441,15 +435,14 @@ DFT_API int _Unwind_RaiseException(struct _Unwind_Exception *exc)
 	return ret;
 }
 
+DFT_API int _Unwind_RaiseException(struct _Unwind_Exception *exc)
+{
+	return graph_unwind(NEXT(_Unwind_RaiseException), exc);
+}
+
 DFT_API int _Unwind_Resume_or_Rethrow(struct _Unwind_Exception *exc)
 {
-	int ret;
-
-	graph_unwinding(dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
-	ret = NEXT(_Unwind_Resume_or_Rethrow)(exc);
-	if (dft_thread.graph)
-		shadow_rehook(dft_thread.graph);
-	return ret;
+	return graph_unwind(NEXT(_Unwind_Resume_or_Rethrow), exc);
 }
 
 /* Every catch block starts here, in the frame that caught: the frames below
