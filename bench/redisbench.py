@@ -9,11 +9,11 @@ SRC = os.path.join(lib.BENCH, "src")
 W = os.path.join(lib.WORK, "redis")
 REQUESTS = 5000 if lib.QUICK else 20000
 TESTS = "set,get,incr,lpush,rpop,hset"
-MAKE = "make -s -j2 -C src redis-server MALLOC=libc OPTIMIZATION=-O2"
+MAKE = "make -s -j2 -C src redis-server MALLOC=libc OPTIMIZATION=-O2 DEBUG=-g1"
 side = {}  # variant name -> [benchmark wall seconds], for the throughput ratio
 
 
-def build():
+def build(only=None):
     srcs = sorted(glob.glob(os.path.join(lib.WORK, "src", "redis-*/")))
     if not srcs:
         return None
@@ -28,6 +28,8 @@ def build():
                 "-lstdc++'" % lib.XRAY,
     }
     for k, args in steps.items():
+        if only and k not in only:
+            continue
         d = os.path.join(W, k)
         binary = os.path.join(d, "src", "redis-server")
         if os.path.exists(binary):

@@ -54,13 +54,25 @@ def callgrind(b):
     big, tiny = 20, 1
     out = os.path.join(lib.TMP, "cg")
 
-    def ir(binary, n, env):
+    profiles = {}
+
+    def ir(binary, n, env, keep=None):
         os.makedirs(out, exist_ok=True)
         f = os.path.join(out, "callgrind.out")
         subprocess.run(["valgrind", "--tool=callgrind", "--smc-check=all",
                         "--callgrind-out-file=" + f, binary, str(n)], env=lib.env_with(env),
                        capture_output=True, timeout=600)
         m = re.search(r"^summary:\s+(\d+)", open(f).read(), re.M) if os.path.exists(f) else None
+        if keep and m:
+            a = subprocess.run(["callgrind_annotate", "--inclusive=no", "--auto=no", f],
+                               capture_output=True, text=True).stdout
+            top = []
+            for line in a.splitlines():
+                mm = re.match(r"\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(\S.*:.*)$", line)
+                if mm and int(mm.group(1).replace(",", "")) > calls_of(n) // 4:
+                    top.append("%8.1f  %s" % (int(mm.group(1).replace(",", "")) / calls_of(n),
+                                              re.sub(r"\s*\[.*\]$", "", mm.group(2))[:100]))
+            profiles[keep] = top[:12]
         return int(m.group(1)) if m else None
 
     rows = []
@@ -75,13 +87,13 @@ def callgrind(b):
             import shutil
             shutil.rmtree(out + "/trace", ignore_errors=True)
             os.makedirs(out + "/trace", mode=0o700)
-            v.append(ir(b["patch"], n, env))
+            v.append(ir(b["patch"], n, env, keep=name if n == big else None))
         if None in v or None in base:
             rows.append((name, None, None))
             continue
         per = ((v[0] - v[1]) - (base[0] - base[1])) / (calls_of(big) - calls_of(tiny))
         rows.append((name, per, v[1] - base[1]))
-    return rows
+    return rows, profiles
 
 
 def main():
@@ -112,10 +124,15 @@ def main():
         md.append("\n**dynftrace variants not run: the core runtime (ops API) has not landed.**")
     elif not lib.dft_record():
         md.append("\n**dynftrace record variants not run: the recorder/command has not landed.**")
-    cg = callgrind(b)
+    cg, profiles = callgrind(b) or (None, {})
     if cg:
         md += ["", "### callgrind instruction counts (dynftrace, synthetic)", "",
                "| state | instructions per call over uninstrumented | start-up instructions |",
                "|---|---|---|"]
         md += ["| %s | %s | %s |" % (n, lib.fmt(p, "%.1f"), lib.fmt(s, "%d")) for n, p, s in cg]
+        for name in ("-t function", "-t function_graph", "-t profile"):
+            if profiles.get(name):
+                md += ["", "Where the instructions go, %s (`synth %d` under callgrind, self "
+                       "instructions per call of the program, functions above 1/4 per call):"
+                       % (name, big), "", "```"] + profiles[name] + ["```"]
     return "\n".join(md), rows
