@@ -139,14 +139,29 @@ def dir_bytes(d, pattern="*"):
 
 
 def check_dft(out, tracer):
-    """(calls recorded, trace bytes) from the files, by bench/src/tracecount."""
+    """(calls recorded, trace bytes, note). The count is the sum of HITS in
+    dynftrace's own `report --format profile`; bench/src/tracecount counts
+    the same from the files (and the bytes the streams really hold): a
+    disagreement or lost events are noted, which flags the row."""
     r = subprocess.run([os.path.join(WORK, "tracecount"), out], capture_output=True,
                        text=True)
     f = dict(kv.split("=") for kv in r.stdout.split())
-    n = int(f["hits"] if tracer == "profile" else
-            f["funcs"] if tracer == "function" else f["entries"])
-    note = "lost %s" % f["lost"] if int(f.get("lost", 0)) else ""
-    return n, int(f["bytes"]), note
+    raw = int(f["hits"] if tracer == "profile" else
+              f["funcs"] if tracer == "function" else f["entries"])
+    notes = ["lost %s" % f["lost"]] if int(f.get("lost", 0)) else []
+    rep = subprocess.run([DFT, "report", "-i", out, "--format", "profile"],
+                         capture_output=True, text=True, timeout=600)
+    n = 0
+    for line in rep.stdout.splitlines():
+        m = re.match(r"^\s*(\d+)\s", line)
+        if m and not line.startswith("#"):
+            n += int(m.group(1))
+    if rep.returncode != 0 or n == 0:
+        notes.append("report failed (%s); files hold %d" % (rep.stderr.strip()[-120:], raw))
+        n = raw
+    elif n != raw:
+        notes.append("report says %d, files hold %d" % (n, raw))
+    return n, int(f["bytes"]), "; ".join(notes)
 
 
 def check_uftrace(out):

@@ -2,7 +2,8 @@
  * Counts what a dynftrace trace directory holds, straight from the files
  * (docs/trace-format.md), independently of `dynftrace report`:
  *   entries=N exits=N funcs=N lost=N hits=N bytes=N
- * hits is the sum over the profile tracer's files.
+ * hits is the sum over the profile tracer's files; bytes counts the streams'
+ * committed events (plus headers) and every other file whole.
  *
  * tracecount --xray LOG... counts the function-entry records of LLVM XRay
  * FDR logs (llvm-xray account is slow and miscounts on this log), printing
@@ -36,12 +37,14 @@ static const unsigned char *map(int dirfd, const char *name, size_t *len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static void stream(const unsigned char *p, size_t len)
+/* Returns the bytes the stream really holds (header + committed events):
+ * the file itself may be longer, grown ahead of the writer. */
+static uint64_t stream(const unsigned char *p, size_t len)
 {
 	uint64_t committed, off;
 
 	if (len < 64 || memcmp(p, "DFTTRC01", 8))
-		return;
+		return len;
 	memcpy(&committed, p + 16, 8);
 	if (committed > len - 64)
 		committed = len - 64;
@@ -66,6 +69,7 @@ static void stream(const unsigned char *p, size_t len)
 			off += 8 + ((elen + 3u) & ~3u);
 		}
 	}
+	return 64 + committed;
 }
 
 static void profile(const unsigned char *p, size_t len)
@@ -141,12 +145,15 @@ int main(int argc, char **argv)
 
 		if (fstatat(dirfd(d), e->d_name, &st, 0) || !S_ISREG(st.st_mode))
 			continue;
-		bytes += st.st_size;
-		if (!(p = map(dirfd(d), e->d_name, &len)))
+		if (!(p = map(dirfd(d), e->d_name, &len))) {
+			bytes += st.st_size;
 			continue;
+		}
 		if (strstr(e->d_name, ".dat"))
-			stream(p, len);
-		else if (!strncmp(e->d_name, "profile-", 8))
+			bytes += stream(p, len);
+		else
+			bytes += st.st_size;
+		if (!strncmp(e->d_name, "profile-", 8))
 			profile(p, len);
 		munmap((void *)p, len);
 	}
