@@ -18,7 +18,7 @@
 
 enum { STREAM_NONE, STREAM_OPEN, STREAM_CLOSED };
 
-#define STREAM_SIZE0 (1UL << 20)
+#define STREAM_SIZE0 (256UL << 10)
 #define STREAM_STEP_MAX (64UL << 20)
 #define LOST_SIZE 16
 /* After a failure to grow, how many events are dropped before trying again. */
@@ -30,6 +30,17 @@ static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dft_stream *streams;
 static uint64_t closed_events, closed_lost;
 static pthread_key_t stream_key;
+
+/*
+ * Faults the pages of [from, to) in, writable, with one system call: a
+ * fault per page from the tracers' stores would cost far more than the
+ * events (tens of microseconds each in some virtual machines). Kernels
+ * before 5.14 refuse, and the pages fault in as they are used.
+ */
+static void mfile_populate(struct dft_mfile *mf, size_t from, size_t to)
+{
+	madvise(mf->map + from, to - from, MADV_POPULATE_WRITE);
+}
 
 int dft_mfile_open(struct dft_mfile *mf, const char *name, size_t size)
 {
@@ -51,6 +62,7 @@ int dft_mfile_open(struct dft_mfile *mf, const char *name, size_t size)
 	mf->map = map;
 	mf->size = size;
 	mf->fd = fd;
+	mfile_populate(mf, 0, size);
 	return 0;
 }
 
@@ -64,6 +76,7 @@ int dft_mfile_grow(struct dft_mfile *mf, size_t size)
 	if (map == MAP_FAILED)
 		return -errno;
 	mf->map = map;
+	mfile_populate(mf, mf->size, size);
 	mf->size = size;
 	return 0;
 }

@@ -317,7 +317,11 @@ const struct dft_fid_ent *dft_fid_miss(unsigned long site)
 
 	if (pthread_mutex_trylock(&dft_lock))
 		return NULL;
-	pthread_mutex_lock(&rec_lock);
+	/* fork() takes rec_lock before dft_lock: only try this one too. */
+	if (pthread_mutex_trylock(&rec_lock)) {
+		pthread_mutex_unlock(&dft_lock);
+		return NULL;
+	}
 	fids_scan();
 	pthread_mutex_unlock(&rec_lock);
 	pthread_mutex_unlock(&dft_lock);
