@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "dynftrace.h"
-#include "elf.h"
+#include "elfread.h"
 #include "sites.h"
 
 static const char list_usage[] =

@@ -444,8 +444,10 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 		free(names[i]);
 	}
 	free(names);
-	qsort(t->threads, t->nthreads, sizeof(*t->threads), cmp_thread);
-	qsort(t->procs, t->nprocs, sizeof(*t->procs), cmp_proc);
+	if (t->nthreads)
+		qsort(t->threads, t->nthreads, sizeof(*t->threads), cmp_thread);
+	if (t->nprocs)
+		qsort(t->procs, t->nprocs, sizeof(*t->procs), cmp_proc);
 
 	/* Chrome's zero: when the first runtime started its clock, which is
 	 * before any event (threshold traces write calls as they end, so a
