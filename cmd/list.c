@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dynftrace.h"
 #include "elfread.h"
@@ -54,7 +55,8 @@ int cmd_list(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		usage(list_usage, 2);
-	path = find_command(argv[optind]);
+	/* A file here (a library need not be executable), else a command. */
+	path = access(argv[optind], F_OK) ? find_command(argv[optind]) : xstrdup(argv[optind]);
 	ret = dft_elf_open(&e, path);
 	if (ret)
 		die("%s: %s", path, ret == -ENOEXEC ? "not an ELF file" : strerror(-ret));

@@ -435,10 +435,17 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 		warnx("warning: %s has no call sites, so nothing was traced: rebuild it with " SITE_FLAGS,
 		      cmd);
 	if (funcs) {
-		nv = split_list(&v, 0, o->filter);
-		trace_check_globs(&t, v, nv, "filter");
-		nv = split_list(&v, 0, o->notrace);
-		trace_check_globs(&t, v, nv, "notrace");
+		const struct {
+			const char *what, *globs;
+		} lists[] = { { "filter", o->filter },
+			      { "notrace", o->notrace },
+			      { "graph function", o->graph_funcs },
+			      { "graph notrace", o->graph_notrace } };
+
+		for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+			nv = split_list(&v, 0, lists[i].globs);
+			trace_check_globs(&t, v, nv, lists[i].what);
+		}
 	}
 	human_bytes(bytes, size, sizeof(size));
 	fprintf(stderr, "dynftrace: %llu events, %u threads in %u processes, %s",
