@@ -43,7 +43,7 @@ LIB_SRCS := $(filter-out $(addprefix lib/,$(addsuffix .c,$(ARCH_NAMES))),$(GEN_S
 LIB_OBJS := $(patsubst %,$(O)/%.o,$(basename $(LIB_SRCS)))
 
 CMD_SRCS := $(wildcard cmd/*.c)
-CMD_OBJS := $(patsubst %.c,$(O)/%.o,$(CMD_SRCS)) $(O)/cmd/elfread.o $(O)/cmd/sites.o
+CMD_OBJS := $(patsubst %.c,$(O)/%.o,$(CMD_SRCS)) $(O)/cmd/elfread.o $(O)/cmd/sites.o $(O)/cmd/scan.o
 CMD_LIBS := -lm -lstdc++
 
 LIBSO := $(O)/libdynftrace.so
@@ -71,6 +71,9 @@ $(O)/cmd/%.o: cmd/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Icmd -MMD -MP -c $< -o $@
 $(O)/cmd/elfread.o $(O)/cmd/sites.o: $(O)/cmd/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -MMD -MP -c $< -o $@
+$(O)/cmd/scan.o: arch/$(ARCH)/scan.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -MMD -MP -c $< -o $@
 $(CMD): $(CMD_OBJS)

@@ -226,6 +226,47 @@ int dft_elf_for_each_func(const struct dft_elf *e,
 	return walk_symtab(e, SHT_DYNSYM, fn, arg, &found);
 }
 
+const unsigned char *dft_elf_code_at(const struct dft_elf *e, uint64_t addr, uint64_t len)
+{
+	struct dft_elf_sec s;
+
+	for (unsigned int i = 1; i < e->shnum; i++) {
+		if (dft_elf_section(e, i, &s) || !(s.flags & SHF_EXECINSTR) || !s.data)
+			continue;
+		if (addr >= s.addr && addr - s.addr + len <= s.size)
+			return s.data + (addr - s.addr);
+	}
+	return NULL;
+}
+
+long dft_elf_plt_slot(const struct dft_elf *e, const char *name)
+{
+	struct dft_elf_sec rel, sym, str;
+	size_t relsz, symsz = F(e, sizeof(Elf64_Sym), sizeof(Elf32_Sym));
+
+	if ((dft_elf_find_section(e, ".rela.plt", &rel) &&
+	     dft_elf_find_section(e, ".rel.plt", &rel)) ||
+	    !rel.data || dft_elf_section(e, rel.link, &sym) || !sym.data ||
+	    dft_elf_section(e, sym.link, &str) || !str.data)
+		return -1;
+	if (rel.type == SHT_RELA)
+		relsz = F(e, sizeof(Elf64_Rela), sizeof(Elf32_Rela));
+	else
+		relsz = F(e, sizeof(Elf64_Rel), sizeof(Elf32_Rel));
+	for (uint64_t i = 0; (i + 1) * relsz <= rel.size; i++) {
+		uint64_t info = dft_elf_word(e, rel.data + i * relsz + F(e, 8, 4));
+		uint64_t idx = e->is64 ? info >> 32 : info >> 8;
+
+		if ((idx + 1) * symsz > sym.size)
+			continue;
+		if (!strcmp(str_at((const char *)str.data, str.size,
+				   dft_elf_u32(e, sym.data + idx * symsz)),
+			    name))
+			return (long)i;
+	}
+	return -1;
+}
+
 uint64_t dft_elf_base(const struct dft_elf *e)
 {
 	const unsigned char *h = e->map;

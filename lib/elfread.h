@@ -61,6 +61,14 @@ int dft_elf_for_each_func(const struct dft_elf *e,
 uint64_t dft_elf_word(const struct dft_elf *e, const unsigned char *p);
 uint32_t dft_elf_u32(const struct dft_elf *e, const unsigned char *p);
 
+/* The file's bytes at link-time address @addr in an executable section,
+ * or NULL. */
+const unsigned char *dft_elf_code_at(const struct dft_elf *e, uint64_t addr, uint64_t len);
+
+/* The index in .rel[a].plt of the slot of the function @name (its PLT
+ * entry is the index-th after the PLT header), or -1. */
+long dft_elf_plt_slot(const struct dft_elf *e, const char *name);
+
 /* The lowest PT_LOAD vaddr (what the load bias is relative to). */
 uint64_t dft_elf_base(const struct dft_elf *e);
 

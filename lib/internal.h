@@ -14,6 +14,7 @@
  *   glob.c     glob validation and matching
  *   graph.c    return hooking (shadow stacks) for the function graph
  *   regs.c     public register accessors
+ *   near.c     pages near a module for branch stubs
  *
  * Each architecture provides arch/<arch>/arch.h (the contract below) and
  * its assembly trampolines.
@@ -186,6 +187,11 @@ void dft_arch_patch(struct dft_patch *batch, size_t n, int live);
 /* Near-module stubs, for modules out of direct branch range. */
 int dft_arch_need_stubs(const struct dft_module *mod);
 void *dft_arch_stubs_alloc(struct dft_module *mod);
-void dft_arch_stubs_free(struct dft_module *mod);
+/* near.c: a RW page within @range bytes of [lo, hi) for the stubs, or
+ * NULL; then, filled, the page made read-only and executable (or NULL,
+ * unmapped); and its release. */
+void *dft_map_near(unsigned long lo, unsigned long hi, unsigned long range);
+void *dft_stubs_seal(void *page);
+void dft_stubs_free(struct dft_module *mod);
 
 #endif /* DFT_INTERNAL_H */

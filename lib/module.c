@@ -155,7 +155,7 @@ static struct dft_module *module_load(const struct loaded *l)
 
 static void module_free(struct dft_module *mod)
 {
-	dft_arch_stubs_free(mod);
+	dft_stubs_free(mod);
 	free(mod->sites);
 	free(mod->strtab);
 	free(mod->path);
@@ -271,6 +271,10 @@ static struct dft_site *lookup_in(struct dft_module *m, unsigned long addr, int 
 		else
 			hi = mid;
 	}
+	/* Looking up a function's own address: its site may sit a few bytes
+	 * into it (after endbr64 or bti c), above @addr. */
+	if (by_func && lo < m->nr_sites && m->sites[lo].func <= addr)
+		return &m->sites[lo];
 	if (!lo)
 		return NULL;
 	struct dft_site *s = &m->sites[lo - 1];
@@ -315,16 +319,57 @@ struct dft_site *dft_site_of_func(unsigned long addr)
 static void *(*real_dlopen)(const char *, int);
 static int (*real_dlclose)(void *);
 
+/*
+ * glibc searches a bare library name with the RPATH/RUNPATH of dlopen's
+ * caller, which through this wrapper would be libdynftrace. So search it
+ * with the caller's path (RTLD_DI_SERINFO lists it in glibc's order), and
+ * let glibc have the name itself only when it is already loaded or found
+ * nowhere on that path (its cache and defaults then apply as usual).
+ */
+static void *dlopen_as(const char *file, int mode, const void *caller)
+{
+	Dl_serinfo size, *si;
+	struct link_map *lm;
+	Dl_info info;
+	void *h = NULL;
+
+	if (!file || strchr(file, '/'))
+		return real_dlopen(file, mode);
+	h = real_dlopen(file, mode | RTLD_NOLOAD);
+	if (h || (mode & RTLD_NOLOAD))
+		return h;
+	if (!dladdr1(caller, &info, (void **)&lm, RTLD_DL_LINKMAP) ||
+	    dlinfo(lm, RTLD_DI_SERINFOSIZE, &size))
+		return real_dlopen(file, mode);
+	si = malloc(size.dls_size);
+	if (!si)
+		return real_dlopen(file, mode);
+	si->dls_size = size.dls_size;
+	si->dls_cnt = size.dls_cnt;
+	if (!dlinfo(lm, RTLD_DI_SERINFO, si)) {
+		for (unsigned int i = 0; i < si->dls_cnt && !h; i++) {
+			char path[4096];
+
+			snprintf(path, sizeof(path), "%s/%s", si->dls_serpath[i].dls_name, file);
+			if (!access(path, F_OK))
+				h = real_dlopen(path, mode);
+		}
+	}
+	free(si);
+	return h ? h : real_dlopen(file, mode);
+}
+
 DFT_API void *dlopen(const char *file, int mode)
 {
+	const void *caller = __builtin_return_address(0);
 	void *h;
 
 	if (!real_dlopen)
 		real_dlopen = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
 	if (dft_in_callback() || !dft_initialised)
-		return real_dlopen(file, mode);
+		return dlopen_as(file, mode, caller);
 	pthread_mutex_lock(&dft_lock);
-	h = real_dlopen(file, mode);
+	h = dlopen_as(file, mode, caller);
 	if (h)
 		dft_modules_scan(0);
 	pthread_mutex_unlock(&dft_lock);

@@ -7,6 +7,7 @@
  * calls in __mcount_loc. Both hold absolute link-time addresses, written
  * into the file by the linker even where a dynamic relocation also applies,
  * so no relocation processing is needed here: the runtime adds the load bias.
+ * Files without a table are scanned by the architecture instead.
  */
 #include <elf.h>
 #include <errno.h>
@@ -90,6 +91,50 @@ static const struct func *func_of(const struct funcs *f, uint64_t site)
 	return NULL;
 }
 
+struct scan {
+	const struct dft_elf *e;
+	uint64_t target;
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static int scan_func(const struct dft_elf_sym *sym, void *arg)
+{
+	struct scan *sc = arg;
+	uint64_t site = dft_arch_scan_func(sc->e, sym, sc->target);
+
+	if (!site)
+		return 0;
+	if (sc->n == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 256;
+		uint64_t *v = realloc(sc->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		sc->v = v;
+		sc->cap = cap;
+	}
+	sc->v[sc->n++] = site;
+	return 0;
+}
+
+/* The sites of a file without a table, one per function at most. Sets
+ * *addrs (malloc()ed) and returns their number, or -ENOMEM. */
+static long scan_sites(const struct dft_elf *e, uint64_t **addrs)
+{
+	struct scan sc = { .e = e, .target = dft_arch_scan_target(e) };
+
+	*addrs = NULL;
+	if (!sc.target)
+		return 0;
+	if (dft_elf_for_each_func(e, scan_func, &sc)) {
+		free(sc.v);
+		return -ENOMEM;
+	}
+	*addrs = sc.v;
+	return sc.n;
+}
+
 int dft_elf_sites(const struct dft_elf *e, struct dft_elf_sites *out)
 {
 	struct funcs f = { .thumb_bit = e->machine == EM_ARM };
@@ -111,8 +156,14 @@ int dft_elf_sites(const struct dft_elf *e, struct dft_elf_sites *out)
 			addrs[i] = dft_elf_word(e, sec.data + i * word);
 		break;
 	}
-	if (!n)
-		return 0;
+	if (!n) {
+		long found = scan_sites(e, &addrs);
+
+		if (found <= 0)
+			return found;
+		n = found;
+		out->table = "function prologues";
+	}
 	qsort(addrs, n, sizeof(*addrs), cmp_u64);
 
 	if (dft_elf_for_each_func(e, add_func, &f))

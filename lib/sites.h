@@ -29,6 +29,19 @@ struct dft_elf_sites {
 int dft_elf_sites(const struct dft_elf *e, struct dft_elf_sites *out);
 void dft_elf_sites_free(struct dft_elf_sites *s);
 
+/*
+ * Files that have no table (gcc -pg on ARM and AArch64) are scanned: the
+ * architecture decodes each function's first instructions (arch/<arch>/
+ * scan.c; where every site form has a table it finds nothing).
+ *
+ * dft_arch_scan_target(): the link-time address such sites call (the PLT
+ * entry of the mcount function), or 0 when the file has none to find.
+ * dft_arch_scan_func(): the link-time address of @sym's site, or 0.
+ */
+uint64_t dft_arch_scan_target(const struct dft_elf *e);
+uint64_t dft_arch_scan_func(const struct dft_elf *e, const struct dft_elf_sym *sym,
+			    uint64_t target);
+
 /* The site tables, in order of preference. */
 extern const char *const dft_site_tables[];
 

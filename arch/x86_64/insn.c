@@ -9,7 +9,6 @@
  * must exist forever.
  */
 #include <string.h>
-#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -72,34 +71,10 @@ static int in_rel32(unsigned long from, unsigned long to)
 	return d == (int32_t)d;
 }
 
-static void *map_near(unsigned long lo, unsigned long hi)
-{
-	long page = 4096;
-
-	/* Try below the module first (the heap tends to sit above it), in
-	 * 64 MiB steps, staying within 2 GiB of both ends. */
-	for (long d = 1L << 26; d < (1L << 31) - (long)(hi - lo); d += 1L << 26) {
-		for (int dir = -1; dir <= 1; dir += 2) {
-			unsigned long want = dir < 0 ? lo - d : hi + d;
-			void *p;
-
-			want &= ~(page - 1);
-			p = mmap((void *)want, page, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-			if (p == MAP_FAILED)
-				continue;
-			if (in_rel32(lo, (unsigned long)p) && in_rel32(hi, (unsigned long)p))
-				return p;
-			munmap(p, page);
-		}
-	}
-	return NULL;
-}
-
 void *dft_arch_stubs_alloc(struct dft_module *mod)
 {
 	char *const tramps[2] = { dft_caller, dft_regs_caller };
-	struct stubs *s = map_near(mod->text_lo, mod->text_hi);
+	struct stubs *s = dft_map_near(mod->text_lo, mod->text_hi, 1UL << 31);
 
 	if (!s)
 		return NULL;
@@ -111,19 +86,7 @@ void *dft_arch_stubs_alloc(struct dft_module *mod)
 		memcpy(s->code[i], jmp, 6);
 		memcpy(s->code[i] + 6, &target, 8);
 	}
-	/* Written once, then read-only: the stubs are never W and X. */
-	if (mprotect(s, 4096, PROT_READ | PROT_EXEC)) {
-		munmap(s, 4096);
-		return NULL;
-	}
-	return s;
-}
-
-void dft_arch_stubs_free(struct dft_module *mod)
-{
-	if (mod->stubs)
-		munmap(mod->stubs, 4096);
-	mod->stubs = NULL;
+	return dft_stubs_seal(s);
 }
 
 int dft_arch_site_insn(const struct dft_site *site, enum dft_target target, uint8_t *buf)
@@ -163,6 +126,8 @@ int dft_arch_need_stubs(const struct dft_module *mod)
 /* The assembly addresses the frame through the DFT_REGS_* constants. */
 _Static_assert(offsetof(struct dft_regs, rbp) == DFT_REGS_RBP, "rbp");
 _Static_assert(offsetof(struct dft_regs, rax) == DFT_REGS_RAX, "rax");
+/* return.S saves rdx (the second return register) here. */
+_Static_assert(offsetof(struct dft_regs, rdx) == 96, "rdx");
 _Static_assert(offsetof(struct dft_regs, rip) == DFT_REGS_RIP, "rip");
 _Static_assert(offsetof(struct dft_regs, rsp) == DFT_REGS_RSP, "rsp");
 _Static_assert(offsetof(struct dft_regs, xmm) == DFT_REGS_XMM, "xmm");

@@ -38,6 +38,16 @@ static unsigned long site_of(void *func)
 	return info.site;
 }
 
+/* A site after the prologue (-pg on ARM and AArch64): trace only, the
+ * arguments may have moved and the call cannot be redirected. */
+static int nonentry(void *func)
+{
+	struct dft_func_info info;
+
+	CHECK(!dft_lookup_function((unsigned long)func, &info), "no site for %p", func);
+	return info.state & DFT_FUNC_NONENTRY;
+}
+
 static const char *name_of(unsigned long addr)
 {
 	static struct dft_func_info info;
@@ -212,7 +222,7 @@ static void test_regs(int flags)
 
 	r = tf_args6(1 * one, 2, 3, 4, 5, 6);
 	CHECK(r == 91, "tf_args6 = %ld", r);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 6 && !nonentry(tf_args6); i++)
 		CHECK(got_args[i] == i + 1, "arg%d = %ld", i, got_args[i]);
 	CHECK(got_ip == site_of(tf_args6), "ip %lx, site %lx", got_ip, site_of(tf_args6));
 	CHECK(!strcmp(name_of(got_parent), "test_regs"), "parent %s", name_of(got_parent));
@@ -225,23 +235,25 @@ static void test_regs(int flags)
 
 	r = tf_args8(1 * one, 2, 3, 4, 5, 6, 7, 8);
 	CHECK(r == 1 + 2 + 3 + 4 + 5 + 6 + 49 + 64, "tf_args8 = %ld", r);
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 8 && !nonentry(tf_args8); i++)
 		CHECK(got_args[i] == i + 1, "stack arg%d = %ld", i, got_args[i]);
 
 	double d = tf_fp8(0.5 * one, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5);
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < 7 && !nonentry(tf_fp8); i++)
 		CHECK(got_fp[i] == i + 0.5, "fparg%d = %g", i, got_fp[i]);
 	/* fparg 7 was changed by the callback from 7.5 to 800. */
-	CHECK(d == 0.5 + 1.5 + 2.5 + 3.5 + 4.5 + 5.5 + 6.5 + 800.0, "tf_fp8 = %g", d);
+	CHECK(nonentry(tf_fp8) || d == 0.5 + 1.5 + 2.5 + 3.5 + 4.5 + 5.5 + 6.5 + 800.0,
+	      "tf_fp8 = %g", d);
 
 	d = tf_mixed(3 * one, 0.25, 7, 0.5f);
-	CHECK(got_args[0] == 3 && got_args[1] == 7 && got_fp[0] == 0.25, "mixed %ld %ld %g",
-	      got_args[0], got_args[1], got_fp[0]);
+	CHECK(nonentry(tf_mixed) || (got_args[0] == 3 && got_args[1] == 7 && got_fp[0] == 0.25),
+	      "mixed %ld %ld %g", got_args[0], got_args[1], got_fp[0]);
 	CHECK(d == 10.75, "tf_mixed = %g", d);
 
-	/* The callback changed argument 0 to 100. */
+	/* The callback changed argument 0 to 100 (after a prologue, the
+	 * function may have read it already). */
 	r = tf_add(1 * one, 2);
-	CHECK(r == 102, "tf_add with a changed argument = %ld", r);
+	CHECK(nonentry(tf_add) || r == 102, "tf_add with a changed argument = %ld", r);
 	CHECK(!dft_unregister_ops(&ops), "unregister");
 	r = tf_add(1 * one, 2);
 	CHECK(r == 3, "tf_add after unregister = %ld", r);
@@ -266,6 +278,11 @@ static void test_redirect(void)
 
 	CHECK(tf_add(2 * one, 3) == 5, "before");
 	CHECK(!dft_set_filter(&patch, "tf_add", 1), "filter");
+	if (nonentry(tf_add)) {
+		CHECK(dft_register_ops(&patch) == -EINVAL, "redirect after the prologue refused");
+		printf("redirect refused\n");
+		return;
+	}
 	CHECK(!dft_register_ops(&patch), "register the patch");
 	CHECK(tf_add(2 * one, 3) == 1006, "redirected: %d", tf_add(2 * one, 3));
 

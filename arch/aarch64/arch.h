@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AArch64: the architecture contract (see lib/internal.h).
+ *
+ * Entry sites are the two NOPs of -fpatchable-function-entry=2 (gcc and
+ * clang), possibly after a `bti c`. The first becomes `mov x9, x30` once,
+ * before any thread can run it; the second flips between NOP and `bl` to a
+ * trampoline with single aligned 4-byte writes (poke.c).
+ *
+ * gcc -pg sites (`bl _mcount` after the prologue, with x0 = x30) have no
+ * table: scan.c finds them by decoding each function. The site is the word
+ * before the bl (never written) and the bl, which calls the trampolines'
+ * mcount entries. They are DFT_SITE_NONENTRY: trace only, since the frame
+ * is already built and the arguments may have moved.
+ */
+#ifndef DFT_ARCH_H
+#define DFT_ARCH_H
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#endif
+
+#define DFT_ARCH "aarch64"
+/* A site is the two words `mov x9, x30; nop|bl`. */
+#define DFT_SITE_MAX 8
+#define DFT_INSN_ALIGN 4
+#define DFT_NR_ARG_REGS 8
+#define DFT_NR_FPARG_REGS 8
+
+#ifndef __ASSEMBLER__
+
+/*
+ * The frame both trampolines build: struct user_pt_regs of the kernel
+ * (x0-x30, sp, pc, pstate), then the argument vector registers q0-q7.
+ * regs[30] is the original link register (the return address into the
+ * caller), pc the return point into the traced function, sp the stack
+ * pointer at the site. The caller trampoline fills x0-x9, x29, x30, sp, pc
+ * and q0-q7 only.
+ */
+struct dft_regs {
+	uint64_t regs[31];
+	uint64_t sp;
+	uint64_t pc;
+	uint64_t pstate;
+	double v[8][2]; /* low 64 bits of q0-q7 in [n][0] (the high halves too) */
+};
+
+static inline unsigned long dft_arch_get_arg(const struct dft_regs *r, unsigned int n)
+{
+	if (n < DFT_NR_ARG_REGS)
+		return r->regs[n];
+	/* Stack arguments start at the sp of the entry. */
+	return ((const unsigned long *)r->sp)[n - DFT_NR_ARG_REGS];
+}
+
+static inline void dft_arch_set_arg(struct dft_regs *r, unsigned int n, unsigned long v)
+{
+	if (n < DFT_NR_ARG_REGS)
+		r->regs[n] = v;
+	else
+		((unsigned long *)r->sp)[n - DFT_NR_ARG_REGS] = v;
+}
+
+static inline double dft_arch_get_fparg(const struct dft_regs *r, unsigned int n)
+{
+	return n < DFT_NR_FPARG_REGS ? r->v[n][0] : 0.0;
+}
+
+static inline void dft_arch_set_fparg(struct dft_regs *r, unsigned int n, double v)
+{
+	if (n < DFT_NR_FPARG_REGS)
+		r->v[n][0] = v;
+}
+
+static inline unsigned long dft_arch_get_retval(const struct dft_regs *r)
+{
+	return r->regs[0];
+}
+
+static inline double dft_arch_get_fpretval(const struct dft_regs *r)
+{
+	return r->v[0][0];
+}
+
+static inline unsigned long dft_arch_get_ip(const struct dft_regs *r)
+{
+	return r->pc;
+}
+
+static inline void dft_arch_set_ip(struct dft_regs *r, unsigned long ip)
+{
+	r->pc = ip;
+}
+
+static inline unsigned long dft_arch_get_sp(const struct dft_regs *r)
+{
+	return r->sp;
+}
+
+/* The return address into the caller lives in x30: the trampolines reload
+ * x30 from this slot, so the graph tracer swaps it for its return hook. */
+static inline unsigned long *dft_arch_ret_slot(struct dft_regs *r)
+{
+	return (unsigned long *)&r->regs[30];
+}
+
+/*
+ * ---- Recorder additions (lib/clock.c, lib/graph.c; return.S) ----
+ */
+
+/* The generic timer's virtual count: readable at EL0 on Linux, at a fixed
+ * frequency on every CPU by architecture. */
+#define HAVE_DFT_TICKS 1
+#define DFT_TICKS_SOURCE "cntvct"
+
+static inline uint64_t dft_arch_ticks(void)
+{
+	uint64_t t;
+
+	/* The isb keeps the read from being hoisted above earlier code. */
+	__asm__ __volatile__("isb; mrs %0, cntvct_el0" : "=r"(t) : : "memory");
+	return t;
+}
+
+static inline int dft_arch_ticks_stable(void)
+{
+	return 1;
+}
+
+/* The stack pointer the calling function had at its entry, as
+ * dft_arch_get_sp() reports it for an entry site: its CFA. */
+#define dft_arch_entry_sp() ((unsigned long)__builtin_dwarf_cfa())
+
+#endif /* !__ASSEMBLER__ */
+
+/* Offsets the assembly uses; checked against the struct in insn.c. */
+#define DFT_REGS_X29 232
+#define DFT_REGS_X30 240
+#define DFT_REGS_SP 248
+#define DFT_REGS_PC 256
+#define DFT_REGS_PSTATE 264
+#define DFT_REGS_V 272
+#define DFT_REGS_SIZE 400
+
+#endif /* DFT_ARCH_H */
