@@ -8,6 +8,7 @@
  * LOST event tells the reader where they went missing. Room for that one
  * event is always kept at the end.
  */
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -244,6 +245,35 @@ static void stream_close(void *arg)
 	dft_mfile_close(&s->mf);
 	s->state = STREAM_CLOSED;
 	dft_guard_exit(guard);
+}
+
+/*
+ * A thread that renames itself gets a COMM event (the header has the name
+ * of its first event). Another thread's stream is not ours to write: such a
+ * rename is seen only by a stream opened after it.
+ */
+DFT_API int pthread_setname_np(pthread_t thread, const char *name)
+{
+	static int (*next)(pthread_t, const char *);
+	struct dft_stream *s = &dft_stream;
+	int err, guard;
+	size_t len;
+	char *p;
+
+	if (!next)
+		next = (int (*)(pthread_t, const char *))dlsym(RTLD_NEXT, "pthread_setname_np");
+	err = next(thread, name);
+	if (err || !pthread_equal(thread, pthread_self()) || s->state != STREAM_OPEN)
+		return err;
+	guard = dft_guard_enter();
+	len = strnlen(name, 15);
+	p = dft_stream_ext(s, DFT_EXT_COMM, len, dft_ticks());
+	if (p) {
+		memcpy(p, name, len);
+		dft_stream_commit(s, dft_ext_size(len));
+	}
+	dft_guard_exit(guard);
+	return err;
 }
 
 void dft_streams_totals(uint64_t *events, uint64_t *lost)

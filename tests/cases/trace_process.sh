@@ -1,8 +1,9 @@
 #!/bin/bash
 # Processes and threads, in every variant: fork (the child has files of its
 # own), exec (the new image replaces the old one's files), SIGKILL in the
-# middle (what was committed reads back), threads, a library dlopened after
-# start-up, and timer signals whose handler is traced, landing anywhere.
+# middle (what was committed reads back), threads, a thread renaming itself,
+# a library dlopened after start-up, and timer signals whose handler is
+# traced, landing anywhere.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/prog/trace_lib.sh"
 
@@ -76,6 +77,17 @@ main
       dl_inner
 E
 	grep -q 'libtrace_dl.so' "$out"/maps-* || fail "$v: dlopen: the library is not in maps"
+
+	out=$T/$v-rename
+	record "$out" -- "$prog" rename
+	expect_tree "$out" "$v: rename" <<'E'
+== thread 0
+main
+  scen_rename
+    leaf
+    @comm renamed-thread
+    leaf
+E
 
 	out=$T/$v-sigstress
 	record "$out" -- "$prog" sigstress

@@ -5,6 +5,7 @@
  * prints what it computed, so that a broken return path shows as a wrong
  * value or a crash, not only as a wrong trace.
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -240,6 +241,14 @@ NOIPA int scen_many(void)
 	return s;
 }
 
+/* ---- a thread that renames itself ---- */
+NOIPA int scen_rename(void)
+{
+	leaf(1);
+	pthread_setname_np(pthread_self(), "renamed-thread");
+	return leaf(2);
+}
+
 /* ---- one slow call, for the duration threshold ---- */
 NOIPA int slowf(void)
 {
@@ -348,6 +357,8 @@ int main(int argc, char **argv)
 		r = scen_threadexit();
 	else if (!strcmp(s, "deep"))
 		r = scen_deep();
+	else if (!strcmp(s, "rename"))
+		r = scen_rename();
 	else if (!strcmp(s, "many"))
 		r = scen_many();
 	else if (!strcmp(s, "slow"))

@@ -8,6 +8,7 @@ calls as an indented tree for the trace_* tests:
     name !                   closed by an UNWIND (longjmp, exception, exit)
     name ...                 never closed (the process died)
     name <- caller           a FUNC event (function tracer): fid and parent
+    @comm NAME               the thread renamed itself (a COMM event)
 
 Threads are printed in the order of their first event, as "== thread N".
 Exits with 1 on any malformed stream: bad magic, an event that runs past
@@ -123,6 +124,10 @@ def read_stream(path, names, mods):
                 lost += struct.unpack_from("<Q", pay)[0]
             elif kind == 5:
                 unwind = struct.unpack_from("<I", pay)[0]
+            elif kind == 6:
+                c = Call("@comm " + pay.decode(errors="replace"))
+                c.how = ""
+                stack[-1].kids.append(c)
             p += 8 + ((n + 3) & ~3)
         if typ == 3 and kind == 1:
             prev = ts
