@@ -95,7 +95,7 @@ build_core() {
 				"$TOP/tests/prog/core_lib.c"
 			build_variant "$d/core" "$cc" "$flags" "$TOP/tests/prog/core.c" \
 				"$TOP/tests/prog/core_funcs.c" -- -L"$LIBDIR" -ldynftrace \
-				-Wl,-rpath,"$LIBDIR" -ldl -lpthread
+				-Wl,--enable-new-dtags -Wl,-rpath,"$LIBDIR:\$ORIGIN" -ldl -lpthread
 		done
 	) 9>"$dir/.lock"
 	variants | cut -d'|' -f1
@@ -105,7 +105,7 @@ build_core() {
 # matches $VARIANTS, a regex, if set).
 core_test() {
 	local v n=0
-	for v in $(build_core | grep -E "${VARIANTS:-.}"); do
+	for v in $(build_core | grep -E -e "${VARIANTS:-.}"); do
 		(cd "$O/tests/core/$v" && run ./core "$@") >"$T/$v.out" 2>&1 ||
 			{ cat "$T/$v.out"; fail "core $* in variant $v"; }
 		n=$((n + 1))
