@@ -20,12 +20,15 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 pass() { echo "ok: $*"; }
 
 # The site forms of this target: lines "name|compiler|flags".
-# A compiler that is not installed is left out.
+# A compiler that is not installed is left out. In arch/*/variants a fourth
+# field "nonentry" marks forms whose sites may follow the prologue (trace
+# only: no arguments, redirect or graph); ENTRY_ONLY=1 leaves them out.
 variants() {
 	local file=$TOP/arch/$(arch_dir)/variants
-	local line name cc flags
-	while IFS='|' read -r name cc flags; do
+	local line name cc flags kind
+	while IFS='|' read -r name cc flags kind; do
 		case $name in ''|\#*) continue ;; esac
+		[ "${ENTRY_ONLY:-}" = 1 ] && [ "$kind" = nonentry ] && continue
 		cc=${cc//@CROSS@/$CROSS_COMPILE}
 		command -v "${cc%% *}" >/dev/null 2>&1 || continue
 		for opt in -O0 -O2; do

@@ -98,7 +98,13 @@ static inline unsigned long dft_arch_get_sp(const struct dft_regs *r)
 }
 
 /* The return address into the caller lives in x30: the trampolines reload
- * x30 from this slot, so the graph tracer swaps it for its return hook. */
+ * x30 from this slot, so the graph tracer swaps it for its return hook.
+ *
+ * Unlike x86's slot on the stack, this one is in the trampoline's frame:
+ * valid only while the entry callbacks run. Afterwards the return address
+ * is wherever the function's prologue saves the link register (found by
+ * unwinding, not by this pointer), so nothing may be written through it
+ * later. */
 static inline unsigned long *dft_arch_ret_slot(struct dft_regs *r)
 {
 	return (unsigned long *)&r->regs[30];

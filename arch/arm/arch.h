@@ -112,7 +112,13 @@ static inline unsigned long dft_arch_get_sp(const struct dft_regs *r)
 }
 
 /* The trampolines reload lr from ARM_lr: the graph tracer's return hook
- * goes there. */
+ * goes there.
+ *
+ * Unlike x86's slot on the stack, this one is in the trampoline's frame:
+ * valid only while the entry callbacks run. Afterwards the return address
+ * is wherever the function's prologue saves the link register (found by
+ * unwinding, not by this pointer), so nothing may be written through it
+ * later. */
 static inline unsigned long *dft_arch_ret_slot(struct dft_regs *r)
 {
 	return &r->uregs[DFT_ARM_LR];
