@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * The C half of the trampolines: the recursion guard, the grace-period
- * marker, and the dispatch to the ops.
+ * marker, and the dispatch to the ops. An architecture may do all of it in
+ * its trampolines instead, in an arch/<arch>/entry.S that replaces this.
  *
- * With one ops registered every enabled site is that ops' own, so it is
- * called directly (the kernel's single-ops fast path); with more, the list
- * walk asks each ops whether it wants this ip.
+ * With one ops registered that wants every site, every enabled site is its
+ * own, so it is called directly (the kernel's single-ops fast path); else
+ * the list walk asks each ops whether it wants this ip.
  */
 #include "internal.h"
-
-struct dft_ops *dft_single_ops;
 
 void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs)
 {

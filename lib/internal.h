@@ -22,6 +22,13 @@
 #ifndef DFT_INTERNAL_H
 #define DFT_INTERNAL_H
 
+/* struct dft_thread, for trampolines that keep the recursion guard in
+ * assembly (an arch/<arch>/entry.S replacing lib/entry.c). */
+#define DFT_THREAD_SEQ 0
+#define DFT_THREAD_REGISTERED 8
+
+#ifndef __ASSEMBLER__
+
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -135,8 +142,8 @@ struct dft_thread {
 	/* Odd while inside the callbacks: the recursion guard, and what
 	 * grace periods wait on. */
 	unsigned long seq;
-	struct dft_thread *next, *prev;
 	int registered;
+	struct dft_thread *next, *prev;
 	void *graph; /* graph.c: shadow stack */
 };
 extern __thread struct dft_thread dft_thread;
@@ -194,4 +201,5 @@ void *dft_map_near(unsigned long lo, unsigned long hi, unsigned long range);
 void *dft_stubs_seal(void *page);
 void dft_stubs_free(struct dft_module *mod);
 
+#endif /* !__ASSEMBLER__ */
 #endif /* DFT_INTERNAL_H */

@@ -50,7 +50,7 @@ static int collect(struct dl_phdr_info *info, size_t size, void *arg)
 		}
 	}
 	/* Our own code is never traced; the vDSO has no file. */
-	if (!hi || ((unsigned long)dft_entry >= lo && (unsigned long)dft_entry < hi))
+	if (!hi || ((unsigned long)collect >= lo && (unsigned long)collect < hi))
 		return 0;
 	if (sc->n == sc->cap) {
 		size_t cap = sc->cap ? sc->cap * 2 : 32;

@@ -35,6 +35,7 @@ struct ops_priv {
 
 pthread_mutex_t dft_lock;
 int dft_initialised;
+struct dft_ops *dft_single_ops;
 static struct ops_priv *ops_list;
 static unsigned int nr_ops;
 /* Sets replaced but maybe still read by a list walk: freed at the next

@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * x86-64 trampolines. A patched site is `call dft_caller` (or a stub that
- * jumps here when the module is more than 2 GiB away), so on entry:
+ * x86-64 trampolines, with the whole of lib/entry.c done here: this file
+ * replaces it. A patched site is `call dft_caller` (or a stub that jumps
+ * here when the module is more than 2 GiB away), so on entry:
  *
  *   0(%rsp)  the return point into the traced function (site + 5)
  *   8(%rsp)  the return address into its caller
  *
- * Both build a struct dft_regs (arch.h) and call dft_entry(ip, parent_ip,
- * regs). At a function entry %rsp is 8 mod 16, so after the site's call and
- * a 304-byte frame the stack is 16-byte aligned for the C call.
+ * The recursion guard comes first, before anything is saved, so a traced
+ * call made by a callback costs a few instructions. Then a struct dft_regs
+ * (arch.h) is built and the ops are called: the single ops directly, with
+ * (ip, parent_ip, ops, regs), or the list walk with (ip, parent_ip, regs).
+ * At a function entry %rsp is 8 mod 16, so after the site's call and a
+ * 304-byte frame the stack is 16-byte aligned for the C call.
+ *
+ * %r11 is free at a function entry: it is call-clobbered and passes no
+ * argument (%r10 would: the static chain of nested functions).
  */
 #include "arch.h"
+#include "internal.h"
 
 #define SLOT(reg) (8 * (reg))
 #define R15 0
@@ -73,16 +81,38 @@
 	movups DFT_REGS_XMM+7*16(%rsp), %xmm7
 .endm
 
-/* rip, rsp, and the callback's (ip, parent_ip, regs) arguments. */
-.macro call_entry
-	leaq DFT_REGS_SIZE+8(%rsp), %rsi
+/* Leaves (returns at once) when the thread is already inside a callback;
+ * otherwise marks it inside (seq odd), which grace periods wait on. */
+.macro guard_enter
+	movq dft_thread@gottpoff(%rip), %r11
+	testb $1, %fs:DFT_THREAD_SEQ(%r11)
+	jnz 9f
+.endm
+
+/* rip, rsp, then the callbacks. */
+.macro call_ops
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+	cmpl $0, %fs:DFT_THREAD_REGISTERED(%r11)
+	jne 1f
+	movq %fs:0, %rdi
+	addq %r11, %rdi
+	call dft_thread_register
+1:	leaq DFT_REGS_SIZE+8(%rsp), %rsi
 	movq %rsi, DFT_REGS_RSP(%rsp)
 	movq DFT_REGS_SIZE(%rsp), %rdi
 	movq %rdi, DFT_REGS_RIP(%rsp)
 	subq $5, %rdi
 	movq (%rsi), %rsi
-	movq %rsp, %rdx
-	call dft_entry
+	movq dft_single_ops(%rip), %rdx
+	testq %rdx, %rdx
+	jz 2f
+	movq %rsp, %rcx
+	call *(%rdx)
+	jmp 3f
+2:	movq %rsp, %rdx
+	call dft_ops_list_func
+3:	movq dft_thread@gottpoff(%rip), %r11
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
 .endm
 
 	.globl dft_caller
@@ -91,14 +121,15 @@
 	.p2align 4
 dft_caller:
 	.cfi_startproc
+	guard_enter
 	subq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset DFT_REGS_SIZE
 	save_args
-	call_entry
+	call_ops
 	restore_args
 	addq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset -DFT_REGS_SIZE
-	ret
+9:	ret
 	.cfi_endproc
 	.size dft_caller, .-dft_caller
 
@@ -108,6 +139,7 @@ dft_caller:
 	.p2align 4
 dft_regs_caller:
 	.cfi_startproc
+	guard_enter
 	subq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset DFT_REGS_SIZE
 	save_args
@@ -127,7 +159,7 @@ dft_regs_caller:
 	movq %rax, CS(%rsp)
 	movq %ss, %rax
 	movq %rax, SS(%rsp)
-	call_entry
+	call_ops
 	/* The saved ip is where we go next: a callback that changed it
 	 * redirects the call (live patching). */
 	movq DFT_REGS_RIP(%rsp), %rax
@@ -142,7 +174,7 @@ dft_regs_caller:
 	restore_args
 	addq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset -DFT_REGS_SIZE
-	ret
+9:	ret
 	.cfi_endproc
 	.size dft_regs_caller, .-dft_regs_caller
 
