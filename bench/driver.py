@@ -61,7 +61,10 @@ def main():
         "present" if lib.dft_api() else "NOT LANDED (variants skipped)",
         "present" if lib.dft_record() else "NOT LANDED (record variants skipped)"))
     md += [status, ""]
-    mods = {"core": "core", "synth": "synth", "lua": "lua", "redis": "redis"}
+    mods = {"core": "core", "synth": "synth", "lua": "lua", "redis": "redisbench"}
+    os.makedirs(os.path.join(lib.BENCH, "results"), exist_ok=True)
+    path = os.path.join(lib.BENCH, "results", "%s-%s%s.md" % (
+        now.strftime("%Y%m%d-%H%M"), host, "-quick" if lib.QUICK else ""))
     for part in PARTS:
         if part not in mods:
             continue
@@ -75,12 +78,10 @@ def main():
             traceback.print_exc()
             text = "## %s\n\n**Failed: %s**" % (part, e)
         md += [text, "", "_(%s: %.0f s)_" % (part, time.time() - t), ""]
-        sys.stdout.flush()
+        with open(path, "w") as f:  # as each part ends: a later failure loses nothing
+            f.write("\n".join(md) + "\n")
     md.append("Total time: %.0f s." % (time.time() - t0))
     report = "\n".join(md) + "\n"
-    os.makedirs(os.path.join(lib.BENCH, "results"), exist_ok=True)
-    path = os.path.join(lib.BENCH, "results", "%s-%s%s.md" % (
-        now.strftime("%Y%m%d-%H%M"), host, "-quick" if lib.QUICK else ""))
     with open(path, "w") as f:
         f.write(report)
     print(report)
