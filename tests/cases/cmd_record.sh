@@ -6,7 +6,6 @@
 # and folded/profile totals.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/prog/cmd_lib.sh"
-[ -z "$RUN" ] || skip "record under an emulator: the runtime's own tests cover the target"
 cd "$T" || fail "no test dir"
 
 # The call lines of the graph, without the duration and thread columns.
@@ -139,18 +138,28 @@ for v in $(variants | cut -d'|' -f1); do
 		"$TOP/tests/prog/cmd_work_lib.c" 2>/dev/null
 	build_variant "$d/cmd_work" "$cc" "$flags" "$TOP/tests/prog/cmd_work.c" -- -ldl -lpthread \
 		2>/dev/null
-	for mode in calls recurse args dlopen longjmp signal segv kill threads fork exec; do
+	modes="calls recurse args dlopen longjmp signal segv kill threads fork exec"
+	# Plain -pg (AArch64, ARM) calls mcount after the prologue: such
+	# sites can be traced but not hooked on return, so no graph.
+	case $name in *-pg-*) modes= ;; esac
+	for mode in $modes; do
 		tr=$d/$mode
-		dft record -f -o "$tr" "${args[@]}" -- "$d/cmd_work" "$mode" "$d/libcmd_work_lib.so" \
+		# An emulator cannot follow the exec of a foreign program.
+		[ -n "$RUN" ] && [ $mode = exec ] && continue
+		record_to "$tr" "${args[@]}" -- "$d/cmd_work" "$mode" "$d/libcmd_work_lib.so" \
 			>/dev/null 2>"$tr.err"
 		st=$?
 		[ $st = "$(status_of $mode)" ] || fail "$name $mode: exit status $st: $(cat "$tr.err")"
-		grep -q "^dynftrace: [0-9]* events, " "$tr.err" || fail "$name $mode: no summary"
+		[ -n "$RUN" ] || grep -q "^dynftrace: [0-9]* events, " "$tr.err" ||
+			fail "$name $mode: no summary"
 		case $mode in
 		threads | fork | exec) counts "$tr" >"$tr.out" ;;
 		*) shape "$tr" 2>/dev/null >"$tr.out" ;;
 		esac
-		expected $mode | diff -u - "$tr.out" >"$tr.diff" ||
+		# qemu-user does not translate the addresses of process_vm_readv,
+		# which the runtime reads strings with: they come out empty.
+		expected $mode | if [ -n "$RUN" ]; then sed 's/"hello"/""/'; else cat; fi |
+			diff -u - "$tr.out" >"$tr.diff" ||
 			fail "$name $mode: unexpected trace: $(cat "$tr.diff")"
 		dft report -i "$tr" --format chrome >"$tr.json" 2>/dev/null
 		check_totals "$tr" 2>/dev/null
@@ -158,16 +167,16 @@ for v in $(variants | cut -d'|' -f1); do
 		case $mode in
 		segv | kill | longjmp) ;;
 		*)
-			dft record -f -o "$tr.prof" -t profile -- "$d/cmd_work" "$mode" \
+			record_to "$tr.prof" -t profile -- "$d/cmd_work" "$mode" \
 				"$d/libcmd_work_lib.so" >/dev/null 2>&1 || fail "$name $mode: profile record"
 			counts "$tr.prof" | diff -u <(counts "$tr") - ||
 				fail "$name $mode: profile tracer counts differ from the graph's"
 			;;
 		esac
 	done
-	check_chrome "$d"/*.json
+	[ -z "$modes" ] || check_chrome "$d"/*.json
 	# The function tracer: one line per call, callers named.
-	dft record -f -o "$d/fn" -t function -- "$d/cmd_work" calls >/dev/null 2>&1 ||
+	record_to "$d/fn" -t function -- "$d/cmd_work" calls >/dev/null 2>&1 ||
 		fail "$name: function tracer"
 	dft report -i "$d/fn" >"$d/fn.out" || fail "$name: report function trace"
 	grep -q ": cmd_mid <-cmd_top$" "$d/fn.out" || fail "$name: function text: $(cat "$d/fn.out")"

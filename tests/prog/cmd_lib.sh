@@ -17,6 +17,37 @@ PYTHON=$(command -v /usr/bin/python3 || command -v python3) || skip "python3 is 
 # dft ARGS...: the command (under the emulator when cross-testing).
 dft() { $RUN "$DFT" "$@"; }
 
+# record_to DIR [RECORD OPTIONS] -- PROG [ARGS]: dynftrace record -f -o DIR.
+# Under an emulator, which cannot follow the exec of a foreign program, the
+# runtime gets the same environment by hand (-t, -F, -N, -A, -R). Only
+# LD_PRELOAD goes through the emulator's -E, which splits values at commas;
+# the emulator passes the rest of its environment on.
+record_to() {
+	local dir=$1 tracer=function_graph env=() a= r=
+	shift
+	if [ -z "$RUN" ]; then
+		dft record -f -o "$dir" "$@"
+		return
+	fi
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		case $1 in
+		-t) tracer=$2 ;;
+		-F) env+=("DYNFTRACE_FILTER=$2") ;;
+		-N) env+=("DYNFTRACE_NOTRACE=$2") ;;
+		# Several -A or -R: the runtime takes one ;-separated list.
+		-A) a=${a:+$a;}$2 ;;
+		-R) r=${r:+$r;}$2 ;;
+		*) fail "record_to: option $1" ;;
+		esac
+		shift 2
+	done
+	shift
+	rm -rf "$dir" && mkdir -m 700 "$dir" || fail "mkdir $dir"
+	printf 'version=0\ntracer=%s\nargv=%s\noptions=\nstart=0\npid=0\n' "$tracer" "$*" >"$dir/info"
+	env "${env[@]}" DYNFTRACE_ARGS="$a" DYNFTRACE_RETVAL="$r" DYNFTRACE_TRACER="$tracer" \
+		DYNFTRACE_DIR="$(cd "$dir" && pwd)" $RUN -E LD_PRELOAD="$LIBDIR/libdynftrace.so" "$@"
+}
+
 # check_chrome FILE...: valid JSON, and per thread every E closes the B of
 # the same name, in time order, and nothing stays open; complete (X)
 # events nest in their B/E parents.
