@@ -28,8 +28,10 @@ include arch/$(ARCH)/arch.mk
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS ?= -O2 -g
-BASE_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -Iarch/$(ARCH) $(ARCH_CFLAGS) \
-	-DDFT_INSTRUMENT_CFLAGS='"$(INSTRUMENT_CFLAGS)"'
+# _FILE_OFFSET_BITS: on 32-bit targets, readdir() of a directory with 64-bit
+# hashed offsets (ext4) fails with EOVERFLOW without the large-file interfaces.
+BASE_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Ilib \
+	-Iarch/$(ARCH) $(ARCH_CFLAGS) -DDFT_INSTRUMENT_CFLAGS='"$(INSTRUMENT_CFLAGS)"'
 # The runtime is loaded into arbitrary processes: hidden by default, never
 # instrumented itself, frame pointers kept for the unwinders of its users.
 LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
