@@ -4,7 +4,6 @@
 # demangled, a mangled-name filter works, and chrome stays nested.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/prog/cmd_lib.sh"
-[ -z "$RUN" ] || skip "record under an emulator: the runtime's own tests cover the target"
 cd "$T" || fail "no test dir"
 
 expected() {
@@ -41,12 +40,12 @@ while IFS='|' read -r name cc flags; do
 	esac
 	command -v "${cxx%% *}" >/dev/null || continue
 	build_variant "$name" "$cxx" "$flags" "$TOP/tests/prog/cmd_cxx.cc" 2>/dev/null
-	dft record -f -o "$name.trace" -F '_ZN7cmdtest*' -F main -- "./$name" >/dev/null 2>"$name.err" ||
+	record_to "$name.trace" -F '_ZN7cmdtest*' -F main -- "./$name" >/dev/null 2>"$name.err" ||
 		fail "$name: the program failed under record: $(cat "$name.err")"
 	dft report -i "$name.trace" | grep -v '^#' | sed 's/^.*|  //' >"$name.out"
 	expected | diff -u - "$name.out" || fail "$name: unexpected trace"
 	# Unfiltered: the library's inline functions are there too.
-	dft record -f -o "$name.all" -- "./$name" >/dev/null 2>&1 || fail "$name: unfiltered record"
+	record_to "$name.all" -- "./$name" >/dev/null 2>&1 || fail "$name: unfiltered record"
 	dft report -i "$name.all" --format chrome >"$name.json" || fail "$name: chrome"
 	check_totals "$name.all"
 	n=$((n + 1))

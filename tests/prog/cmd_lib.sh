@@ -23,7 +23,7 @@ dft() { $RUN "$DFT" "$@"; }
 # LD_PRELOAD goes through the emulator's -E, which splits values at commas;
 # the emulator passes the rest of its environment on.
 record_to() {
-	local dir=$1 tracer=function_graph env=() a= r=
+	local dir=$1 tracer=function_graph f= n= a= r=
 	shift
 	if [ -z "$RUN" ]; then
 		dft record -f -o "$dir" "$@"
@@ -32,9 +32,9 @@ record_to() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		case $1 in
 		-t) tracer=$2 ;;
-		-F) env+=("DYNFTRACE_FILTER=$2") ;;
-		-N) env+=("DYNFTRACE_NOTRACE=$2") ;;
-		# Several -A or -R: the runtime takes one ;-separated list.
+		# Several of an option: the runtime takes one list.
+		-F) f=${f:+$f,}$2 ;;
+		-N) n=${n:+$n,}$2 ;;
 		-A) a=${a:+$a;}$2 ;;
 		-R) r=${r:+$r;}$2 ;;
 		*) fail "record_to: option $1" ;;
@@ -44,7 +44,8 @@ record_to() {
 	shift
 	rm -rf "$dir" && mkdir -m 700 "$dir" || fail "mkdir $dir"
 	printf 'version=0\ntracer=%s\nargv=%s\noptions=\nstart=0\npid=0\n' "$tracer" "$*" >"$dir/info"
-	env "${env[@]}" DYNFTRACE_ARGS="$a" DYNFTRACE_RETVAL="$r" DYNFTRACE_TRACER="$tracer" \
+	env DYNFTRACE_FILTER="$f" DYNFTRACE_NOTRACE="$n" DYNFTRACE_ARGS="$a" DYNFTRACE_RETVAL="$r" \
+		DYNFTRACE_TRACER="$tracer" \
 		DYNFTRACE_DIR="$(cd "$dir" && pwd)" $RUN -E LD_PRELOAD="$LIBDIR/libdynftrace.so" "$@"
 }
 
