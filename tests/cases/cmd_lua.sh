@@ -6,7 +6,6 @@
 # profile tracer and a second run.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/prog/cmd_lib.sh"
-[ -z "$RUN" ] || skip "native only"
 cd "$T" || fail "no test dir"
 
 loud_skip() {
@@ -55,13 +54,13 @@ table.sort(t)
 print(ok, bad, t[1], t[#t])
 EOF
 want="200	100	00000	00999"
-[ "$(./lua/lua script.lua)" = "$want" ] || fail "lua itself: $(./lua/lua script.lua)"
+[ "$(run ./lua/lua script.lua)" = "$want" ] || fail "lua itself: $(run ./lua/lua script.lua)"
 
 for run in 1 2; do
-	dft record -f -o graph$run -- ./lua/lua script.lua >out 2>err || fail "record: $(cat err)"
+	record_to graph$run -- ./lua/lua script.lua >out 2>err || fail "record: $(cat err)"
 	[ "$(cat out)" = "$want" ] || fail "lua under record: $(cat out)"
 done
-dft record -f -o prof -t profile -- ./lua/lua script.lua >/dev/null 2>err || fail "record profile"
+record_to prof -t profile -- ./lua/lua script.lua >/dev/null 2>err || fail "record profile"
 
 dft report -i graph1 >graph.txt 2>err || fail "report graph: $(cat err)"
 [ ! -s err ] || fail "report graph was not clean: $(cat err)"
