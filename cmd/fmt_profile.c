@@ -129,11 +129,7 @@ static void load_profile_file(struct report *r, struct profile *p, const char *n
 
 		if (nm == UINT32_MAX)
 			continue;
-		nf = 0;
-		for (unsigned int j = 0; j < r->nsel; j++)
-			nf |= name_match(nm, r->sel[j]) ? NF_SEL : 0;
-		for (unsigned int j = 0; j < r->nhide; j++)
-			nf |= name_match(nm, r->hide[j]) ? NF_HIDE : 0;
+		nf = name_flags(r, nm);
 		if ((r->nsel && !(nf & NF_SEL)) || (nf & NF_HIDE))
 			continue;
 		s = stat_of(p, nm);
@@ -200,7 +196,8 @@ static void profile_end(struct report *r)
 			continue;
 		}
 		double avg = (double)s->total / s->hits;
-		double var = s->sumsq / s->hits - avg * avg;
+		/* One call has no spread, whatever the rounding of the sums. */
+		double var = s->hits > 1 ? s->sumsq / s->hits - avg * avg : 0;
 
 		fprintf(r->out, "  %10llu  %13s  %13s  %13s  %13s  %s\n",
 			(unsigned long long)s->hits, col(r, s->total, b[0], 32),

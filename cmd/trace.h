@@ -308,6 +308,8 @@ struct report {
 
 /* The name id of function @fid of @p ("fid#N" when the sites lack it). */
 uint32_t fid_name(struct proc *p, uint32_t fid);
+/* NF_SEL and NF_HIDE of a name under the report's -F and -N. */
+uint8_t name_flags(struct report *r, uint32_t name);
 /* Runs the walk of every selected thread through r->fmt. */
 void walk_trace(struct report *r);
 

@@ -112,7 +112,7 @@ uint32_t fid_name(struct proc *p, uint32_t fid)
 	return name_intern(buf);
 }
 
-static uint8_t name_flags(struct report *r, uint32_t name)
+uint8_t name_flags(struct report *r, uint32_t name)
 {
 	static uint32_t nflags;
 
