@@ -30,37 +30,95 @@ static char mark(uint64_t ns)
 	return ' ';
 }
 
-/* "mark usecs.nsecs us " padded to the column: at most 7 digits, as the
- * kernel prints them. */
-static int dur_col(char *buf, uint64_t ns)
-{
-	int len = sprintf(buf, "%c %llu", mark(ns), (unsigned long long)(ns / 1000)) - 2;
-	int n = len + 2;
+/* One output line, built without printf: the graph of a long trace is
+ * mostly these few columns, and printf would be most of its cost. */
+struct line {
+	size_t n;
+	char b[2048];
+};
 
+static void put(struct line *l, const char *s, size_t n)
+{
+	if (n > sizeof(l->b) - 1 - l->n)
+		n = sizeof(l->b) - 1 - l->n;
+	memcpy(l->b + l->n, s, n);
+	l->n += n;
+}
+
+static void put_str(struct line *l, const char *s)
+{
+	put(l, s, strlen(s));
+}
+
+static void put_chars(struct line *l, char c, int n)
+{
+	while (n-- > 0 && l->n < sizeof(l->b) - 1)
+		l->b[l->n++] = c;
+}
+
+/* @v in decimal, at least @width wide: right-aligned on @fill. */
+static void put_uint(struct line *l, uint64_t v, int width, char fill)
+{
+	char d[24];
+	int n = 0;
+
+	do {
+		d[sizeof(d) - ++n] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	put_chars(l, fill, width - n);
+	put(l, d + sizeof(d) - n, n);
+}
+
+static void end_line(struct report *r, struct line *l)
+{
+	l->b[l->n++] = '\n';
+	fwrite(l->b, 1, l->n, r->out);
+}
+
+/* "mark usecs.nsecs us " padded to the column: at most 7 digits, as the
+ * kernel prints them; 14 blanks without a duration. */
+static void put_dur(struct line *l, const uint64_t *ns)
+{
+	size_t start;
+	int len;
+
+	if (!ns) {
+		put_chars(l, ' ', 14);
+		return;
+	}
+	l->b[l->n++] = mark(*ns);
+	l->b[l->n++] = ' ';
+	start = l->n;
+	put_uint(l, *ns / 1000, 0, ' ');
+	len = l->n - start;
 	if (len < 7) {
 		int digits = 7 - len < 3 ? 7 - len : 3;
-		char rem[4];
+		char rem[3] = { '0' + *ns % 1000 / 100, '0' + *ns % 100 / 10, '0' + *ns % 10 };
 
-		sprintf(rem, "%03u", (unsigned int)(ns % 1000));
-		n += sprintf(buf + n, ".%.*s", digits, rem);
+		l->b[l->n++] = '.';
+		put(l, rem, digits);
 		len += digits + 1;
 	}
-	n += sprintf(buf + n, " us ");
-	while (len++ < 8)
-		buf[n++] = ' ';
-	buf[n] = 0;
-	return n;
+	put(l, " us ", 4);
+	put_chars(l, ' ', 8 - len);
 }
 
 /* The columns before the function: [abstime] tid [proc] duration. */
-static void prefix(struct report *r, struct walk *w, const char *dur)
+static void prefix(struct report *r, struct walk *w, struct line *l, const uint64_t *dur)
 {
 	struct graph *g = r->priv;
 
-	if (r->abstime)
-		fprintf(r->out, "%5llu.%06llu |  ", (unsigned long long)(w->now / 1000000000),
-			(unsigned long long)(w->now / 1000 % 1000000));
-	fprintf(r->out, " %*d) ", g->tidw, w->th->tid);
+	l->n = 0;
+	if (r->abstime) {
+		put_uint(l, w->now / 1000000000, 5, ' ');
+		l->b[l->n++] = '.';
+		put_uint(l, w->now / 1000 % 1000000, 6, '0');
+		put(l, " |  ", 4);
+	}
+	l->b[l->n++] = ' ';
+	put_uint(l, w->th->tid, g->tidw, ' ');
+	put(l, ") ", 2);
 	if (r->proc) {
 		char label[64];
 		int len, left;
@@ -68,9 +126,13 @@ static void prefix(struct report *r, struct walk *w, const char *dur)
 		thread_label(w, label, sizeof(label));
 		len = strlen(label);
 		left = len < 14 ? (14 - len) / 2 : 0;
-		fprintf(r->out, "%*s%-*s | ", left, "", 14 - left, label);
+		put_chars(l, ' ', left);
+		put(l, label, len);
+		put_chars(l, ' ', 14 - left - len);
+		put(l, " | ", 3);
 	}
-	fprintf(r->out, "%s|  ", dur ? dur : "              ");
+	put_dur(l, dur);
+	put(l, "|  ", 3);
 }
 
 static void graph_begin(struct report *r)
@@ -98,22 +160,26 @@ static void graph_begin(struct report *r)
 	fprintf(r->out, "# tracer: function_graph\n#\n%s\n%s\n", title, bar);
 }
 
-static void call_text(struct report *r, uint32_t depth, uint32_t name, const uint8_t *args,
+/* "name(args)" at @depth, then @tail. */
+static void call_text(struct line *l, uint32_t depth, uint32_t name, const uint8_t *args,
 		      const uint8_t *args_end, const char *tail)
 {
-	const char *name_s;
+	const char *name_s = name_str(name);
 	char buf[512];
 
-	buf[0] = 0;
-	if (args)
-		values_text(args, args_end, buf, sizeof(buf));
-	name_s = name_str(name);
+	put_chars(l, ' ', 2 * depth);
+	put_str(l, name_s);
 	/* A demangled C++ name has its parameter list already (and may end
 	 * with "[clone .isra.0]"). */
-	if (!args && strchr(name_s, '('))
-		fprintf(r->out, "%*s%s%s\n", 2 * depth, "", name_s, tail);
-	else
-		fprintf(r->out, "%*s%s(%s)%s\n", 2 * depth, "", name_s, buf, tail);
+	if (args || !strchr(name_s, '(')) {
+		buf[0] = 0;
+		if (args)
+			values_text(args, args_end, buf, sizeof(buf));
+		put(l, "(", 1);
+		put_str(l, buf);
+		put(l, ")", 1);
+	}
+	put_str(l, tail);
 }
 
 /* The " = 0x0" of a recorded return value, when shown. */
@@ -129,38 +195,46 @@ static void ret_text(struct report *r, struct frame *f, char *buf, size_t len)
 
 static void graph_entry(struct report *r, struct walk *w, struct frame *f)
 {
-	char dur[64], ret[256], tail[300];
+	char ret[256];
+	struct line l;
 
 	if (!f->leaf) {
-		prefix(r, w, NULL);
-		call_text(r, f->vdepth, f->name, f->args, f->args_end, " {");
+		prefix(r, w, &l, NULL);
+		call_text(&l, f->vdepth, f->name, f->args, f->args_end, " {");
+		end_line(r, &l);
 		return;
 	}
-	dur_col(dur, f->leaf_dur);
-	prefix(r, w, dur);
+	prefix(r, w, &l, &f->leaf_dur);
+	call_text(&l, f->vdepth, f->name, f->args, f->args_end, ";");
 	ret_text(r, f, ret, sizeof(ret));
-	snprintf(tail, sizeof(tail), *ret ? "; /*%s */" : ";", ret);
-	call_text(r, f->vdepth, f->name, f->args, f->args_end, tail);
+	if (*ret) {
+		put_str(&l, " /*");
+		put_str(&l, ret);
+		put_str(&l, " */");
+	}
+	end_line(r, &l);
 }
 
 static void graph_exit(struct report *r, struct walk *w, struct frame *f, uint64_t d,
 		       enum end_kind how)
 {
-	char dur[64], ret[256];
+	char ret[256];
+	struct line l;
 
 	/* Leaves are done; calls open at the end of the trace stay open. */
 	if (f->leaf || how == END_TRUNC)
 		return;
-	dur_col(dur, d);
-	prefix(r, w, dur);
+	prefix(r, w, &l, &d);
+	put_chars(&l, ' ', 2 * f->vdepth);
+	put(&l, "}", 1);
 	ret_text(r, f, ret, sizeof(ret));
-	fprintf(r->out, "%*s}", 2 * f->vdepth, "");
-	if (how == END_UNWIND)
-		fprintf(r->out, " /* %s: unwound */\n", name_str(f->name));
-	else if (*ret || r->tail)
-		fprintf(r->out, " /* %s%s */\n", name_str(f->name), ret);
-	else
-		fputc('\n', r->out);
+	if (how == END_UNWIND || *ret || r->tail) {
+		put_str(&l, " /* ");
+		put_str(&l, name_str(f->name));
+		put_str(&l, how == END_UNWIND ? ": unwound" : ret);
+		put_str(&l, " */");
+	}
+	end_line(r, &l);
 }
 
 /* The function tracer has no exits: its calls print as leaves without a
@@ -168,8 +242,11 @@ static void graph_exit(struct report *r, struct walk *w, struct frame *f, uint64
 static void graph_call(struct report *r, struct walk *w, uint32_t name, uint64_t parent_ip,
 		       const uint8_t *args, const uint8_t *args_end)
 {
-	prefix(r, w, NULL);
-	call_text(r, 0, name, args, args_end, ";");
+	struct line l;
+
+	prefix(r, w, &l, NULL);
+	call_text(&l, 0, name, args, args_end, ";");
+	end_line(r, &l);
 }
 
 static void graph_thread_end(struct report *r, struct walk *w, uint32_t open)
