@@ -6,13 +6,9 @@
  * otherwise; either way functions are merged by name across threads and
  * processes.
  */
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "trace.h"
 
@@ -79,48 +75,23 @@ static void profile_call(struct report *r, struct walk *w, uint32_t name, uint64
 /* The profile tracer's files: one table per thread, updated in place. */
 static void load_profile_file(struct report *r, struct profile *p, const char *name)
 {
-	char path[4096];
-	const uint8_t *map;
-	struct stat st;
+	struct pfile pf;
 	struct proc *proc;
-	uint32_t nr, pid, tid;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", r->t->dir, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) || st.st_size < PROFILE_HDR) {
-		trace_damage(r->t, name, fd < 0 ? 0 : st.st_size, "unreadable or truncated header");
-		if (fd >= 0)
-			close(fd);
+	if (profile_open(r->t, name, &pf))
 		return;
-	}
-	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED || memcmp(map, "DFTPRF01", 8)) {
-		trace_damage(r->t, name, 0, "bad magic (not a dynftrace profile)");
-		if (map != MAP_FAILED)
-			munmap((void *)map, st.st_size);
-		return;
-	}
-	pid = get32(map + 8);
-	tid = get32(map + 12);
-	nr = get32(map + 16);
-	if ((uint64_t)nr * PROFILE_REC > (uint64_t)st.st_size - PROFILE_HDR) {
-		trace_damage(r->t, name, st.st_size, "truncated: fewer records than the header says");
-		nr = (st.st_size - PROFILE_HDR) / PROFILE_REC;
-	}
 	for (unsigned int i = 0; r->ntids && i <= r->ntids; i++) {
 		if (i == r->ntids) {
-			munmap((void *)map, st.st_size);
+			profile_close(&pf);
 			return;
 		}
-		if (r->tids[i] == (int)tid)
+		if (r->tids[i] == (int)pf.tid)
 			break;
 	}
-	proc = trace_proc(r->t, pid);
+	proc = trace_proc(r->t, pf.pid);
 	p->timed = 1;
-	for (uint32_t i = 0; i < nr; i++) {
-		const uint8_t *rec = map + PROFILE_HDR + (size_t)i * PROFILE_REC;
+	for (uint32_t i = 0; i < pf.nr; i++) {
+		const uint8_t *rec = pf.map + PROFILE_HDR + (size_t)i * PROFILE_REC;
 		uint32_t fid = get32(rec);
 		uint32_t nm = fid < proc->nfuncs ? proc->funcs[fid].name : UINT32_MAX;
 		struct pstat *s;
@@ -139,7 +110,7 @@ static void load_profile_file(struct report *r, struct profile *p, const char *n
 		memcpy(&sq, rec + 32, 8);
 		s->sumsq += sq;
 	}
-	munmap((void *)map, st.st_size);
+	profile_close(&pf);
 }
 
 static struct profile *sort_profile;

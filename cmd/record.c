@@ -448,8 +448,25 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 		}
 	}
 	human_bytes(bytes, size, sizeof(size));
-	fprintf(stderr, "dynftrace: %llu events, %u threads in %u processes, %s",
-		(unsigned long long)events, t.nthreads, t.nprocs, size);
+	if (t.nprofiles) {
+		uint64_t calls = 0;
+
+		/* The profile tracer writes tables, not events. */
+		for (unsigned int i = 0; i < t.nprofiles; i++) {
+			struct pfile pf;
+
+			if (profile_open(&t, t.profiles[i], &pf))
+				continue;
+			for (uint32_t j = 0; j < pf.nr; j++)
+				calls += get64(pf.map + PROFILE_HDR + (size_t)j * PROFILE_REC + 8);
+			profile_close(&pf);
+		}
+		fprintf(stderr, "dynftrace: profile of %llu calls, %u threads in %u processes, %s",
+			(unsigned long long)calls, t.nprofiles, t.nprocs, size);
+	} else {
+		fprintf(stderr, "dynftrace: %llu events, %u threads in %u processes, %s",
+			(unsigned long long)events, t.nthreads, t.nprocs, size);
+	}
 	if (lost)
 		fprintf(stderr, ", %llu dropped", (unsigned long long)lost);
 	fprintf(stderr, o->temporary ? "\n" : " -> %s\n", o->out);

@@ -306,6 +306,46 @@ static void load_stream(struct trace *t, const char *name)
 	t->threads[t->nthreads++] = th;
 }
 
+int profile_open(struct trace *t, const char *name, struct pfile *pf)
+{
+	char path[4096];
+	struct stat st;
+	void *map;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || st.st_size < PROFILE_HDR) {
+		trace_damage(t, name, fd < 0 ? 0 : st.st_size, "unreadable or truncated header");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED || memcmp(map, "DFTPRF01", 8)) {
+		trace_damage(t, name, 0, "bad magic (not a dynftrace profile)");
+		if (map != MAP_FAILED)
+			munmap(map, st.st_size);
+		return -1;
+	}
+	pf->map = map;
+	pf->size = st.st_size;
+	pf->pid = get32(pf->map + 8);
+	pf->tid = get32(pf->map + 12);
+	pf->nr = get32(pf->map + 16);
+	if ((uint64_t)pf->nr * PROFILE_REC > (uint64_t)st.st_size - PROFILE_HDR) {
+		trace_damage(t, name, st.st_size, "truncated: fewer records than the header says");
+		pf->nr = (st.st_size - PROFILE_HDR) / PROFILE_REC;
+	}
+	return 0;
+}
+
+void profile_close(struct pfile *pf)
+{
+	munmap((void *)pf->map, pf->size);
+}
+
 void cursor_init(struct cursor *c, const struct thread *th)
 {
 	c->base = th->map;

@@ -125,6 +125,17 @@ void trace_damage(struct trace *t, const char *file, uint64_t off, const char *w
 /* The name of the function at absolute @addr in @p, into @buf. */
 const char *addr_name(struct proc *p, uint64_t addr, char *buf, size_t len);
 
+/* A profile-PID.TID file, mapped and checked (damage is reported): its
+ * records follow the header. */
+struct pfile {
+	const uint8_t *map;
+	size_t size;
+	uint32_t pid, tid, nr;
+};
+
+int profile_open(struct trace *t, const char *name, struct pfile *pf);
+void profile_close(struct pfile *pf);
+
 struct event {
 	uint8_t type;
 	uint16_t kind, len;
