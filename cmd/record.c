@@ -461,11 +461,13 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 				calls += get64(pf.map + PROFILE_HDR + (size_t)j * PROFILE_REC + 8);
 			profile_close(&pf);
 		}
-		fprintf(stderr, "dynftrace: profile of %llu calls, %u threads in %u processes, %s",
-			(unsigned long long)calls, t.nprofiles, t.nprocs, size);
+		fprintf(stderr, "dynftrace: profile of %llu calls, %u thread%s in %u process%s, %s",
+			(unsigned long long)calls, t.nprofiles, t.nprofiles == 1 ? "" : "s",
+			t.nprocs, t.nprocs == 1 ? "" : "es", size);
 	} else {
-		fprintf(stderr, "dynftrace: %llu events, %u threads in %u processes, %s",
-			(unsigned long long)events, t.nthreads, t.nprocs, size);
+		fprintf(stderr, "dynftrace: %llu events, %u thread%s in %u process%s, %s",
+			(unsigned long long)events, t.nthreads, t.nthreads == 1 ? "" : "s",
+			t.nprocs, t.nprocs == 1 ? "" : "es", size);
 	}
 	if (lost)
 		fprintf(stderr, ", %llu dropped", (unsigned long long)lost);

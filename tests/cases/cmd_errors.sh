@@ -52,7 +52,7 @@ grep -q "holds no trace: not replacing it" err || fail "non-trace dir: $(cat err
 dft record -f -o tr -- ./w exit 3 >out 2>err
 [ $? = 3 ] || fail "exit status not passed on"
 [ ! -s out ] || fail "record wrote to stdout: $(cat out)"
-grep -q "^dynftrace: [0-9]* events, 1 threads in 1 processes, .* -> tr$" err ||
+grep -q "^dynftrace: [0-9]* events, 1 thread in 1 process, .* -> tr$" err ||
 	fail "summary: $(cat err)"
 
 # Standard streams belong to the command: record -- gzip -c f > f.gz works.
