@@ -30,52 +30,6 @@ static char mark(uint64_t ns)
 	return ' ';
 }
 
-/* One output line, built without printf: the graph of a long trace is
- * mostly these few columns, and printf would be most of its cost. */
-struct line {
-	size_t n;
-	char b[2048];
-};
-
-static void put(struct line *l, const char *s, size_t n)
-{
-	if (n > sizeof(l->b) - 1 - l->n)
-		n = sizeof(l->b) - 1 - l->n;
-	memcpy(l->b + l->n, s, n);
-	l->n += n;
-}
-
-static void put_str(struct line *l, const char *s)
-{
-	put(l, s, strlen(s));
-}
-
-static void put_chars(struct line *l, char c, int n)
-{
-	while (n-- > 0 && l->n < sizeof(l->b) - 1)
-		l->b[l->n++] = c;
-}
-
-/* @v in decimal, at least @width wide: right-aligned on @fill. */
-static void put_uint(struct line *l, uint64_t v, int width, char fill)
-{
-	char d[24];
-	int n = 0;
-
-	do {
-		d[sizeof(d) - ++n] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	put_chars(l, fill, width - n);
-	put(l, d + sizeof(d) - n, n);
-}
-
-static void end_line(struct report *r, struct line *l)
-{
-	l->b[l->n++] = '\n';
-	fwrite(l->b, 1, l->n, r->out);
-}
-
 /* "mark usecs.nsecs us " padded to the column: at most 7 digits, as the
  * kernel prints them; 14 blanks without a duration. */
 static void put_dur(struct line *l, const uint64_t *ns)
@@ -111,9 +65,7 @@ static void prefix(struct report *r, struct walk *w, struct line *l, const uint6
 
 	l->n = 0;
 	if (r->abstime) {
-		put_uint(l, w->now / 1000000000, 5, ' ');
-		l->b[l->n++] = '.';
-		put_uint(l, w->now / 1000 % 1000000, 6, '0');
+		put_time(l, w->now);
 		put(l, " |  ", 4);
 	}
 	l->b[l->n++] = ' ';

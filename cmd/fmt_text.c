@@ -22,20 +22,40 @@ static void text_begin(struct report *r)
 			"#              | |          |          |         |\n");
 }
 
+/* "%16.16s-%-7d (%7d) %5lu.%06lu: func(args) <-parent" */
 static void text_line(struct report *r, struct walk *w, uint32_t name, const uint8_t *args,
 		      const uint8_t *args_end, const char *parent)
 {
-	char argbuf[512] = "";
+	const char *comm = w->comm[0] ? w->comm : "<...>";
+	size_t len = strlen(comm);
+	struct line l;
 
+	l.n = 0;
+	put_chars(&l, ' ', 16 - (int)len);
+	put(&l, comm, len < 16 ? len : 16);
+	put(&l, "-", 1);
+	len = l.n;
+	put_uint(&l, w->th->tid, 0, ' ');
+	put_chars(&l, ' ', 7 - (int)(l.n - len));
+	put(&l, " (", 2);
+	put_uint(&l, w->th->pid, 7, ' ');
+	put(&l, ") ", 2);
+	put_time(&l, w->now);
+	put(&l, ": ", 2);
+	put_str(&l, name_str(name));
 	if (args) {
-		argbuf[0] = '(';
-		values_text(args, args_end, argbuf + 1, sizeof(argbuf) - 2);
-		strcat(argbuf, ")");
+		char buf[512];
+
+		values_text(args, args_end, buf, sizeof(buf));
+		put(&l, "(", 1);
+		put_str(&l, buf);
+		put(&l, ")", 1);
 	}
-	fprintf(r->out, "%16.16s-%-7d (%7d) %5llu.%06llu: %s%s%s%s\n", w->comm[0] ? w->comm : "<...>",
-		w->th->tid, w->th->pid, (unsigned long long)(w->now / 1000000000),
-		(unsigned long long)(w->now / 1000 % 1000000), name_str(name), argbuf,
-		parent ? " <-" : "", parent ? parent : "");
+	if (parent) {
+		put(&l, " <-", 3);
+		put_str(&l, parent);
+	}
+	end_line(r, &l);
 }
 
 /* A graph trace shown flat: the caller is the enclosing traced call. */

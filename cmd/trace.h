@@ -327,6 +327,22 @@ void walk_trace(struct report *r);
 /* The formats. */
 extern const struct fmt fmt_text, fmt_graph, fmt_chrome, fmt_folded, fmt_svg, fmt_profile;
 
+/* line.c: one output line, without printf. */
+struct line {
+	size_t n;
+	char b[2048];
+};
+
+void put(struct line *l, const char *s, size_t n);
+void put_str(struct line *l, const char *s);
+void put_chars(struct line *l, char c, int n);
+/* @v in decimal, at least @width wide: right-aligned on @fill. */
+void put_uint(struct line *l, uint64_t v, int width, char fill);
+/* The kernel's timestamp, seconds.microseconds: "%5lu.%06lu". */
+void put_time(struct line *l, uint64_t ns);
+/* Ends the line and writes it to r->out. */
+void end_line(struct report *r, struct line *l);
+
 /* fmt_text.c: the process and thread label "comm-tid", and the kernel's
  * line for lost events. */
 const char *thread_label(const struct walk *w, char *buf, size_t len);
