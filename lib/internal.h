@@ -25,7 +25,7 @@
 /* struct dft_thread, for trampolines that keep the recursion guard in
  * assembly (an arch/<arch>/entry.S replacing lib/entry.c). */
 #define DFT_THREAD_SEQ 0
-#define DFT_THREAD_REGISTERED 8
+#define DFT_THREAD_REGISTERED __SIZEOF_LONG__
 
 #ifndef __ASSEMBLER__
 
