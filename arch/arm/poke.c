@@ -54,13 +54,12 @@
 
 #include "internal.h"
 
-/* The known threads (tids), for the pid that registered them. */
+/* The known threads (tids) other than the main thread. */
 static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
 static pid_t *tids;
 static size_t nr_tids, cap_tids;
-static pid_t tids_pid;
 static pthread_key_t exit_key;
-static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
+static pthread_once_t threads_once = PTHREAD_ONCE_INIT;
 
 /* The stop in progress: its generation, the pcs of the parked threads. */
 static int stop_gen, release_gen;
@@ -68,19 +67,19 @@ static unsigned int parked, left;
 static unsigned long *parked_pc;
 static size_t nr_parked_pc;
 
-/* After fork() the only thread is the child's (its main thread). */
-static void threads_check_fork(void)
+/* After fork() the only thread is the child's (its main thread). The lock
+ * is not taken around fork(): a batch holds dft_lock, which fork() takes
+ * first (lib/init.c), and only a thread_add() or thread_gone() of another
+ * thread can have held it, so it is simply made anew. */
+static void threads_atfork_child(void)
 {
-	if (tids_pid != getpid()) {
-		nr_tids = 0;
-		tids_pid = getpid();
-	}
+	pthread_mutex_init(&threads_lock, NULL);
+	nr_tids = 0;
 }
 
 static void thread_add(pid_t tid)
 {
 	pthread_mutex_lock(&threads_lock);
-	threads_check_fork();
 	if (nr_tids == cap_tids) {
 		size_t cap = cap_tids ? cap_tids * 2 : 16;
 		pid_t *v = realloc(tids, cap * sizeof(*v));
@@ -102,16 +101,16 @@ static void thread_gone(void *arg)
 	pid_t tid = gettid();
 
 	pthread_mutex_lock(&threads_lock);
-	threads_check_fork();
 	for (size_t i = 0; i < nr_tids; i++)
 		if (tids[i] == tid)
 			tids[i] = tids[--nr_tids];
 	pthread_mutex_unlock(&threads_lock);
 }
 
-static void exit_key_create(void)
+static void threads_init(void)
 {
 	pthread_key_create(&exit_key, thread_gone);
+	pthread_atfork(NULL, NULL, threads_atfork_child);
 }
 
 struct start {
@@ -141,7 +140,7 @@ DFT_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *
 				void *))dlsym(RTLD_NEXT, "pthread_create");
 	if (!s)
 		return EAGAIN;
-	pthread_once(&exit_once, exit_key_create);
+	pthread_once(&threads_once, threads_init);
 	*s = (struct start){ fn, arg };
 	ret = real(thread, attr, thread_start, s);
 	if (ret)
@@ -262,7 +261,6 @@ void dft_arch_patch(struct dft_patch *batch, size_t n, int live)
 		return;
 	}
 	pthread_mutex_lock(&threads_lock);
-	threads_check_fork();
 	/* Allocated now: nothing that may take a lock a parked thread holds
 	 * (malloc's, stdio's) runs while they are stopped. */
 	pcs = malloc((nr_tids + 1) * sizeof(*pcs));
