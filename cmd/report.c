@@ -29,8 +29,9 @@ static const char report_usage[] =
 	"  -N, --notrace GLOB    hide matching functions and what they call\n"
 	"  -o, --output FILE     write to FILE instead of standard output\n"
 	"  -s, --sort KEY        profile: sort by total (default) or self time\n"
-	"  -O, --option OPT      graph: abstime, proc, tail, retval (on by default);\n"
-	"                        noOPT turns one off; profile: raw (times in ns)\n"
+	"  -O, --option OPT      graph: abstime, proc, tail, retval (on by default),\n"
+	"                        or the kernel's funcgraph-OPT; noOPT turns one off;\n"
+	"                        profile: raw (times in ns)\n"
 	"  -h, --help            this help\n";
 
 static const struct fmt *const formats[] = { &fmt_text,	  &fmt_graph, &fmt_chrome,
@@ -49,9 +50,14 @@ static void set_option(struct report *r, const char *opt)
 		{ "raw", offsetof(struct report, raw) },
 	};
 	int on = strncmp(opt, "no", 2) != 0;
+	const char *name = opt + (on ? 0 : 2);
+
+	/* The kernel's names work too: funcgraph-abstime, nofuncgraph-tail. */
+	if (!strncmp(name, "funcgraph-", 10))
+		name += 10;
 
 	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
-		if (!strcmp(opt + (on ? 0 : 2), opts[i].name)) {
+		if (!strcmp(name, opts[i].name)) {
 			*(int *)((char *)r + opts[i].off) = on;
 			return;
 		}
