@@ -23,6 +23,7 @@ pass() { echo "ok: $*"; }
 # A compiler that is not installed is left out. In arch/*/variants a fourth
 # field "nonentry" marks forms whose sites may follow the prologue (trace
 # only: no arguments, redirect or graph); ENTRY_ONLY=1 leaves them out.
+# OPT_LEVELS (default "-O0 -O2") lists the optimisation levels to build.
 variants() {
 	local file=$TOP/arch/$(arch_dir)/variants
 	local line name cc flags kind
@@ -31,7 +32,7 @@ variants() {
 		[ "${ENTRY_ONLY:-}" = 1 ] && [ "$kind" = nonentry ] && continue
 		cc=${cc//@CROSS@/$CROSS_COMPILE}
 		command -v "${cc%% *}" >/dev/null 2>&1 || continue
-		for opt in -O0 -O2; do
+		for opt in ${OPT_LEVELS:--O0 -O2}; do
 			echo "$name$opt|$cc|$flags $opt"
 		done
 	done <"$file"
