@@ -100,7 +100,7 @@ static void load_profile_file(struct report *r, struct profile *p, const char *n
 
 		if (nm == UINT32_MAX)
 			continue;
-		nf = name_flags(r, nm);
+		nf = func_flags(r, proc, fid, nm);
 		if ((r->nsel && !(nf & NF_SEL)) || (nf & NF_HIDE))
 			continue;
 		s = stat_of(p, nm);

@@ -25,7 +25,8 @@ static const char report_usage[] =
 	"                        (default: graph for function_graph traces, text for\n"
 	"                        function traces, profile for profile traces)\n"
 	"      --tid TID[,TID]   only these threads\n"
-	"  -F, --filter GLOB     only calls of matching functions and what they call\n"
+	"  -F, --filter GLOB     only calls of matching functions and what they call;\n"
+	"                        lib:MOD and lib:MOD:GLOB select by module, as in record\n"
 	"  -N, --notrace GLOB    hide matching functions and what they call\n"
 	"  -o, --output FILE     write to FILE instead of standard output\n"
 	"  -s, --sort KEY        profile: sort by total (default) or self time\n"
@@ -162,6 +163,8 @@ int cmd_report(int argc, char **argv)
 		die("--format %s needs call durations, which the function tracer does not record: "
 		    "record with -t function_graph",
 		    r.fmt->name);
+	for (unsigned int i = 0; i < r.nsel + r.nhide; i++)
+		r.has_lib |= !strncmp(i < r.nsel ? r.sel[i] : r.hide[i - r.nsel], "lib:", 4);
 	trace_check_globs(&t, r.sel, r.nsel, "filter");
 	trace_check_globs(&t, r.hide, r.nhide, "notrace");
 

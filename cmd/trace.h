@@ -88,6 +88,8 @@ struct proc {
 	int exited, status;
 	uint64_t lost; /* events its exit file says were dropped */
 	char *comm;    /* name of its main thread */
+	uint8_t *fflags; /* report: NF_* by fid, 0xff until known */
+	uint32_t nfflags;
 };
 
 struct thread {
@@ -311,6 +313,7 @@ struct report {
 	/* -O options */
 	int abstime, proc, tail, retval, raw;
 	uint8_t *name_flags; /* by name id: NF_* */
+	int has_lib;	     /* some -F or -N is lib:MOD[:GLOB] */
 	void *priv;	     /* the format's state */
 };
 
@@ -319,8 +322,9 @@ struct report {
 
 /* The name id of function @fid of @p ("fid#N" when the sites lack it). */
 uint32_t fid_name(struct proc *p, uint32_t fid);
-/* NF_SEL and NF_HIDE of a name under the report's -F and -N. */
-uint8_t name_flags(struct report *r, uint32_t name);
+/* NF_SEL and NF_HIDE of function @fid (named @name) of @p under the
+ * report's -F and -N. */
+uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name);
 /* Runs the walk of every selected thread through r->fmt. */
 void walk_trace(struct report *r);
 

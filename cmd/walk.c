@@ -5,6 +5,7 @@
  * Formats see the calls through struct fmt; the walker applies the report's
  * thread and function filters, so that every format filters alike.
  */
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,12 +113,10 @@ uint32_t fid_name(struct proc *p, uint32_t fid)
 	return name_intern(buf);
 }
 
-uint8_t name_flags(struct report *r, uint32_t name)
+static uint8_t name_flags(struct report *r, uint32_t name)
 {
 	static uint32_t nflags;
 
-	if (!r->nsel && !r->nhide)
-		return 0;
 	if (name >= nflags) {
 		uint32_t n = name_count();
 
@@ -134,6 +133,56 @@ uint8_t name_flags(struct report *r, uint32_t name)
 		nflags = n;
 	}
 	return r->name_flags[name];
+}
+
+/* lib:MOD or lib:MOD:GLOB, as record takes them: MOD against the file name
+ * of the function's module. */
+static int lib_match(const char *pat, const struct proc *p, uint32_t fid, uint32_t name)
+{
+	const char *mod = pat + 4, *glob = strchr(mod, ':'), *path, *base;
+	char modpat[256];
+
+	if (fid >= p->nfuncs || p->funcs[fid].mod >= p->nmods)
+		return 0;
+	path = p->mods[p->funcs[fid].mod].path;
+	if (!path)
+		return 0;
+	base = strrchr(path, '/');
+	snprintf(modpat, sizeof(modpat), "%.*s", glob ? (int)(glob - mod) : (int)strlen(mod), mod);
+	if (fnmatch(modpat, base ? base + 1 : path, 0))
+		return 0;
+	return !glob || name_match(name, glob + 1);
+}
+
+uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name)
+{
+	uint8_t f;
+
+	if (!r->nsel && !r->nhide)
+		return 0;
+	f = name_flags(r, name);
+	if (!r->has_lib)
+		return f;
+	/* Module selectors depend on the process: cached per function. */
+	if (fid >= p->nfflags) {
+		uint32_t n = fid + 1 > p->nfuncs ? fid + 1 : p->nfuncs;
+
+		p->fflags = xrealloc(p->fflags, n);
+		memset(p->fflags + p->nfflags, 0xff, n - p->nfflags);
+		p->nfflags = n;
+	}
+	if (p->fflags[fid] == 0xff) {
+		for (unsigned int i = 0; i < r->nsel; i++) {
+			if (!strncmp(r->sel[i], "lib:", 4) && lib_match(r->sel[i], p, fid, name))
+				f |= NF_SEL;
+		}
+		for (unsigned int i = 0; i < r->nhide; i++) {
+			if (!strncmp(r->hide[i], "lib:", 4) && lib_match(r->hide[i], p, fid, name))
+				f |= NF_HIDE;
+		}
+		p->fflags[fid] = f;
+	}
+	return p->fflags[fid];
 }
 
 /* Is the next event an EXT of @kind? Looks without decoding. */
@@ -204,7 +253,7 @@ static void entry(struct report *r, struct walk *w, uint32_t fid)
 	f->leaf = 0;
 	f->ret = NULL;
 	f->args = NULL;
-	nf = name_flags(r, f->name);
+	nf = func_flags(r, w->proc, fid, f->name);
 	f->hidden_by = nf & ((w->in_sel ? 0 : NF_SEL) | NF_HIDE);
 	f->shown = (!r->nsel || w->in_sel || (nf & NF_SEL)) && !w->in_hide && !(nf & NF_HIDE);
 	f->vparent = 0;
@@ -278,7 +327,7 @@ static void event(struct report *r, struct walk *w, const struct event *ev)
 	case EV_FUNC: {
 		const uint8_t *args = NULL, *args_end = NULL;
 		uint32_t name = fid_name(w->proc, ev->fid);
-		uint8_t nf = name_flags(r, name);
+		uint8_t nf = func_flags(r, w->proc, ev->fid, name);
 
 		take_ext(w, EXT_ARGS, ev->fid, &args, &args_end);
 		if ((!r->nsel || (nf & NF_SEL)) && !(nf & NF_HIDE) && r->fmt->call)

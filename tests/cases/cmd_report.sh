@@ -149,6 +149,14 @@ expect "chrome filtered" out.chrome <<'EOF'
 ]}
 EOF
 
+# Module selectors, as record takes them.
+dft report -i tr -F 'lib:prog:ba*' --format folded >out.lib || fail "report -F lib:"
+expect "lib filter" out.lib <<'EOF'
+bar 135100
+bar;ns::baz(int) 11900
+EOF
+[ -z "$(dft report -i tr -N 'lib:pro?' --format folded)" ] || fail "-N lib: hid nothing"
+
 dft report -i tr --format chrome >out.json || fail "report chrome"
 check_chrome out.json
 dft report -i tr --format svg >out.svg || fail "report svg"
