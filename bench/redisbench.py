@@ -7,7 +7,7 @@ from lib import log
 
 SRC = os.path.join(lib.BENCH, "src")
 W = os.path.join(lib.WORK, "redis")
-REQUESTS = 5000 if lib.QUICK else 20000
+REQUESTS = 3000 if lib.QUICK else 10000
 TESTS = "set,get,incr,lpush,rpop,hset"
 MAKE = "make -s -j2 -C src redis-server MALLOC=libc OPTIMIZATION=-O2 DEBUG=-g1"
 side = {}  # variant name -> [benchmark wall seconds], for the throughput ratio
@@ -22,9 +22,9 @@ def build(only=None):
         "gcc": "CC=gcc",
         "patch": "CC=gcc REDIS_CFLAGS='%s'" % lib.INSTR,
         "pg": "CC=gcc REDIS_CFLAGS=-pg REDIS_LDFLAGS=-pg",
-        "finstr": "CC=gcc REDIS_CFLAGS=-finstrument-functions REDIS_LDFLAGS=$PWD/hooks.o",
+        "finstr": "CC=gcc REDIS_CFLAGS=-finstrument-functions REDIS_LDFLAGS=@D@/hooks.o",
         "clang": "CC=clang",
-        "xray": "CC=clang REDIS_CFLAGS='%s' REDIS_LDFLAGS='-fxray-instrument $PWD/xray_fdr.o "
+        "xray": "CC=clang REDIS_CFLAGS='%s' REDIS_LDFLAGS='-fxray-instrument @D@/xray_fdr.o "
                 "-lstdc++'" % lib.XRAY,
     }
     for k, args in steps.items():
@@ -45,7 +45,7 @@ def build(only=None):
         if k == "xray":
             pre = "clang++ -O2 -c %s/xray_fdr.cc -o xray_fdr.o && " % SRC
         log("building redis (%s)" % k)
-        if lib.sh(pre + "%s %s" % (MAKE, args), cwd=d, timeout=1200):
+        if lib.sh(pre + "%s %s" % (MAKE, args.replace("@D@", d)), cwd=d, timeout=1200):
             b[k] = binary
     return b
 
