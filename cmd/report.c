@@ -151,6 +151,10 @@ int cmd_report(int argc, char **argv)
 
 	trace_open(&t, dir, 0);
 	r.t = &t;
+	if (!t.nthreads && !t.nprofiles)
+		warnx("note: %s holds no events: the runtime did not start, or traced no call "
+		      "(see the summary `dynftrace record` printed)",
+		      dir);
 	if (!r.fmt)
 		r.fmt = !strcmp(t.tracer, "profile")  ? &fmt_profile
 			: !strcmp(t.tracer, "function") ? &fmt_text
