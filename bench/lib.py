@@ -245,7 +245,7 @@ def summarise(variants, res, calls, big="big", tiny="tiny", tol=0.0):
     for v in variants:
         if not v.base or v.name not in res:
             continue
-        pc, pcw, ratio, start, startw = [], [], [], [], []
+        pc, pcw, ratio, start, startw, base_pc = [], [], [], [], [], []
         c = calls.get(v.build, {})
         n = (c.get(big) or 0) - (c.get(tiny) or 0)
         for p in res[v.name]:
@@ -259,12 +259,14 @@ def summarise(variants, res, calls, big="big", tiny="tiny", tol=0.0):
                 startw.append(dt[0] * 1e3)
                 start.append(dt[1] * 1e3)
             if n > 0:
+                base_pc.append(tb[1] / (c.get(big) or n) * 1e9)
                 pc.append(((tv[1] - tb[1]) - dt[1]) / n * 1e9)
                 pcw.append(((tv[0] - tb[0]) - dt[0]) / n * 1e9)
         row = {"name": v.name, "build": v.build, "note": v.note, "n": len(ratio)}
         if pc:
             row["ns_med"], row["ns_min"] = statistics.median(pc), min(pc)
             row["ns_wall"] = statistics.median(pcw)
+            row["base_ns"] = statistics.median(base_pc)
         if ratio:
             row["ratio"] = statistics.median(ratio)
         if start:

@@ -118,6 +118,9 @@ def main():
           "`bench/src/synth.c` with %d rounds: %d calls (recursive `fib`, `leaf2`, `leaf6`), "
           "start-up workload: %d round (%d calls). Built with `%s`; "
           "%d paired rounds." % (BIG, calls_of(BIG), TINY, calls_of(TINY), CFLAGS, lib.ROUNDS),
+          "The uninstrumented gcc build itself takes %s ns per call (CPU time, median over "
+          "its paired runs): compare with a quiet machine before reading absolute figures."
+          % lib.fmt(next((r.get("base_ns") for r in rows if r.get("base_ns")), None)),
           "", lib.table(rows), "",
           "Counters (exact calls seen by each build's own counting hook, expected %d): %s" % (
               calls_of(BIG), "; ".join(counters(b)))]
