@@ -93,7 +93,8 @@ static struct dft_module *module_load(const struct loaded *l)
 	struct dft_elf_sites es;
 	struct dft_module *mod;
 	struct dft_elf e;
-	size_t failed = 0;
+	size_t failed = 0, nonentry = 0;
+	const char *example = NULL;
 	int ret;
 
 	mod = calloc(1, sizeof(*mod));
@@ -138,14 +139,25 @@ static struct dft_module *module_load(const struct loaded *l)
 			failed++;
 			continue;
 		}
-		if (dft_arch_site_decode(s)) {
+		ret = dft_arch_site_decode(s);
+		if (ret) {
 			s->flags |= DFT_SITE_FAILED;
 			failed++;
-			pr_warn("%s: %s: unexpected bytes at the call site %#lx: not traced",
-				mod->name, s->name, s->addr - l->bias);
+			if (ret == -EOPNOTSUPP && !nonentry++)
+				example = s->name;
+			pr_debug("%s: %s: %s at the call site %#lx: not traced", mod->name,
+				 s->name, ret == -EOPNOTSUPP ? "after the prologue" : "unexpected bytes",
+				 s->addr - l->bias);
 		}
 		mod->nr_sites++;
 	}
+	/* One line per module, not one per function: there may be thousands. */
+	if (nonentry)
+		pr_warn("%s: %zu call sites (%s, ...) follow the prologue, which cannot be traced here: build with %s",
+			mod->name, nonentry, example, DFT_INSTRUMENT_CFLAGS);
+	if (failed > nonentry)
+		pr_warn("%s: %zu call sites hold unexpected bytes (DYNFTRACE_LOG=debug lists them): not traced",
+			mod->name, failed - nonentry);
 	pr_debug("%s: %zu call sites (%zu failed) from %s", mod->name, mod->nr_sites, failed,
 		 es.table);
 	dft_elf_sites_free(&es);

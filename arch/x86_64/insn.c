@@ -27,7 +27,16 @@ int dft_arch_site_decode(struct dft_site *site)
 {
 	const uint8_t *p = (const uint8_t *)site->addr;
 	static const uint8_t nops[5] = { 0x90, 0x90, 0x90, 0x90, 0x90 };
+	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 	uint8_t enc[DFT_SITE_MAX];
+
+	/* Only entry sites: gcc -pg without -mfentry records its mcount call
+	 * after `push %rbp; mov %rsp,%rbp`, at the same offset an endbr64
+	 * would give, where neither the stack nor the registers are the
+	 * function's entry state the trampolines rely on. */
+	if (site->addr != site->func &&
+	    !(site->addr == site->func + 4 && !memcmp((void *)site->func, endbr64, 4)))
+		return -EOPNOTSUPP;
 
 	site->len = 5;
 	if (!memcmp(p, nops, 5))
