@@ -109,7 +109,7 @@ for line in open(sys.argv[1]):
     if name.endswith((" !", " ...")):
         sys.exit("unclosed " + name)
     stack.append(name)
-assert n["mid"] == 200000 and n["leaf"] == 200000, n
+assert n["mid"] == 60000 and n["leaf"] == 60000, n
 assert n.get("on_tick", 0) == n.get("hleaf", 0), n
 P
 done

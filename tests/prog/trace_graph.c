@@ -165,7 +165,7 @@ NOIPA int scen_sigstress(void)
 
 	signal(SIGALRM, on_tick);
 	setitimer(ITIMER_REAL, &it, NULL);
-	for (int i = 0; i < 200000; i++)
+	for (int i = 0; i < 60000; i++)
 		s += mid(i & 7);
 	memset(&it, 0, sizeof(it));
 	setitimer(ITIMER_REAL, &it, NULL);
