@@ -15,45 +15,8 @@
 
 #include <dynftrace.h>
 
+#include "check.h"
 #include "core.h"
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);   \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-			exit(1);                                                                   \
-		}                                                                                  \
-	} while (0)
-
-/* Keeps the compiler from folding calls with constant arguments. */
-static volatile int one = 1;
-
-static unsigned long site_of(void *func)
-{
-	struct dft_func_info info;
-
-	CHECK(!dft_lookup_function((unsigned long)func, &info), "no site for %p", func);
-	return info.site;
-}
-
-/* A site after the prologue (-pg on ARM and AArch64): trace only, the
- * arguments may have moved and the call cannot be redirected. */
-static int nonentry(void *func)
-{
-	struct dft_func_info info;
-
-	CHECK(!dft_lookup_function((unsigned long)func, &info), "no site for %p", func);
-	return info.state & DFT_FUNC_NONENTRY;
-}
-
-static const char *name_of(unsigned long addr)
-{
-	static struct dft_func_info info;
-
-	return dft_lookup_function(addr, &info) ? "?" : info.name;
-}
 
 /* ---- a counting ops ---- */
 
@@ -108,7 +71,7 @@ static int print_site(const struct dft_func_info *info, void *arg)
 {
 	const unsigned char *p = (const unsigned char *)info->site;
 
-	printf("site %s %08lx", info->name, info->state);
+	printf("site %s %08x", info->name, info->state);
 	/* Eight bytes: a site is up to two instructions (AArch64, ARM). */
 	for (int i = 0; i < 8; i++)
 		printf("%s%02x", i ? "" : " ", p[i]);

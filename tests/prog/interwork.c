@@ -7,37 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dynftrace.h>
-
+#include "check.h"
 #include "interwork.h"
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);   \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-			exit(1);                                                                   \
-		}                                                                                  \
-	} while (0)
-
-static volatile int one = 1;
-
-/* A site after the prologue (-pg): trace only, arguments may have moved. */
-static int nonentry(void *func)
-{
-	struct dft_func_info info;
-
-	CHECK(!dft_lookup_function((unsigned long)func, &info), "no site for %p", func);
-	return info.state & DFT_FUNC_NONENTRY;
-}
-
-static const char *name_of(unsigned long addr)
-{
-	static struct dft_func_info info;
-
-	return dft_lookup_function(addr, &info) ? "?" : info.name;
-}
 
 /* Each call: the function, its caller, its first argument, the T bit. */
 static struct call {
