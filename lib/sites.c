@@ -203,7 +203,7 @@ int dft_elf_sites(const struct dft_elf *e, struct dft_elf_sites *out)
 		memcpy(out->names + out->names_len, fn->name, len);
 		out->v[out->n++] = (struct dft_elf_site){
 			.site = addrs[i],
-			.func = fn->addr & ~1ULL,
+			.func = f.thumb_bit ? fn->addr & ~1ULL : fn->addr,
 			.name = out->names_len,
 			.thumb = f.thumb_bit && (fn->addr & 1),
 		};
