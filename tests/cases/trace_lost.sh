@@ -7,10 +7,8 @@
 
 v=$(build_trace trace_graph trace_graph.c | head -1)
 out=$T/$v-many
-rm -rf "$out"
 # 1.5 MiB: the first 1 MiB of the stream fits, growing to 2 MiB does not.
-(trap '' XFSZ && ulimit -f 1536 && run "$DFT" record -o "$out" -- \
-	"$O/tests/trace/$v/trace_graph" many) >"$out.out" 2>"$out.err" ||
+(trap '' XFSZ && ulimit -f 1536 && record_run "$out" -- "$O/tests/trace/$v/trace_graph" many) ||
 	{ cat "$out.out" "$out.err"; fail "record under ulimit -f"; }
 grep -qx 'many 900000' "$out.out" || fail "the program did not run to its end"
 tree "$out" >"$out.tree"
