@@ -15,6 +15,10 @@ DFT=$O/dynftrace
 T=$O/tests/$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 mkdir -p "$T"
 
+# The system's python3, not a version manager's shim (which costs tens of
+# milliseconds a call, and tests call it often).
+PYTHON=$(command -v /usr/bin/python3 || command -v python3) || PYTHON=python3
+
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
 pass() { echo "ok: $*"; }

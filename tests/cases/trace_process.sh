@@ -98,7 +98,7 @@ E
 	out=$T/$v-sigstress
 	record "$out" -- "$prog" sigstress
 	tree "$out" >"$out.tree"
-	python3 - "$out.tree" <<'P' || fail "$v: sigstress"
+	"$PYTHON" - "$out.tree" <<'P' || fail "$v: sigstress"
 import sys
 stack, n = [], {}
 for line in open(sys.argv[1]):

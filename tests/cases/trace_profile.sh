@@ -6,7 +6,7 @@
 . "$TOP/tests/prog/trace_lib.sh"
 
 check() {
-	python3 "$TOP/tests/prog/trace_profile.py" "$@" || fail "bad profile in $1"
+	"$PYTHON" "$TOP/tests/prog/trace_profile.py" "$@" || fail "bad profile in $1"
 }
 
 for v in $(build_trace trace_graph trace_graph.c); do

@@ -12,7 +12,7 @@ build_gentrace() {
 }
 
 # The system's python (a pyenv shim in PATH costs a second a call).
-PYTHON=$(command -v /usr/bin/python3 || command -v python3) || skip "python3 is needed"
+command -v "$PYTHON" >/dev/null || skip "python3 is needed"
 
 # dft ARGS...: the command (under the emulator when cross-testing).
 dft() { $RUN "$DFT" "$@"; }

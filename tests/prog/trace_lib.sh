@@ -99,7 +99,7 @@ record() {
 
 # tree DIR: the calls of every thread, read from the raw streams.
 tree() {
-	python3 "$TOP/tests/prog/trace_read.py" "$1" || fail "malformed trace in $1"
+	"$PYTHON" "$TOP/tests/prog/trace_read.py" "$1" || fail "malformed trace in $1"
 }
 
 # expect_tree DIR WHAT: compares tree DIR with the expected text on stdin.
