@@ -7,7 +7,7 @@
 
 specs=(-A 'fmix@arg1/d32,fparg1,arg2/s,fparg2' -A 'leaf@arg1/x' -R 'sret@retval/s'
 	-R 'fmix@retval/f' -R 'leaf@retval/u8')
-for v in $(build_trace trace_graph trace_graph.c); do
+for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 	out=$T/$v-graph
 	record "$out" -t function_graph "${specs[@]}" -- "$O/tests/trace/$v/trace_graph" args
 	grep -qx 'args 44' "$out.out" || fail "$v: args computed wrong"

@@ -7,7 +7,11 @@
 . "$TOP/tests/prog/trace_lib.sh"
 
 command -v g++ >/dev/null || skip "no g++"
-for v in $(build_trace trace_cxx trace_cxx.cc); do
+# The unwinder reads return addresses where the functions saved them; only
+# on x86-64 is that the slot the graph swapped (AArch64 and ARM save the
+# link register in their own frames), so only there can it be restored.
+[ "$(arch_dir)" = x86_64 ] || skip "C++ unwinding through hooked frames is x86-64 only so far"
+for v in $(ENTRY_ONLY=1 build_trace trace_cxx trace_cxx.cc); do
 	out=$T/$v-exceptions
 	record "$out" -- "$O/tests/trace/$v/trace_cxx" exceptions
 	grep -qx 'exceptions 114' "$out.out" || { cat "$out.out" "$out.err"; fail "$v: exceptions"; }

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/prog/trace_lib.sh"
 
-v=$(build_trace trace_graph trace_graph.c | head -1)
+v=$(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c | head -1)
 out=$T/$v-many
 # 1.5 MiB: the first 1 MiB of the stream fits, growing to 2 MiB does not.
 (trap '' XFSZ && ulimit -f 1536 && record_run "$out" -- "$O/tests/trace/$v/trace_graph" many) ||

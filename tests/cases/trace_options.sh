@@ -12,7 +12,7 @@ case_() {
 	expect_tree "$T/$v-$name" "$v: $name"
 }
 
-for v in $(build_trace trace_graph trace_graph.c); do
+for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 	case_ "$v" depth basic -D 3 <<'E'
 == thread 0
 main

@@ -20,7 +20,7 @@ exec_case() {
 }
 
 build_trace libtrace_dl.so trace_dl.c "-fPIC -shared" >/dev/null
-for v in $(build_trace trace_graph trace_graph.c); do
+for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 	prog=$O/tests/trace/$v/trace_graph
 
 	out=$T/$v-fork

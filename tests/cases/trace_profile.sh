@@ -9,7 +9,7 @@ check() {
 	"$PYTHON" "$TOP/tests/prog/trace_profile.py" "$@" || fail "bad profile in $1"
 }
 
-for v in $(build_trace trace_graph trace_graph.c); do
+for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 	prog=$O/tests/trace/$v/trace_graph
 	out=$T/$v-basic
 	record "$out" -t profile -- "$prog" basic
