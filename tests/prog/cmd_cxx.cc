@@ -8,12 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#ifdef __clang__
-#define NOIPA __attribute__((noinline))
-#else
-#define NOIPA __attribute__((noipa))
-#endif
-#define NOTAIL() __asm__ __volatile__("" ::: "memory")
+#include "cmd_prog.h"
 
 namespace cmdtest {
 

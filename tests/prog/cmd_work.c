@@ -16,13 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifdef __clang__
-#define NOIPA __attribute__((noinline))
-#else
-#define NOIPA __attribute__((noipa))
-#endif
-/* After a call: the call cannot become a jump. */
-#define NOTAIL() __asm__ __volatile__("" ::: "memory")
+#include "cmd_prog.h"
 
 static volatile int sink;
 

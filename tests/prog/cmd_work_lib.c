@@ -1,10 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The library cmd_work dlopens: its functions are found at dlopen time. */
-#ifdef __clang__
-#define NOIPA __attribute__((noinline))
-#else
-#define NOIPA __attribute__((noipa))
-#endif
+#include "cmd_prog.h"
 
 static volatile int lib_sink;
 
@@ -18,6 +14,6 @@ NOIPA int cmd_lib_func(int x)
 {
 	int r = cmd_lib_static(x) + 1;
 
-	__asm__ __volatile__("" ::: "memory");
+	NOTAIL();
 	return r;
 }
