@@ -210,16 +210,22 @@ static size_t read_str(unsigned long addr, char *buf)
 }
 
 /* Appends one value to @p; returns its end. */
-static unsigned char *put_value(unsigned char *p, struct arg_fmt fmt, unsigned long v, double d)
+static unsigned char *put_value(unsigned char *p, struct arg_fmt fmt, unsigned long reg, double d)
 {
+	/* Values are 64 bits in the stream, whatever the word size. */
+	uint64_t v = reg;
+
 	*p++ = fmt.type;
 	if (fmt.bits < 64) {
 		unsigned int shift = 64 - fmt.bits;
 
-		v = fmt.type == 'd' ? (unsigned long)((long)(v << shift) >> shift) : v << shift >> shift;
+		v = fmt.type == 'd' ? (uint64_t)((int64_t)(v << shift) >> shift) : v << shift >> shift;
+	} else if (fmt.type == 'd') {
+		/* A register narrower than 64 bits holds a signed word. */
+		v = (int64_t)(long)reg;
 	}
 	if (fmt.type == 's') {
-		uint16_t len = read_str(v, (char *)p + 2);
+		uint16_t len = read_str(reg, (char *)p + 2);
 
 		memcpy(p, &len, 2);
 		return p + 2 + len;

@@ -12,7 +12,7 @@ static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_
 {
 	const struct dft_fid_ent *f = dft_fid_lookup(ip);
 	struct dft_stream *s = &dft_stream;
-	uint64_t now = dft_ticks();
+	uint64_t now = dft_ticks(), parent = parent_ip;
 	uint32_t *p;
 
 	if (unlikely(!f))
@@ -21,7 +21,7 @@ static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_
 	if (unlikely(!p))
 		return;
 	p[1] = f->fid;
-	memcpy(p + 2, &parent_ip, 8);
+	memcpy(p + 2, &parent, 8);
 	dft_stream_commit(s, 16);
 	if (unlikely(f->flags & DFT_FID_ARGS))
 		dft_args_record(s, f->fid, regs, now);
