@@ -315,15 +315,33 @@ static int switch_set(struct ops_priv *o, struct ipset *set)
 	return ret;
 }
 
+static inline int ops_wants_ip(const struct ops_priv *o, unsigned long ip)
+{
+	const struct ipset *set = __atomic_load_n(&o->set, __ATOMIC_ACQUIRE);
+
+	return set && ipset_has(set, ip);
+}
+
+static void __attribute__((noinline)) list_walk(struct ops_priv *o, unsigned long ip,
+						  unsigned long parent_ip, struct dft_regs *regs)
+{
+	for (; o; o = READ_ONCE(o->next))
+		if (ops_wants_ip(o, ip))
+			o->ops->func(ip, parent_ip, o->ops, regs);
+}
+
 void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs)
 {
-	for (struct ops_priv *o = __atomic_load_n(&ops_list, __ATOMIC_ACQUIRE); o;
-	     o = READ_ONCE(o->next)) {
-		const struct ipset *set = __atomic_load_n(&o->set, __ATOMIC_ACQUIRE);
+	struct ops_priv *o = __atomic_load_n(&ops_list, __ATOMIC_ACQUIRE);
 
-		if (set && ipset_has(set, ip))
+	/* The common case, one ops with a filter: no loop, and a tail call
+	 * that needs no registers saved (the walk is kept out of line). */
+	if (likely(o && !READ_ONCE(o->next))) {
+		if (ops_wants_ip(o, ip))
 			o->ops->func(ip, parent_ip, o->ops, regs);
+		return;
 	}
+	list_walk(o, ip, parent_ip, regs);
 }
 
 /* ---- the API ---- */
