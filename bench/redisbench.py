@@ -134,7 +134,10 @@ def main():
         return t
 
     res = lib.paired(vs, run)
-    rows = lib.summarise(vs, res, calls, tol=0.02)
+    # Redis makes fewer calls when it is slower (more requests per event-loop
+    # wake-up), so a traced run's count cannot match the counter's run
+    # exactly: only a loss above 10% is flagged here.
+    rows = lib.summarise(vs, res, calls, tol=0.10)
     # Throughput ratio: benchmark wall time of the baseline over the variant's,
     # in the order the pairs ran (each variant's i-th run against its base's).
     import statistics
@@ -157,7 +160,9 @@ def main():
           "start-up workload starts the server, PINGs it and shuts it down. "
           "Calls per build from its counting hook: %s. ns/call uses those counts "
           "(builds without a counter show none); the note gives the throughput ratio "
-          "(benchmark wall time, medians). %d paired rounds." % (
+          "(benchmark wall time, medians). A slower server handles more requests per "
+          "event-loop wake-up and so makes fewer calls (2-6%% fewer under the recorders): the "
+          "recorders' counts are checked to 10%% only. %d paired rounds." % (
               os.path.basename(glob.glob(os.path.join(lib.WORK, "src", "redis-*"))[0]),
               REQUESTS, TESTS, REQUESTS * len(TESTS.split(",")), cl or "none", lib.ROUNDS),
           "", lib.table(rows)]
