@@ -1,0 +1,32 @@
+#!/bin/bash
+# make install into a staging root gives the header, both libraries, the
+# pkg-config file (with instrument_cflags), the command, the man page and
+# the completion; a program built only from pkg-config's answers traces and
+# live-patches itself with the installed runtime.
+. "$(dirname "$0")/../lib.sh"
+[ -z "$RUN" ] || skip "native only: installs with the host's make"
+command -v pkg-config >/dev/null || skip "pkg-config is not installed"
+root=$T/root prefix=/opt/dft
+rm -rf "$root"
+make -s -C "$TOP" O="$O" PREFIX=$prefix DESTDIR="$root" install >"$T/install.log" 2>&1 ||
+	{ cat "$T/install.log"; fail "make install"; }
+for f in include/dynftrace.h lib/libdynftrace.so lib/libdynftrace.a lib/pkgconfig/dynftrace.pc \
+	bin/dynftrace share/man/man1/dynftrace.1 share/bash-completion/completions/dynftrace; do
+	[ -f "$root$prefix/$f" ] || fail "not installed: $prefix/$f"
+done
+[ "$(ls "$root$prefix/include")" = dynftrace.h ] || fail "only dynftrace.h is a public header"
+export PKG_CONFIG_PATH=$root$prefix/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root
+flags=$(pkg-config --variable=instrument_cflags dynftrace) || fail "no instrument_cflags"
+[ -n "$flags" ] || fail "empty instrument_cflags"
+# shellcheck disable=SC2046
+$CC -O2 $flags "$TOP/examples/livepatch.c" -o "$T/livepatch" $(pkg-config --cflags --libs dynftrace) \
+	-Wl,-rpath,"$root$prefix/lib" || fail "build with pkg-config"
+out=$("$T/livepatch") || fail "livepatch example failed"
+grep -q "^with the fix: *0$" <<<"$out" || { echo "$out"; fail "the live patch did not take"; }
+grep -q "^fix removed: *-5$" <<<"$out" || { echo "$out"; fail "the patch was not removed"; }
+[ "$(grep -c "traced: price_after_discount(10, 15)" <<<"$out")" = 3 ] || { echo "$out"; fail "tracing"; }
+# Only the API and the interposers (docs/internals.md) are exported.
+nm -D --defined-only "$root$prefix/lib/libdynftrace.so" | awk '{ print $3 }' |
+	grep -vE '^(dft_[a-z_]+(@@DYNFTRACE_0\.1)?|DYNFTRACE_0\.1|dlopen|dlclose|sigaction|signal|_Unwind_[A-Za-z_]+|__cxa_[a-z_]+|pthread_exit|pthread_setname_np|(_|__|sig)?longjmp|__longjmp_chk)$' \
+	>"$T/extra" && { cat "$T/extra"; fail "unexpected exported symbols"; }
+pass "install, pkg-config and the livepatch example"
