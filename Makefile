@@ -30,8 +30,11 @@ WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS ?= -O2 -g
 # _FILE_OFFSET_BITS: on 32-bit targets, readdir() of a directory with 64-bit
 # hashed offsets (ext4) fails with EOVERFLOW without the large-file interfaces.
+# Messages name the recommended site flags, and the target's other forms.
+SITE_FLAGS_HINT ?= $(INSTRUMENT_CFLAGS)
 BASE_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Ilib \
-	-Iarch/$(ARCH) $(ARCH_CFLAGS) -DDFT_INSTRUMENT_CFLAGS='"$(INSTRUMENT_CFLAGS)"'
+	-Iarch/$(ARCH) $(ARCH_CFLAGS) -DDFT_INSTRUMENT_CFLAGS='"$(INSTRUMENT_CFLAGS)"' \
+	-DDFT_SITE_FLAGS='"$(SITE_FLAGS_HINT)"' -DDFT_VERSION='"$(VERSION)"'
 # The runtime is loaded into arbitrary processes: hidden by default, never
 # instrumented itself, frame pointers kept for the unwinders of its users.
 LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
@@ -104,7 +107,7 @@ clean:
 	rm -rf build
 
 .PHONY: all install clean check examples tests bench
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' -type f 2>/dev/null)
 
 # Benchmarks: not part of check or CI. Writes bench/results/.
 bench: all

@@ -11,19 +11,11 @@
 #include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define DFT_VERSION "0.1.0"
 #define DEFAULT_DIR "dynftrace.data"
 
-/* The flags that give a program call sites, for messages (the Makefile
- * passes this target's recommended ones). */
-#ifndef DFT_INSTRUMENT_CFLAGS
-#define DFT_INSTRUMENT_CFLAGS "-fpatchable-function-entry=5"
-#endif
-#ifdef __x86_64__
-#define SITE_FLAGS DFT_INSTRUMENT_CFLAGS " (or -pg -mfentry -mrecord-mcount)"
-#else
-#define SITE_FLAGS DFT_INSTRUMENT_CFLAGS
-#endif
+/* From the Makefile: the version, and the flags that give a program call
+ * sites on this target, for messages. */
+#define SITE_FLAGS DFT_SITE_FLAGS
 
 /* dynftrace.c */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
