@@ -125,6 +125,9 @@ extern size_t dft_nr_sites;
 #define dft_for_each_site(m, s) for (struct dft_site *s = (m)->sites; s < (m)->sites + (m)->nr_sites; s++)
 
 void dft_modules_scan(int startup);
+/* Called (lock held) when modules were added or removed, before any ops
+ * patches the new sites: the recorder gives them ids there. */
+extern void (*dft_modules_changed)(void);
 struct dft_site *dft_site_lookup(unsigned long addr);
 struct dft_site *dft_site_of_func(unsigned long addr);
 
@@ -134,8 +137,7 @@ int dft_update_sites(void);
 int dft_text_patch(struct dft_patch *batch, size_t n, int live);
 
 /* ---- ops.c ---- */
-void dft_ops_module_added(struct dft_module *mod);
-void dft_ops_module_gone(struct dft_module *mod);
+void dft_ops_modules_changed(void);
 
 /* ---- entry.c / thread.c ---- */
 struct dft_thread {

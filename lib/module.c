@@ -22,6 +22,7 @@
 
 struct dft_module *dft_modules;
 size_t dft_nr_sites;
+void (*dft_modules_changed)(void);
 
 struct loaded {
 	char path[4096];
@@ -216,7 +217,7 @@ static int nr_threads(void)
 void dft_modules_scan(int startup)
 {
 	struct scan sc = { 0 };
-	struct dft_module **pp, *added = NULL;
+	struct dft_module **pp, *added = NULL, *gone = NULL;
 	int live = !startup || nr_threads() > 1;
 
 	dl_iterate_phdr(collect, &sc);
@@ -240,7 +241,8 @@ void dft_modules_scan(int startup)
 	}
 	free(sc.v);
 
-	/* Forget what was unloaded: its memory is gone, only ours is freed. */
+	/* Forget what was unloaded: its memory is gone, only ours is freed
+	 * (after the ops have let go of its sites). */
 	for (pp = &dft_modules; *pp;) {
 		struct dft_module *m = *pp;
 
@@ -250,9 +252,11 @@ void dft_modules_scan(int startup)
 		}
 		*pp = m->next;
 		dft_nr_sites -= m->nr_sites;
-		dft_ops_module_gone(m);
-		module_free(m);
+		m->next = gone;
+		gone = m;
 	}
+	if (!added && !gone)
+		return;
 	while (added) {
 		struct dft_module *m = added;
 
@@ -267,7 +271,17 @@ void dft_modules_scan(int startup)
 		m->next = dft_modules;
 		dft_modules = m;
 		dft_nr_sites += m->nr_sites;
-		dft_ops_module_added(m);
+	}
+	/* Listeners first (the recorder names the new sites), then the ops
+	 * take the sites they want, before anything else can run them. */
+	if (dft_modules_changed)
+		dft_modules_changed();
+	dft_ops_modules_changed();
+	while (gone) {
+		struct dft_module *m = gone;
+
+		gone = m->next;
+		module_free(m);
 	}
 }
 

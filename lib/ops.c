@@ -482,8 +482,9 @@ DFT_API int dft_set_notrace(struct dft_ops *ops, const char *globs, int reset)
 	return set_patterns(ops, globs, reset, 1);
 }
 
-/* A library was loaded: registered ops take its sites they want. */
-void dft_ops_module_added(struct dft_module *mod)
+/* Libraries came or went: registered ops take the new sites they want and
+ * let go of the sites that are gone (no longer listed, never written). */
+void dft_ops_modules_changed(void)
 {
 	for (struct ops_priv *o = ops_list; o; o = o->next) {
 		struct ipset *set;
@@ -491,13 +492,6 @@ void dft_ops_module_added(struct dft_module *mod)
 		if (!build_set(o, &set))
 			switch_set(o, set);
 	}
-}
-
-/* A library was unloaded: its sites leave every set. */
-void dft_ops_module_gone(struct dft_module *mod)
-{
-	dft_for_each_site(mod, s) s->refs = 0;
-	dft_ops_module_added(mod);
 }
 
 static void fill_info(const struct dft_site *s, struct dft_func_info *info)

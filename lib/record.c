@@ -307,6 +307,19 @@ static void fids_scan(void)
 }
 
 /*
+ * Libraries were loaded or unloaded (dft_lock held): name the new sites
+ * before any of their calls is traced. fork() takes rec_lock before
+ * dft_lock, so only try; dft_fid_miss() catches what this missed.
+ */
+static void rec_modules_changed(void)
+{
+	if (pthread_mutex_trylock(&rec_lock))
+		return;
+	fids_scan();
+	pthread_mutex_unlock(&rec_lock);
+}
+
+/*
  * A site with no id: a library loaded after start-up. In a callback we may
  * not wait for dft_lock (its holder may be waiting for us), so we only try;
  * the event is dropped when we cannot.
@@ -514,6 +527,7 @@ __attribute__((constructor(200))) static void rec_init(void)
 	pthread_mutex_lock(&rec_lock);
 	maps_scan();
 	fids_scan();
+	dft_modules_changed = rec_modules_changed;
 	pthread_mutex_unlock(&rec_lock);
 	pthread_mutex_unlock(&dft_lock);
 	process_files();
