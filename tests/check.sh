@@ -18,7 +18,7 @@ run_target() {
 	local name=$1 cross=$2 run=$3 opts=${4:--O0 -O2} out
 	echo "=== $name"
 	out=$(CROSS_COMPILE=$cross CC=${cross}gcc ARCH=$name RUN=$run OPT_LEVELS=$opts \
-		O=build/$(${cross}gcc -dumpmachine) tests/run.sh 2>&1 | tee /dev/stderr | tail -1)
+		O=build/$(${cross}gcc -dumpmachine) tests/run.sh 2>&1 | tee -a /dev/stderr | tail -1)
 	summary "$out"
 }
 
