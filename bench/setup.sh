@@ -13,30 +13,18 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 done
 
-have_debsrc() {
-	grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/
-}
-KEY=/usr/share/keyrings/debian-archive-keyring.gpg
-OPT=; [ -f $KEY ] && OPT="[signed-by=$KEY] "
-SRCLINE="deb-src ${OPT}http://deb.debian.org/debian $(. /etc/os-release; echo "$VERSION_CODENAME") main"
-SECLINE="deb-src ${OPT}http://deb.debian.org/debian-security $(. /etc/os-release; echo "$VERSION_CODENAME")-security main"
-
 if [ "$(id -u)" = 0 ]; then
-	updated=
-	if ! have_debsrc; then
-		echo "setup: adding deb-src lines to /etc/apt/sources.list.d/dynftrace-bench-src.list" >&2
-		printf '%s\n%s\n' "$SRCLINE" "$SECLINE" >/etc/apt/sources.list.d/dynftrace-bench-src.list
-		apt-get update -qq >&2 && updated=1
-	fi
+	# Source entries mirroring the configured binary ones (names no host).
+	"$(dirname "$0")/../scripts/deb-src.sh" >&2 || echo "setup: no deb-src entries" >&2
 	if [ ${#missing[@]} -gt 0 ]; then
-		[ -n "$updated" ] || apt-get update -qq >&2
+		apt-get update -qq >&2
 		echo "setup: apt-get install ${missing[*]}" >&2
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 ||
 			echo "setup: some packages failed to install" >&2
 	fi
 else
 	[ ${#missing[@]} -eq 0 ] || echo "setup: not root; install: apt-get install ${missing[*]}" >&2
-	have_debsrc || echo "setup: not root; add to /etc/apt/sources.list: $SRCLINE" >&2
+	"$(dirname "$0")/../scripts/deb-src.sh" 2>&1 | sed 's/^/setup: /' >&2
 fi
 
 # apt-get source unpacks (and patches) into the current directory.

@@ -182,7 +182,6 @@ struct dft_patch {
 	uint8_t new[DFT_SITE_MAX];
 };
 
-int dft_arch_init(void);
 /* Classify the bytes at a recorded site (site->addr, ->func and ->mod are
  * set): sets kind, len, flags and the target it already calls, and returns
  * 0, or -ENOEXEC for bytes that are no known site form. */
