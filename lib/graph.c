@@ -148,13 +148,6 @@ static void graph_entry(unsigned long ip, unsigned long parent_ip, struct dft_op
 	struct dft_graph_ent ent;
 	struct shadow_ent *e;
 
-#ifndef HAVE_DFT_ENTRY_SITES
-	const struct dft_site *site = dft_site_lookup(ip);
-
-	/* After the prologue the return address is no longer where we look. */
-	if (!site || site->flags & DFT_SITE_NONENTRY)
-		return;
-#endif
 	if (unlikely(!ss || ss->top == ss->cap || ss->resync)) {
 		if (ss && ss->resync)
 			shadow_prune(ss, sp, real);
@@ -284,6 +277,8 @@ DFT_API int dft_register_graph(struct dft_graph_ops *gops)
 		return -EBUSY;
 	}
 	gops->ops.func = graph_entry;
+	/* After the prologue the return address is no longer where we look. */
+	gops->ops.flags |= DFT_OPS_FL_ENTRY_ONLY;
 	WRITE_ONCE(graph_gen, graph_gen + 1);
 	WRITE_ONCE(graph_ops, gops);
 	err = dft_register_ops(&gops->ops);

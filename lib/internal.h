@@ -137,6 +137,9 @@ int dft_update_sites(void);
 int dft_text_patch(struct dft_patch *batch, size_t n, int live);
 
 /* ---- ops.c ---- */
+/* Internal ops flag: only entry sites (the graph needs the return address
+ * where the function entry has it). */
+#define DFT_OPS_FL_ENTRY_ONLY (1UL << 31)
 void dft_ops_modules_changed(void);
 
 /* ---- entry.c / thread.c ---- */

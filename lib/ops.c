@@ -31,6 +31,7 @@ struct ops_priv {
 	struct pattern *filter, *notrace;
 	struct ipset *set; /* sites wanted while registered */
 	int registered;
+	int warned_entry_only;
 };
 
 pthread_mutex_t dft_lock;
@@ -220,7 +221,10 @@ static struct ops_priv *priv_of(struct dft_ops *ops)
 static int build_set(struct ops_priv *o, struct ipset **out)
 {
 	int ipmodify = o->ops->flags & DFT_OPS_FL_IPMODIFY;
+	int entry_only = o->ops->flags & DFT_OPS_FL_ENTRY_ONLY;
 	struct ipset *set = ipset_new(dft_nr_sites);
+	const char *example = NULL;
+	size_t skipped = 0;
 
 	if (!set)
 		return -ENOMEM;
@@ -228,6 +232,11 @@ static int build_set(struct ops_priv *o, struct ipset **out)
 		dft_for_each_site(m, s) {
 			if (!wants(o, s))
 				continue;
+			if (entry_only && (s->flags & DFT_SITE_NONENTRY)) {
+				if (!skipped++)
+					example = s->name;
+				continue;
+			}
 			if (ipmodify && s->ipmodify && s->ipmodify != o->ops) {
 				pr_err("%s: already redirected by another IPMODIFY ops", s->name);
 				free(set);
@@ -242,6 +251,10 @@ static int build_set(struct ops_priv *o, struct ipset **out)
 			ipset_add(set, s->addr);
 		}
 	}
+	/* Once per ops, not at every library load. */
+	if (skipped && !o->warned_entry_only++)
+		pr_warn("%zu functions (%s, ...) have call sites after the prologue, where returns cannot be hooked: left out of the function graph; build with %s",
+			skipped, example, DFT_INSTRUMENT_CFLAGS);
 	*out = set;
 	return 0;
 }
@@ -371,7 +384,8 @@ DFT_API int dft_register_ops(struct dft_ops *ops)
 	if (ret)
 		return ret;
 	ret = -EINVAL;
-	if (!ops->func || (ops->flags & ~(DFT_OPS_FL_SAVE_REGS | DFT_OPS_FL_IPMODIFY))) {
+	if (!ops->func ||
+	    (ops->flags & ~(DFT_OPS_FL_SAVE_REGS | DFT_OPS_FL_IPMODIFY | DFT_OPS_FL_ENTRY_ONLY))) {
 		pr_err("register: no callback, or unknown flags %#lx", ops->flags);
 		goto out;
 	}

@@ -25,8 +25,6 @@
  * trap handler must stay installed, chained with the program's own. */
 #define HAVE_DFT_TRAP_PATCHING 1
 #define DFT_TRAP_SIGNAL SIGTRAP
-/* Every site is at the function entry: redirect and graph always work. */
-#define HAVE_DFT_ENTRY_SITES 1
 
 #ifndef __ASSEMBLER__
 
