@@ -54,9 +54,8 @@ CMD_LIBS := -lm -lstdc++
 LIBSO := $(O)/libdynftrace.so
 LIBA := $(O)/libdynftrace.a
 CMD := $(O)/dynftrace
-PC := $(O)/dynftrace.pc
 
-all: $(LIBSO) $(LIBA) $(CMD) $(PC) examples tests
+all: $(LIBSO) $(LIBA) $(CMD) examples tests
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -84,21 +83,23 @@ $(O)/cmd/scan.o: arch/$(ARCH)/scan.c
 $(CMD): $(CMD_OBJS)
 	$(CC) -o $@ $^ $(CMD_LIBS) -Wl,-rpath,'$$ORIGIN/../lib' -ldl
 
-$(PC): dynftrace.pc.in Makefile
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-		-e 's|@INSTRUMENT_CFLAGS@|$(INSTRUMENT_CFLAGS)|' $< > $@
+# The pkg-config file names the prefix it is installed under, so it is made
+# at install time.
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	-e 's|@INSTRUMENT_CFLAGS@|$(INSTRUMENT_CFLAGS)|' dynftrace.pc.in
 
 include examples/examples.mk
 include tests/tests.mk
 
-install: $(LIBSO) $(LIBA) $(CMD) $(PC)
+install: $(LIBSO) $(LIBA) $(CMD)
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 include/dynftrace.h $(DESTDIR)$(PREFIX)/include/
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 $(PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	$(PC_SED) >$(DESTDIR)$(PREFIX)/lib/pkgconfig/dynftrace.pc
+	chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/dynftrace.pc
 	install -m 755 $(CMD) $(DESTDIR)$(PREFIX)/bin/
 	$(if $(wildcard docs/dynftrace.1),install -m 644 docs/dynftrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/)
 	$(if $(wildcard docs/dynftrace.bash),install -m 644 docs/dynftrace.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/dynftrace)
