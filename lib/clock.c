@@ -23,7 +23,7 @@ static void clock_pair(uint64_t *mono, uint64_t *ticks)
 		uint64_t t = dft_ticks();
 		uint64_t b = dft_mono_ns();
 
-		if (b - a < best) {
+		if (!i || b - a < best) {
 			best = b - a;
 			*mono = a + (b - a) / 2;
 			*ticks = t;
