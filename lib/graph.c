@@ -44,7 +44,7 @@ struct shadow_ent {
 	unsigned long real;   /* the return address we replaced */
 	unsigned long parent; /* ... or, for a tail call, its caller's */
 	unsigned long sp;     /* the function's sp at entry: the match key */
-	unsigned long *slot;
+	unsigned long *slot; /* where the return address lives, or NULL */
 	unsigned long ip;
 	unsigned long long data;
 	unsigned long gen; /* of the graph ops that pushed it */
@@ -168,7 +168,13 @@ static void graph_entry(unsigned long ip, unsigned long parent_ip, struct dft_op
 	e->real = real;
 	e->parent = ent.parent_ip;
 	e->sp = sp;
+#ifdef HAVE_DFT_STACK_RET_SLOT
 	e->slot = slot;
+#else
+	/* The slot is in the trampoline's frame, dead once it returns: the
+	 * function keeps its return address where only the unwinder knows. */
+	e->slot = NULL;
+#endif
 	e->ip = ip;
 	e->gen = READ_ONCE(graph_gen);
 	ss->top++;
@@ -228,7 +234,7 @@ static void shadow_restore(struct shadow *ss)
 	for (unsigned int i = ss->top; i-- > 0;) {
 		struct shadow_ent *e = &ss->ent[i];
 
-		if (*e->slot == HOOK)
+		if (e->slot && *e->slot == HOOK)
 			*e->slot = e->real;
 	}
 	ss->restored = 1;
@@ -240,7 +246,7 @@ static void shadow_rehook(struct shadow *ss)
 	for (unsigned int i = 0; i < ss->top; i++) {
 		struct shadow_ent *e = &ss->ent[i];
 
-		if (*e->slot == e->real)
+		if (e->slot && *e->slot == e->real)
 			*e->slot = HOOK;
 	}
 	ss->restored = 0;

@@ -21,6 +21,10 @@
 #define DFT_NR_ARG_REGS 6
 #define DFT_NR_FPARG_REGS 8
 
+/* dft_arch_ret_slot() is the return address on the stack itself, valid for
+ * as long as the frame: the graph may restore it for an unwinder. */
+#define HAVE_DFT_STACK_RET_SLOT 1
+
 /* Sites are patched with int3 while other threads run (poke.c here): the
  * trap handler must stay installed, chained with the program's own. */
 #define HAVE_DFT_TRAP_PATCHING 1
