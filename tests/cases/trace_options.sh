@@ -67,8 +67,9 @@ scen_basic
       rec
         rec
 E
-	# Only calls of 5 ms or more, each written when it returns.
-	case_ "$v" thresh slow --thresh 5ms <<'E'
+	# Only calls of 100 ms or more, each written when it returns: slowf
+	# sleeps 200 ms, and nothing else comes near (even under qemu).
+	case_ "$v" thresh slow --thresh 100ms <<'E'
 == thread 0
 slowf
 scen_slow

@@ -252,7 +252,7 @@ NOIPA int scen_rename(void)
 /* ---- one slow call, for the duration threshold ---- */
 NOIPA int slowf(void)
 {
-	usleep(20000);
+	usleep(200000);
 	return leaf(1);
 }
 
