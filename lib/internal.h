@@ -12,6 +12,7 @@
  *   entry.c    the C half of the trampolines: recursion guard, dispatch
  *   thread.c   per-thread state and grace periods
  *   glob.c     glob validation and matching
+ *   array.h    growing arrays (shared with the command)
  *   graph.c    return hooking (shadow stacks) for the function graph
  *   regs.c     public register accessors
  *   near.c     pages near a module for branch stubs

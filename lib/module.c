@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "internal.h"
 #include "sites.h"
 
@@ -53,15 +54,8 @@ static int collect(struct dl_phdr_info *info, size_t size, void *arg)
 	/* Our own code is never traced; the vDSO has no file. */
 	if (!hi || ((unsigned long)collect >= lo && (unsigned long)collect < hi))
 		return 0;
-	if (sc->n == sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 32;
-		struct loaded *v = realloc(sc->v, cap * sizeof(*v));
-
-		if (!v)
-			return 1;
-		sc->v = v;
-		sc->cap = cap;
-	}
+	if (DFT_ARRAY_ROOM(sc->v, sc->n, sc->cap, 32))
+		return 1;
 	l = &sc->v[sc->n];
 	if (info->dlpi_name && info->dlpi_name[0]) {
 		snprintf(l->path, sizeof(l->path), "%s", info->dlpi_name);

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "internal.h"
 
 #define PAGE_SIZE 4096UL
@@ -37,15 +38,8 @@ static int range_add(struct ranges *r, unsigned long lo, unsigned long hi, int p
 			r->v[r->n - 1].hi = hi;
 		return 0;
 	}
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		struct range *v = realloc(r->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		r->v = v;
-		r->cap = cap;
-	}
+	if (DFT_ARRAY_ROOM(r->v, r->n, r->cap, 16))
+		return -ENOMEM;
 	r->v[r->n++] = (struct range){ lo, hi, prot };
 	return 0;
 }
@@ -147,16 +141,9 @@ int dft_update_sites(void)
 
 			if (t == s->target || (s->flags & DFT_SITE_FAILED))
 				continue;
-			if (n == cap) {
-				struct dft_patch *b;
-
-				cap = cap ? cap * 2 : 256;
-				b = realloc(batch, cap * sizeof(*b));
-				if (!b) {
-					free(batch);
-					return -ENOMEM;
-				}
-				batch = b;
+			if (DFT_ARRAY_ROOM(batch, n, cap, 256)) {
+				free(batch);
+				return -ENOMEM;
 			}
 			batch[n].addr = s->addr;
 			batch[n].len = s->len;

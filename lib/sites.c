@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "sites.h"
 
 const char *const dft_site_tables[] = { "__patchable_function_entries", "__mcount_loc", NULL };
@@ -34,15 +35,8 @@ static int add_func(const struct dft_elf_sym *sym, void *arg)
 {
 	struct funcs *f = arg;
 
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 1024;
-		struct func *v = realloc(f->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		f->v = v;
-		f->cap = cap;
-	}
+	if (DFT_ARRAY_ROOM(f->v, f->n, f->cap, 1024))
+		return -ENOMEM;
 	f->v[f->n++] = (struct func){ sym->value, sym->size, sym->name, sym->bind };
 	return 0;
 }
