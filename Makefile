@@ -32,31 +32,44 @@ CFLAGS ?= -O2 -g
 # hashed offsets (ext4) fails with EOVERFLOW without the large-file interfaces.
 # Messages name the recommended site flags, and the target's other forms.
 SITE_FLAGS_HINT ?= $(INSTRUMENT_CFLAGS)
-BASE_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Ilib \
+BASE_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Iutil \
 	-Iarch/$(ARCH) $(ARCH_CFLAGS) -DDFT_INSTRUMENT_CFLAGS='"$(INSTRUMENT_CFLAGS)"' \
 	-DDFT_SITE_FLAGS='"$(SITE_FLAGS_HINT)"' -DDFT_VERSION='"$(VERSION)"'
 # The runtime is loaded into arbitrary processes: hidden by default, never
 # instrumented itself, frame pointers kept for the unwinders of its users.
-LIB_CFLAGS := $(BASE_CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
+LIB_CFLAGS := $(BASE_CFLAGS) -Icore -Irecord -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
 	-fpatchable-function-entry=0 -ftls-model=initial-exec
 
-# musl style: arch/$(ARCH)/NAME.{c,S} replaces lib/NAME.c of the same name.
-GEN_SRCS := $(wildcard lib/*.c)
+# The tree (docs/internals.md):
+#   util/    code both sides use, built once into $(UTIL)
+#   core/    sites, modules, patching, ops, dispatch, threads, return hooking
+#   record/  the recorder and its tracers, a user of core/
+#   cmd/     the command, linked with $(UTIL) and nothing of core/ or record/
+# musl style: arch/$(ARCH)/NAME.{c,S} replaces the generic NAME.c of the
+# same name in util/, core/ or record/; the rest of arch/$(ARCH) is runtime.
 ARCH_SRCS := $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S)
 ARCH_NAMES := $(basename $(notdir $(ARCH_SRCS)))
-LIB_SRCS := $(filter-out $(addprefix lib/,$(addsuffix .c,$(ARCH_NAMES))),$(GEN_SRCS)) $(ARCH_SRCS)
+generic = $(filter-out $(addprefix $(1)/,$(addsuffix .c,$(ARCH_NAMES))),$(wildcard $(1)/*.c))
+UTIL_NAMES := $(basename $(notdir $(wildcard util/*.c)))
+UTIL_ARCH := $(filter $(addprefix arch/$(ARCH)/,$(addsuffix .c,$(UTIL_NAMES))),$(ARCH_SRCS))
+UTIL_SRCS := $(call generic,util) $(UTIL_ARCH)
+LIB_SRCS := $(call generic,core) $(call generic,record) $(filter-out $(UTIL_ARCH),$(ARCH_SRCS))
+UTIL_OBJS := $(patsubst %,$(O)/%.o,$(basename $(UTIL_SRCS)))
 LIB_OBJS := $(patsubst %,$(O)/%.o,$(basename $(LIB_SRCS)))
 
 CMD_SRCS := $(wildcard cmd/*.c)
-CMD_OBJS := $(patsubst %.c,$(O)/%.o,$(CMD_SRCS)) $(O)/cmd/elfread.o $(O)/cmd/sites.o $(O)/cmd/scan.o
+CMD_OBJS := $(patsubst %.c,$(O)/%.o,$(CMD_SRCS))
 CMD_LIBS := -lm -lstdc++
 
+UTIL := $(O)/libdftutil.a
 LIBSO := $(O)/libdynftrace.so
 LIBA := $(O)/libdynftrace.a
 CMD := $(O)/dynftrace
 
 all: $(LIBSO) $(LIBA) $(CMD) examples tests
 
+# One set of flags for util/, core/, record/ and arch/: util/ is linked into
+# the runtime, so it is built as the runtime is (PIC, hidden).
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
@@ -64,24 +77,21 @@ $(O)/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
 
-$(LIBSO): $(LIB_OBJS) lib/dynftrace.map
-	$(CC) -shared -o $@ $(LIB_OBJS) -Wl,--version-script=lib/dynftrace.map \
-		-Wl,-z,now -Wl,-z,noexecstack -Wl,-z,defs -Wl,-soname,libdynftrace.so -lpthread -ldl
-$(LIBA): $(LIB_OBJS)
+$(UTIL): $(UTIL_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
-# The command shares the runtime's ELF reader (built without -fPIC).
+$(LIBSO): $(LIB_OBJS) $(UTIL) core/dynftrace.map
+	$(CC) -shared -o $@ $(LIB_OBJS) $(UTIL) -Wl,--version-script=core/dynftrace.map \
+		-Wl,-z,now -Wl,-z,noexecstack -Wl,-z,defs -Wl,-soname,libdynftrace.so -lpthread -ldl
+# The static runtime carries the util objects, so that it links alone.
+$(LIBA): $(LIB_OBJS) $(UTIL_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
 $(O)/cmd/%.o: cmd/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Icmd -MMD -MP -c $< -o $@
-$(O)/cmd/elfread.o $(O)/cmd/sites.o: $(O)/cmd/%.o: lib/%.c
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -MMD -MP -c $< -o $@
-$(O)/cmd/scan.o: arch/$(ARCH)/scan.c
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -MMD -MP -c $< -o $@
-$(CMD): $(CMD_OBJS)
-	$(CC) -o $@ $^ $(CMD_LIBS) -Wl,-rpath,'$$ORIGIN/../lib' -ldl
+$(CMD): $(CMD_OBJS) $(UTIL)
+	$(CC) -o $@ $(CMD_OBJS) $(UTIL) $(CMD_LIBS) -Wl,-rpath,'$$ORIGIN/../lib' -ldl
 
 # The pkg-config file names the prefix it is installed under, so it is made
 # at install time.

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dynftrace.h"
+#include "cmd.h"
 
 static const char main_usage[] =
 	"usage: dynftrace COMMAND [OPTIONS] [-- CMD [ARGS]]\n"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dynftrace.h"
+#include "cmd.h"
 #include "elfread.h"
 #include "sites.h"
 

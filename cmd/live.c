@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dynftrace.h"
+#include "cmd.h"
 
 static const char live_usage[] =
 	"usage: dynftrace live [RECORD OPTIONS] [--] CMD [ARGS]\n"

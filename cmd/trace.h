@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dynftrace.h"
+#include "cmd.h"
 
 enum { EV_ENTRY, EV_EXIT, EV_FUNC, EV_EXT };
 enum { EXT_TIME = 1, EXT_ARGS, EXT_RETVAL, EXT_LOST, EXT_UNWIND, EXT_COMM };

@@ -10,7 +10,7 @@
  *   trace_profile.c   the profile tracer
  *   trace_args.c      argument and return value specs
  *
- * graph.c (the public graph API) is below them and does not depend on them.
+ * core/graph.c (the public graph API) is below them and does not depend on them.
  * Every recorder path runs inside the recursion guard: in a callback, or with
  * dft_thread.seq made odd by dft_guard_enter().
  */
@@ -23,36 +23,6 @@
 #include <time.h>
 
 #include "internal.h"
-
-/* ---- graph.c / arch/<arch>/return.S ----
- *
- * Each architecture provides dft_arch_return_hook, the address graph.c puts
- * in the return slot. It saves the return value registers into a struct
- * dft_regs, calls dft_graph_return(regs, sp) with the sp the function had at
- * its entry (dft_arch_get_sp() of its site), restores them and jumps to the
- * address dft_graph_return() gives back.
- */
-extern char dft_arch_return_hook[];
-unsigned long dft_graph_return(struct dft_regs *regs, unsigned long sp);
-
-/* The recursion guard for paths that are not callbacks (the return hook,
- * the libc interposers): a traced function called inside runs untraced. */
-static inline int dft_guard_enter(void)
-{
-	if (dft_thread.seq & 1)
-		return 0;
-	WRITE_ONCE(dft_thread.seq, dft_thread.seq + 1);
-	barrier();
-	return 1;
-}
-
-static inline void dft_guard_exit(int entered)
-{
-	if (!entered)
-		return;
-	barrier();
-	WRITE_ONCE(dft_thread.seq, dft_thread.seq + 1);
-}
 
 /* ---- clock.c ---- */
 struct dft_clock {

@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Internal interfaces of the runtime. Nothing here is exported.
+ * Internal interfaces of the core (sites, patching, ops, dispatch, threads,
+ * traps, return hooking). Nothing here is exported, and nothing here knows
+ * of the recorder (record/), which is a user of this core.
  *
  * The pieces, one file each (kernel/trace style):
  *   log.c      levelled diagnostics (DYNFTRACE_LOG)
- *   elfread.c  ELF reading (shared with the command)
  *   module.c   modules and their call-site records; dlopen/dlclose
  *   patch.c    batches: desired site states, text protection
  *   trap.c     the trap signal of trap-based protocols, chained with the program's
  *   ops.c      ops registration, filters, IPMODIFY ownership, queries
  *   entry.c    the C half of the trampolines: recursion guard, dispatch
  *   thread.c   per-thread state and grace periods
- *   glob.c     glob validation and matching
- *   array.h    growing arrays (shared with the command)
  *   graph.c    return hooking (shadow stacks) for the function graph
  *   regs.c     public register accessors
  *   near.c     pages near a module for branch stubs
@@ -36,6 +35,7 @@
 #include <stdint.h>
 
 #include "dynftrace.h"
+#include "glob.h"
 
 /*
  * The architecture contract (arch/<arch>/arch.h) provides:
@@ -171,12 +171,39 @@ void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_reg
 /* Trampolines call this. */
 void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
 
-/* ---- glob.c ---- */
-int dft_glob_valid(const char *pat);
-int dft_glob_match(const char *pat, const char *str);
-
 /* ---- graph.c ---- */
 int dft_graph_init(void);
+
+/* arch/<arch>/return.S:
+ *
+ * Each architecture provides dft_arch_return_hook, the address graph.c puts
+ * in the return slot. It saves the return value registers into a struct
+ * dft_regs, calls dft_graph_return(regs, sp) with the sp the function had at
+ * its entry (dft_arch_get_sp() of its site), restores them and jumps to the
+ * address dft_graph_return() gives back.
+ */
+extern char dft_arch_return_hook[];
+unsigned long dft_graph_return(struct dft_regs *regs, unsigned long sp);
+
+/* The recursion guard for paths that are not callbacks (the return hook,
+ * the libc interposers): a traced function called inside runs untraced. */
+static inline int dft_guard_enter(void)
+{
+	if (dft_thread.seq & 1)
+		return 0;
+	WRITE_ONCE(dft_thread.seq, dft_thread.seq + 1);
+	barrier();
+	return 1;
+}
+
+static inline void dft_guard_exit(int entered)
+{
+	if (!entered)
+		return;
+	barrier();
+	WRITE_ONCE(dft_thread.seq, dft_thread.seq + 1);
+}
+
 
 /* ---- arch hooks ---- */
 struct dft_patch {

@@ -5,7 +5,10 @@
  * malformed pattern must be refused with an error, not silently matched
  * literally.
  */
-#include "internal.h"
+#include <errno.h>
+#include <stddef.h>
+
+#include "glob.h"
 
 /* 0 for a well-formed pattern, -EINVAL otherwise. */
 int dft_glob_valid(const char *p)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * x86-64: every site form has a table (__patchable_function_entries or
- * __mcount_loc), so there is nothing to scan for.
+ * Scanning for sites in files without a site table: the generic version
+ * finds none. A port whose compilers can emit sites without a table (gcc
+ * -pg on ARM and AArch64) replaces this file with arch/<arch>/scan.c.
  */
 #include "sites.h"
 

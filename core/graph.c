@@ -38,7 +38,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "record.h"
+#include "internal.h"
 
 struct shadow_ent {
 	unsigned long real;   /* the return address we replaced */
