@@ -37,7 +37,8 @@ struct dft_ctl_conn {
 	char *out;
 	size_t len, cap;
 	char msg[512];
-	int (*more)(struct dft_ctl_conn *c); /* streaming */
+	int (*more)(struct dft_ctl_conn *c, uint64_t *cookie); /* streaming */
+	uint64_t cookie;
 };
 
 static struct dft_ctl_verb *verbs;
@@ -126,9 +127,11 @@ int dft_ctl_error(struct dft_ctl_conn *c, int err, const char *fmt, ...)
 	return -err;
 }
 
-void dft_ctl_stream(struct dft_ctl_conn *c, int (*more)(struct dft_ctl_conn *c))
+void dft_ctl_stream(struct dft_ctl_conn *c, int (*more)(struct dft_ctl_conn *c, uint64_t *cookie),
+		    uint64_t cookie)
 {
 	c->more = more;
+	c->cookie = cookie;
 }
 
 /* ---- the built-in verbs: help, detach ---- */
@@ -146,9 +149,15 @@ static int verb_detach(struct dft_ctl_conn *c, int argc, char **argv)
 	return 0;
 }
 
-static struct dft_ctl_verb help_verb = { "help", "help: the verbs this runtime knows", verb_help };
+static struct dft_ctl_verb help_verb = {
+	.name = "help",
+	.usage = "help: the verbs this runtime knows",
+	.handler = verb_help,
+};
 static struct dft_ctl_verb detach_verb = {
-	"detach", "detach: stop tracing, every site a NOP again; close the channel", verb_detach
+	.name = "detach",
+	.usage = "detach: stop tracing, every site a NOP again; close the channel",
+	.handler = verb_detach,
 };
 DFT_CTL_VERB(help_verb)
 DFT_CTL_VERB(detach_verb)
@@ -314,7 +323,7 @@ static void conn_input(struct dft_ctl_conn *c)
 
 static void stream_more(struct dft_ctl_conn *c)
 {
-	int done = c->more(c);
+	int done = c->more(c, &c->cookie);
 
 	if (out_flush(c)) {
 		conn_close(c);

@@ -13,6 +13,7 @@
 #define DFT_CONTROL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct dft_ctl_conn;
 
@@ -44,12 +45,13 @@ int dft_ctl_error(struct dft_ctl_conn *c, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /*
  * Turns the connection into a stream (trace_pipe): after the handler
- * returns 0, @more is called about every 100 ms, and whenever the server
+ * returns 0, @more (with its own word, @cookie, first set here) is called about every 100 ms, and whenever the server
  * is idle, to write what is new; it returns 0 to go on, or 1 to end the
  * stream (an END frame follows). The stream also ends when the client
  * closes the connection.
  */
-void dft_ctl_stream(struct dft_ctl_conn *c, int (*more)(struct dft_ctl_conn *c));
+void dft_ctl_stream(struct dft_ctl_conn *c, int (*more)(struct dft_ctl_conn *c, uint64_t *cookie),
+		    uint64_t cookie);
 
 /* Whether a control thread is running (status, the recorder's stop). */
 int dft_ctl_active(void);
