@@ -408,12 +408,15 @@ static char *runtime_path(void)
 	return realpath(path, NULL);
 }
 
+/* Raised by the faulting instruction itself: never blocked by us. */
+static const int sync_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP };
+
 void attach_load(pid_t pid)
 {
 	struct target t = { .pid = pid };
 	unsigned long dlopen_addr, errno_addr, dlerror_addr, args[2], ret, pc, sp, scratch;
 	char tracer[32], state[64], *lib = runtime_path();
-	sigset_t mask, all;
+	uint64_t mask, all; /* the kernel's sigset */
 	struct thread *inj;
 	int err, saved_errno = 0;
 
@@ -471,12 +474,9 @@ void attach_load(pid_t pid)
 	if (ptrace(PTRACE_GETSIGMASK, inj->tid, (void *)sizeof(mask), &mask))
 		fail(&t, EXIT_CTL_FAIL, "cannot read the signal mask of %d: %s", (int)inj->tid,
 		     strerror(errno));
-	sigfillset(&all);
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGILL);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGTRAP);
+	all = ~0ULL;
+	for (size_t i = 0; i < ARRAY_SIZE(sync_signals); i++)
+		all &= ~(1ULL << (sync_signals[i] - 1));
 	if (ptrace(PTRACE_SETSIGMASK, inj->tid, (void *)sizeof(all), &all))
 		fail(&t, EXIT_CTL_FAIL, "cannot set the signal mask of %d: %s", (int)inj->tid,
 		     strerror(errno));
