@@ -176,15 +176,16 @@ int ctl_call(int fd, int argc, char **argv, FILE *out, char *msg, size_t msglen)
 	unsigned int type;
 	size_t len;
 	char *buf;
-	int err = dft_ctl_send_req(fd, argc, argv);
+	int sent = dft_ctl_send_req(fd, argc, argv), err;
 
-	if (err)
-		die("lost the control connection: %s", strerror(-err));
+	/* A refused connection is closed after its END frame, maybe before
+	 * our request went out: read the reason anyway. */
 	for (;;) {
 		err = dft_ctl_recv(fd, &type, &buf, &len);
 		if (err)
 			die("lost the control connection: %s",
-			    err == -ECONNRESET ? "the process closed it" : strerror(-err));
+			    err == -ECONNRESET ? "the process closed it"
+					       : strerror(sent ? -sent : -err));
 		if (type == DFT_CTL_DATA) {
 			if (out && len)
 				fwrite(buf, 1, len, out);
