@@ -291,6 +291,9 @@ static void ps_one(pid_t pid)
 			} else {
 				snprintf(state, sizeof(state), "attached");
 			}
+			key = strstr(buf, "\ncomm=");
+			if (key)
+				sscanf(key + 6, "%63[^\n]", comm);
 			key = strstr(buf, "recording=");
 			if (key && !strstr(state, "tracing"))
 				snprintf(state, sizeof(state), "recording");

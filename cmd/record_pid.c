@@ -82,6 +82,13 @@ int record_pid(struct record_opts *o)
 	attach_check(o->pid);
 	if (proc_euid(o->pid, &uid))
 		die("no process %d", o->pid);
+	/* Refuse a taken directory before touching the process; make it
+	 * once the process is ours to record, so that a refused attach
+	 * leaves no empty trace behind. */
+	if (!o->force && !access(o->out, F_OK))
+		die("%s exists: use -f to replace it, or -o to name another directory", o->out);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fd = ctl_open(o->pid, 1, &attached);
 	dir = make_trace_dir(o->out, o->force);
 	/* The process writes the trace: root recording another user's
 	 * process gives it the directory. */
@@ -93,8 +100,6 @@ int record_pid(struct record_opts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	fd = ctl_open(o->pid, 1, &attached);
 
 	argv = xmalloc(4 * sizeof(*argv));
 	argv[0] = "record-start";

@@ -248,6 +248,8 @@ int cmd_top(int argc, char **argv)
 	ctl_do(fd, f, "status", NULL);
 	fclose(f);
 	recording = strstr(status, "recording=") != NULL;
+	if (strstr(status, "\ncomm="))
+		sscanf(strstr(status, "\ncomm=") + 6, "%63[^\n]", comm);
 	free(status);
 	if (nf) {
 		char *argv2[34] = { "set_ftrace_filter" };

@@ -11,6 +11,7 @@
  * no file; the profile tracer keeps per-function totals instead. Recording
  * into a trace directory is the recorder's job (record.c, `record-start`).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,15 +270,11 @@ static int count_enabled(const struct dft_func_info *info, void *arg)
 static int verb_status(struct dft_ctl_conn *c, int argc, char **argv)
 {
 	size_t enabled = 0;
-	char comm[64] = "?";
 	const char *rec = dft_rec_dir();
-	FILE *f = fopen("/proc/self/comm", "r");
+	/* The program's name, not the thread's: under qemu-user
+	 * /proc/self/comm is qemu's. */
+	const char *comm = program_invocation_short_name;
 
-	if (f) {
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = 0;
-		fclose(f);
-	}
 	dft_for_each_function(count_enabled, &enabled, 1);
 	dft_ctl_printf(c,
 		       "pid=%d\ncomm=%s\ntracer=%s\ntracing_on=%d\nsites=%zu\nenabled=%zu\n"
