@@ -67,6 +67,17 @@ for v in $(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | grep -E '^gcc-(pfe-cet|fentry)
 	nop_only "$T/$v.sites.detached2" "$v: after the second detach"
 	check_client "$T/$v.client2"
 
+	# Two profile recordings in a row: each has counts of its own.
+	start_client "$srv" 2 3 "$T/$v.client3"
+	sleep 0.2
+	for i in 1 2; do
+		$DFT record -p "$SRV_PID" -t profile --duration 0.5 -o "$T/$v.prof$i" -f \
+			2>"$T/$v.prof$i.err" || { cat "$T/$v.prof$i.err"; fail "$v: record -p -t profile"; }
+		$DFT report -i "$T/$v.prof$i" | grep -qE '^ +[1-9][0-9]* .* srv_handle$' ||
+			fail "$v: profile recording $i has no srv_handle"
+	done
+	check_client "$T/$v.client3"
+
 	# The target exits while recorded: the recording ends by itself.
 	$DFT record -p "$SRV_PID" --duration 30 -o "$T/$v.trace3" -f 2>"$T/$v.rec3" &
 	rec=$!
