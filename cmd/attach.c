@@ -388,26 +388,6 @@ static int mem_rw(pid_t pid, unsigned long addr, void *buf, size_t len, int writ
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
-static char *runtime_path(void)
-{
-	char self[PATH_MAX], path[PATH_MAX + 32];
-	const char *env = getenv("DYNFTRACE_LIBRARY");
-	ssize_t n;
-
-	if (env && *env)
-		return realpath(env, NULL);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return NULL;
-	self[n] = 0;
-	*strrchr(self, '/') = 0;
-	snprintf(path, sizeof(path), "%s/libdynftrace.so", self);
-	if (!access(path, R_OK))
-		return realpath(path, NULL);
-	snprintf(path, sizeof(path), "%s/../lib/libdynftrace.so", self);
-	return realpath(path, NULL);
-}
-
 /* Raised by the faulting instruction itself: never blocked by us. */
 static const int sync_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP };
 
@@ -415,7 +395,7 @@ void attach_load(pid_t pid)
 {
 	struct target t = { .pid = pid };
 	unsigned long dlopen_addr, errno_addr, dlerror_addr, args[2], ret, pc, sp, scratch;
-	char tracer[32], state[64], *lib = runtime_path();
+	char tracer[32], state[64], *lib;
 	uint64_t mask, all; /* the kernel's sigset */
 	struct thread *inj;
 	int err, saved_errno = 0;
@@ -434,8 +414,7 @@ void attach_load(pid_t pid)
 		      state, (int)pid);
 		exit(EXIT_CTL_FAIL);
 	}
-	if (!lib)
-		die("cannot find libdynftrace.so next to dynftrace (set DYNFTRACE_LIBRARY)");
+	lib = find_runtime();
 	read_maps(&t);
 	{
 		size_t n = 0;

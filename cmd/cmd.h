@@ -36,6 +36,9 @@ char *find_command(const char *cmd);
 /* Removes the files of a trace directory (refusing a directory that holds
  * other things), and the directory itself with @rm_dir. */
 void remove_trace_dir(const char *dir, int rm_dir);
+/* The runtime's path: DYNFTRACE_LIBRARY, next to us, or ../lib; exits
+ * with a message when there is none. */
+char *find_runtime(void);
 /* "10us", "1.5ms", "2s", "300" (ns): 0, or -1 for a malformed duration. */
 int parse_duration(const char *s, uint64_t *ns);
 /* Prints the usage text of a subcommand and exits with @status. */

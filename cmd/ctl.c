@@ -73,6 +73,21 @@ int proc_euid(pid_t pid, uid_t *uid)
 	return found ? 0 : -1;
 }
 
+void proc_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(buf, len, "?");
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(buf, len, f))
+		buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
+}
+
 int proc_has_runtime(pid_t pid)
 {
 	char path[64], line[4096];
@@ -262,20 +277,14 @@ int cmd_ctl(int argc, char **argv)
 
 static void ps_one(pid_t pid)
 {
-	char path[64], comm[64] = "?", state[64] = "dormant", *key;
+	char comm[64], state[64] = "dormant", *key;
 	char *buf = NULL;
 	size_t len = 0;
 	uid_t uid;
-	FILE *f, *mem;
+	FILE *mem;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "r");
-	if (f) {
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = 0;
-		fclose(f);
-	}
+	proc_comm(pid, comm, sizeof(comm));
 	/* Never wake a dormant runtime just to list it. */
 	if (!proc_euid(pid, &uid) && !dft_ctl_connect(pid, uid, &fd)) {
 		char *argv[] = { "status" };

@@ -40,6 +40,8 @@ void ctl_do(int fd, FILE *out, const char *verb, ...) __attribute__((sentinel));
 pid_t parse_pid(const char *s);
 /* The effective uid of @pid, or -1 (errno set). */
 int proc_euid(pid_t pid, uid_t *uid);
+/* Its command name (/proc/PID/comm), or "?". */
+void proc_comm(pid_t pid, char *buf, size_t len);
 /* Whether @pid has libdynftrace.so mapped: 1, 0, or -errno. */
 int proc_has_runtime(pid_t pid);
 

@@ -199,7 +199,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 }
 
 /* The runtime: next to us in the build tree, in ../lib once installed. */
-static char *find_runtime(void)
+char *find_runtime(void)
 {
 	static const char *const rel[] = { "/libdynftrace.so", "/../lib/libdynftrace.so" };
 	char self[PATH_MAX], path[PATH_MAX + 32];

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "trace.h"
 #include "ctl.h"
 
 static const char top_usage[] =
@@ -111,18 +111,6 @@ static int cmp_dself(const void *a, const void *b)
 	return x->dself < y->dself ? 1 : x->dself > y->dself ? -1 : 0;
 }
 
-static void fmt_ns(char *buf, size_t len, double ns)
-{
-	if (ns < 1e3)
-		snprintf(buf, len, "%.0f ns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, len, "%.3f us", ns / 1e3);
-	else if (ns < 1e9)
-		snprintf(buf, len, "%.3f ms", ns / 1e6);
-	else
-		snprintf(buf, len, "%.3f s", ns / 1e9);
-}
-
 static void show(pid_t pid, const char *comm, double delay, int iter, int lines, int tty)
 {
 	unsigned long long all = 0, calls = 0;
@@ -145,9 +133,9 @@ static void show(pid_t pid, const char *comm, double delay, int iter, int lines,
 
 		if (!s->dhits)
 			continue;
-		fmt_ns(tot, sizeof(tot), s->dtotal);
-		fmt_ns(self, sizeof(self), s->dself);
-		fmt_ns(avg, sizeof(avg), (double)s->dtotal / s->dhits);
+		dur_text(s->dtotal, tot, sizeof(tot));
+		dur_text(s->dself, self, sizeof(self));
+		dur_text(s->dtotal / s->dhits, avg, sizeof(avg));
 		d = demangle(s->name);
 		printf("%6.2f%% %12llu %12s %12s %12s  %s\n", all ? 100.0 * s->dself / all : 0.0,
 		       s->dhits, tot, self, avg, d ? d : s->name);
@@ -193,7 +181,7 @@ int cmd_top(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
-	char **filters = NULL, comm[64] = "?", path[64], *status = NULL, msg[512];
+	char **filters = NULL, comm[64], *status = NULL, msg[512];
 	int c, fd, iters = 0, lines = 0, tty = isatty(1), recording, nf = 0;
 	double delay = 1;
 	size_t slen = 0;
@@ -236,13 +224,7 @@ int cmd_top(int argc, char **argv)
 		usage(top_usage, 2);
 	if (!lines)
 		lines = tty ? 20 : 30;
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	f = fopen(path, "r");
-	if (f) {
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = 0;
-		fclose(f);
-	}
+	proc_comm(pid, comm, sizeof(comm));
 	fd = ctl_open(pid, 1, NULL);
 	f = open_memstream(&status, &slen);
 	ctl_do(fd, f, "status", NULL);

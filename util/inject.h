@@ -29,4 +29,10 @@ int dft_inject_step(pid_t tid);
 int dft_inject_call(pid_t tid, unsigned long func, const unsigned long *args, int nargs,
 		    unsigned long below, unsigned long *ret);
 
+/* util/ptrace_run.c, for the arch files: continues @tid and waits for
+ * the SIGSEGV stop of a return to address 0 (0, -ESRCH when the thread
+ * died, or -errno); and one PTRACE_SINGLESTEP. */
+int dft_inject_run(pid_t tid);
+int dft_ptrace_step(pid_t tid);
+
 #endif /* DFT_INJECT_H */

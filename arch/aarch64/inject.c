@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 
 #include "inject.h"
 
@@ -65,13 +64,7 @@ int dft_inject_pc_sp(pid_t tid, unsigned long *pc, unsigned long *sp)
 
 int dft_inject_step(pid_t tid)
 {
-	int st;
-
-	if (ptrace(PTRACE_SINGLESTEP, tid, 0, 0))
-		return -errno;
-	if (waitpid(tid, &st, __WALL) < 0)
-		return -errno;
-	return WIFSTOPPED(st) ? 0 : -ESRCH;
+	return dft_ptrace_step(tid);
 }
 
 int dft_inject_call(pid_t tid, unsigned long func, const unsigned long *args, int nargs,
@@ -81,7 +74,7 @@ int dft_inject_call(pid_t tid, unsigned long func, const unsigned long *args, in
 	struct user_pt_regs saved, r;
 	struct user_fpsimd_state fp;
 	size_t sve_len = 0;
-	int sysno, nosys = -1, st, err, has_sve;
+	int sysno, nosys = -1, err, has_sve;
 
 	if (nargs > 6)
 		return -EINVAL;
@@ -103,20 +96,10 @@ int dft_inject_call(pid_t tid, unsigned long func, const unsigned long *args, in
 	err = set(tid, NT_ARM_SYSTEM_CALL, &nosys, sizeof(nosys));
 	if (!err)
 		err = set(tid, NT_PRSTATUS, &r, sizeof(r));
-	if (!err && ptrace(PTRACE_CONT, tid, 0, 0))
-		err = -errno;
-	while (!err) {
-		if (waitpid(tid, &st, __WALL) < 0) {
-			err = -errno;
-			break;
-		}
-		if (!WIFSTOPPED(st))
-			return -ESRCH;
-		if (WSTOPSIG(st) == SIGSEGV)
-			break;
-		if (ptrace(PTRACE_CONT, tid, 0, 0))
-			err = -errno;
-	}
+	if (!err)
+		err = dft_inject_run(tid);
+	if (err == -ESRCH)
+		return err;
 	if (!err)
 		err = get(tid, NT_PRSTATUS, &r, sizeof(r), NULL);
 	if (!err) {

@@ -21,7 +21,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include <sys/wait.h>
 
 #include "inject.h"
 
@@ -65,7 +64,7 @@ int dft_inject_call(pid_t tid, unsigned long func, const unsigned long *args, in
 {
 	struct arm_regs saved, r;
 	struct arm_vfp vfp;
-	int st, err = 0, has_vfp;
+	int err = 0, has_vfp;
 
 	if (nargs > 4)
 		return -EINVAL;
@@ -84,20 +83,12 @@ int dft_inject_call(pid_t tid, unsigned long func, const unsigned long *args, in
 	else
 		r.r[16] &= ~CPSR_T;
 	r.r[17] = -1UL;
-	if (ptrace(REQ_SETREGS, tid, 0, &r) || ptrace(PTRACE_CONT, tid, 0, 0))
+	if (ptrace(REQ_SETREGS, tid, 0, &r))
 		err = -errno;
-	while (!err) {
-		if (waitpid(tid, &st, __WALL) < 0) {
-			err = -errno;
-			break;
-		}
-		if (!WIFSTOPPED(st))
-			return -ESRCH;
-		if (WSTOPSIG(st) == SIGSEGV)
-			break;
-		if (ptrace(PTRACE_CONT, tid, 0, 0))
-			err = -errno;
-	}
+	if (!err)
+		err = dft_inject_run(tid);
+	if (err == -ESRCH)
+		return err;
 	if (!err && ptrace(REQ_GETREGS, tid, 0, &r))
 		err = -errno;
 	if (!err) {

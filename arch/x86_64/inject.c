@@ -14,7 +14,6 @@
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
-#include <sys/wait.h>
 
 #include "inject.h"
 
@@ -33,13 +32,7 @@ int dft_inject_pc_sp(pid_t tid, unsigned long *pc, unsigned long *sp)
 
 int dft_inject_step(pid_t tid)
 {
-	int st;
-
-	if (ptrace(PTRACE_SINGLESTEP, tid, 0, 0))
-		return -errno;
-	if (waitpid(tid, &st, __WALL) < 0)
-		return -errno;
-	return WIFSTOPPED(st) ? 0 : -ESRCH;
+	return dft_ptrace_step(tid);
 }
 
 int dft_inject_call(pid_t tid, unsigned long func, const unsigned long *args, int nargs,
@@ -49,7 +42,7 @@ int dft_inject_call(pid_t tid, unsigned long func, const unsigned long *args, in
 	struct iovec xv = { xsave, sizeof(xsave) };
 	struct user_regs_struct saved, r;
 	unsigned long sp, zero = 0;
-	int st, err = 0;
+	int err = 0;
 
 	if (nargs > 6)
 		return -EINVAL;
@@ -71,26 +64,15 @@ int dft_inject_call(pid_t tid, unsigned long func, const unsigned long *args, in
 		for (int i = 0; i < nargs; i++)
 			*regs[i] = args[i];
 	}
-	if (ptrace(PTRACE_SETREGS, tid, 0, &r) || ptrace(PTRACE_CONT, tid, 0, 0)) {
+	if (ptrace(PTRACE_SETREGS, tid, 0, &r)) {
 		err = -errno;
 		goto restore;
 	}
-	for (;;) {
-		if (waitpid(tid, &st, __WALL) < 0) {
-			err = -errno;
-			goto restore;
-		}
-		if (!WIFSTOPPED(st))
-			return -ESRCH; /* it died: nothing to restore */
-		if (WSTOPSIG(st) == SIGSEGV)
-			break;
-		/* A stop that is not the end of the call (a group stop): go on,
-		 * keeping any signal pending (every one is blocked). */
-		if (ptrace(PTRACE_CONT, tid, 0, 0)) {
-			err = -errno;
-			goto restore;
-		}
-	}
+	err = dft_inject_run(tid);
+	if (err == -ESRCH)
+		return err; /* nothing to restore */
+	if (err)
+		goto restore;
 	if (ptrace(PTRACE_GETREGS, tid, 0, &r)) {
 		err = -errno;
 		goto restore;
