@@ -271,11 +271,10 @@ static int seized(struct target *t, pid_t tid)
 	return 0;
 }
 
-/* Seizes and stops one thread; 0, or -ESRCH when it is gone already. */
-static int stop_thread(struct target *t, pid_t tid)
+/* Seizes one thread and asks it to stop; 0, or -ESRCH when it is gone
+ * already. */
+static int seize_thread(struct target *t, pid_t tid)
 {
-	int st;
-
 	if (ptrace(PTRACE_SEIZE, tid, 0, 0)) {
 		if (errno == ESRCH && tid != t->pid)
 			return -ESRCH;
@@ -285,80 +284,127 @@ static int stop_thread(struct target *t, pid_t tid)
 	t->t[t->n].tid = tid;
 	t->t[t->n].sig = 0;
 	t->n++;
-	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) || waitpid(tid, &st, __WALL) < 0 ||
-	    !WIFSTOPPED(st)) {
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0)) {
 		t->n--; /* it exited meanwhile */
 		return -ESRCH;
-	}
-	/* A signal-delivery stop took the signal from the thread: it is
-	 * given back at detach. The interrupt's own stop follows. */
-	if (st >> 16 != PTRACE_EVENT_STOP) {
-		t->t[t->n - 1].sig = WSTOPSIG(st);
-		if (waitpid(tid, &st, __WALL | WNOHANG) < 0)
-			return 0;
 	}
 	return 0;
 }
 
-/* Every thread, including those started while we stop the others. */
+/* Waits for the stop of thread @i; 0, or -ESRCH (it exited, and is
+ * dropped from the list). */
+static int wait_stop(struct target *t, size_t i)
+{
+	int st;
+
+	if (waitpid(t->t[i].tid, &st, __WALL) < 0 || !WIFSTOPPED(st)) {
+		t->t[i] = t->t[--t->n];
+		return -ESRCH;
+	}
+	/* A signal-delivery stop took a signal from the thread: it is given
+	 * back at detach (the interrupt's own stop, still pending, is then
+	 * dropped; an injected call passes over it). */
+	if (st >> 16 != PTRACE_EVENT_STOP)
+		t->t[i].sig = WSTOPSIG(st);
+	return 0;
+}
+
+/* Every thread, including those started while we stop the others: all
+ * are asked at once, then waited for, so that the process is stopped
+ * after the slowest thread, not after the sum of them. */
 static void stop_all(struct target *t)
 {
 	char path[64];
-	int added;
+	size_t done = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)t->pid);
-	do {
+	for (;;) {
 		DIR *d = opendir(path);
 		struct dirent *de;
 
 		if (!d)
 			fail(t, EXIT_CTL_NOPROC, "process %d exited", (int)t->pid);
-		added = 0;
 		while ((de = readdir(d))) {
 			pid_t tid = atoi(de->d_name);
 
-			if (tid > 0 && !seized(t, tid) && !stop_thread(t, tid))
-				added = 1;
+			if (tid > 0 && !seized(t, tid))
+				seize_thread(t, tid);
 		}
 		closedir(d);
-	} while (added);
+		if (done == t->n)
+			break;
+		while (done < t->n) {
+			if (!wait_stop(t, done))
+				done++;
+		}
+	}
+	if (!t->n)
+		fail(t, EXIT_CTL_NOPROC, "process %d exited", (int)t->pid);
 }
 
 /* ---- sites against pcs ---- */
 
-struct pc_check {
-	unsigned long pc;
-	int inside;
+struct site_list {
+	unsigned long *v;
+	size_t n;
 };
 
-static int pc_in_site(unsigned long site, void *arg)
+static int site_add(unsigned long site, void *arg)
 {
-	struct pc_check *c = arg;
+	struct site_list *l = arg;
 
-	c->inside = c->pc > site && c->pc < site + dft_inject_site_span;
-	return c->inside;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = site;
+	return 0;
+}
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether @pc lies strictly inside a site (after its first byte). */
+static int pc_in_site(const struct site_list *l, unsigned long pc)
+{
+	size_t lo = 0, hi = l->n;
+
+	/* The last site at or below pc. */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (l->v[mid] <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && pc > l->v[lo - 1] && pc < l->v[lo - 1] + dft_inject_site_span;
 }
 
 /* No thread may be stopped in the middle of a site the runtime is about to
  * rewrite: step it out. */
-static void move_out_of_sites(struct target *t)
+static void move_out_of_sites(struct target *t, const struct site_list *l)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		for (int step = 0;; step++) {
-			struct pc_check c = { 0, 0 };
-			unsigned long sp;
-			int err = dft_inject_pc_sp(t->t[i].tid, &c.pc, &sp);
+			unsigned long pc, sp;
+			int err = dft_inject_pc_sp(t->t[i].tid, &pc, &sp);
 
+			if (err == -ENOSYS)
+				fail(t, EXIT_CTL_NOLOAD,
+				     "attaching with ptrace is not implemented on this architecture: "
+				     "start the program with LD_PRELOAD=libdynftrace.so instead");
 			if (err)
 				fail(t, EXIT_CTL_FAIL, "cannot read the registers of thread %d: %s",
 				     (int)t->t[i].tid, strerror(-err));
-			if (!for_each_site(t, pc_in_site, &c))
+			if (!pc_in_site(l, pc))
 				break;
 			if (step == 16 || dft_inject_step(t->t[i].tid))
 				fail(t, EXIT_CTL_FAIL,
 				     "thread %d is stopped inside the call site at %#lx and cannot "
 				     "be stepped out of it: try again",
-				     (int)t->t[i].tid, c.pc);
+				     (int)t->t[i].tid, pc);
 		}
 	}
 }
@@ -394,6 +440,7 @@ static const int sync_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP };
 void attach_load(pid_t pid)
 {
 	struct target t = { .pid = pid };
+	struct site_list sites = { NULL, 0 };
 	unsigned long dlopen_addr, errno_addr, dlerror_addr, args[2], ret, pc, sp, scratch;
 	char tracer[32], state[64], *lib;
 	uint64_t mask, all; /* the kernel's sigset */
@@ -416,10 +463,11 @@ void attach_load(pid_t pid)
 	}
 	lib = find_runtime();
 	read_maps(&t);
+	for_each_site(&t, site_add, &sites);
+	qsort(sites.v, sites.n, sizeof(*sites.v), cmp_ulong);
 	{
-		size_t n = 0;
+		size_t n = sites.n;
 
-		for_each_site(&t, count_one, &n);
 		if (!n) {
 			warnx("process %d has no call sites, so nothing could be traced: rebuild "
 			      "it with " SITE_FLAGS,
@@ -440,7 +488,7 @@ void attach_load(pid_t pid)
 	}
 
 	stop_all(&t);
-	move_out_of_sites(&t);
+	move_out_of_sites(&t, &sites);
 	/* The main thread if it could be stopped, else any. */
 	inj = &t.t[0];
 	for (size_t i = 0; i < t.n; i++) {
@@ -460,10 +508,6 @@ void attach_load(pid_t pid)
 		fail(&t, EXIT_CTL_FAIL, "cannot set the signal mask of %d: %s", (int)inj->tid,
 		     strerror(errno));
 	err = dft_inject_pc_sp(inj->tid, &pc, &sp);
-	if (err == -ENOSYS)
-		fail(&t, EXIT_CTL_NOLOAD,
-		     "attaching with ptrace is not implemented on this architecture: start the "
-		     "program with LD_PRELOAD=libdynftrace.so instead");
 	/* The library's path, well below the red zone. */
 	scratch = (sp - 1024 - strlen(lib) - 1) & ~15UL;
 	if (!err)
@@ -504,6 +548,7 @@ void attach_load(pid_t pid)
 		fail(&t, err == -ESRCH ? EXIT_CTL_NOPROC : EXIT_CTL_FAIL,
 		     "cannot load the runtime into process %d: %s", (int)pid, strerror(-err));
 	detach_all(&t);
+	free(sites.v);
 	free(t.t);
 	for (size_t i = 0; i < t.nm; i++)
 		free(t.m[i].path);

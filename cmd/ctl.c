@@ -119,21 +119,29 @@ static int wake(pid_t pid)
 static int connect_wait(pid_t pid, uid_t uid, int *fd)
 {
 	const char *env = getenv("DYNFTRACE_CTL_TIMEOUT");
-	double limit = env ? atof(env) : 10;
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	double limit = env ? atof(env) : 10, waited = 0, next_wake = 1;
+	long step = 500 * 1000; /* ns: from 0.5 ms, doubling to 20 ms */
 	int err = -ENOENT;
 
-	for (double t = 0; t < limit; t += 0.02) {
+	while (waited < limit) {
+		struct timespec ts = { 0, step };
+
 		err = dft_ctl_connect(pid, uid, fd);
 		if (err != -ENOENT)
 			return err;
 		if (kill(pid, 0) && errno == ESRCH)
 			return -ESRCH;
-		/* A second wake-up in case the first met a thread about to
-		 * exit; the handler ignores one while a thread starts. */
-		if (t > 0 && (int)(t * 50) % 50 == 0)
+		/* Another wake-up each second, in case the first met a thread
+		 * that was exiting; the handler ignores one while a thread
+		 * starts. */
+		if (waited >= next_wake) {
 			wake(pid);
+			next_wake += 1;
+		}
 		nanosleep(&ts, NULL);
+		waited += step / 1e9;
+		if (step < 20 * 1000 * 1000)
+			step *= 2;
 	}
 	return err;
 }
