@@ -85,5 +85,5 @@ redis-cli -p "$port" ping | grep -q PONG || fail "redis does not answer after th
 redis-cli -p "$port" shutdown nosave >/dev/null 2>&1
 wait $pid
 echo "redis-benchmark: $before requests/s before, $during during a 3 s record -p" \
-	"(ratio $(echo "scale=2; $during / $before" | bc 2>/dev/null || echo '?'))"
+	"(ratio $(awk -v a="$during" -v b="$before" 'BEGIN { printf "%.2f", a / b }'))"
 pass "redis attached, recorded, profiled and detached"
