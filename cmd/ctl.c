@@ -224,6 +224,12 @@ int ctl_call(int fd, int argc, char **argv, FILE *out, char *msg, size_t msglen)
 		if (msg && msglen)
 			snprintf(msg, msglen, "%s", buf + 4);
 		free(buf);
+		/* After a detach the runtime closes the connection as its
+		 * control thread ends: wait for that. */
+		if (!err && !strcmp(argv[0], "detach")) {
+			while (!dft_ctl_recv(fd, &type, &buf, &len))
+				free(buf);
+		}
 		return err;
 	}
 }

@@ -143,9 +143,16 @@ static int verb_help(struct dft_ctl_conn *c, int argc, char **argv)
 	return 0;
 }
 
+static void detach_all(void);
+
+/* Everything off and the socket gone before the answer: a client that
+ * reads it may check that every site is a NOP. The connections close,
+ * and the thread ends, right after. */
 static int verb_detach(struct dft_ctl_conn *c, int argc, char **argv)
 {
 	quit = 1;
+	detach_all();
+	unlink(sock_path);
 	return 0;
 }
 
@@ -385,8 +392,8 @@ static void *ctl_thread(void *arg)
 				stream_more(&conns[i]);
 		}
 	}
-	/* detach: tracing off first, then the channel, so that a client
-	 * that sees the socket gone knows the sites are NOPs. */
+	/* detach (verb_detach turned tracing off and removed the socket), or
+	 * poll failed: tracing off in any case. */
 	detach_all();
 	for (int i = 0; i < MAX_CONNS; i++) {
 		if (conns[i].fd >= 0 && conns[i].more)

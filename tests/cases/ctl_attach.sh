@@ -33,7 +33,7 @@ for v in $(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | grep -E '^gcc-(pfe-cet|fentry)
 	site_bytes "$SRV_PID" "$srv" >"$T/$v.sites.detached"
 	nop_only "$T/$v.sites.detached" "$v: after detach"
 	grep -q '^srv_handle 0f1f440000' "$T/$v.sites.detached" || fail "$v: srv_handle's site not read"
-	[ "$(ls /proc/$SRV_PID/task | wc -l)" = "$tasks0" ] || fail "$v: a thread of ours is left"
+	tasks_back "$SRV_PID" "$tasks0" || fail "$v: a thread of ours is left"
 	grep -l dynftrace-ctl /proc/$SRV_PID/task/*/comm && fail "$v: the control thread is left"
 	[ -e "/tmp/dynftrace-$(id -u)/$SRV_PID.ctl" ] && fail "$v: the socket is left"
 	check_client "$T/$v.client1"

@@ -95,7 +95,7 @@ for line in $(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | grep '^gcc-pfe' | tr ' ' '~
 	ctl detach || fail "$v: detach"
 	sleep 0.2
 	[ -e "/tmp/dynftrace-$(id -u)/$SRV_PID.ctl" ] && fail "$v: the socket is left after detach"
-	[ "$(ls /proc/$SRV_PID/task | wc -l)" = "$tasks0" ] || fail "$v: a thread of ours is left"
+	tasks_back "$SRV_PID" "$tasks0" || fail "$v: a thread of ours is left"
 	ctl status >"$o.status2"
 	expect_in "$o.status2" '^tracer=nop$' "tracer after detach"
 	expect_in "$o.status2" '^enabled=0$' "sites enabled after detach"

@@ -81,3 +81,13 @@ with open("/proc/%s/mem" % pid, "rb") as mem:
         print(name, mem.read(5).hex())
 PY
 }
+
+# tasks_back PID N: the process has N threads again within 2 s (our control
+# thread ends just after it closed the connection).
+tasks_back() {
+	for _ in $(seq 40); do
+		[ "$(ls "/proc/$1/task" | wc -l)" = "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
