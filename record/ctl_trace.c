@@ -458,6 +458,16 @@ static int verb_graph_function(struct dft_ctl_conn *c, int argc, char **argv)
 	return apply(c);
 }
 
+/* Empties the buffer and the profile (no tracer registered). */
+static void clear(void)
+{
+	head = 0;
+	if (ring)
+		memset(ring, 0, RING_SIZE * sizeof(*ring));
+	if (stats)
+		memset(stats, 0, (stats_mask + 1) * sizeof(*stats));
+}
+
 static int verb_current_tracer(struct dft_ctl_conn *c, int argc, char **argv)
 {
 	int old = tracer, err;
@@ -466,27 +476,26 @@ static int verb_current_tracer(struct dft_ctl_conn *c, int argc, char **argv)
 		dft_ctl_printf(c, "%s\n", tracer_names[tracer]);
 		return 0;
 	}
-	for (tracer = 0; tracer < (int)ARRAY_SIZE(tracer_names); tracer++) {
-		if (!strcmp(argv[1], tracer_names[tracer]))
+	int want;
+
+	for (want = 0; want < (int)ARRAY_SIZE(tracer_names); want++) {
+		if (!strcmp(argv[1], tracer_names[want]))
 			break;
 	}
-	if (tracer == (int)ARRAY_SIZE(tracer_names)) {
-		tracer = old;
+	if (want == (int)ARRAY_SIZE(tracer_names))
 		return dft_ctl_error(c, EINVAL,
 				     "unknown tracer '%s' (nop, function, function_graph, profile)",
 				     argv[1]);
-	}
-	/* A new tracer starts with an empty buffer. */
-	if (tracer != old) {
+	/* The callbacks read tracer: change it only with none registered.
+	 * A new tracer starts with an empty buffer. */
+	if (want != old) {
 		stop();
-		head = 0;
-		if (ring)
-			memset(ring, 0, RING_SIZE * sizeof(*ring));
-		if (stats)
-			memset(stats, 0, (stats_mask + 1) * sizeof(*stats));
+		clear();
 	}
+	tracer = want;
 	err = apply(c);
 	if (err) {
+		stop();
 		tracer = old;
 		apply(c);
 	}
@@ -546,6 +555,8 @@ static int print_from(struct dft_ctl_conn *c, uint64_t *pos)
 
 	if (!ring)
 		return 0;
+	if (*pos > end)
+		*pos = 0; /* the buffer was emptied (a new tracer) */
 	if (end - *pos > RING_SIZE) {
 		dft_ctl_printf(c, "# lost %llu events (the buffer holds %u)\n",
 			       (unsigned long long)(end - *pos - RING_SIZE), RING_SIZE);
@@ -640,6 +651,11 @@ static void ctl_trace_detach(void)
 	free(graph_sites);
 	graph_sites = NULL;
 	nr_graph_sites = 0;
+	/* A later session must not see this one's events. */
+	free(ring);
+	free(stats);
+	ring = NULL;
+	stats = NULL;
 	head = 0;
 }
 
