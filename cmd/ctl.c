@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,10 +108,67 @@ int proc_has_runtime(pid_t pid)
 	return found;
 }
 
+/* A thread to take the wake-up: one asleep in a system call, which holds
+ * none of the locks pthread_create() takes (a running thread may be inside
+ * malloc), and that does not block SIGURG; 0 when there is none. */
+static pid_t wake_thread(pid_t pid)
+{
+	char path[64], line[256], exe[4096];
+	struct dirent *de;
+	pid_t found = 0;
+	ssize_t n;
+	DIR *d;
+
+	/* Under qemu-user the host threads' masks are not the guest's. */
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = 0;
+	if (strstr(exe, "/qemu-"))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d && !found && (de = readdir(d))) {
+		pid_t tid = atoi(de->d_name);
+		int asleep = 0, blocked = 1;
+		unsigned long long mask;
+		FILE *f;
+
+		if (tid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "State:", 6))
+				asleep = strchr(line, 'S') != NULL;
+			else if (sscanf(line, "SigBlk: %llx", &mask) == 1)
+				blocked = (mask >> (SIGURG - 1)) & 1;
+		}
+		if (f)
+			fclose(f);
+		if (asleep && !blocked)
+			found = tid;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 static int wake(pid_t pid)
 {
 	union sigval v = { .sival_int = DFT_CTL_WAKE_VALUE };
+	pid_t tid = wake_thread(pid);
+	siginfo_t si;
 
+	if (tid) {
+		memset(&si, 0, sizeof(si));
+		si.si_signo = SIGURG;
+		si.si_code = SI_QUEUE;
+		si.si_pid = getpid();
+		si.si_uid = getuid();
+		si.si_value = v;
+		if (!syscall(SYS_rt_tgsigqueueinfo, pid, tid, SIGURG, &si))
+			return 0;
+	}
 	return sigqueue(pid, SIGURG, v) ? -errno : 0;
 }
 
