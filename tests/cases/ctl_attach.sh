@@ -67,6 +67,19 @@ for v in $(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | grep -E '^gcc-(pfe-cet|fentry)
 	nop_only "$T/$v.sites.detached2" "$v: after the second detach"
 	check_client "$T/$v.client2"
 
+	# SIGTERM ends a recording like Ctrl-C: a finished trace, sites NOPs.
+	start_client "$srv" 2 2 "$T/$v.client4"
+	$DFT record -p "$SRV_PID" -F srv_handle -o "$T/$v.trace4" -f 2>"$T/$v.rec4" &
+	rec=$!
+	sleep 1
+	kill -TERM $rec
+	wait $rec || { cat "$T/$v.rec4"; fail "$v: record -p ended by SIGTERM"; }
+	grep -q 'detached=1' "$T/$v.trace4"/exit-* || fail "$v: SIGTERM: no exit file"
+	$DFT report -i "$T/$v.trace4" | grep -q 'srv_handle' || fail "$v: SIGTERM: empty trace"
+	site_bytes "$SRV_PID" "$srv" >"$T/$v.sites.term"
+	nop_only "$T/$v.sites.term" "$v: after SIGTERM"
+	check_client "$T/$v.client4"
+
 	# Two profile recordings in a row: each has counts of its own.
 	start_client "$srv" 2 3 "$T/$v.client3"
 	sleep 0.2
