@@ -382,8 +382,32 @@ static int pc_in_site(const struct site_list *l, unsigned long pc)
 	return lo && pc > l->v[lo - 1] && pc < l->v[lo - 1] + dft_inject_site_span;
 }
 
+/* The dynamic loader's code: a thread stopped in it may hold the lock
+ * our dlopen() needs. */
+static int in_loader(pid_t pid, unsigned long pc)
+{
+	char path[64], line[4096];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "r");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		char perm[8], *name = strrchr(line, '/');
+
+		if (name && !strncmp(name, "/ld-", 4) &&
+		    sscanf(line, "%lx-%lx %7s", &lo, &hi, perm) == 3 && perm[2] == 'x')
+			found = pc >= lo && pc < hi;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* No thread may be stopped in the middle of a site the runtime is about to
- * rewrite: step it out. */
+ * rewrite (step it out), nor inside the dynamic loader (give up: try
+ * again later). */
 static void move_out_of_sites(struct target *t, const struct site_list *l)
 {
 	for (size_t i = 0; i < t->n; i++) {
@@ -398,6 +422,11 @@ static void move_out_of_sites(struct target *t, const struct site_list *l)
 			if (err)
 				fail(t, EXIT_CTL_FAIL, "cannot read the registers of thread %d: %s",
 				     (int)t->t[i].tid, strerror(-err));
+			if (in_loader(t->pid, pc))
+				fail(t, EXIT_CTL_FAIL,
+				     "thread %d of process %d is inside the dynamic loader (a dlopen "
+				     "or a symbol lookup): try again in a moment",
+				     (int)t->t[i].tid, (int)t->pid);
 			if (!pc_in_site(l, pc))
 				break;
 			if (step == 16 || dft_inject_step(t->t[i].tid))
@@ -432,6 +461,36 @@ static int mem_rw(pid_t pid, unsigned long addr, void *buf, size_t len, int writ
 		close(fd);
 	}
 	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static struct target *stalled_target;
+static struct thread *stalled_thread;
+
+static void on_alarm(int sig)
+{
+}
+
+/*
+ * Our dlopen() has not returned in 10 s: another (stopped) thread holds a
+ * lock it needs. The other threads are let go, so that the holder gets
+ * to release it; the sites are then prepared while they run, which the
+ * user is told. 30 s more, and the call is abandoned.
+ */
+static void call_stalled(pid_t tid)
+{
+	struct target *t = stalled_target;
+
+	warnx("warning: process %d has not finished loading the runtime after 10 s (another "
+	      "thread holds a lock it needs?): resuming its other threads",
+	      (int)t->pid);
+	for (size_t i = 0; i < t->n; i++) {
+		if (&t->t[i] != stalled_thread)
+			ptrace(PTRACE_DETACH, t->t[i].tid, 0, (void *)(long)t->t[i].sig);
+	}
+	t->t[0] = *stalled_thread;
+	stalled_thread = &t->t[0];
+	t->n = 1;
+	alarm(30);
 }
 
 /* Raised by the faulting instruction itself: never blocked by us. */
@@ -518,9 +577,20 @@ void attach_load(pid_t pid)
 	if (!err)
 		err = mem_rw(inj->tid, ret, &saved_errno, sizeof(int), 0);
 	if (!err) {
+		struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		stalled_target = &t;
+		stalled_thread = inj;
+		dft_inject_stalled = call_stalled;
 		args[0] = scratch;
 		args[1] = 2; /* RTLD_NOW */
+		alarm(10);
 		err = dft_inject_call(inj->tid, dlopen_addr, args, 2, scratch, &ret);
+		alarm(0);
+		dft_inject_stalled = NULL;
+		inj = stalled_thread; /* moved if the others were let go */
 		if (!err && !ret) {
 			char why[512] = "";
 			unsigned long msg;
@@ -544,6 +614,12 @@ void attach_load(pid_t pid)
 		}
 	}
 	ptrace(PTRACE_SETSIGMASK, inj->tid, (void *)sizeof(mask), &mask);
+	if (err == -ETIMEDOUT)
+		fail(&t, EXIT_CTL_FAIL,
+		     "process %d did not finish loading the runtime in 40 s: the call was abandoned "
+		     "and its thread resumed where it was; the process may be deadlocked in the "
+		     "dynamic loader",
+		     (int)pid);
 	if (err)
 		fail(&t, err == -ESRCH ? EXIT_CTL_NOPROC : EXIT_CTL_FAIL,
 		     "cannot load the runtime into process %d: %s", (int)pid, strerror(-err));

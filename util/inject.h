@@ -33,6 +33,10 @@ int dft_inject_call(pid_t tid, unsigned long func, const unsigned long *args, in
  * the SIGSEGV stop of a return to address 0 (0, -ESRCH when the thread
  * died, or -errno); and one PTRACE_SINGLESTEP. */
 int dft_inject_run(pid_t tid);
+/* Called the first time the wait for an injected call is interrupted by a
+ * signal (the caller's timeout); a second interruption ends the call with
+ * -ETIMEDOUT, its registers restored. */
+extern void (*dft_inject_stalled)(pid_t tid);
 int dft_ptrace_step(pid_t tid);
 
 #endif /* DFT_INJECT_H */

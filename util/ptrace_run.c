@@ -11,15 +11,24 @@
 
 #include "inject.h"
 
+void (*dft_inject_stalled)(pid_t tid);
+
 int dft_inject_run(pid_t tid)
 {
-	int st;
+	int st, stalled = 0;
 
 	if (ptrace(PTRACE_CONT, tid, 0, 0))
 		return -errno;
 	for (;;) {
-		if (waitpid(tid, &st, __WALL) < 0)
-			return -errno;
+		if (waitpid(tid, &st, __WALL) < 0) {
+			/* The caller's alarm: once, it may free what the call
+			 * waits for; the second time we give up. */
+			if (errno == EINTR && !stalled++ && dft_inject_stalled) {
+				dft_inject_stalled(tid);
+				continue;
+			}
+			return errno == EINTR ? -ETIMEDOUT : -errno;
+		}
 		if (!WIFSTOPPED(st))
 			return -ESRCH; /* it died */
 		if (WSTOPSIG(st) == SIGSEGV)

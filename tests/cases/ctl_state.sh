@@ -10,7 +10,7 @@
 
 IFS='|' read -r v cc flags <<<"$(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | head -1)"
 mkdir -p "$T/$v"
-build_variant "$T/$v/state" "$cc" "$flags" "$TOP/tests/prog/ctl_state.c" -- -lpthread
+build_variant "$T/$v/state" "$cc" "$flags" "$TOP/tests/prog/ctl_state.c" -- -lpthread -ldl
 for mode in spin sleep; do
 	rm -f "$T/ready"
 	"$T/$v/state" $mode "$T/ready" >"$T/$mode.out" 2>&1 &
@@ -28,4 +28,27 @@ for mode in spin sleep; do
 	rc=$?
 	grep -qx ok "$T/$mode.out" && [ $rc = 0 ] || { cat "$T/$mode.out"; fail "$mode: the thread's state changed"; }
 done
+# A thread is inside dlopen (its library's constructor sleeps 12 s) when
+# the attach stops every thread: the attach's dlopen waits for the loader's
+# lock, so after 10 s the other threads are let go, and the attach ends.
+cat >"$T/slow.c" <<'C'
+#include <unistd.h>
+__attribute__((constructor)) static void slow(void) { sleep(12); }
+C
+$cc -shared -fPIC "$T/slow.c" -o "$T/libslow.so" || fail "build libslow.so"
+rm -f "$T/ready"
+"$T/$v/state" dlopen "$T/ready" "$T/libslow.so" >"$T/dlopen.out" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+	[ -e "$T/ready" ] && break
+	sleep 0.02
+done
+timeout 60 "$DFT" ctl --attach $pid status >"$T/dlopen.status" 2>"$T/dlopen.err" ||
+	{ cat "$T/dlopen.err"; fail "dlopen: attach while a thread is in the loader"; }
+grep -q 'has not finished loading the runtime after 10 s' "$T/dlopen.err" ||
+	{ cat "$T/dlopen.err"; fail "dlopen: no warning"; }
+"$DFT" ctl $pid detach
+wait $pid
+grep -qx ok "$T/dlopen.out" || { cat "$T/dlopen.out"; fail "dlopen: the program"; }
+
 pass "registers, flags, red zone, errno, signal mask, pending signal, a blocked nanosleep"

@@ -7,13 +7,17 @@
  *       with known values in rbx, r12-r15, xmm6, xmm7, the flags and its
  *       red zone, checking them on every turn;
  *   ctl_state sleep READYFILE  the main thread sleeps 3 s in nanosleep,
- *       which must neither fail with EINTR nor end early.
+ *       which must neither fail with EINTR nor end early;
+ *   ctl_state dlopen READYFILE LIB  a thread is inside dlopen(LIB), whose
+ *       constructor sleeps, when the attach stops every thread: the
+ *       attach's own dlopen waits for the loader's lock.
  *
  * Both then check errno, the signal mask and a pending signal. SIGURG is
  * blocked in the main thread, so that the wake-up of the control channel
  * goes to the other thread (which only waits), as the kernel picks a thread
  * that does not block it. Prints "ok" or what changed.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -96,6 +100,28 @@ static long spin_check(long iters)
 	return bad;
 }
 
+static void *opener(void *lib)
+{
+	if (!dlopen(lib, RTLD_NOW))
+		fprintf(stderr, "dlopen: %s\n", dlerror());
+	return NULL;
+}
+
+static int loader(const char *ready, const char *lib)
+{
+	pthread_t t;
+	FILE *f;
+
+	pthread_create(&t, NULL, opener, (void *)lib);
+	sleep(1); /* the opener is in the constructor now */
+	f = fopen(ready, "w");
+	fclose(f);
+	pthread_join(t, NULL);
+	sleep(5); /* time for the control channel after the attach */
+	printf("ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t mask, want, pending;
@@ -104,8 +130,10 @@ int main(int argc, char **argv)
 	double t0;
 	FILE *f;
 
+	if (argc == 4 && !strcmp(argv[1], "dlopen"))
+		return loader(argv[2], argv[3]);
 	if (argc != 3 || (strcmp(argv[1], "spin") && strcmp(argv[1], "sleep"))) {
-		fprintf(stderr, "usage: ctl_state spin|sleep READYFILE\n");
+		fprintf(stderr, "usage: ctl_state spin|sleep READYFILE | dlopen READYFILE LIB\n");
 		return 2;
 	}
 	/* The idler first: it keeps the empty mask, so it takes SIGURG. */
