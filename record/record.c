@@ -353,7 +353,7 @@ const struct dft_fid_ent *dft_fid_miss(unsigned long site)
 
 static void clock_file(void)
 {
-	FILE *f = rec_create("clock");
+	FILE *f = rec_create(DFT_FILE_CLOCK);
 
 	if (!f)
 		return;
@@ -370,8 +370,8 @@ static void process_files(void)
 		fclose(maps_file);
 	if (sites_file)
 		fclose(sites_file);
-	maps_file = rec_create("maps");
-	sites_file = rec_create("sites");
+	maps_file = rec_create(DFT_FILE_MAPS);
+	sites_file = rec_create(DFT_FILE_SITES);
 	if (maps_file) {
 		for (unsigned int i = 0; i < nr_mods; i++) {
 			if (mods[i].line)
@@ -402,11 +402,12 @@ static void remove_stale(void)
 		return;
 	}
 	snprintf(pre, sizeof(pre), "%d.", (int)dft_rec_pid);
-	snprintf(prof, sizeof(prof), "profile-%d.", (int)dft_rec_pid);
+	snprintf(prof, sizeof(prof), DFT_FILE_PROFILE "-%d.", (int)dft_rec_pid);
 	while ((d = readdir(dir))) {
 		if (!strncmp(d->d_name, pre, strlen(pre)) ||
 		    !strncmp(d->d_name, prof, strlen(prof)) ||
-		    (!strncmp(d->d_name, "exit-", 5) && atoi(d->d_name + 5) == dft_rec_pid))
+		    (!strncmp(d->d_name, DFT_FILE_EXIT "-", sizeof(DFT_FILE_EXIT)) &&
+		     atoi(d->d_name + sizeof(DFT_FILE_EXIT)) == dft_rec_pid))
 			unlinkat(dft_rec_dirfd, d->d_name, 0);
 	}
 	closedir(dir);
@@ -432,7 +433,7 @@ static void rec_exit(int status, void *arg)
 		dft_clock_recalibrate();
 		clock_file();
 	}
-	f = rec_create("exit");
+	f = rec_create(DFT_FILE_EXIT);
 	if (f) {
 		fprintf(f, "status=%d events=%llu lost=%llu\n", status, (unsigned long long)events,
 			(unsigned long long)lost);
