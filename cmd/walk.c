@@ -5,12 +5,12 @@
  * Formats see the calls through struct fmt; the walker applies the report's
  * thread and function filters, so that every format filters alike.
  */
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "glob.h"
 #include "trace.h"
 
 int value_next(const uint8_t **pp, const uint8_t *end, struct value *v)
@@ -149,7 +149,7 @@ static int lib_match(const char *pat, const struct proc *p, uint32_t fid, uint32
 		return 0;
 	base = strrchr(path, '/');
 	snprintf(modpat, sizeof(modpat), "%.*s", glob ? (int)(glob - mod) : (int)strlen(mod), mod);
-	if (fnmatch(modpat, base ? base + 1 : path, 0))
+	if (!dft_glob_match(modpat, base ? base + 1 : path))
 		return 0;
 	return !glob || name_match(name, glob + 1);
 }

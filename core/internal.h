@@ -36,6 +36,7 @@
 
 #include "dynftrace.h"
 #include "glob.h"
+#include "match.h"
 
 /*
  * The architecture contract (arch/<arch>/arch.h) provides:
@@ -113,6 +114,7 @@ struct dft_module {
 	struct dft_site *sites;		/* sorted by addr */
 	size_t nr_sites;
 	char *strtab; /* owns the names */
+	char **forms; /* ops.c: dft_name_forms() by site, made on first use */
 	void *stubs;  /* arch: near-module branch stubs, or NULL */
 	int seen;     /* scratch for rescans */
 };

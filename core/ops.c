@@ -8,16 +8,13 @@
  * after a grace period, so the list walk reads it without a lock). Each
  * site counts the ops that want it; patch.c turns counts into text.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-struct pattern {
-	struct pattern *next;
-	char *mod;  /* module glob, or NULL for any module */
-	char *func; /* function glob, or NULL for every function */
-};
+#define pattern dft_pattern
 
 struct ipset {
 	size_t mask;
@@ -91,16 +88,32 @@ static void ipset_add(struct ipset *set, unsigned long ip)
 	set->slot[i] = ip;
 }
 
-/* ---- patterns ---- */
+/* ---- patterns (util/match.c) ---- */
 
-static int pattern_match(const struct pattern *p, const struct dft_site *s)
+/* The demangled forms of @s's name, cached by its module; NULL for a C name. */
+static const char *site_forms(struct dft_site *s)
 {
-	if (p->mod && !dft_glob_match(p->mod, s->mod->name))
-		return 0;
-	return !p->func || dft_glob_match(p->func, s->name);
+	struct dft_module *m = s->mod;
+	size_t i = s - m->sites;
+
+	if (s->name[0] != '_' || s->name[1] != 'Z')
+		return NULL;
+	if (!m->forms)
+		m->forms = calloc(m->nr_sites, sizeof(*m->forms));
+	if (!m->forms)
+		return NULL; /* out of memory: matched by the mangled name only */
+	/* Not cached while there is no demangler: one may come later. */
+	if (!m->forms[i])
+		m->forms[i] = dft_name_forms(s->name);
+	return m->forms[i];
 }
 
-static int any_match(const struct pattern *list, const struct dft_site *s)
+static int pattern_match(const struct pattern *p, struct dft_site *s)
+{
+	return dft_pattern_match(p, s->mod->name, s->name, site_forms(s));
+}
+
+static int any_match(const struct pattern *list, struct dft_site *s)
 {
 	for (; list; list = list->next)
 		if (pattern_match(list, s))
@@ -108,25 +121,13 @@ static int any_match(const struct pattern *list, const struct dft_site *s)
 	return 0;
 }
 
-static int wants(const struct ops_priv *o, const struct dft_site *s)
+static int wants(const struct ops_priv *o, struct dft_site *s)
 {
 	if (s->flags & DFT_SITE_FAILED)
 		return 0;
 	if (o->filter && !any_match(o->filter, s))
 		return 0;
 	return !any_match(o->notrace, s);
-}
-
-static void patterns_free(struct pattern *p)
-{
-	while (p) {
-		struct pattern *next = p->next;
-
-		free(p->mod);
-		free(p->func);
-		free(p);
-		p = next;
-	}
 }
 
 static int pattern_matches_any(const struct pattern *p)
@@ -140,64 +141,81 @@ static int pattern_matches_any(const struct pattern *p)
 	return 0;
 }
 
-/* Parses "glob lib:mod lib:mod:glob, ..." into a list. */
+static const char *site_display(size_t i, void *arg)
+{
+	return ((char **)arg)[i];
+}
+
+/* The warning for a glob that selects nothing, with the closest names. */
+static void warn_no_match(const char *glob)
+{
+	size_t n = 0, best[5], nbest;
+	char **names = calloc(dft_nr_sites ? dft_nr_sites : 1, sizeof(*names));
+	char list[512] = "";
+
+	if (names) {
+		dft_for_each_module(m) {
+			dft_for_each_site(m, s) {
+				char *d;
+
+				/* One entry per function, shown demangled. */
+				if (n == dft_nr_sites || (s != m->sites && s->func == s[-1].func))
+					continue;
+				d = dft_demangle(s->name);
+				names[n] = d ? d : strdup(s->name);
+				if (names[n])
+					n++;
+			}
+		}
+		nbest = dft_close_names(glob, site_display, n, names, best, ARRAY_SIZE(best));
+		for (size_t i = 0; i < nbest; i++) {
+			size_t len = strlen(list);
+
+			snprintf(list + len, sizeof(list) - len, " %s", names[best[i]]);
+		}
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	}
+	if (list[0])
+		pr_warn("'%s' matches no function with a call site; close names:%s", glob, list);
+	else if (!dft_demangler_find() && (strstr(glob, "::") || strchr(glob, '(')))
+		pr_warn("'%s' matches no function with a call site, and this process has no C++ demangler (__cxa_demangle, from libstdc++): select C++ functions by their mangled names (dynftrace list --raw)",
+			glob);
+	else
+		pr_warn("'%s' matches no function with a call site", glob);
+}
+
+/* Parses a pattern list into *@out; a plain glob that selects nothing now
+ * is refused (-ENOENT: a library may bring the function later, but most
+ * likely it is a typo). */
 static int patterns_parse(const char *text, struct pattern **out)
 {
-	const char *sep = " \t\n,";
-	char *copy, *tok, *save;
-	int ret = 0;
+	const char *bad = NULL;
+	int ret;
 
 	*out = NULL;
 	if (!text)
 		return 0;
-	copy = strdup(text);
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, sep, &save); tok && !ret; tok = strtok_r(NULL, sep, &save)) {
-		struct pattern *p = calloc(1, sizeof(*p));
-		char *func = tok;
+	dft_demangler_find();
+	ret = dft_patterns_parse(text, out, &bad);
+	if (ret == -EINVAL) {
+		char tok[256];
 
-		if (!p) {
-			ret = -ENOMEM;
-			break;
-		}
-		p->next = *out;
-		*out = p;
-		if (!strncmp(tok, "lib:", 4)) {
-			char *colon = strchr(tok + 4, ':');
-
-			if (colon)
-				*colon = 0;
-			p->mod = strdup(tok + 4);
-			func = colon ? colon + 1 : NULL;
-			if (!p->mod || dft_glob_valid(p->mod)) {
-				pr_err("invalid module pattern in '%s'", text);
-				ret = -EINVAL;
-				break;
-			}
-		}
-		if (func) {
-			p->func = strdup(func);
-			if (!p->func || dft_glob_valid(p->func)) {
-				pr_err("invalid pattern '%s': check [ ] and \\", func);
-				ret = -EINVAL;
-				break;
-			}
-			/* A library may bring the function later; a plain
-			 * glob that matches nothing now is most likely a typo. */
-			if (!p->mod && !pattern_matches_any(p)) {
-				pr_warn("'%s' matches no function with a call site", func);
-				ret = -ENOENT;
-				break;
-			}
+		dft_pattern_next(bad, tok, sizeof(tok));
+		pr_err("invalid pattern '%s': check [ ] and \\", tok);
+	}
+	if (ret)
+		return ret;
+	for (struct pattern *p = *out; p; p = p->next) {
+		if (p->func && !p->mod && !pattern_matches_any(p)) {
+			warn_no_match(p->func);
+			dft_patterns_free(*out);
+			*out = NULL;
+			return -ENOENT;
 		}
 	}
-	free(copy);
-	if (ret) {
-		patterns_free(*out);
-		*out = NULL;
-	}
-	return ret;
+	return 0;
 }
 
 /* ---- applying an ops' wishes to the sites ---- */
@@ -473,12 +491,12 @@ static int set_patterns(struct dft_ops *ops, const char *globs, int reset, int n
 		/* Refused: the ops keeps exactly what it had. */
 		if (tail)
 			tail->next = NULL;
-		patterns_free(add);
+		dft_patterns_free(add);
 		*list = saved;
 		goto out;
 	}
 	if (reset)
-		patterns_free(saved);
+		dft_patterns_free(saved);
 	if (o->registered)
 		ret = switch_set(o, set);
 out:

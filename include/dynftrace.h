@@ -58,20 +58,28 @@ int dft_register_ops(struct dft_ops *ops);
 int dft_unregister_ops(struct dft_ops *ops);
 
 /*
- * Filters. @globs is a list of patterns separated by spaces or commas:
+ * Filters. @globs is a list of patterns separated by spaces or commas
+ * (outside parentheses and angle brackets: "f(int, char)" is one):
  *
  *   GLOB              functions whose name matches, in every module
  *   lib:MOD           every function of the modules whose file name matches
  *   lib:MOD:GLOB      functions matching GLOB in modules matching MOD
  *
- * GLOB and MOD use *, ? and [...]. MOD is matched against the file name of
- * the module (e.g. "libm.so.6"; the main program by its own file name).
+ * GLOB and MOD use *, ? and [...] (\ escapes one). MOD is matched against
+ * the file name of the module (e.g. "libm.so.6"; the main program by its own
+ * file name). GLOB is matched against the symbol name and, for a C++
+ * function, against its demangled name with and without the parameter list
+ * (and without a template's return type), blanks ignored: "ns::Foo::bar",
+ * "ns::Foo::bar(int)" and "_ZN2ns3Foo3barEi" select the same function.
+ * Demangling uses the process's __cxa_demangle (libstdc++, which C++
+ * programs load); without it C++ functions match by their mangled names.
  * An ops with an empty filter traces every function; notrace wins over the
  * filter. With @reset the list replaces the previous one, otherwise it is
  * added. Patterns are kept and applied to libraries loaded later, too.
  *
  * Returns -EINVAL for a malformed pattern and -ENOENT when a plain GLOB
- * matches no function at all (nothing is changed then).
+ * matches no function at all (nothing is changed then; the warning names
+ * the closest functions).
  */
 int dft_set_filter(struct dft_ops *ops, const char *globs, int reset);
 int dft_set_notrace(struct dft_ops *ops, const char *globs, int reset);
