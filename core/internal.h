@@ -143,6 +143,10 @@ int dft_text_patch(struct dft_patch *batch, size_t n, int live);
 /* Internal ops flag: only entry sites (the graph needs the return address
  * where the function entry has it). */
 #define DFT_OPS_FL_ENTRY_ONLY (1UL << 31)
+/* The smallest structs the API accepts (.size): the first layouts with a
+ * size field. Fields added later are read only when .size covers them. */
+#define DFT_OPS_SIZE_0 sizeof(struct dft_ops)
+#define DFT_GRAPH_OPS_SIZE_0 sizeof(struct dft_graph_ops)
 void dft_ops_modules_changed(void);
 
 /* ---- entry.c / thread.c ---- */
@@ -153,6 +157,9 @@ struct dft_thread {
 	int registered;
 	struct dft_thread *next, *prev;
 	void *graph; /* graph.c: shadow stack */
+	/* dft_ignore_current_thread(): seq is held odd, so that trampolines
+	 * leave at once; grace periods need not wait for the thread. */
+	int ignored;
 };
 extern __thread struct dft_thread dft_thread;
 
@@ -175,6 +182,8 @@ void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs)
 
 /* ---- graph.c ---- */
 int dft_graph_init(void);
+/* In a return callback given @regs: 1 and where the function returns to. */
+int dft_graph_return_address(const struct dft_regs *regs, unsigned long *addr);
 
 /* arch/<arch>/return.S:
  *

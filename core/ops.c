@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "internal.h"
 
 #define pattern dft_pattern
@@ -26,6 +27,8 @@ struct ops_priv {
 	struct dft_ops *ops;
 	struct ops_priv *next; /* in the registered list */
 	struct pattern *filter, *notrace;
+	unsigned long *filter_ips; /* dft_set_filter_ip(): site addresses */
+	size_t nr_filter_ips, cap_filter_ips;
 	struct ipset *set; /* sites wanted while registered */
 	int registered;
 	int warned_entry_only;
@@ -41,10 +44,14 @@ static unsigned int nr_ops;
  * not each wait for every thread inside a callback). */
 static struct ipset *retired;
 static unsigned int nr_retired;
+/* dft_begin_update() nesting, and whether a patch round is owed. */
+static unsigned int update_depth;
+static int update_pending;
 
 int dft_in_callback(void)
 {
-	return dft_thread.seq & 1;
+	/* An ignored thread holds seq odd outside callbacks. */
+	return (dft_thread.seq & 1) && !dft_thread.ignored;
 }
 
 /* ---- site sets ---- */
@@ -121,11 +128,24 @@ static int any_match(const struct pattern *list, struct dft_site *s)
 	return 0;
 }
 
+static int filter_ip_index(const struct ops_priv *o, unsigned long site)
+{
+	for (size_t i = 0; i < o->nr_filter_ips; i++)
+		if (o->filter_ips[i] == site)
+			return (int)i;
+	return -1;
+}
+
+static int has_filter(const struct ops_priv *o)
+{
+	return o->filter || o->nr_filter_ips;
+}
+
 static int wants(const struct ops_priv *o, struct dft_site *s)
 {
 	if (s->flags & DFT_SITE_FAILED)
 		return 0;
-	if (o->filter && !any_match(o->filter, s))
+	if (has_filter(o) && !any_match(o->filter, s) && filter_ip_index(o, s->addr) < 0)
 		return 0;
 	return !any_match(o->notrace, s);
 }
@@ -300,7 +320,7 @@ static void account(struct ops_priv *o, const struct ipset *old, const struct ip
 
 static int wants_all(const struct ops_priv *o)
 {
-	return !o->filter && !o->notrace;
+	return !has_filter(o) && !o->notrace;
 }
 
 /* The fast path is only right while every patched site is the single
@@ -309,7 +329,9 @@ static void fast_path_update(void)
 {
 	struct ops_priv *o = ops_list;
 
-	WRITE_ONCE(dft_single_ops, nr_ops == 1 && wants_all(o) ? o->ops : NULL);
+	/* In a transaction the text is behind: the list walk is always right. */
+	WRITE_ONCE(dft_single_ops,
+		   nr_ops == 1 && wants_all(o) && !update_depth ? o->ops : NULL);
 }
 
 static void synchronize_and_free(void)
@@ -334,12 +356,17 @@ static int switch_set(struct ops_priv *o, struct ipset *set)
 	WRITE_ONCE(dft_single_ops, NULL);
 	account(o, old, set);
 	__atomic_store_n(&o->set, set, __ATOMIC_RELEASE);
-	ret = dft_update_sites();
 	if (old) {
 		old->retired = retired;
 		retired = old;
 		nr_retired++;
 	}
+	if (update_depth) {
+		/* dft_end_update() patches and waits, once for all. */
+		update_pending = 1;
+		return 0;
+	}
+	ret = dft_update_sites();
 	if (!set || nr_retired > 64)
 		synchronize_and_free();
 	fast_path_update();
@@ -402,6 +429,10 @@ DFT_API int dft_register_ops(struct dft_ops *ops)
 	if (ret)
 		return ret;
 	ret = -EINVAL;
+	if (ops->size && ops->size < DFT_OPS_SIZE_0) {
+		pr_err("register: struct dft_ops of %u bytes is too small", ops->size);
+		goto out;
+	}
 	if (!ops->func ||
 	    (ops->flags & ~(DFT_OPS_FL_SAVE_REGS | DFT_OPS_FL_IPMODIFY | DFT_OPS_FL_ENTRY_ONLY))) {
 		pr_err("register: no callback, or unknown flags %#lx", ops->flags);
@@ -421,7 +452,7 @@ DFT_API int dft_register_ops(struct dft_ops *ops)
 		goto out;
 	}
 	ret = -EINVAL;
-	if ((ops->flags & DFT_OPS_FL_IPMODIFY) && !o->filter) {
+	if ((ops->flags & DFT_OPS_FL_IPMODIFY) && !has_filter(o)) {
 		pr_err("register: an IPMODIFY ops must have a filter (it would redirect every function)");
 		goto out;
 	}
@@ -514,12 +545,141 @@ DFT_API int dft_set_notrace(struct dft_ops *ops, const char *globs, int reset)
 	return set_patterns(ops, globs, reset, 1);
 }
 
+DFT_API int dft_set_filter_ip(struct dft_ops *ops, unsigned long addr, int remove)
+{
+	struct ops_priv *o;
+	struct dft_site *s;
+	struct ipset *set;
+	int ret = api_enter(ops), i;
+
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
+	o = priv_of(ops);
+	if (!o)
+		goto out;
+	ret = -ENOENT;
+	s = dft_site_lookup(addr);
+	if (!s)
+		s = dft_site_of_func(addr);
+	if (!s || (s->func != addr && s->addr != addr)) {
+		pr_err("set_filter_ip: no function with a call site at %#lx", addr);
+		goto out;
+	}
+	i = filter_ip_index(o, s->addr);
+	if (remove) {
+		if (i < 0)
+			goto out;
+		o->filter_ips[i] = o->filter_ips[--o->nr_filter_ips];
+	} else if (i < 0) {
+		ret = -ENOMEM;
+		if (DFT_ARRAY_ROOM(o->filter_ips, o->nr_filter_ips, o->cap_filter_ips, 8))
+			goto out;
+		o->filter_ips[o->nr_filter_ips++] = s->addr;
+	}
+	ret = 0;
+	if (o->registered) {
+		ret = build_set(o, &set);
+		if (!ret)
+			ret = switch_set(o, set);
+	}
+out:
+	pthread_mutex_unlock(&dft_lock);
+	return ret;
+}
+
+DFT_API int dft_free_ops(struct dft_ops *ops)
+{
+	struct ops_priv *o;
+	int ret = api_enter(ops);
+
+	if (ret)
+		return ret;
+	o = ops->internal;
+	if (o && o->registered) {
+		pr_err("free_ops: unregister the ops first");
+		ret = -EBUSY;
+	} else if (o) {
+		dft_patterns_free(o->filter);
+		dft_patterns_free(o->notrace);
+		free(o->filter_ips);
+		free(o);
+		ops->internal = NULL;
+	}
+	pthread_mutex_unlock(&dft_lock);
+	return ret;
+}
+
+static pthread_t update_owner;
+
+DFT_API int dft_begin_update(void)
+{
+	if (dft_in_callback())
+		return -EDEADLK;
+	if (!dft_initialised)
+		return -ENODEV;
+	pthread_mutex_lock(&dft_lock);
+	if (!update_depth++)
+		update_owner = pthread_self();
+	WRITE_ONCE(dft_single_ops, NULL);
+	/* dft_lock stays held (it is recursive) until dft_end_update(). */
+	return 0;
+}
+
+DFT_API int dft_end_update(void)
+{
+	int ret = 0;
+
+	if (dft_in_callback())
+		return -EDEADLK;
+	if (!update_depth || !pthread_equal(update_owner, pthread_self()))
+		return -EINVAL;
+	if (!--update_depth && update_pending) {
+		update_pending = 0;
+		ret = dft_update_sites();
+		/* Ops that left must not be running when the caller frees them. */
+		synchronize_and_free();
+	}
+	if (!update_depth)
+		fast_path_update();
+	pthread_mutex_unlock(&dft_lock);
+	return ret;
+}
+
+DFT_API int dft_ignore_current_thread(int ignore)
+{
+	struct dft_thread *t = &dft_thread;
+
+	if (dft_in_callback())
+		return -EDEADLK;
+	if (!!ignore == t->ignored)
+		return 0;
+	if (ignore) {
+		WRITE_ONCE(t->ignored, 1);
+		barrier();
+		WRITE_ONCE(t->seq, t->seq + 1);
+	} else {
+		WRITE_ONCE(t->seq, t->seq + 1);
+		barrier();
+		WRITE_ONCE(t->ignored, 0);
+	}
+	return 0;
+}
+
 /* Libraries came or went: registered ops take the new sites they want and
  * let go of the sites that are gone (no longer listed, never written). */
 void dft_ops_modules_changed(void)
 {
 	for (struct ops_priv *o = ops_list; o; o = o->next) {
 		struct ipset *set;
+
+		/* Addresses of unloaded modules may be reused by others. */
+		for (size_t i = 0; i < o->nr_filter_ips;) {
+			if (dft_site_lookup(o->filter_ips[i]))
+				i++;
+			else
+				o->filter_ips[i] = o->filter_ips[--o->nr_filter_ips];
+		}
 
 		if (!build_set(o, &set))
 			switch_set(o, set);

@@ -35,4 +35,14 @@ grep -q "^fix removed: *-5$" <<<"$out" || { echo "$out"; fail "the patch was not
 nm -D --defined-only "$root$prefix/lib/libdynftrace.so" | awk '{ print $3 }' |
 	grep -vE '^(dft_[a-z_]+(@@DYNFTRACE_0\.1)?|DYNFTRACE_0\.1|dlopen|dlclose|sigaction|signal|_Unwind_[A-Za-z_]+|__cxa_[a-z_]+|pthread_exit|pthread_setname_np|(_|__|sig)?longjmp|__longjmp_chk)$' \
 	>"$T/extra" && { cat "$T/extra"; fail "unexpected exported symbols"; }
+# The exported API is exactly what the header declares, and what the
+# version script lists, all in the DYNFTRACE_0.1 node.
+grep -oE '\b(dft_[a-z_]+)\(' "$root$prefix/include/dynftrace.h" | tr -d '(' | sort -u >"$T/declared"
+grep -oE '^[[:space:]]+dft_[a-z_]+;' "$TOP/core/dynftrace.map" | tr -d ' \t;' | sort >"$T/mapped"
+nm -D --defined-only "$root$prefix/lib/libdynftrace.so" | awk '$3 ~ /^dft_/ { print $3 }' | sort >"$T/exported"
+grep -v '@@DYNFTRACE_0\.1$' "$T/exported" && fail "API symbols outside the DYNFTRACE_0.1 node"
+sed -i 's/@@DYNFTRACE_0\.1$//' "$T/exported"
+diff -u "$T/declared" "$T/exported" || fail "exported symbols differ from include/dynftrace.h"
+diff -u "$T/declared" "$T/mapped" || fail "core/dynftrace.map differs from include/dynftrace.h"
+[ "$(wc -l <"$T/declared")" -ge 25 ] || fail "too few API functions found: $(cat "$T/declared")"
 pass "install, pkg-config and the livepatch example"
