@@ -54,6 +54,13 @@
  */
 #include "arch.h"
 
+/*
+ * Everything declared from here on is the runtime's own: hidden, so that
+ * the compiler reaches its data PC-relative instead of through the GOT
+ * (-fvisibility=hidden alone hides definitions, not extern declarations).
+ */
+#pragma GCC visibility push(hidden)
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
@@ -179,6 +186,9 @@ void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_reg
 
 /* Trampolines call this. */
 void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
+/* The trampolines (arch/<arch>/entry.S or trampoline.S): the plain caller
+ * and the regs-caller a site calls. */
+extern char dft_caller[], dft_regs_caller[];
 
 /* ---- graph.c ---- */
 int dft_graph_init(void);
@@ -244,5 +254,6 @@ void *dft_map_near(unsigned long lo, unsigned long hi, unsigned long range);
 void *dft_stubs_seal(void *page);
 void dft_stubs_free(struct dft_module *mod);
 
+#pragma GCC visibility pop
 #endif /* !__ASSEMBLER__ */
 #endif /* DFT_INTERNAL_H */

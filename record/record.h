@@ -27,6 +27,9 @@
 
 #include "internal.h"
 
+/* The recorder's own data: hidden, reached without the GOT (internal.h). */
+#pragma GCC visibility push(hidden)
+
 /* ---- clock.c ---- */
 struct dft_clock {
 	uint64_t ticks_per_sec;
@@ -213,4 +216,5 @@ uint32_t dft_args_assign(uint32_t fid, const char *module, const char *func);
 void dft_args_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
 void dft_retval_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
 
+#pragma GCC visibility pop
 #endif /* DFT_RECORD_H */

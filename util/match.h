@@ -27,6 +27,9 @@
 
 #include <stddef.h>
 
+/* Hidden in the runtime (internal.h says why); harmless in the command. */
+#pragma GCC visibility push(hidden)
+
 typedef char *(*dft_demangle_fn)(const char *mangled, char *buf, size_t *len, int *status);
 
 void dft_demangler_set(dft_demangle_fn fn);
@@ -83,4 +86,5 @@ int dft_patterns_match(const struct dft_pattern *list, const char *module, const
 size_t dft_close_names(const char *glob, const char *(*name)(size_t i, void *arg), size_t n,
 		       void *arg, size_t *best, size_t max);
 
+#pragma GCC visibility pop
 #endif /* DFT_MATCH_H */
