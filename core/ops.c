@@ -559,10 +559,12 @@ DFT_API int dft_set_filter_ip(struct dft_ops *ops, unsigned long addr, int remov
 	if (!o)
 		goto out;
 	ret = -ENOENT;
+	/* The function's start (a Thumb one's address has bit 0 set) up to
+	 * the end of its site: not an address deep inside it. */
 	s = dft_site_lookup(addr);
 	if (!s)
 		s = dft_site_of_func(addr);
-	if (!s || (s->func != addr && s->addr != addr)) {
+	if (!s || addr < s->func || addr >= s->addr + s->len) {
 		pr_err("set_filter_ip: no function with a call site at %#lx", addr);
 		goto out;
 	}
