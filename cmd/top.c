@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "match.h"
 #include "trace.h"
 #include "ctl.h"
 
@@ -136,7 +137,7 @@ static void show(pid_t pid, const char *comm, double delay, int iter, int lines,
 		dur_text(s->dtotal, tot, sizeof(tot));
 		dur_text(s->dself, self, sizeof(self));
 		dur_text(s->dtotal / s->dhits, avg, sizeof(avg));
-		d = demangle(s->name);
+		d = dft_demangle(s->name);
 		printf("%6.2f%% %12llu %12s %12s %12s  %s\n", all ? 100.0 * s->dself / all : 0.0,
 		       s->dhits, tot, self, avg, d ? d : s->name);
 		free(d);
