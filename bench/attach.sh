@@ -8,7 +8,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-10}
-O=build/$(gcc -dumpmachine)
+O=${O:-build/$(gcc -dumpmachine)}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 gcc -O2 -fpatchable-function-entry=5 -fno-inline tests/prog/ctl_server.c -o "$W/srv" -lpthread
