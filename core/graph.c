@@ -302,6 +302,8 @@ DFT_API int dft_unregister_graph(struct dft_graph_ops *gops)
 
 	if (!gops)
 		return -EINVAL;
+	if (dft_in_callback())
+		return -EDEADLK;
 	pthread_mutex_lock(&graph_mutex);
 	if (graph_ops != gops) {
 		pthread_mutex_unlock(&graph_mutex);

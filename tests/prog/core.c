@@ -410,6 +410,77 @@ static void test_stress(int rounds)
 	CHECK(calls > 0 && thread_calls[0] && thread_calls[1], "both threads ran");
 }
 
+/* ---- the API from a callback, while another thread updates ---- */
+
+static void nop_cb(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
+		   struct dft_regs *regs);
+
+static long api_cb_calls;
+
+static int first_site(const struct dft_func_info *info, void *arg)
+{
+	return 1;
+}
+
+static void api_cb(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
+		   struct dft_regs *regs)
+{
+	struct dft_func_info info;
+
+	/* An unregister on the main thread holds the runtime's lock while it
+	 * waits for this callback to return. */
+	CHECK(!dft_lookup_function(ip, &info) && !strcmp(info.name, "tf_add"),
+	      "lookup from a callback");
+	if (__atomic_fetch_add(&api_cb_calls, 1, __ATOMIC_RELAXED) < 2) {
+		struct dft_ops other = { .func = nop_cb };
+		struct dft_graph_ops g = { 0 };
+
+		CHECK(dft_register_ops(&other) == -EDEADLK, "register from a callback");
+		CHECK(dft_unregister_ops(ops) == -EDEADLK, "unregister from a callback");
+		CHECK(dft_set_filter(ops, "tf_mul", 1) == -EDEADLK, "filter from a callback");
+		CHECK(dft_set_notrace(ops, "tf_mul", 1) == -EDEADLK, "notrace from a callback");
+		CHECK(dft_for_each_function(first_site, NULL, 0) == -EDEADLK,
+		      "for_each from a callback");
+		g.entry = (void *)nop_cb;
+		CHECK(dft_register_graph(&g) == -EDEADLK, "register_graph from a callback");
+		CHECK(dft_unregister_graph(&g) == -EDEADLK, "unregister_graph from a callback");
+	}
+}
+
+static void on_alarm(int sig)
+{
+	static const char msg[] = "api_callback: deadlock (no progress in 60 s)\n";
+
+	write(2, msg, sizeof(msg) - 1);
+	_exit(3);
+}
+
+static void test_api_callback(int rounds)
+{
+	struct dft_ops a = { .func = api_cb }, b = { .func = nop_cb };
+	pthread_t t[2];
+
+	signal(SIGALRM, on_alarm);
+	alarm(60);
+	CHECK(!dft_set_filter(&a, "tf_add", 1), "filter a");
+	CHECK(!dft_set_filter(&b, "tf_mul", 1), "filter b");
+	CHECK(!dft_register_ops(&a), "register a");
+	stop = 0;
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, hammer, &thread_calls[i]);
+	for (int i = 0; i < rounds; i++) {
+		CHECK(!dft_register_ops(&b), "register b");
+		CHECK(!dft_unregister_ops(&b), "unregister b");
+	}
+	stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	CHECK(!dft_unregister_ops(&a), "unregister a");
+	alarm(0);
+	CHECK(api_cb_calls > 0, "no callback ran");
+	printf("api_callback: %d rounds, %ld callbacks\n", rounds, api_cb_calls);
+}
+
 /* ---- fork ---- */
 
 static void test_fork(void)
@@ -540,6 +611,8 @@ int main(int argc, char **argv)
 		test_dlopen(argc > 2 ? argv[2] : "libcore_lib.so");
 	else if (!strcmp(t, "stress"))
 		test_stress(argc > 2 ? atoi(argv[2]) : 10000);
+	else if (!strcmp(t, "api_callback"))
+		test_api_callback(argc > 2 ? atoi(argv[2]) : 2000);
 	else if (!strcmp(t, "fork"))
 		test_fork();
 	else if (!strcmp(t, "errors"))

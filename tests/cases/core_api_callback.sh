@@ -1,0 +1,7 @@
+#!/bin/bash
+# The API called from a callback while the main thread registers and
+# unregisters another ops (which waits for callbacks under the runtime's
+# lock): dft_lookup_function() works, every other entry point returns
+# -EDEADLK, nothing deadlocks. See test_api_callback() in tests/prog/core.c.
+. "$(dirname "$0")/../lib.sh"
+VARIANTS='-O2$' core_test api_callback "${API_ROUNDS:-2000}"
