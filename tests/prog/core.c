@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -449,7 +450,7 @@ static void api_cb(unsigned long ip, unsigned long parent_ip, struct dft_ops *op
 
 static void on_alarm(int sig)
 {
-	static const char msg[] = "api_callback: deadlock (no progress in 60 s)\n";
+	static const char msg[] = "deadlock: one register/unregister round took 60 s\n";
 
 	write(2, msg, sizeof(msg) - 1);
 	_exit(3);
@@ -461,7 +462,6 @@ static void test_api_callback(int rounds)
 	pthread_t t[2];
 
 	signal(SIGALRM, on_alarm);
-	alarm(60);
 	CHECK(!dft_set_filter(&a, "tf_add", 1), "filter a");
 	CHECK(!dft_set_filter(&b, "tf_mul", 1), "filter b");
 	CHECK(!dft_register_ops(&a), "register a");
@@ -469,6 +469,7 @@ static void test_api_callback(int rounds)
 	for (int i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, hammer, &thread_calls[i]);
 	for (int i = 0; i < rounds; i++) {
+		alarm(60);
 		CHECK(!dft_register_ops(&b), "register b");
 		CHECK(!dft_unregister_ops(&b), "unregister b");
 	}
@@ -479,6 +480,63 @@ static void test_api_callback(int rounds)
 	alarm(0);
 	CHECK(api_cb_calls > 0, "no callback ran");
 	printf("api_callback: %d rounds, %ld callbacks\n", rounds, api_cb_calls);
+}
+
+/* ---- threads that block every signal, while the text changes ---- */
+
+static void on_usr2(int sig)
+{
+	for (int i = 0; i < 50; i++)
+		tf_add(one, 1);
+}
+
+/* Blocks everything the way programs do, then calls a traced function. */
+static void *blocker(void *arg)
+{
+	long kind = (long)arg;
+	sigset_t all;
+
+	sigfillset(&all);
+	if (kind == 0) {
+		CHECK(!pthread_sigmask(SIG_BLOCK, &all, NULL), "pthread_sigmask");
+	} else if (kind == 1) {
+		CHECK(!sigprocmask(SIG_BLOCK, &all, NULL), "sigprocmask");
+		CHECK(signalfd(-1, &all, SFD_CLOEXEC) >= 0, "signalfd");
+	} else {
+		/* Traced code in a handler whose sa_mask holds every signal. */
+		struct sigaction sa = { .sa_handler = on_usr2 };
+
+		sa.sa_mask = all;
+		CHECK(!sigaction(SIGUSR2, &sa, NULL), "sigaction");
+		while (!stop)
+			pthread_kill(pthread_self(), SIGUSR2);
+		return NULL;
+	}
+	while (!stop)
+		tf_add(one, 1);
+	return NULL;
+}
+
+static void test_sigblock(int rounds)
+{
+	struct dft_ops b = { .func = nop_cb };
+	pthread_t t[3];
+
+	CHECK(!dft_set_filter(&b, "tf_add", 1), "filter");
+	stop = 0;
+	for (long i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, blocker, (void *)i);
+	signal(SIGALRM, on_alarm);
+	for (int i = 0; i < rounds; i++) {
+		alarm(60);
+		CHECK(!dft_register_ops(&b), "register");
+		CHECK(!dft_unregister_ops(&b), "unregister");
+	}
+	alarm(0);
+	stop = 1;
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	printf("sigblock: %d rounds\n", rounds);
 }
 
 /* ---- fork ---- */
@@ -613,6 +671,8 @@ int main(int argc, char **argv)
 		test_stress(argc > 2 ? atoi(argv[2]) : 10000);
 	else if (!strcmp(t, "api_callback"))
 		test_api_callback(argc > 2 ? atoi(argv[2]) : 2000);
+	else if (!strcmp(t, "sigblock"))
+		test_sigblock(argc > 2 ? atoi(argv[2]) : 2000);
 	else if (!strcmp(t, "fork"))
 		test_fork();
 	else if (!strcmp(t, "errors"))
