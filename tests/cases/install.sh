@@ -33,7 +33,7 @@ grep -q "^fix removed: *-5$" <<<"$out" || { echo "$out"; fail "the patch was not
 [ "$(grep -c "traced: price_after_discount(10, 15)" <<<"$out")" = 3 ] || { echo "$out"; fail "tracing"; }
 # Only the API and the interposers (docs/internals.md) are exported.
 nm -D --defined-only "$root$prefix/lib/libdynftrace.so" | awk '{ print $3 }' |
-	grep -vE '^(dft_[a-z_]+(@@DYNFTRACE_0\.1)?|DYNFTRACE_0\.1|dlopen|dlclose|sigaction|signal|_Unwind_[A-Za-z_]+|__cxa_[a-z_]+|pthread_exit|pthread_setname_np|(_|__|sig)?longjmp|__longjmp_chk)$' \
+	grep -vE '^(dft_[a-z_]+(@@DYNFTRACE_0\.1)?|DYNFTRACE_0\.1|dlopen|dlclose|sigaction|signal|pthread_sigmask|sigprocmask|signalfd|_Unwind_[A-Za-z_]+|__cxa_[a-z_]+|pthread_exit|pthread_setname_np|(_|__|sig)?longjmp|__longjmp_chk)$' \
 	>"$T/extra" && { cat "$T/extra"; fail "unexpected exported symbols"; }
 # The exported API is exactly what the header declares, and what the
 # version script lists, all in the DYNFTRACE_0.1 node.
