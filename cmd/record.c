@@ -390,6 +390,7 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 	DIR *d;
 
 	trace_open(&t, dir, 1);
+	trace_trim(&t);
 	for (unsigned int i = 0; i < t.nprocs; i++) {
 		struct proc *p = t.procs[i];
 		uint64_t seen = 0;
@@ -406,6 +407,7 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 				if (ev.type == EV_EXT && ev.kind == EXT_LOST && ev.len >= 8)
 					seen += get64(ev.data);
 			}
+			thread_unmap(t.threads[j]);
 		}
 		/* A stream that never had room again could not say what it
 		 * lost; the exit file counts it all. */

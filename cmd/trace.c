@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -246,13 +247,97 @@ static void load_sites(struct trace *t, struct proc *p, const char *name)
 	free(text);
 }
 
+static int cmp_chunk_seq(const void *a, const void *b)
+{
+	const struct tchunk *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Adds the chunk whose header is @h at file offset @off, of room @room:
+ * 0, or -1 when it is damaged (reported; what it holds before is kept). */
+static int add_chunk(struct trace *t, struct thread *th, uint64_t off, const uint8_t *h,
+		     uint64_t room)
+{
+	uint64_t committed = get64(h), present = th->size - off - CHUNK_HDR;
+	struct tchunk *c;
+	int ret = 0;
+
+	if (committed > room || committed % 4) {
+		trace_damage(t, th->file, off, "bad chunk header");
+		return -1;
+	}
+	if (committed > present) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "truncated: %llu bytes of events committed, %llu present",
+			 (unsigned long long)committed, (unsigned long long)present);
+		trace_damage(t, th->file, th->size, what);
+		committed = present;
+		ret = -1;
+	}
+	th->chunks = xrealloc(th->chunks, (th->nchunks + 1) * sizeof(*th->chunks));
+	c = &th->chunks[th->nchunks++];
+	c->off = off + CHUNK_HDR;
+	c->len = committed;
+	c->seq = get64(h + 8);
+	c->ts = get64(h + 16);
+	return ret;
+}
+
+/* A ring: its chunks in the order of their sequence numbers. */
+static void load_ring(struct trace *t, struct thread *th, int fd, const uint8_t *hdr)
+{
+	uint32_t n = get32(hdr + 48), size = get32(hdr + 52);
+	uint8_t h[CHUNK_HDR];
+
+	th->ring = 1;
+	if (n < 2 || size <= CHUNK_HDR || size % 4) {
+		trace_damage(t, th->file, 48, "bad ring geometry");
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t off = STREAM_HDR + (uint64_t)i * size;
+
+		if (off + CHUNK_HDR > th->size || pread(fd, h, CHUNK_HDR, off) != CHUNK_HDR)
+			break;
+		/* 0: not written yet, or being written over when the process died. */
+		if (get64(h + 8))
+			add_chunk(t, th, off, h, size - CHUNK_HDR);
+	}
+	qsort(th->chunks, th->nchunks, sizeof(*th->chunks), cmp_chunk_seq);
+	if (th->nchunks)
+		th->overwritten = th->chunks[0].seq - 1;
+}
+
+/* A linear stream: chunks one after the other, numbered from 1. */
+static void load_linear(struct trace *t, struct thread *th, int fd)
+{
+	uint64_t off = STREAM_HDR;
+	uint8_t h[CHUNK_HDR];
+
+	while (off + CHUNK_HDR <= th->size) {
+		uint64_t room;
+
+		if (pread(fd, h, CHUNK_HDR, off) != CHUNK_HDR || !get64(h + 8))
+			break;
+		room = get32(h + 24);
+		if (get64(h + 8) != th->nchunks + 1 || room < 16) {
+			trace_damage(t, th->file, off, "bad chunk header");
+			break;
+		}
+		if (add_chunk(t, th, off, h, room))
+			break;
+		off += CHUNK_HDR + room;
+	}
+}
+
 static void load_stream(struct trace *t, const char *name)
 {
 	char path[4096];
+	uint8_t hdr[STREAM_HDR];
 	struct thread *th;
 	struct stat st;
-	uint64_t committed;
-	void *map;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
@@ -264,43 +349,38 @@ static void load_stream(struct trace *t, const char *name)
 			close(fd);
 		return;
 	}
-	if (st.st_size < STREAM_HDR) {
+	if (st.st_size < STREAM_HDR || pread(fd, hdr, STREAM_HDR, 0) != STREAM_HDR) {
 		trace_damage(t, name, st.st_size, "truncated header");
 		close(fd);
 		return;
 	}
-	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		warnx("%s: %s", path, strerror(errno));
-		t->damaged = 1;
-		return;
-	}
-	if (memcmp(map, "DFTTRC01", 8)) {
+	if (memcmp(hdr, "DFTTRC02", 8) && memcmp(hdr, "DFTTRC01", 8)) {
 		trace_damage(t, name, 0, "bad magic (not a dynftrace stream)");
-		munmap(map, st.st_size);
+		close(fd);
 		return;
 	}
-	madvise(map, st.st_size, MADV_SEQUENTIAL);
 	th = xcalloc(1, sizeof(*th));
-	th->map = map;
 	th->size = st.st_size;
-	th->pid = get32(th->map + 8);
-	th->tid = get32(th->map + 12);
-	committed = get64(th->map + 16);
-	th->ts0 = get64(th->map + 24);
-	memcpy(th->comm, th->map + 32, 16);
+	th->pid = get32(hdr + 8);
+	th->tid = get32(hdr + 12);
+	th->ts0 = get64(hdr + 24);
+	memcpy(th->comm, hdr + 32, 16);
 	th->file = xstrdup(name);
-	if (committed > th->size - STREAM_HDR) {
-		char what[128];
+	th->path = xstrdup(path);
+	if (!memcmp(hdr, "DFTTRC01", 8)) {
+		/* The first format: one chunk, its count in the file header. */
+		uint8_t h[CHUNK_HDR] = { 0 };
 
-		snprintf(what, sizeof(what), "truncated: %llu bytes of events committed, %llu present",
-			 (unsigned long long)committed,
-			 (unsigned long long)(th->size - STREAM_HDR));
-		trace_damage(t, name, th->size, what);
-		committed = th->size - STREAM_HDR;
+		memcpy(h, hdr + 16, 8);
+		memcpy(h + 16, hdr + 24, 8);
+		h[8] = 1;
+		add_chunk(t, th, STREAM_HDR - CHUNK_HDR, h, UINT64_MAX);
+	} else if (get32(hdr + 16) & STREAM_RING) {
+		load_ring(t, th, fd, hdr);
+	} else {
+		load_linear(t, th, fd);
 	}
-	th->end = STREAM_HDR + committed;
+	close(fd);
 	th->proc = trace_proc(t, th->pid);
 	t->threads = xrealloc(t->threads, (t->nthreads + 1) * sizeof(*t->threads));
 	t->threads[t->nthreads++] = th;
@@ -346,12 +426,81 @@ void profile_close(struct pfile *pf)
 	munmap((void *)pf->map, pf->size);
 }
 
-void cursor_init(struct cursor *c, const struct thread *th)
+void thread_unmap(struct thread *th)
 {
-	c->base = th->map;
-	c->p = th->map + STREAM_HDR;
-	c->end = th->map + th->end;
+	for (int i = 0; i < 2; i++) {
+		if (th->maps[i].map)
+			munmap((void *)th->maps[i].map, th->maps[i].len);
+		th->maps[i].map = NULL;
+	}
+}
+
+/* The events of chunk @i of @th, mapped (only a chunk or two of a stream
+ * is mapped at a time: a 32-bit reader reads traces of any size). */
+static const uint8_t *chunk_map(struct thread *th, uint32_t i)
+{
+	const struct tchunk *c = &th->chunks[i];
+	struct tmap *m = &th->maps[0];
+	uint64_t lo = c->off & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1);
+	void *map;
+	int fd;
+
+	for (int k = 0; k < 2; k++) {
+		if (th->maps[k].map && th->maps[k].chunk == i) {
+			th->maps[k].used = ++th->uses;
+			return th->maps[k].map + (c->off - lo);
+		}
+	}
+	if (th->maps[1].used < m->used)
+		m = &th->maps[1];
+	if (m->map)
+		munmap((void *)m->map, m->len);
+	m->map = NULL;
+	fd = open(th->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("cannot open %s: %s", th->path, strerror(errno));
+	m->len = c->off + c->len - lo;
+	map = mmap(NULL, m->len ? m->len : 1, PROT_READ, MAP_SHARED, fd, lo);
+	close(fd);
+	if (map == MAP_FAILED)
+		die("cannot map %s (%llu bytes at %llu): %s", th->path, (unsigned long long)m->len,
+		    (unsigned long long)lo, strerror(errno));
+	madvise(map, m->len, MADV_SEQUENTIAL);
+	m->map = map;
+	m->chunk = i;
+	m->used = ++th->uses;
+	return m->map + (c->off - lo);
+}
+
+static void cursor_chunk(struct cursor *c, uint32_t i)
+{
+	const struct tchunk *k = &c->th->chunks[i];
+
+	c->chunk = i;
+	c->start = chunk_map(c->th, i);
+	c->start_off = k->off;
+	c->p = c->start;
+	c->end = c->start + k->len;
+	c->ticks = k->ts;
+}
+
+int cursor_advance(struct cursor *c)
+{
+	while (c->chunk + 1 < c->th->nchunks) {
+		cursor_chunk(c, c->chunk + 1);
+		if (c->end > c->p)
+			return 1;
+	}
+	return 0;
+}
+
+void cursor_init(struct cursor *c, struct thread *th)
+{
+	memset(c, 0, sizeof(*c));
+	c->th = th;
 	c->ticks = th->ts0;
+	if (th->nchunks)
+		cursor_chunk(c, 0);
 }
 
 static char *info_value(const char *text, const char *key)
@@ -515,3 +664,21 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 			      p->pid);
 	}
 }
+
+/* Cuts the linear streams of processes that are gone to what they hold:
+ * a thread that ended cut its own, but not the main thread at exit, nor
+ * threads of a process that was killed. Those of live processes are still
+ * being written. */
+void trace_trim(struct trace *t)
+{
+	for (unsigned int i = 0; i < t->nthreads; i++) {
+		struct thread *th = t->threads[i];
+		const struct tchunk *c = th->nchunks ? &th->chunks[th->nchunks - 1] : NULL;
+
+		if (!c || th->ring || (!kill(th->pid, 0) || errno == EPERM))
+			continue;
+		if (c->off + c->len < th->size && !truncate(th->path, c->off + c->len))
+			th->size = c->off + c->len;
+	}
+}
+

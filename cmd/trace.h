@@ -14,9 +14,11 @@
 #include "cmd.h"
 
 enum { EV_ENTRY, EV_EXIT, EV_FUNC, EV_EXT };
-enum { EXT_TIME = 1, EXT_ARGS, EXT_RETVAL, EXT_LOST, EXT_UNWIND, EXT_COMM };
+enum { EXT_TIME = 1, EXT_ARGS, EXT_RETVAL, EXT_LOST, EXT_UNWIND, EXT_COMM, EXT_STACK };
 
 #define STREAM_HDR 64
+#define CHUNK_HDR 32
+#define STREAM_RING 1
 #define PROFILE_HDR 32
 #define PROFILE_REC 48
 
@@ -92,15 +94,37 @@ struct proc {
 	uint32_t nfflags;
 };
 
+/* A chunk of a stream: its committed events. */
+struct tchunk {
+	uint64_t off; /* of the events in the file */
+	uint64_t len; /* bytes committed */
+	uint64_t ts;  /* ticks: the base of the first event's delta */
+	uint64_t seq;
+};
+
+/* A chunk mapped for reading (a thread keeps two: a cursor may look one
+ * event past a chunk's end and come back). */
+struct tmap {
+	const uint8_t *map;
+	size_t len;
+	uint32_t chunk;
+	uint32_t used; /* for replacing the least recently used */
+};
+
 struct thread {
 	struct proc *proc;
 	int pid, tid;
 	char comm[17];
 	char *file; /* name in the trace directory, for messages */
-	const uint8_t *map;
-	size_t size;
-	uint64_t end; /* offset of the end of the committed events */
+	char *path;
+	uint64_t size;
 	uint64_t ts0;
+	struct tchunk *chunks; /* in the order they were written */
+	uint32_t nchunks;
+	int ring;
+	uint64_t overwritten; /* ring: chunks written over */
+	struct tmap maps[2];
+	uint32_t uses;
 };
 
 struct trace {
@@ -119,6 +143,8 @@ struct trace {
 /* Opens DIR (exits when it is no trace at all) and loads what it names;
  * @quiet: no notes about processes that did not exit. */
 void trace_open(struct trace *t, const char *dir, int quiet);
+/* Cuts the streams of processes that have ended to their used size. */
+void trace_trim(struct trace *t);
 /* Warns about each of @globs that matches none of the trace's functions. */
 void trace_check_globs(struct trace *t, char **globs, unsigned int n, const char *what);
 struct proc *trace_proc(struct trace *t, int pid);
@@ -148,9 +174,22 @@ struct event {
 };
 
 struct cursor {
-	const uint8_t *p, *end, *base;
+	const uint8_t *p, *end;
+	const uint8_t *start; /* of the chunk's events, at file offset start_off */
+	uint64_t start_off;
 	uint64_t ticks;
+	struct thread *th;
+	uint32_t chunk;
 };
+
+/* Moves @c to the next chunk with events: 0 at the end of the stream. */
+int cursor_advance(struct cursor *c);
+
+/* The file offset of the cursor, for messages. */
+static inline uint64_t cursor_off(const struct cursor *c)
+{
+	return c->start_off + (uint64_t)(c->p - c->start);
+}
 
 static inline uint32_t get32(const uint8_t *p)
 {
@@ -178,8 +217,12 @@ static inline int cursor_next(struct cursor *c, struct event *ev)
 	uint32_t w;
 	size_t left = c->end - p, size;
 
-	if (left < 4)
-		return left ? -1 : 0;
+	if (left < 4) {
+		if (left || !cursor_advance(c))
+			return left ? -1 : 0;
+		p = c->p;
+		left = c->end - p;
+	}
 	w = get32(p);
 	ev->type = w & 3;
 	c->ticks += w >> 2;
@@ -207,7 +250,7 @@ static inline int cursor_next(struct cursor *c, struct event *ev)
 		ev->len = get32(p + 4) >> 16;
 		ev->data = p + 8;
 		size = 8 + ((ev->len + 3u) & ~3u);
-		if (size > left || !ev->kind || ev->kind > EXT_COMM)
+		if (size > left || !ev->kind || ev->kind > EXT_STACK)
 			return -1;
 		if (ev->kind == EXT_TIME) {
 			if (ev->len < 8)
@@ -221,7 +264,9 @@ static inline int cursor_next(struct cursor *c, struct event *ev)
 	return 1;
 }
 
-void cursor_init(struct cursor *c, const struct thread *th);
+void cursor_init(struct cursor *c, struct thread *th);
+/* Unmaps what the cursors of @th mapped. */
+void thread_unmap(struct thread *th);
 
 /* Values of ARGS and RETVAL payloads. */
 struct value {
@@ -262,7 +307,6 @@ struct walk {
 	struct thread *th;
 	struct proc *proc;
 	struct cursor c;
-	const uint8_t *released; /* pages before it are dropped */
 	struct frame *stk;
 	uint32_t depth, cap;
 	uint32_t vdepth;  /* shown frames open */

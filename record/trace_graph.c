@@ -67,6 +67,8 @@ static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *go
 	if (unlikely(f->flags & (DFT_FID_GRAPH_FUNC | DFT_FID_GRAPH_NOTRACE) || in_notrace ||
 		     graph_funcs_only)) {
 		sel = graph_select(f, ent->data);
+		if (sel < 0)
+			dft_stream_push(s, ent->depth, DFT_STACK_NONE, 0);
 		if (sel <= 0)
 			return -sel;
 	}
@@ -83,6 +85,7 @@ static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *go
 	}
 	p[1] = f->fid;
 	dft_stream_commit(s, 8);
+	dft_stream_push(s, ent->depth, f->fid, now);
 	if (unlikely(f->flags & DFT_FID_ARGS))
 		dft_args_record(s, f->fid, regs, now);
 	return 1;
@@ -137,14 +140,17 @@ static void graph_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gop
 
 	if (unlikely(ret->data & (DATA_NOTRACE | DATA_GRAPH_FUNC))) {
 		graph_unselect(ret->data);
-		if (ret->data & DATA_NOTRACE)
+		if (ret->data & DATA_NOTRACE) {
+			dft_stream_pop(s, ret->depth);
 			return;
+		}
 	}
 	now = dft_ticks();
 	if (unlikely(thresh))
 		graph_exit_thresh(s, ret, regs, now);
 	else
 		graph_exit(s, ret, regs, now);
+	dft_stream_pop(s, ret->depth);
 }
 
 static struct dft_graph_ops graph_ops = { .entry = graph_entry, .ret = graph_ret };
@@ -160,6 +166,9 @@ static int graph_start(void)
 	if (ns && *ns)
 		thresh = dft_clock_ns_to_ticks(strtoull(ns, NULL, 0));
 	graph_funcs_only = funcs && *funcs;
+	/* A ring's chunks start with the open frames; with a threshold, calls
+	 * are written whole as they end and never nest. */
+	dft_stream_stacks = !thresh;
 	dft_rec_ops = &graph_ops.ops;
 	return 0;
 }

@@ -69,74 +69,115 @@ def values(buf):
 class Call:
     def __init__(self, name):
         self.name, self.kids, self.args, self.ret, self.how = name, [], "", None, "..."
-        self.parent = None
+        self.parent, self.lost = None, 0
+
+
+def chunks(path, data):
+    """(start, end, ts) of each chunk's committed events, in order."""
+    magic, pid, tid, committed, ts0 = struct.unpack_from("<8sIIQQ", data, 0)
+    if magic == b"DFTTRC01":
+        if 64 + committed > len(data):
+            die("%s: committed past the end" % path)
+        return ts0, [(64, 64 + committed, ts0)]
+    if magic != b"DFTTRC02":
+        die("%s: bad magic" % path)
+    flags = committed & 0xffffffff
+    out = []
+    if flags & 1:
+        n, size = struct.unpack_from("<II", data, 48)
+        offs = [64 + i * size for i in range(n)]
+    else:
+        offs = None
+    off, seq = 64, 1
+    while True:
+        if offs is not None:
+            if not offs:
+                break
+            off = offs.pop(0)
+        if off + 32 > len(data):
+            break
+        c, s, ts, room = struct.unpack_from("<QQQI", data, off)
+        if s == 0:
+            if offs is None:
+                break
+            continue
+        if offs is None and s != seq:
+            die("%s: chunk %d at %d has sequence %d" % (path, seq, off, s))
+        if off + 32 + c > len(data):
+            die("%s: committed past the end of chunk %d" % (path, s))
+        out.append((s, (off + 32, off + 32 + c, ts)))
+        off, seq = off + 32 + room, seq + 1
+    out.sort()
+    return ts0, [x for _, x in out]
 
 
 def read_stream(path, names, mods):
     data = open(path, "rb").read()
-    magic, pid, tid, committed, ts0 = struct.unpack_from("<8sIIQQ", data, 0)
-    if magic != b"DFTTRC01":
-        die("%s: bad magic" % path)
-    end = 64 + committed
-    if end > len(data):
-        die("%s: committed past the end" % path)
+    ts0, segs = chunks(path, data)
     root = Call("")
-    stack, lines = [root], []
-    p, ts, last, unwind, ret, lost = 64, ts0, None, 0, None, 0
-    prev = ts0
-    while p < end:
-        w = struct.unpack_from("<I", data, p)[0]
-        typ, ts = w & 3, ts + (w >> 2)
-        if typ == 0:
-            c = Call(names[struct.unpack_from("<I", data, p + 4)[0]])
-            stack[-1].kids.append(c)
-            stack.append(c)
-            last, p = c, p + 8
-        elif typ == 1:
-            for _ in range(unwind or 1):
-                if len(stack) == 1:
-                    die("%s: EXIT with no open call at %d" % (path, p))
-                c = stack.pop()
-                c.how = "!" if unwind else ""
-                if ret is not None:
-                    c.ret, ret = ret, None
-            unwind, p = 0, p + 4
-        elif typ == 2:
-            fid, parent = struct.unpack_from("<IQ", data, p + 4)
-            who = "?"
-            for lo, hi, mod in mods:
-                if lo <= parent < hi:
-                    who = mod
-            c = Call(names[fid])
-            c.parent, c.how = who, ""
-            root.kids.append(c)
-            last, p = c, p + 16
-        else:
-            kind, n = struct.unpack_from("<HH", data, p + 4)
-            pay = data[p + 8:p + 8 + n]
-            if kind == 1:
-                ts = struct.unpack_from("<Q", pay)[0]
-            elif kind == 2:
-                last.args = values(pay[4:])
-            elif kind == 3:
-                ret = values(pay[4:])
-            elif kind == 4:
-                lost += struct.unpack_from("<Q", pay)[0]
-            elif kind == 5:
-                unwind = struct.unpack_from("<I", pay)[0]
-            elif kind == 6:
-                c = Call("@comm " + pay.decode(errors="replace"))
-                c.how = ""
-                stack[-1].kids.append(c)
-            p += 8 + ((n + 3) & ~3)
-        if typ == 3 and kind == 1:
-            prev = ts
-        elif ts < prev:
-            die("%s: time going backwards at %d" % (path, p))
+    stack = [root]
+    last, unwind, ret = None, 0, None
+    for p, end, ts in segs:
         prev = ts
-    if p != end:
-        die("%s: last event runs past committed" % path)
-    return ts0, root, lost
+        while p < end:
+            w = struct.unpack_from("<I", data, p)[0]
+            typ, ts = w & 3, ts + (w >> 2)
+            if typ == 0:
+                c = Call(names[struct.unpack_from("<I", data, p + 4)[0]])
+                stack[-1].kids.append(c)
+                stack.append(c)
+                last, p = c, p + 8
+            elif typ == 1:
+                for _ in range(unwind or 1):
+                    if len(stack) == 1:
+                        die("%s: EXIT with no open call at %d" % (path, p))
+                    c = stack.pop()
+                    c.how = "!" if unwind else ""
+                    if ret is not None:
+                        c.ret, ret = ret, None
+                unwind, p = 0, p + 4
+            elif typ == 2:
+                fid, parent = struct.unpack_from("<IQ", data, p + 4)
+                who = "?"
+                for lo, hi, mod in mods:
+                    if lo <= parent < hi:
+                        who = mod
+                c = Call(names[fid])
+                c.parent, c.how = who, ""
+                root.kids.append(c)
+                last, p = c, p + 16
+            else:
+                kind, n = struct.unpack_from("<HH", data, p + 4)
+                pay = data[p + 8:p + 8 + n]
+                if kind == 1:
+                    ts = struct.unpack_from("<Q", pay)[0]
+                elif kind == 2:
+                    last.args = values(pay[4:])
+                elif kind == 3:
+                    ret = values(pay[4:])
+                elif kind == 4:
+                    root.lost += struct.unpack_from("<Q", pay)[0]
+                elif kind == 5:
+                    unwind = struct.unpack_from("<I", pay)[0]
+                elif kind == 7 and len(stack) == 1 and not root.kids:
+                    for i in range(struct.unpack_from("<I", pay)[0]):
+                        c = Call(names[struct.unpack_from("<I", pay, 4 + 12 * i)[0]])
+                        c.how = "(before)"
+                        stack[-1].kids.append(c)
+                        stack.append(c)
+                elif kind == 6:
+                    c = Call("@comm " + pay.decode(errors="replace"))
+                    c.how = ""
+                    stack[-1].kids.append(c)
+                p += 8 + ((n + 3) & ~3)
+            if typ == 3 and kind == 1:
+                prev = ts
+            elif ts < prev:
+                die("%s: time going backwards at %d" % (path, p))
+            prev = ts
+        if p != end:
+            die("%s: last event runs past committed" % path)
+    return ts0, root, root.lost
 
 
 def show(c, depth, out):
