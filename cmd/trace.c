@@ -115,6 +115,24 @@ static void load_clock(struct trace *t, struct proc *p, const char *name)
 	free(text);
 }
 
+/* The budget of --max-size (docs/trace-format.md): u64 used, limit, stop_ns. */
+static void load_budget(struct trace *t)
+{
+	char path[4096];
+	uint8_t b[24];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/budget", t->dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (read(fd, b, sizeof(b)) == sizeof(b)) {
+		t->max_size = get64(b + 8);
+		t->stop_ns = get64(b + 16);
+	}
+	close(fd);
+}
+
 static void load_exit(struct trace *t, struct proc *p, const char *name)
 {
 	char *text = slurp(t, name, NULL);
@@ -655,6 +673,15 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	}
 	if (t->t0 == UINT64_MAX)
 		t->t0 = 0;
+	load_budget(t);
+	if (t->stop_ns && !quiet) {
+		char size[32];
+
+		human_bytes(t->max_size, size, sizeof(size));
+		warnx("note: the recording stopped when it reached --max-size %s, %.6f s after it "
+		      "started: each thread's trace ends at its LOST mark",
+		      size, t->stop_ns > t->t0 ? (t->stop_ns - t->t0) / 1e9 : 0.0);
+	}
 	for (unsigned int i = 0; i < t->nprocs; i++) {
 		struct proc *p = t->procs[i];
 

@@ -137,6 +137,8 @@ struct trace {
 	char **profiles; /* profile-PID.TID file names */
 	unsigned int nprofiles;
 	uint64_t t0; /* ns of the trace's start: chrome's zero */
+	uint64_t max_size; /* record --max-size, from the budget file */
+	uint64_t stop_ns;  /* ... and when it was reached (0: it was not) */
 	int damaged; /* something could not be read: exit non-zero */
 };
 
@@ -317,6 +319,7 @@ struct walk {
 	uint32_t unwind;
 	struct event next;
 	int has_next, done;
+	int stopped; /* the stream ends at the LOST mark of --max-size */
 	uint64_t events;
 	char comm[17];
 };

@@ -375,6 +375,9 @@ static void event(struct report *r, struct walk *w, const struct event *ev)
 	case EXT_LOST:
 		if (ev->len >= 8 && r->fmt->lost)
 			r->fmt->lost(r, w, get64(ev->data));
+		/* The last event of a stream when --max-size stopped it. */
+		w->stopped = r->t->stop_ns && w->c.p == w->c.end &&
+			     w->c.chunk + 1 == w->th->nchunks;
 		break;
 	case EXT_STACK:
 		if (w->events == 1 && !w->depth)
