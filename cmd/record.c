@@ -483,7 +483,7 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 	if (d)
 		closedir(d);
 
-	if (!maps)
+	if (!maps && !t.nosites)
 		warnx("warning: the runtime did not start in %s (statically linked, or setuid?): "
 		      "nothing was recorded",
 		      cmd);
@@ -527,6 +527,9 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 	}
 	if (lost)
 		fprintf(stderr, ", %llu dropped", (unsigned long long)lost);
+	if (t.nosites)
+		fprintf(stderr, " (and %u process%s without call sites)", t.nosites,
+			t.nosites == 1 ? "" : "es");
 	fprintf(stderr, o->temporary ? "\n" : " -> %s\n", o->out);
 	summarise_buffers(&t, lost);
 }

@@ -674,6 +674,10 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	if (t->t0 == UINT64_MAX)
 		t->t0 = 0;
 	load_budget(t);
+	info = slurp(t, "nosites", NULL);
+	for (char *l = info; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		t->nosites += !!*l;
+	free(info);
 	if (t->stop_ns && !quiet) {
 		char size[32];
 

@@ -137,6 +137,7 @@ struct trace {
 	char **profiles; /* profile-PID.TID file names */
 	unsigned int nprofiles;
 	uint64_t t0; /* ns of the trace's start: chrome's zero */
+	unsigned int nosites; /* processes that had no call sites (no files) */
 	uint64_t max_size; /* record --max-size, from the budget file */
 	uint64_t stop_ns;  /* ... and when it was reached (0: it was not) */
 	int damaged; /* something could not be read: exit non-zero */

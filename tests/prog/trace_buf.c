@@ -6,6 +6,8 @@
  *   ring N K [kill]  two threads, each: N calls of outer() inside big(),
  *                    then exactly K calls of final() inside last(); then
  *                    the process exits, or SIGKILLs itself
+ *   threads T        T short threads (50 at a time), each calling outer()
+ *                    once: two calls
  *
  * The program prints what it computed, so a broken return shows.
  */
@@ -65,6 +67,11 @@ NOIPA void *work(void *arg)
 	return (void *)s;
 }
 
+static void *one(void *arg)
+{
+	return (void *)outer((long)arg & 7);
+}
+
 int main(int argc, char **argv)
 {
 	const char *s = argc > 1 ? argv[1] : "";
@@ -91,6 +98,28 @@ int main(int argc, char **argv)
 			kill(getpid(), SIGKILL);
 		return 0;
 	}
-	fprintf(stderr, "usage: trace_buf calls N | ring N K [kill]\n");
+	if (!strcmp(s, "threads") && argc > 2) {
+		long n = atol(argv[2]), done = 0, sum = 0;
+		pthread_t t[50];
+
+		while (done < n) {
+			int k = n - done < 50 ? n - done : 50;
+
+			for (int i = 0; i < k; i++) {
+				if (pthread_create(&t[i], NULL, one, (void *)(done + i)))
+					return 1;
+			}
+			for (int i = 0; i < k; i++) {
+				void *r;
+
+				pthread_join(t[i], &r);
+				sum += (long)r;
+			}
+			done += k;
+		}
+		printf("threads %ld %ld\n", n, sum);
+		return 0;
+	}
+	fprintf(stderr, "usage: trace_buf calls N | ring N K [kill] | threads T\n");
 	return 2;
 }
