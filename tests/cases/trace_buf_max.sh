@@ -31,4 +31,20 @@ tail -1 "$out.graph" | grep -q "trace ends here with 2 calls open: the recording
 	fail "the report does not say why the trace ends: $(tail -1 "$out.graph")"
 tree "$out" | grep -q "^== thread 0 lost $lost\$" || fail "the stream's LOST count is not $lost"
 rm -rf "$out"
+
+# Bad sizes: clear errors, nothing run.
+if [ -z "$RUN" ]; then
+	bad() {
+		local want=$1
+		shift
+		"$DFT" record -o "$T/bad" "$@" -- "$O/tests/trace/$v/trace_buf" calls 1 >"$T/bad.out" 2>"$T/bad.err" &&
+			fail "accepted: $*"
+		grep -q "^dynftrace: .*$want" "$T/bad.err" || fail "$*: $(cat "$T/bad.err")"
+		[ ! -s "$T/bad.out" ] || fail "$*: the command ran"
+	}
+	bad "--max-size takes a size like 4M, 512K or 1G, not '8X'" --max-size 8X
+	bad "--ring takes a size like 4M, 512K or 1G, not 'M'" --ring M
+	bad "--ring 1K is too small: it takes at least 64K" --ring 1K
+	bad "--ring applies to the function and function_graph tracers" -t profile --ring 4M
+fi
 pass "stopped at $bytes bytes, $lost calls not recorded, the program ran on"
