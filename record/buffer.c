@@ -51,6 +51,7 @@ enum { STREAM_NONE, STREAM_OPEN, STREAM_CLOSED, STREAM_STOPPED };
 
 __thread struct dft_stream dft_stream;
 int dft_stream_stacks;
+int dft_stream_ring;
 
 static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dft_stream *streams;
@@ -634,6 +635,7 @@ static void ring_init(const char *ring)
 	if (chunk > CHUNK_MAX)
 		chunk = CHUNK_MAX;
 	chunk = (chunk + page_size - 1) & ~(page_size - 1);
+	dft_stream_ring = 1;
 	ring_chunk = chunk;
 	ring_chunks = size / chunk > 2 ? size / chunk : 2;
 }

@@ -124,6 +124,7 @@ struct dft_stream {
 	struct dft_stream *next;
 };
 extern __thread struct dft_stream dft_stream;
+extern int dft_stream_ring; /* record --ring: streams are rings */
 /* Set by a tracer whose calls nest (function_graph): streams in a ring
  * keep the open frames, through dft_stream_push() and dft_stream_pop(). */
 extern int dft_stream_stacks;

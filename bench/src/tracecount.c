@@ -37,19 +37,9 @@ static const unsigned char *map(int dirfd, const char *name, size_t *len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* Returns the bytes the stream really holds (header + committed events):
- * the file itself may be longer, grown ahead of the writer. */
-static uint64_t stream(const unsigned char *p, size_t len)
+static void events(const unsigned char *p, uint64_t committed)
 {
-	uint64_t committed, off;
-
-	if (len < 64 || memcmp(p, "DFTTRC01", 8))
-		return len;
-	memcpy(&committed, p + 16, 8);
-	if (committed > len - 64)
-		committed = len - 64;
-	p += 64;
-	for (off = 0; off + 4 <= committed;) {
+	for (uint64_t off = 0; off + 4 <= committed;) {
 		uint32_t w;
 		uint16_t kind, elen;
 		uint64_t n;
@@ -69,7 +59,56 @@ static uint64_t stream(const unsigned char *p, size_t len)
 			off += 8 + ((elen + 3u) & ~3u);
 		}
 	}
-	return 64 + committed;
+}
+
+/* Returns the bytes the stream really holds (headers + committed events):
+ * the file itself may be longer, grown ahead of the writer. DFTTRC01: one
+ * run of events; DFTTRC02: chunks (32-byte headers: committed, seq, ts,
+ * size), one after the other, or a ring of them. */
+static uint64_t stream(const unsigned char *p, size_t len)
+{
+	uint64_t committed, seq, total = 64, off = 64;
+	uint32_t flags, nchunks = 0, size = 0, room;
+
+	if (len < 64)
+		return len;
+	if (!memcmp(p, "DFTTRC01", 8)) {
+		memcpy(&committed, p + 16, 8);
+		if (committed > len - 64)
+			committed = len - 64;
+		events(p + 64, committed);
+		return 64 + committed;
+	}
+	if (memcmp(p, "DFTTRC02", 8))
+		return len;
+	memcpy(&flags, p + 16, 4);
+	if (flags & 1) {
+		memcpy(&nchunks, p + 48, 4);
+		memcpy(&size, p + 52, 4);
+	}
+	for (uint32_t i = 0; off + 32 <= len; i++) {
+		if (flags & 1) {
+			if (i == nchunks)
+				break;
+			off = 64 + (uint64_t)i * size;
+			if (off + 32 > len)
+				break;
+		}
+		memcpy(&committed, p + off, 8);
+		memcpy(&seq, p + off + 8, 8);
+		memcpy(&room, p + off + 24, 4);
+		if (!seq) {
+			if (flags & 1)
+				continue;
+			break;
+		}
+		if (committed > len - off - 32)
+			committed = len - off - 32;
+		events(p + off + 32, committed);
+		total += 32 + committed;
+		off += 32 + (uint64_t)room;
+	}
+	return total;
 }
 
 static void profile(const unsigned char *p, size_t len)
