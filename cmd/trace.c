@@ -446,7 +446,7 @@ void profile_close(struct pfile *pf)
 
 void thread_unmap(struct thread *th)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < TMAPS; i++) {
 		if (th->maps[i].map)
 			munmap((void *)th->maps[i].map, th->maps[i].len);
 		th->maps[i].map = NULL;
@@ -463,14 +463,16 @@ static const uint8_t *chunk_map(struct thread *th, uint32_t i)
 	void *map;
 	int fd;
 
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < TMAPS; k++) {
 		if (th->maps[k].map && th->maps[k].chunk == i) {
 			th->maps[k].used = ++th->uses;
 			return th->maps[k].map + (c->off - lo);
 		}
 	}
-	if (th->maps[1].used < m->used)
-		m = &th->maps[1];
+	for (int k = 1; k < TMAPS; k++) {
+		if (th->maps[k].used < m->used)
+			m = &th->maps[k];
+	}
 	if (m->map)
 		munmap((void *)m->map, m->len);
 	m->map = NULL;

@@ -102,8 +102,10 @@ struct tchunk {
 	uint64_t seq;
 };
 
-/* A chunk mapped for reading (a thread keeps two: a cursor may look one
- * event past a chunk's end and come back). */
+/* A chunk mapped for reading. A thread keeps TMAPS: a walk looks up to two
+ * events ahead (ARGS, RETVAL, EXIT), maybe into the next chunks, and comes
+ * back, and what it saw stays mapped meanwhile. */
+#define TMAPS 3
 struct tmap {
 	const uint8_t *map;
 	size_t len;
@@ -123,7 +125,7 @@ struct thread {
 	uint32_t nchunks;
 	int ring;
 	uint64_t overwritten; /* ring: chunks written over */
-	struct tmap maps[2];
+	struct tmap maps[TMAPS];
 	uint32_t uses;
 };
 
