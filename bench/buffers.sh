@@ -58,8 +58,8 @@ if [ -n "${BIG_GB:-}" ]; then
 		[ $which = before ] && lib=$BEFORE
 		run_traced "$lib" "$TMP/big" sh -c 'exec "$0" calls "$1" & p=$!; peak=0;
 			while kill -0 $p 2>/dev/null; do
-				v=$(sed -n "s/^VmPeak: *//p" /proc/$p/status 2>/dev/null | cut -d" " -f1)
-				r=$(sed -n "s/^VmHWM: *//p" /proc/$p/status 2>/dev/null | cut -d" " -f1)
+				v=$(awk "/^VmPeak:/ {print \$2}" /proc/$p/status 2>/dev/null)
+				r=$(awk "/^VmHWM:/ {print \$2}" /proc/$p/status 2>/dev/null)
 				[ -n "$v" ] && echo "$v $r" >"$0.peak"; sleep 0.5; done; wait $p' "$prog" "$n" \
 			>/dev/null 2>&1 || true
 		echo "| $which | ${BIG_GB} GB trace: stream bytes, VmPeak KiB, VmHWM KiB | $(du -cb "$TMP"/big/*.dat | tail -1 | cut -f1), $(cat "$prog.peak") |"

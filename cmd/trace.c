@@ -392,6 +392,7 @@ static void load_stream(struct trace *t, const char *name)
 		memcpy(h, hdr + 16, 8);
 		memcpy(h + 16, hdr + 24, 8);
 		h[8] = 1;
+		th->v1 = 1;
 		add_chunk(t, th, STREAM_HDR - CHUNK_HDR, h, UINT64_MAX);
 	} else if (get32(hdr + 16) & STREAM_RING) {
 		load_ring(t, th, fd, hdr);
@@ -444,22 +445,34 @@ void profile_close(struct pfile *pf)
 	munmap((void *)pf->map, pf->size);
 }
 
-void thread_unmap(struct thread *th)
+static void tmap_drop(struct tmap *m)
 {
-	for (int i = 0; i < TMAPS; i++) {
-		if (th->maps[i].map)
-			munmap((void *)th->maps[i].map, th->maps[i].len);
-		th->maps[i].map = NULL;
-	}
+	if (m->map && m->read)
+		free((void *)m->map);
+	else if (m->map)
+		munmap((void *)m->map, m->len);
+	m->map = NULL;
 }
 
-/* The events of chunk @i of @th, mapped (only a chunk or two of a stream
- * is mapped at a time: a 32-bit reader reads traces of any size). */
+void thread_unmap(struct thread *th)
+{
+	for (int i = 0; i < TMAPS; i++)
+		tmap_drop(&th->maps[i]);
+}
+
+/*
+ * The events of chunk @i of @th. Only a few chunks of a stream are held at
+ * a time, so a 32-bit reader reads traces of any size. Chunks (4 MiB at
+ * most) are read into memory: qemu-user 7.2 maps the wrong bytes for file
+ * offsets past 4 GiB on 32-bit targets. The one chunk of a DFTTRC01 stream
+ * (the whole file) is mapped.
+ */
 static const uint8_t *chunk_map(struct thread *th, uint32_t i)
 {
 	const struct tchunk *c = &th->chunks[i];
 	struct tmap *m = &th->maps[0];
-	uint64_t lo = c->off & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1);
+	uint64_t lo = th->v1 ? c->off & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1) : c->off;
+	uint8_t *buf;
 	void *map;
 	int fd;
 
@@ -473,19 +486,27 @@ static const uint8_t *chunk_map(struct thread *th, uint32_t i)
 		if (th->maps[k].used < m->used)
 			m = &th->maps[k];
 	}
-	if (m->map)
-		munmap((void *)m->map, m->len);
-	m->map = NULL;
+	tmap_drop(m);
 	fd = open(th->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die("cannot open %s: %s", th->path, strerror(errno));
 	m->len = c->off + c->len - lo;
-	map = mmap(NULL, m->len ? m->len : 1, PROT_READ, MAP_SHARED, fd, lo);
+	if (!th->v1) {
+		buf = xmalloc(m->len ? m->len : 1);
+		if (pread(fd, buf, m->len, lo) != (ssize_t)m->len)
+			die("cannot read %s (%llu bytes at %llu): %s", th->path,
+			    (unsigned long long)m->len, (unsigned long long)lo,
+			    errno ? strerror(errno) : "the file was cut");
+		map = buf;
+	} else {
+		map = mmap(NULL, m->len ? m->len : 1, PROT_READ, MAP_SHARED, fd, lo);
+		if (map == MAP_FAILED)
+			die("cannot map %s (%llu bytes at %llu): %s", th->path,
+			    (unsigned long long)m->len, (unsigned long long)lo, strerror(errno));
+		madvise(map, m->len, MADV_SEQUENTIAL);
+	}
 	close(fd);
-	if (map == MAP_FAILED)
-		die("cannot map %s (%llu bytes at %llu): %s", th->path, (unsigned long long)m->len,
-		    (unsigned long long)lo, strerror(errno));
-	madvise(map, m->len, MADV_SEQUENTIAL);
+	m->read = !th->v1;
 	m->map = map;
 	m->chunk = i;
 	m->used = ++th->uses;

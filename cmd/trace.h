@@ -111,6 +111,7 @@ struct tmap {
 	size_t len;
 	uint32_t chunk;
 	uint32_t used; /* for replacing the least recently used */
+	int read;      /* a copy (malloc'ed), not a mapping */
 };
 
 struct thread {
@@ -124,6 +125,7 @@ struct thread {
 	struct tchunk *chunks; /* in the order they were written */
 	uint32_t nchunks;
 	int ring;
+	int v1; /* DFTTRC01: one chunk, the whole file */
 	uint64_t overwritten; /* ring: chunks written over */
 	struct tmap maps[TMAPS];
 	uint32_t uses;
