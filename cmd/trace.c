@@ -115,20 +115,20 @@ static void load_clock(struct trace *t, struct proc *p, const char *name)
 	free(text);
 }
 
-/* The budget of --max-size (docs/trace-format.md): u64 used, limit, stop_ns. */
+/* The budget of --max-size: when it ran out, if it did. */
 static void load_budget(struct trace *t)
 {
 	char path[4096];
-	uint8_t b[24];
+	uint8_t b[sizeof(struct dft_budget)];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/budget", t->dir);
+	snprintf(path, sizeof(path), "%s/%s", t->dir, DFT_FILE_BUDGET);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	if (read(fd, b, sizeof(b)) == sizeof(b)) {
-		t->max_size = get64(b + 8);
-		t->stop_ns = get64(b + 16);
+		t->max_size = field64(b, struct dft_budget, limit);
+		t->stop_ns = field64(b, struct dft_budget, stop_ns);
 	}
 	close(fd);
 }
@@ -277,7 +277,8 @@ static int cmp_chunk_seq(const void *a, const void *b)
 static int add_chunk(struct trace *t, struct thread *th, uint64_t off, const uint8_t *h,
 		     uint64_t room)
 {
-	uint64_t committed = get64(h), present = th->size - off - CHUNK_HDR;
+	uint64_t committed = field64(h, struct dft_chunk_hdr, committed);
+	uint64_t present = th->size - off - CHUNK_HDR;
 	struct tchunk *c;
 	int ret = 0;
 
@@ -298,20 +299,22 @@ static int add_chunk(struct trace *t, struct thread *th, uint64_t off, const uin
 	c = &th->chunks[th->nchunks++];
 	c->off = off + CHUNK_HDR;
 	c->len = committed;
-	c->seq = get64(h + 8);
-	c->ts = get64(h + 16);
+	c->seq = field64(h, struct dft_chunk_hdr, seq);
+	c->ts = field64(h, struct dft_chunk_hdr, ts);
 	return ret;
 }
 
 /* A ring: its chunks in the order of their sequence numbers. */
 static void load_ring(struct trace *t, struct thread *th, int fd, const uint8_t *hdr)
 {
-	uint32_t n = get32(hdr + 48), size = get32(hdr + 52);
+	uint32_t n = field32(hdr, struct dft_stream_hdr, ring_chunks);
+	uint32_t size = field32(hdr, struct dft_stream_hdr, ring_chunk);
 	uint8_t h[CHUNK_HDR];
 
 	th->ring = 1;
 	if (n < 2 || size <= CHUNK_HDR || size % 4) {
-		trace_damage(t, th->file, 48, "bad ring geometry");
+		trace_damage(t, th->file, offsetof(struct dft_stream_hdr, ring_chunks),
+			     "bad ring geometry");
 		return;
 	}
 	for (uint32_t i = 0; i < n; i++) {
@@ -320,7 +323,7 @@ static void load_ring(struct trace *t, struct thread *th, int fd, const uint8_t 
 		if (off + CHUNK_HDR > th->size || pread(fd, h, CHUNK_HDR, off) != CHUNK_HDR)
 			break;
 		/* 0: not written yet, or being written over when the process died. */
-		if (get64(h + 8))
+		if (field64(h, struct dft_chunk_hdr, seq))
 			add_chunk(t, th, off, h, size - CHUNK_HDR);
 	}
 	qsort(th->chunks, th->nchunks, sizeof(*th->chunks), cmp_chunk_seq);
@@ -337,10 +340,11 @@ static void load_linear(struct trace *t, struct thread *th, int fd)
 	while (off + CHUNK_HDR <= th->size) {
 		uint64_t room;
 
-		if (pread(fd, h, CHUNK_HDR, off) != CHUNK_HDR || !get64(h + 8))
+		if (pread(fd, h, CHUNK_HDR, off) != CHUNK_HDR ||
+		    !field64(h, struct dft_chunk_hdr, seq))
 			break;
-		room = get32(h + 24);
-		if (get64(h + 8) != th->nchunks + 1 || room < 16) {
+		room = field32(h, struct dft_chunk_hdr, size);
+		if (field64(h, struct dft_chunk_hdr, seq) != th->nchunks + 1 || room < 16) {
 			trace_damage(t, th->file, off, "bad chunk header");
 			break;
 		}
@@ -367,34 +371,37 @@ static void load_stream(struct trace *t, const char *name)
 			close(fd);
 		return;
 	}
-	if (st.st_size < STREAM_HDR || pread(fd, hdr, STREAM_HDR, 0) != STREAM_HDR) {
+	if ((uint64_t)st.st_size < STREAM_HDR || pread(fd, hdr, STREAM_HDR, 0) != STREAM_HDR) {
 		trace_damage(t, name, st.st_size, "truncated header");
 		close(fd);
 		return;
 	}
-	if (memcmp(hdr, "DFTTRC02", 8) && memcmp(hdr, "DFTTRC01", 8)) {
+	if (memcmp(hdr, DFT_STREAM_MAGIC, DFT_MAGIC_LEN) &&
+	    memcmp(hdr, DFT_STREAM_MAGIC_V1, DFT_MAGIC_LEN)) {
 		trace_damage(t, name, 0, "bad magic (not a dynftrace stream)");
 		close(fd);
 		return;
 	}
 	th = xcalloc(1, sizeof(*th));
 	th->size = st.st_size;
-	th->pid = get32(hdr + 8);
-	th->tid = get32(hdr + 12);
-	th->ts0 = get64(hdr + 24);
-	memcpy(th->comm, hdr + 32, 16);
+	th->pid = field32(hdr, struct dft_stream_hdr, pid);
+	th->tid = field32(hdr, struct dft_stream_hdr, tid);
+	th->ts0 = field64(hdr, struct dft_stream_hdr, ts0);
+	memcpy(th->comm, hdr + offsetof(struct dft_stream_hdr, comm),
+	       sizeof(((struct dft_stream_hdr *)0)->comm));
 	th->file = xstrdup(name);
 	th->path = xstrdup(path);
-	if (!memcmp(hdr, "DFTTRC01", 8)) {
-		/* The first format: one chunk, its count in the file header. */
-		uint8_t h[CHUNK_HDR] = { 0 };
+	if (!memcmp(hdr, DFT_STREAM_MAGIC_V1, DFT_MAGIC_LEN)) {
+		/* Format 1: one chunk, its count in the file header. */
+		struct dft_chunk_hdr h = {
+			.committed = field64(hdr, struct dft_stream_hdr_v1, committed),
+			.seq = 1,
+			.ts = field64(hdr, struct dft_stream_hdr_v1, ts0),
+		};
 
-		memcpy(h, hdr + 16, 8);
-		memcpy(h + 16, hdr + 24, 8);
-		h[8] = 1;
 		th->v1 = 1;
-		add_chunk(t, th, STREAM_HDR - CHUNK_HDR, h, UINT64_MAX);
-	} else if (get32(hdr + 16) & STREAM_RING) {
+		add_chunk(t, th, STREAM_HDR - CHUNK_HDR, (const uint8_t *)&h, UINT64_MAX);
+	} else if (field32(hdr, struct dft_stream_hdr, flags) & DFT_STREAM_RING) {
 		load_ring(t, th, fd, hdr);
 	} else {
 		load_linear(t, th, fd);
@@ -414,7 +421,7 @@ int profile_open(struct trace *t, const char *name, struct pfile *pf)
 
 	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) || st.st_size < PROFILE_HDR) {
+	if (fd < 0 || fstat(fd, &st) || (uint64_t)st.st_size < PROFILE_HDR) {
 		trace_damage(t, name, fd < 0 ? 0 : st.st_size, "unreadable or truncated header");
 		if (fd >= 0)
 			close(fd);
@@ -422,7 +429,7 @@ int profile_open(struct trace *t, const char *name, struct pfile *pf)
 	}
 	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
-	if (map == MAP_FAILED || memcmp(map, "DFTPRF01", 8)) {
+	if (map == MAP_FAILED || memcmp(map, DFT_PROFILE_MAGIC, DFT_MAGIC_LEN)) {
 		trace_damage(t, name, 0, "bad magic (not a dynftrace profile)");
 		if (map != MAP_FAILED)
 			munmap(map, st.st_size);
@@ -430,9 +437,9 @@ int profile_open(struct trace *t, const char *name, struct pfile *pf)
 	}
 	pf->map = map;
 	pf->size = st.st_size;
-	pf->pid = get32(pf->map + 8);
-	pf->tid = get32(pf->map + 12);
-	pf->nr = get32(pf->map + 16);
+	pf->pid = field32(pf->map, struct dft_profile_hdr, pid);
+	pf->tid = field32(pf->map, struct dft_profile_hdr, tid);
+	pf->nr = field32(pf->map, struct dft_profile_hdr, nr);
 	if ((uint64_t)pf->nr * PROFILE_REC > (uint64_t)st.st_size - PROFILE_HDR) {
 		trace_damage(t, name, st.st_size, "truncated: fewer records than the header says");
 		pf->nr = (st.st_size - PROFILE_HDR) / PROFILE_REC;
@@ -464,7 +471,7 @@ void thread_unmap(struct thread *th)
  * The events of chunk @i of @th. Only a few chunks of a stream are held at
  * a time, so a 32-bit reader reads traces of any size. Chunks (4 MiB at
  * most) are read into memory: qemu-user 7.2 maps the wrong bytes for file
- * offsets past 4 GiB on 32-bit targets. The one chunk of a DFTTRC01 stream
+ * offsets past 4 GiB on 32-bit targets. The one chunk of a format-1 stream
  * (the whole file) is mapped.
  */
 static const uint8_t *chunk_map(struct thread *th, uint32_t i)
@@ -630,7 +637,7 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	if (!d)
 		die("cannot open trace %s: %s (record one with `dynftrace record -o %s -- CMD`)",
 		    dir, strerror(errno), dir);
-	info = slurp(t, "info", NULL);
+	info = slurp(t, DFT_FILE_INFO, NULL);
 	if (!info) {
 		closedir(d);
 		die("%s is no trace directory: it has no info file", dir);
@@ -656,17 +663,17 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 		const char *n = names[i];
 		int pid, tid, len = 0;
 
-		if (sscanf(n, "maps-%d%n", &pid, &len) == 1 && !n[len])
+		if (sscanf(n, DFT_FILE_MAPS "-%d%n", &pid, &len) == 1 && !n[len])
 			load_maps(t, trace_proc(t, pid), n);
-		else if (sscanf(n, "sites-%d%n", &pid, &len) == 1 && !n[len])
+		else if (sscanf(n, DFT_FILE_SITES "-%d%n", &pid, &len) == 1 && !n[len])
 			load_sites(t, trace_proc(t, pid), n);
-		else if (sscanf(n, "clock-%d%n", &pid, &len) == 1 && !n[len])
+		else if (sscanf(n, DFT_FILE_CLOCK "-%d%n", &pid, &len) == 1 && !n[len])
 			load_clock(t, trace_proc(t, pid), n);
-		else if (sscanf(n, "exit-%d%n", &pid, &len) == 1 && !n[len])
+		else if (sscanf(n, DFT_FILE_EXIT "-%d%n", &pid, &len) == 1 && !n[len])
 			load_exit(t, trace_proc(t, pid), n);
-		else if (sscanf(n, "%d.%d.dat%n", &pid, &tid, &len) == 2 && !n[len])
+		else if (sscanf(n, "%d.%d." DFT_FILE_STREAM_SUFFIX "%n", &pid, &tid, &len) == 2 && !n[len])
 			load_stream(t, n);
-		else if (sscanf(n, "profile-%d.%d%n", &pid, &tid, &len) == 2 && !n[len]) {
+		else if (sscanf(n, DFT_FILE_PROFILE "-%d.%d%n", &pid, &tid, &len) == 2 && !n[len]) {
 			t->profiles = xrealloc(t->profiles, (t->nprofiles + 1) * sizeof(char *));
 			t->profiles[t->nprofiles++] = xstrdup(n);
 			trace_proc(t, pid);
@@ -697,7 +704,7 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	if (t->t0 == UINT64_MAX)
 		t->t0 = 0;
 	load_budget(t);
-	info = slurp(t, "nosites", NULL);
+	info = slurp(t, DFT_FILE_NOSITES, NULL);
 	for (char *l = info; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
 		t->nosites += !!*l;
 	free(info);

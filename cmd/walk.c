@@ -5,12 +5,12 @@
  * Formats see the calls through struct fmt; the walker applies the report's
  * thread and function filters, so that every format filters alike.
  */
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "glob.h"
 #include "trace.h"
 
 int value_next(const uint8_t **pp, const uint8_t *end, struct value *v)
@@ -21,16 +21,16 @@ int value_next(const uint8_t **pp, const uint8_t *end, struct value *v)
 		return 0;
 	v->type = *p++;
 	switch (v->type) {
-	case 'd':
-	case 'u':
-	case 'x':
-	case 'f':
+	case DFT_VAL_S64:
+	case DFT_VAL_U64:
+	case DFT_VAL_HEX:
+	case DFT_VAL_F64:
 		if (end - p < 8)
 			return -1;
 		v->u = get64(p);
 		p += 8;
 		break;
-	case 's':
+	case DFT_VAL_STR:
 		if (end - p < 2)
 			return -1;
 		v->slen = p[0] | p[1] << 8;
@@ -149,7 +149,7 @@ static int lib_match(const char *pat, const struct proc *p, uint32_t fid, uint32
 		return 0;
 	base = strrchr(path, '/');
 	snprintf(modpat, sizeof(modpat), "%.*s", glob ? (int)(glob - mod) : (int)strlen(mod), mod);
-	if (fnmatch(modpat, base ? base + 1 : path, 0))
+	if (!dft_glob_match(modpat, base ? base + 1 : path))
 		return 0;
 	return !glob || name_match(name, glob + 1);
 }
@@ -191,8 +191,9 @@ static inline int next_is_ext(const struct cursor *c, unsigned int kind)
 	/* At the end of a chunk: the slow path looks into the next. */
 	if (c->p == c->end)
 		return c->chunk + 1 < c->th->nchunks;
-	return c->end - c->p >= 8 && (get32(c->p) & 3) == EV_EXT &&
-	       (get32(c->p + 4) & 0xffff) == kind;
+	return c->end - c->p >= (ptrdiff_t)sizeof(struct dft_ev_ext) &&
+	       (get32(c->p) & DFT_EV_TYPE_MASK) == DFT_EV_EXT &&
+	       field16(c->p, struct dft_ev_ext, kind) == kind;
 }
 
 static int take_ext_slow(struct walk *w, unsigned int kind, uint32_t fid, const uint8_t **p,
@@ -201,12 +202,12 @@ static int take_ext_slow(struct walk *w, unsigned int kind, uint32_t fid, const 
 	struct event ev = { 0 };
 	struct cursor save = w->c;
 
-	if (cursor_next(&w->c, &ev) <= 0 || ev.type != EV_EXT || ev.kind != kind || ev.len < 4 ||
-	    get32(ev.data) != fid) {
+	if (cursor_next(&w->c, &ev) <= 0 || ev.type != DFT_EV_EXT || ev.kind != kind ||
+	    ev.len < sizeof(struct dft_ext_fid) || field32(ev.data, struct dft_ext_fid, fid) != fid) {
 		w->c = save;
 		return 0;
 	}
-	*p = ev.data + 4;
+	*p = ev.data + sizeof(struct dft_ext_fid);
 	*end = ev.data + ev.len;
 	return 1;
 }
@@ -274,7 +275,7 @@ static void entry(struct report *r, struct walk *w, uint32_t fid, int before)
 	w->in_hide += !!(f->hidden_by & NF_HIDE);
 	w->depth++;
 	if (!before)
-		take_ext(w, EXT_ARGS, fid, &f->args, &f->args_end);
+		take_ext(w, DFT_EXT_ARGS, fid, &f->args, &f->args_end);
 	if (!f->shown)
 		return;
 	w->vdepth++;
@@ -284,8 +285,8 @@ static void entry(struct report *r, struct walk *w, uint32_t fid, int before)
 		const uint8_t *ret = NULL, *ret_end = NULL;
 		struct event ev;
 
-		take_ext(w, EXT_RETVAL, fid, &ret, &ret_end);
-		if (cursor_next(&w->c, &ev) > 0 && ev.type == EV_EXIT) {
+		take_ext(w, DFT_EXT_RETVAL, fid, &ret, &ret_end);
+		if (cursor_next(&w->c, &ev) > 0 && ev.type == DFT_EV_EXIT) {
 			uint64_t now = clock_ns(&w->proc->clk, ev.ticks);
 
 			f->leaf = 1;
@@ -325,16 +326,20 @@ static void do_exit(struct report *r, struct walk *w)
  * trace starts: they open the walk, at the times they were entered. */
 static void stack_frames(struct report *r, struct walk *w, const struct event *ev)
 {
-	uint32_t n = ev->len >= 4 ? get32(ev->data) : 0;
+	const size_t fsize = sizeof(struct dft_stack_frame);
+	uint32_t n = ev->len >= sizeof(struct dft_ext_stack) ?
+			     field32(ev->data, struct dft_ext_stack, n) : 0;
 	uint64_t now = w->now;
 
-	if ((uint64_t)n * 12 + 4 > ev->len)
+	if ((uint64_t)n * fsize + sizeof(struct dft_ext_stack) > ev->len)
 		return;
 	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *e = ev->data + 4 + (size_t)i * 12;
+		const uint8_t *e = ev->data + sizeof(struct dft_ext_stack) + (size_t)i * fsize;
+		uint64_t ticks = field32(e, struct dft_stack_frame, ticks_lo) |
+				 (uint64_t)field32(e, struct dft_stack_frame, ticks_hi) << 32;
 
-		w->now = clock_ns(&w->proc->clk, get64(e + 4));
-		entry(r, w, get32(e), 1);
+		w->now = clock_ns(&w->proc->clk, ticks);
+		entry(r, w, field32(e, struct dft_stack_frame, fid), 1);
 	}
 	w->now = now;
 }
@@ -344,46 +349,46 @@ static void event(struct report *r, struct walk *w, const struct event *ev)
 	w->events++;
 	w->now = clock_ns(&w->proc->clk, ev->ticks);
 	switch (ev->type) {
-	case EV_ENTRY:
+	case DFT_EV_ENTRY:
 		entry(r, w, ev->fid, 0);
 		return;
-	case EV_EXIT:
+	case DFT_EV_EXIT:
 		do_exit(r, w);
 		return;
-	case EV_FUNC: {
+	case DFT_EV_FUNC: {
 		const uint8_t *args = NULL, *args_end = NULL;
 		uint32_t name = fid_name(w->proc, ev->fid);
 		uint8_t nf = func_flags(r, w->proc, ev->fid, name);
 
-		take_ext(w, EXT_ARGS, ev->fid, &args, &args_end);
+		take_ext(w, DFT_EXT_ARGS, ev->fid, &args, &args_end);
 		if ((!r->nsel || (nf & NF_SEL)) && !(nf & NF_HIDE) && r->fmt->call)
 			r->fmt->call(r, w, name, ev->parent_ip, args, args_end);
 		return;
 	}
 	}
 	switch (ev->kind) {
-	case EXT_RETVAL:
-		if (ev->len >= 4) {
-			w->ret = ev->data + 4;
+	case DFT_EXT_RETVAL:
+		if (ev->len >= sizeof(struct dft_ext_fid)) {
+			w->ret = ev->data + sizeof(struct dft_ext_fid);
 			w->ret_end = ev->data + ev->len;
 		}
 		break;
-	case EXT_UNWIND:
-		if (ev->len >= 4)
-			w->unwind = get32(ev->data);
+	case DFT_EXT_UNWIND:
+		if (ev->len >= sizeof(struct dft_ext_unwind))
+			w->unwind = field32(ev->data, struct dft_ext_unwind, depth);
 		break;
-	case EXT_LOST:
-		if (ev->len >= 8 && r->fmt->lost)
-			r->fmt->lost(r, w, get64(ev->data));
+	case DFT_EXT_LOST:
+		if (ev->len >= sizeof(struct dft_ext_u64) && r->fmt->lost)
+			r->fmt->lost(r, w, field64(ev->data, struct dft_ext_u64, value));
 		/* The last event of a stream when --max-size stopped it. */
 		w->stopped = r->t->stop_ns && w->c.p == w->c.end &&
 			     w->c.chunk + 1 == w->th->nchunks;
 		break;
-	case EXT_STACK:
+	case DFT_EXT_STACK:
 		if (w->events == 1 && !w->depth)
 			stack_frames(r, w, ev);
 		break;
-	case EXT_COMM: {
+	case DFT_EXT_COMM: {
 		unsigned int n = ev->len < 16 ? ev->len : 16;
 
 		memcpy(w->comm, ev->data, n);

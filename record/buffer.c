@@ -45,7 +45,7 @@ enum { STREAM_NONE, STREAM_OPEN, STREAM_CLOSED, STREAM_STOPPED };
  * size of the newest events. */
 #define RING_CHUNKS 8
 #define RING_CHUNK_MIN (16UL << 10)
-#define LOST_SIZE 16
+#define LOST_SIZE DFT_EXT_SIZE(sizeof(struct dft_ext_u64))
 /* After a failure to move on, how many events are dropped before trying again. */
 #define GROW_RETRY 4096
 
@@ -119,14 +119,8 @@ void dft_mfile_close(struct dft_mfile *mf)
 
 /* ---- --max-size: one budget for every stream of the recording ---- */
 
-/* The file "budget" of the trace directory, shared by every process. */
-struct budget {
-	uint64_t used;	  /* bytes of chunks handed out */
-	uint64_t limit;
-	uint64_t stop_ns; /* CLOCK_MONOTONIC ns when it ran out, 0 before */
-	uint64_t reserved;
-};
-static struct budget *budget;
+/* The budget file of the trace directory, shared by every process. */
+static struct dft_budget *budget;
 
 static void budget_init(const char *limit)
 {
@@ -136,7 +130,7 @@ static void budget_init(const char *limit)
 
 	if (!limit || !*limit)
 		return;
-	fd = openat(dft_rec_dirfd, "budget", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = openat(dft_rec_dirfd, DFT_FILE_BUDGET, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || fstat(fd, &st) ||
 	    ((size_t)st.st_size < sizeof(*budget) && ftruncate(fd, sizeof(*budget)))) {
 		pr_err("record: cannot create the budget file for --max-size: %m\n");
@@ -195,17 +189,17 @@ static inline unsigned char *chunk_at(struct dft_stream *s, uint64_t off)
 static void chunk_start(struct dft_stream *s, uint64_t off, size_t size, uint64_t now)
 {
 	unsigned char *c = chunk_at(s, off);
-	uint64_t *h = (uint64_t *)c;
+	struct dft_chunk_hdr *h = (struct dft_chunk_hdr *)c;
 
-	__atomic_store_n(&h[1], 0, __ATOMIC_RELEASE);
-	h[0] = 0;
-	h[2] = now;
-	((uint32_t *)c)[6] = size;
-	((uint32_t *)c)[7] = 0;
-	__atomic_store_n(&h[1], s->seq, __ATOMIC_RELEASE);
+	__atomic_store_n(&h->seq, 0, __ATOMIC_RELEASE);
+	h->committed = 0;
+	h->ts = now;
+	h->size = size;
+	h->reserved = 0;
+	__atomic_store_n(&h->seq, s->seq, __ATOMIC_RELEASE);
 	s->chunk_off = off;
 	s->ev = c + DFT_CHUNK_HDR;
-	s->committed = h;
+	s->committed = &h->committed;
 	s->pos = 0;
 	s->cap = size - LOST_SIZE;
 	s->last = now;
@@ -225,20 +219,23 @@ static void chunk_put_stack(struct dft_stream *s)
 		return;
 	for (unsigned int i = 0; i < depth; i++)
 		n += s->stk[i].fid != DFT_STACK_NONE;
-	len = 4 + 12 * (size_t)n;
+	len = sizeof(struct dft_ext_stack) + sizeof(struct dft_stack_frame) * (size_t)n;
 	if (!n || len > 0xffff || dft_ext_size(len) > s->cap / 4)
 		return;
 	p = (uint32_t *)(s->ev + s->pos);
 	p[0] = DFT_EV_EXT;
-	p[1] = DFT_EXT_STACK | (uint32_t)len << 16;
-	p[2] = n;
-	q = (unsigned char *)(p + 3);
+	dft_ev_put(p, struct dft_ev_ext, kind, DFT_EXT_STACK);
+	dft_ev_put(p, struct dft_ev_ext, len, len);
+	q = (unsigned char *)p + sizeof(struct dft_ev_ext);
+	dft_ev_put(q, struct dft_ext_stack, n, n);
+	q += sizeof(struct dft_ext_stack);
 	for (unsigned int i = 0; i < depth; i++) {
 		if (s->stk[i].fid == DFT_STACK_NONE)
 			continue;
-		memcpy(q, &s->stk[i].fid, 4);
-		memcpy(q + 4, &s->stk[i].ticks, 8);
-		q += 12;
+		dft_ev_put(q, struct dft_stack_frame, fid, s->stk[i].fid);
+		dft_ev_put(q, struct dft_stack_frame, ticks_lo, (uint32_t)s->stk[i].ticks);
+		dft_ev_put(q, struct dft_stack_frame, ticks_hi, (uint32_t)(s->stk[i].ticks >> 32));
+		q += sizeof(struct dft_stack_frame);
 	}
 	dft_stream_commit(s, dft_ext_size(len));
 }
@@ -309,9 +306,8 @@ static void stream_register(struct dft_stream *s)
 static int stream_open(struct dft_stream *s, uint64_t now)
 {
 	pid_t tid = dft_gettid();
-	uint32_t flags = ring_chunk ? DFT_STREAM_RING : 0;
 	char name[64];
-	unsigned char *h;
+	struct dft_stream_hdr *h;
 	size_t len;
 	void *map;
 	int fd, err;
@@ -319,7 +315,7 @@ static int stream_open(struct dft_stream *s, uint64_t now)
 	if (dft_rec_dirfd < 0)
 		return -1;
 	s->state = STREAM_CLOSED; /* unless all goes well; never retried */
-	dft_rec_thread_file(name, sizeof(name), NULL, "dat");
+	dft_rec_thread_file(name, sizeof(name), NULL, DFT_FILE_STREAM_SUFFIX);
 	len = ring_chunk ? DFT_STREAM_HDR + (size_t)ring_chunks * ring_chunk : chunk_first;
 	if (budget_take(len, len) != len) {
 		/* --max-size was reached before this thread's first event. */
@@ -349,17 +345,15 @@ static int stream_open(struct dft_stream *s, uint64_t now)
 	s->map_len = len;
 	s->map_off = 0;
 	h = map;
-	memcpy(h, "DFTTRC02", 8);
-	memcpy(h + 8, &dft_rec_pid, 4);
-	memcpy(h + 12, &tid, 4);
-	memcpy(h + 16, &flags, 4);
-	memcpy(h + 24, &now, 8);
-	prctl(PR_GET_NAME, h + 32);
+	memcpy(h->magic, DFT_STREAM_MAGIC, DFT_MAGIC_LEN);
+	h->pid = dft_rec_pid;
+	h->tid = tid;
+	h->flags = ring_chunk ? DFT_STREAM_RING : 0;
+	h->ts0 = now;
+	prctl(PR_GET_NAME, h->comm);
 	if (ring_chunk) {
-		uint32_t c = ring_chunk;
-
-		memcpy(h + 48, &ring_chunks, 4);
-		memcpy(h + 52, &c, 4);
+		h->ring_chunks = ring_chunks;
+		h->ring_chunk = ring_chunk;
 		if (dft_stream_stacks && !s->stk) {
 			map = mmap(NULL, DFT_STACK_MAX * sizeof(*s->stk), PROT_READ | PROT_WRITE,
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -407,9 +401,10 @@ static void *stream_lost(struct dft_stream *s)
 		/* Stamped with the previous event's time: delta 0. */
 		n = 1;
 		p[0] = DFT_EV_EXT;
-		p[1] = DFT_EXT_LOST | 8 << 16;
-		memcpy(p + 2, &n, 8);
-		s->lostp = (uint64_t *)(p + 2);
+		dft_ev_put(p, struct dft_ev_ext, kind, DFT_EXT_LOST);
+		dft_ev_put(p, struct dft_ev_ext, len, sizeof(struct dft_ext_u64));
+		s->lostp = (uint64_t *)(p + sizeof(struct dft_ev_ext) / 4);
+		memcpy(s->lostp, &n, 8);
 		dft_stream_commit(s, LOST_SIZE);
 		s->events--; /* a mark, not an event */
 		s->cap = 0; /* every event takes the slow path from now on */
@@ -454,15 +449,18 @@ static void *stream_slow(struct dft_stream *s, size_t len, uint64_t now, unsigne
 		return NULL;
 	}
 	if (now - s->last >= DFT_DELTA_MAX) {
-		if (!stream_room(s, 16 + len, now))
+		size_t tsize = DFT_EXT_SIZE(sizeof(struct dft_ext_u64));
+
+		if (!stream_room(s, tsize + len, now))
 			return stream_lost(s);
 		/* A new chunk starts at now: no TIME needed. */
 		if (now - s->last >= DFT_DELTA_MAX) {
 			p = (uint32_t *)(s->ev + s->pos);
 			p[0] = DFT_EV_EXT;
-			p[1] = DFT_EXT_TIME | 8 << 16;
-			memcpy(p + 2, &now, 8);
-			dft_stream_commit(s, 16);
+			dft_ev_put(p, struct dft_ev_ext, kind, DFT_EXT_TIME);
+			dft_ev_put(p, struct dft_ev_ext, len, sizeof(struct dft_ext_u64));
+			memcpy(p + sizeof(struct dft_ev_ext) / 4, &now, 8);
+			dft_stream_commit(s, tsize);
 			s->events--;
 			s->last = now;
 		}
@@ -470,7 +468,7 @@ static void *stream_slow(struct dft_stream *s, size_t len, uint64_t now, unsigne
 	if (!stream_room(s, len, now))
 		return stream_lost(s);
 	p = (uint32_t *)(s->ev + s->pos);
-	p[0] = (uint32_t)(now - s->last) << 2 | type;
+	p[0] = (uint32_t)(now - s->last) << DFT_EV_TYPE_BITS | type;
 	s->last = now;
 	return p;
 }
@@ -491,18 +489,20 @@ void *dft_stream_ext(struct dft_stream *s, unsigned int kind, size_t len, uint64
 
 	if (!p)
 		return NULL;
-	p[1] = kind | (uint32_t)len << 16;
-	return p + 2;
+	dft_ev_put(p, struct dft_ev_ext, kind, kind);
+	dft_ev_put(p, struct dft_ev_ext, len, len);
+	return p + sizeof(struct dft_ev_ext) / 4;
 }
 
 void dft_stream_time(struct dft_stream *s, uint64_t ticks)
 {
-	uint64_t *p = dft_stream_ext(s, DFT_EXT_TIME, 8, s->state == STREAM_OPEN ? s->last : ticks);
+	uint64_t *p = dft_stream_ext(s, DFT_EXT_TIME, sizeof(struct dft_ext_u64),
+				     s->state == STREAM_OPEN ? s->last : ticks);
 
 	if (!p)
 		return;
 	memcpy(p, &ticks, 8);
-	dft_stream_commit(s, dft_ext_size(8));
+	dft_stream_commit(s, dft_ext_size(sizeof(struct dft_ext_u64)));
 	s->last = ticks;
 }
 
