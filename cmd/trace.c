@@ -726,7 +726,7 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	}
 }
 
-/* Cuts the linear streams of processes that are gone to what they hold:
+/* Cuts the streams of processes that are gone to what they hold:
  * a thread that ended cut its own, but not the main thread at exit, nor
  * threads of a process that was killed. Those of live processes are still
  * being written. */
@@ -736,7 +736,8 @@ void trace_trim(struct trace *t)
 		struct thread *th = t->threads[i];
 		const struct tchunk *c = th->nchunks ? &th->chunks[th->nchunks - 1] : NULL;
 
-		if (!c || th->ring || (!kill(th->pid, 0) || errno == EPERM))
+		/* A ring that wrapped has no unused tail. */
+		if (!c || (th->ring && th->overwritten) || !kill(th->pid, 0) || errno == EPERM)
 			continue;
 		if (c->off + c->len < th->size && !truncate(th->path, c->off + c->len))
 			th->size = c->off + c->len;

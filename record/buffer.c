@@ -277,18 +277,29 @@ static int stream_next_linear(struct dft_stream *s, uint64_t now)
 	return 0;
 }
 
-/* The next chunk of a ring: the oldest one. */
-static void stream_next_ring(struct dft_stream *s, uint64_t now)
+/* The next chunk of a ring: the oldest one. A chunk's blocks are taken
+ * when it is first used (a short thread's ring stays small on disk); when
+ * the disk has none left, the ring wraps early, over the chunks it has. */
+static int stream_next_ring(struct dft_stream *s, uint64_t now)
 {
-	uint64_t off = DFT_STREAM_HDR + (s->seq % ring_chunks) * ring_chunk;
+	uint64_t off = DFT_STREAM_HDR + (s->seq % s->ring_n) * ring_chunk;
 
-	if (s->seq < ring_chunks)
-		madvise(chunk_at(s, off & ~(uint64_t)(page_size - 1)), ring_chunk,
-			MADV_POPULATE_WRITE);
+	if (s->seq < s->ring_n) {
+		if (file_reserve(s->fd, off, ring_chunk)) {
+			if (!s->seq)
+				return -ENOSPC;
+			s->ring_n = s->seq;
+			off = DFT_STREAM_HDR + (s->seq % s->ring_n) * ring_chunk;
+		} else {
+			madvise(chunk_at(s, off & ~(uint64_t)(page_size - 1)), ring_chunk,
+				MADV_POPULATE_WRITE);
+		}
+	}
 	s->seq++;
 	chunk_start(s, off, ring_chunk - DFT_CHUNK_HDR, now);
 	if (s->stk)
 		chunk_put_stack(s);
+	return 0;
 }
 
 static void *stream_lost(struct dft_stream *s);
@@ -365,7 +376,13 @@ static int stream_open(struct dft_stream *s, uint64_t now)
 			}
 		}
 		s->seq = 0;
-		stream_next_ring(s, now);
+		s->ring_n = ring_chunks;
+		if (stream_next_ring(s, now)) {
+			munmap(s->map, len);
+			s->map = NULL;
+			err = ENOSPC;
+			goto fail;
+		}
 	} else {
 		madvise(map, len, MADV_POPULATE_WRITE);
 		s->seq = 1;
@@ -509,8 +526,8 @@ void dft_stream_time(struct dft_stream *s, uint64_t ticks)
 /* The bytes of the file in use: the rest is cut off when the thread ends. */
 static uint64_t stream_used(const struct dft_stream *s)
 {
-	if (ring_chunk && s->seq > ring_chunks)
-		return DFT_STREAM_HDR + (uint64_t)ring_chunks * ring_chunk;
+	if (ring_chunk && s->seq > s->ring_n)
+		return DFT_STREAM_HDR + (uint64_t)s->ring_n * ring_chunk;
 	return s->chunk_off + DFT_CHUNK_HDR + s->pos;
 }
 

@@ -118,6 +118,7 @@ struct dft_stream {
 	uint64_t map_off;   /* file offset of map */
 	uint64_t chunk_off; /* file offset of the current chunk */
 	uint64_t seq;	    /* of the current chunk, from 1 */
+	unsigned int ring_n; /* chunks of the ring in use */
 	/* function_graph in a ring: the open frames, so that each chunk
 	 * starts with them (its readers see calls entered before it) */
 	struct dft_stack_ent *stk;
