@@ -121,7 +121,7 @@ tree() {
 expect_tree() {
 	local dir=$1 what=$2
 	tree "$dir" >"$dir.tree"
-	if [ -n "$RUN" ]; then sed 's/"[^"]*"/""/g'; else cat; fi |
+	if [ -n "$EMULATED" ]; then sed 's/"[^"]*"/""/g'; else cat; fi |
 		diff -u - "$dir.tree" >"$dir.diff" || { cat "$dir.diff"; fail "$what"; }
 }
 
