@@ -100,6 +100,21 @@ static void ipset_add(struct ipset *set, unsigned long ip)
 
 /* ---- patterns (util/match.c) ---- */
 
+/* Whether __cxa_demangle was looked for since the modules last changed:
+ * libstdc++ only comes with a module, and a failed dlsym is not free. */
+static int demangler_looked;
+
+static int demangler(void)
+{
+	static int found;
+
+	if (!demangler_looked) {
+		found = dft_demangler_find();
+		demangler_looked = 1;
+	}
+	return found;
+}
+
 /* The demangled forms of @s's name, cached by its module; NULL for a C name. */
 static const char *site_forms(struct dft_site *s)
 {
@@ -202,7 +217,7 @@ static void warn_no_match(const char *glob)
 	}
 	if (list[0])
 		pr_warn("'%s' matches no function with a call site; close names:%s", glob, list);
-	else if (!dft_demangler_find() && (strstr(glob, "::") || strchr(glob, '(')))
+	else if (!demangler() && (strstr(glob, "::") || strchr(glob, '(')))
 		pr_warn("'%s' matches no function with a call site, and this process has no C++ demangler (__cxa_demangle, from libstdc++): select C++ functions by their mangled names (dynftrace list --raw)",
 			glob);
 	else
@@ -220,7 +235,7 @@ static int patterns_parse(const char *text, struct pattern **out)
 	*out = NULL;
 	if (!text)
 		return 0;
-	dft_demangler_find();
+	demangler();
 	ret = dft_patterns_parse(text, out, &bad);
 	if (ret == -EINVAL) {
 		char tok[256];
@@ -675,6 +690,7 @@ DFT_API int dft_ignore_current_thread(int ignore)
  * let go of the sites that are gone (no longer listed, never written). */
 void dft_ops_modules_changed(void)
 {
+	demangler_looked = 0;
 	for (struct ops_priv *o = ops_list; o; o = o->next) {
 		struct ipset *set;
 
