@@ -106,6 +106,11 @@ static char *put_uint(char *p, unsigned long v)
 	return p;
 }
 
+/* Threads found blocking the signal in the kernel, not signalled again
+ * (qemu-user's helpers would cost every batch a wait). */
+static pid_t blockers[16];
+static unsigned int nr_blockers;
+
 static ssize_t read_task(pid_t tid, const char *file, char *buf, size_t size)
 {
 	char path[64] = "/proc/self/task/";
@@ -148,11 +153,18 @@ static int thread_gone(pid_t tid)
 	if (!p)
 		return 0;
 	blocked = strtoull(p + 9, NULL, 16);
-	return blocked >> (dft_trap_signal - 1) & 1;
+	if (!(blocked >> (dft_trap_signal - 1) & 1))
+		return 0;
+	if (nr_blockers < ARRAY_SIZE(blockers))
+		blockers[nr_blockers++] = tid;
+	return 1;
 }
 
 static int known(pid_t tid)
 {
+	for (unsigned int i = 0; i < nr_blockers && i < ARRAY_SIZE(blockers); i++)
+		if (blockers[i] == tid)
+			return 1;
 	for (size_t i = 0; i < nr_slots; i++)
 		if (slots[i].tid == tid)
 			return 1;
