@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -178,6 +179,27 @@ int dft_in_callback(void);
 
 /* ---- trap.c ---- */
 int dft_trap_init(void);
+/* The signal of the trap-based protocols: DFT_TRAP_SIGNAL, or on ports
+ * where it is a real-time one, DYNFTRACE_SIGNAL's or a free one. */
+extern int dft_trap_signal;
+
+/* ---- stop.c: every other thread stopped while text changes ---- */
+/* Called by the trap handler first: 1 if the signal was a stop request. */
+int dft_stop_handler(int sig, siginfo_t *si, void *ctx);
+/* Calls @write(@batch, @n) while every other thread is parked outside of
+ * the bytes that change; 0, or -errno with nothing written. */
+int dft_stop_and_patch(const struct dft_patch *batch, size_t n,
+		       void (*write)(const struct dft_patch *, size_t));
+
+/* What the patch protocols did (DYNFTRACE_STATS=1 prints it at exit):
+ * the tests check that they exercised what they mean to. */
+struct dft_patch_stats {
+	unsigned long batches; /* live batches */
+	unsigned long traps;   /* traps taken on a site being written */
+	unsigned long stops;   /* stop-the-world rounds */
+	unsigned long parked;  /* threads parked by them */
+};
+extern struct dft_patch_stats dft_patch_stats;
 
 /* The fast path: the only registered ops when it wants every site (so no
  * site can be another's), or NULL for the list walk. */
@@ -242,8 +264,9 @@ int dft_arch_site_decode(struct dft_site *site);
 int dft_arch_site_insn(const struct dft_site *site, enum dft_target target, uint8_t *buf);
 /* The NOP form a site is normalised to once, before threads may run it. */
 void dft_arch_site_init_insn(const struct dft_site *site, uint8_t *buf);
-/* Writes a batch into writable text; @live: other threads may be running. */
-void dft_arch_patch(struct dft_patch *batch, size_t n, int live);
+/* Writes a batch into writable text; @live: other threads may be running.
+ * 0, or -errno with nothing written. */
+int dft_arch_patch(struct dft_patch *batch, size_t n, int live);
 /* Near-module stubs, for modules out of direct branch range. */
 int dft_arch_need_stubs(const struct dft_module *mod);
 void *dft_arch_stubs_alloc(struct dft_module *mod);

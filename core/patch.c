@@ -112,13 +112,28 @@ int dft_text_patch(struct dft_patch *batch, size_t n, int live)
 		pr_err("cannot make text writable (%s): nothing patched%s", strerror(-ret),
 		       ret == -EACCES ? "; a W^X policy (SELinux execmod?) forbids it" : "");
 	} else {
-		dft_arch_patch(batch, n, live);
+		if (live)
+			__atomic_fetch_add(&dft_patch_stats.batches, 1, __ATOMIC_RELAXED);
+		ret = dft_arch_patch(batch, n, live);
 	}
 	for (i = 0; i < done; i++)
 		mprotect((void *)prot.v[i].lo, prot.v[i].hi - prot.v[i].lo, prot.v[i].prot);
 	free(want.v);
 	free(prot.v);
 	return ret;
+}
+
+struct dft_patch_stats dft_patch_stats;
+
+__attribute__((destructor)) static void print_stats(void)
+{
+	const char *env = getenv("DYNFTRACE_STATS");
+
+	if (env && *env && *env != '0')
+		fprintf(stderr,
+			"dynftrace: patch stats: %lu live batches, %lu traps, %lu stops, %lu threads parked\n",
+			dft_patch_stats.batches, dft_patch_stats.traps, dft_patch_stats.stops,
+			dft_patch_stats.parked);
 }
 
 static enum dft_target wanted(const struct dft_site *s)

@@ -29,6 +29,8 @@
  * trap handler must stay installed, chained with the program's own. */
 #define HAVE_DFT_TRAP_PATCHING 1
 #define DFT_TRAP_SIGNAL SIGTRAP
+/* The pc a signal interrupted (ctx: a ucontext_t, from <ucontext.h>). */
+#define dft_arch_ctx_pc(ctx) ((unsigned long)((ucontext_t *)(ctx))->uc_mcontext.gregs[REG_RIP])
 
 #ifndef __ASSEMBLER__
 
