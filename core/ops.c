@@ -285,13 +285,23 @@ static int wants_all(const struct ops_priv *o)
 	return !o->filter && !o->notrace;
 }
 
-/* The fast path is only right while every patched site is the single
- * ops' own: see entry.c. Cleared before sites are added, set after. */
+/*
+ * The fast path: the single ops is called directly whatever its filter, as
+ * the kernel does, since the sites it does not want are NOPs. Cleared
+ * before sites are added, set after. A thread already past the call of a
+ * site just turned off (preempted in the trampoline) may still call it once
+ * for that site, as a callback may run just after a filter change: harmless
+ * for an ops that only watches. An IPMODIFY ops redirects, so it keeps the
+ * set lookup unless it wants every site (then every site is its own).
+ */
 static void fast_path_update(void)
 {
 	struct ops_priv *o = ops_list;
 
-	WRITE_ONCE(dft_single_ops, nr_ops == 1 && wants_all(o) ? o->ops : NULL);
+	WRITE_ONCE(dft_single_ops,
+		   nr_ops == 1 && (wants_all(o) || !(o->ops->flags & DFT_OPS_FL_IPMODIFY)) ?
+			   o->ops :
+			   NULL);
 }
 
 static void synchronize_and_free(void)

@@ -149,6 +149,7 @@ extern pid_t dft_rec_pid;
 #define DFT_FID_RETVAL (1U << 1)
 #define DFT_FID_GRAPH_FUNC (1U << 2)
 #define DFT_FID_GRAPH_NOTRACE (1U << 3)
+#define DFT_FID_FLAGS_BITS 4
 
 struct dft_fid_ent {
 	unsigned long site;
@@ -162,21 +163,52 @@ struct dft_fid_table {
 };
 extern struct dft_fid_table *dft_fids;
 
-const struct dft_fid_ent *dft_fid_miss(unsigned long site);
+/*
+ * The direct map of the module with the most sites at start-up (a module
+ * loaded then is never unloaded): word (site - lo) / 4 holds
+ * (fid + 1) << DFT_FID_FLAGS_BITS | flags, or 0 for no site. Sites are at
+ * least 5 bytes apart, so no two share a word. Filled before any tracer
+ * is enabled and never changed after; other modules use the hash table.
+ */
+struct dft_fid_map {
+	unsigned long lo, size; /* the byte range covered */
+	uint32_t *ent;
+};
+extern struct dft_fid_map dft_fid_map;
 
-/* The id of the function whose call site is @site. */
-static inline const struct dft_fid_ent *dft_fid_lookup(unsigned long site)
+struct dft_fid {
+	uint32_t fid, flags;
+};
+
+int dft_fid_miss(unsigned long site, struct dft_fid *f);
+
+/* The id of the function whose call site is @site: 0, or -1 if it has none. */
+static inline int dft_fid_lookup(unsigned long site, struct dft_fid *f)
 {
-	const struct dft_fid_table *t = __atomic_load_n(&dft_fids, __ATOMIC_ACQUIRE);
-	unsigned long i = (site * 0x9E3779B97F4A7C15ul) >> 20;
+	unsigned long off = site - dft_fid_map.lo;
+	const struct dft_fid_table *t;
+	unsigned long i;
 
-	for (;; i++) {
+	if (likely(off < dft_fid_map.size)) {
+		uint32_t v = dft_fid_map.ent[off / 4];
+
+		if (likely(v)) {
+			f->fid = (v >> DFT_FID_FLAGS_BITS) - 1;
+			f->flags = v & ((1U << DFT_FID_FLAGS_BITS) - 1);
+			return 0;
+		}
+	}
+	t = __atomic_load_n(&dft_fids, __ATOMIC_ACQUIRE);
+	for (i = (site * 0x9E3779B97F4A7C15ul) >> 20;; i++) {
 		const struct dft_fid_ent *e = &t->ent[i & t->mask];
 
-		if (likely(e->site == site))
-			return e;
+		if (likely(e->site == site)) {
+			f->fid = e->fid;
+			f->flags = e->flags;
+			return 0;
+		}
 		if (!e->site)
-			return dft_fid_miss(site);
+			return dft_fid_miss(site, f);
 	}
 }
 

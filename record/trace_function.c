@@ -10,21 +10,22 @@
 static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
 			  struct dft_regs *regs)
 {
-	const struct dft_fid_ent *f = dft_fid_lookup(ip);
 	struct dft_stream *s = &dft_stream;
-	uint64_t now = dft_ticks(), parent = parent_ip;
+	uint64_t now, parent = parent_ip;
+	struct dft_fid f;
 	uint32_t *p;
 
-	if (unlikely(!f))
+	if (unlikely(dft_fid_lookup(ip, &f)))
 		return;
+	now = dft_ticks();
 	p = dft_stream_event(s, 16, now, DFT_EV_FUNC);
 	if (unlikely(!p))
 		return;
-	p[1] = f->fid;
+	p[1] = f.fid;
 	memcpy(p + 2, &parent, 8);
 	dft_stream_commit(s, 16);
-	if (unlikely(f->flags & DFT_FID_ARGS))
-		dft_args_record(s, f->fid, regs, now);
+	if (unlikely(f.flags & DFT_FID_ARGS))
+		dft_args_record(s, f.fid, regs, now);
 }
 
 static struct dft_ops function_ops = { .func = function_call };

@@ -28,7 +28,7 @@ static __thread unsigned int in_graph, in_notrace;
 
 /* The slow part of the entry: graph functions and notrace. Returns 0 for a
  * call not to trace, -1 for one to hook silently, else 1. */
-static int graph_select(const struct dft_fid_ent *f, unsigned long long *data)
+static int graph_select(const struct dft_fid *f, unsigned long long *data)
 {
 	if (in_notrace)
 		return 0;
@@ -56,17 +56,17 @@ static void graph_unselect(unsigned long long data)
 static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
 		       struct dft_regs *regs)
 {
-	const struct dft_fid_ent *f = dft_fid_lookup(ent->ip);
 	struct dft_stream *s = &dft_stream;
+	struct dft_fid f;
 	uint64_t now;
 	uint32_t *p;
 	int sel = 1;
 
-	if (unlikely(!f || ent->depth >= depth_max))
+	if (unlikely(dft_fid_lookup(ent->ip, &f) || ent->depth >= depth_max))
 		return 0;
-	if (unlikely(f->flags & (DFT_FID_GRAPH_FUNC | DFT_FID_GRAPH_NOTRACE) || in_notrace ||
+	if (unlikely(f.flags & (DFT_FID_GRAPH_FUNC | DFT_FID_GRAPH_NOTRACE) || in_notrace ||
 		     graph_funcs_only)) {
-		sel = graph_select(f, ent->data);
+		sel = graph_select(&f, ent->data);
 		if (sel <= 0)
 			return -sel;
 	}
@@ -81,10 +81,10 @@ static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *go
 		graph_unselect(*ent->data);
 		return 0;
 	}
-	p[1] = f->fid;
+	p[1] = f.fid;
 	dft_stream_commit(s, 8);
-	if (unlikely(f->flags & DFT_FID_ARGS))
-		dft_args_record(s, f->fid, regs, now);
+	if (unlikely(f.flags & DFT_FID_ARGS))
+		dft_args_record(s, f.fid, regs, now);
 	return 1;
 }
 
@@ -100,10 +100,10 @@ static void graph_exit(struct dft_stream *s, const struct dft_graph_ret *ret,
 		p[0] = 1;
 		dft_stream_commit(s, dft_ext_size(4));
 	} else if (unlikely(dft_args_retvals)) {
-		const struct dft_fid_ent *f = dft_fid_lookup(ret->ip);
+		struct dft_fid f;
 
-		if (f && f->flags & DFT_FID_RETVAL)
-			dft_retval_record(s, f->fid, regs, now);
+		if (!dft_fid_lookup(ret->ip, &f) && f.flags & DFT_FID_RETVAL)
+			dft_retval_record(s, f.fid, regs, now);
 	}
 	p = dft_stream_event(s, 4, now, DFT_EV_EXIT);
 	if (p)
@@ -115,16 +115,16 @@ static void graph_exit_thresh(struct dft_stream *s, const struct dft_graph_ret *
 			      struct dft_regs *regs, uint64_t now)
 {
 	uint64_t start = ret->data & DATA_TIME;
-	const struct dft_fid_ent *f;
+	struct dft_fid f;
 	uint32_t *p;
 
-	if (now - start < thresh || !(f = dft_fid_lookup(ret->ip)))
+	if (now - start < thresh || dft_fid_lookup(ret->ip, &f))
 		return;
 	dft_stream_time(s, start);
 	p = dft_stream_event(s, 8, start, DFT_EV_ENTRY);
 	if (!p)
 		return;
-	p[1] = f->fid;
+	p[1] = f.fid;
 	dft_stream_commit(s, 8);
 	graph_exit(s, ret, regs, now);
 }

@@ -108,16 +108,16 @@ static void prof_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gops
 		     struct dft_regs *regs)
 {
 	struct prof_thread *pt = prof;
-	const struct dft_fid_ent *f = dft_fid_lookup(ret->ip);
 	uint64_t dur = dft_ticks() - ret->data;
 	struct prof_rec *r;
+	struct dft_fid f;
 	double ns;
 
-	if (unlikely(!f || !pt))
+	if (unlikely(dft_fid_lookup(ret->ip, &f) || !pt))
 		return;
-	if (likely(f->fid < pt->nr))
-		r = &pt->rec[f->fid];
-	else if (!(r = prof_room(pt, f->fid)))
+	if (likely(f.fid < pt->nr))
+		r = &pt->rec[f.fid];
+	else if (!(r = prof_room(pt, f.fid)))
 		return;
 	r->hits++;
 	r->total += dur;
