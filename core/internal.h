@@ -83,6 +83,7 @@ enum dft_target {
 	DFT_TGT_NOP,
 	DFT_TGT_CALLER, /* the argument-saving trampoline */
 	DFT_TGT_REGS,	/* the full-regs trampoline */
+	DFT_TGT_DIRECT, /* the only ops' own trampoline (dft_set_direct) */
 };
 
 #define DFT_SITE_FAILED (1U << 0)   /* unexpected bytes: never touched */
@@ -142,6 +143,17 @@ int dft_text_patch(struct dft_patch *batch, size_t n, int live);
  * where the function entry has it). */
 #define DFT_OPS_FL_ENTRY_ONLY (1UL << 31)
 void dft_ops_modules_changed(void);
+/*
+ * A direct trampoline, as the kernel's register_ftrace_direct: while @ops
+ * is the only ops registered, the sites it wants call @tramp instead of
+ * the caller trampoline. @tramp does the common case of @ops itself and
+ * jumps to dft_caller (with every register as it found them) for the rest,
+ * so @ops->func must still do all of it. Set before registering @ops;
+ * ignored where the architecture has no HAVE_DFT_DIRECT.
+ */
+void dft_set_direct(struct dft_ops *ops, void *tramp);
+/* What DFT_TGT_DIRECT calls now, or NULL: read by patch.c and arch/. */
+extern void *dft_direct_tramp;
 
 /* ---- entry.c / thread.c ---- */
 struct dft_thread {

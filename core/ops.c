@@ -304,6 +304,32 @@ static void fast_path_update(void)
 			   NULL);
 }
 
+static struct dft_ops *direct_ops;
+static void *direct_addr;
+void *dft_direct_tramp;
+
+void dft_set_direct(struct dft_ops *ops, void *tramp)
+{
+#ifdef HAVE_DFT_DIRECT
+	pthread_mutex_lock(&dft_lock);
+	direct_ops = ops;
+	direct_addr = tramp;
+	pthread_mutex_unlock(&dft_lock);
+#endif
+}
+
+/* Before sites are patched: the direct target while its ops is alone. A
+ * thread still in the direct trampoline of a site being switched back
+ * runs it to the end: it only serves its own ops. */
+static void direct_update(void)
+{
+	void *tramp = nr_ops == 1 && ops_list->ops == direct_ops ? direct_addr : NULL;
+
+	if (tramp != dft_direct_tramp)
+		pr_debug("sites call the %s trampoline", tramp ? "direct" : "caller");
+	dft_direct_tramp = tramp;
+}
+
 static void synchronize_and_free(void)
 {
 	dft_synchronize();
@@ -326,6 +352,7 @@ static int switch_set(struct ops_priv *o, struct ipset *set)
 	WRITE_ONCE(dft_single_ops, NULL);
 	account(o, old, set);
 	__atomic_store_n(&o->set, set, __ATOMIC_RELEASE);
+	direct_update();
 	ret = dft_update_sites();
 	if (old) {
 		old->retired = retired;

@@ -236,8 +236,6 @@ static void fid_insert(struct dft_fid_table *t, unsigned long site, uint32_t fid
 	__atomic_store_n(&e->site, site, __ATOMIC_RELEASE);
 }
 
-_Static_assert(DFT_FID_GRAPH_NOTRACE < 1U << DFT_FID_FLAGS_BITS, "fid flags fit the map");
-
 static uint32_t fid_flags(const struct rec_func *f, const char *module)
 {
 	uint32_t flags = dft_args_assign(f - funcs, module, f->name);
@@ -400,10 +398,11 @@ static void fid_map_build(void)
 		if (off >= hi - lo)
 			continue;
 		/* Only read by this thread until the tracer starts. */
-		if (!dft_fid_lookup(funcs[fid].site, &f))
-			dft_fid_map.ent[off / 4] = (f.fid + 1) << DFT_FID_FLAGS_BITS | f.flags;
+		if (!dft_fid_lookup(funcs[fid].site, &f) && !f.flags)
+			dft_fid_map.ent[off / 4] = f.fid + 1;
 	}
 	dft_fid_map.size = hi - lo;
+	pr_debug("record: %s: function ids from a direct map of %lu bytes", best->name, hi - lo);
 }
 
 /* ---- process files ---- */

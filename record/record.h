@@ -149,7 +149,6 @@ extern pid_t dft_rec_pid;
 #define DFT_FID_RETVAL (1U << 1)
 #define DFT_FID_GRAPH_FUNC (1U << 2)
 #define DFT_FID_GRAPH_NOTRACE (1U << 3)
-#define DFT_FID_FLAGS_BITS 4
 
 struct dft_fid_ent {
 	unsigned long site;
@@ -165,10 +164,11 @@ extern struct dft_fid_table *dft_fids;
 
 /*
  * The direct map of the module with the most sites at start-up (a module
- * loaded then is never unloaded): word (site - lo) / 4 holds
- * (fid + 1) << DFT_FID_FLAGS_BITS | flags, or 0 for no site. Sites are at
- * least 5 bytes apart, so no two share a word. Filled before any tracer
- * is enabled and never changed after; other modules use the hash table.
+ * loaded then is never unloaded): word (site - lo) / 4 holds fid + 1 for a
+ * function with no flags, else 0 (no site, or one with flags: the hash
+ * table has it). Sites are at least 5 bytes apart, so no two share a word.
+ * Filled before any tracer is enabled and never changed after; other
+ * modules use the hash table.
  */
 struct dft_fid_map {
 	unsigned long lo, size; /* the byte range covered */
@@ -193,8 +193,8 @@ static inline int dft_fid_lookup(unsigned long site, struct dft_fid *f)
 		uint32_t v = dft_fid_map.ent[off / 4];
 
 		if (likely(v)) {
-			f->fid = (v >> DFT_FID_FLAGS_BITS) - 1;
-			f->flags = v & ((1U << DFT_FID_FLAGS_BITS) - 1);
+			f->fid = v - 1;
+			f->flags = 0;
 			return 0;
 		}
 	}

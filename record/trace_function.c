@@ -3,9 +3,28 @@
  * The function tracer: one 16-byte FUNC event per traced call (the function,
  * its caller and the time), plus the arguments the -A specs ask for.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "fast.h"
 #include "record.h"
+
+/* The assembly's view of the structures (fast.h). */
+_Static_assert(offsetof(struct dft_stream, ev) == DFT_STREAM_EV, "ev");
+_Static_assert(offsetof(struct dft_stream, committed) == DFT_STREAM_COMMITTED, "committed");
+_Static_assert(offsetof(struct dft_stream, pos) == DFT_STREAM_POS, "pos");
+_Static_assert(offsetof(struct dft_stream, cap) == DFT_STREAM_CAP, "cap");
+_Static_assert(offsetof(struct dft_stream, last) == DFT_STREAM_LAST, "last");
+_Static_assert(offsetof(struct dft_stream, events) == DFT_STREAM_EVENTS, "events");
+_Static_assert(offsetof(struct dft_fid_map, lo) == DFT_FID_MAP_LO, "map lo");
+_Static_assert(offsetof(struct dft_fid_map, size) == DFT_FID_MAP_SIZE, "map size");
+_Static_assert(offsetof(struct dft_fid_map, ent) == DFT_FID_MAP_ENT, "map ent");
+_Static_assert(DFT_EV_FUNC_TYPE == DFT_EV_FUNC && DFT_DELTA_LIMIT == DFT_DELTA_MAX, "events");
+
+#ifdef HAVE_DFT_DIRECT
+/* arch/<arch>/rec_fast.S: the common case of function_call(). */
+extern char dft_rec_function_direct[];
+#endif
 
 static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
 			  struct dft_regs *regs)
@@ -33,6 +52,12 @@ static struct dft_ops function_ops = { .func = function_call };
 static int function_start(void)
 {
 	dft_rec_ops = &function_ops;
+#ifdef HAVE_DFT_DIRECT
+	/* The assembly reads the arch counter only. DYNFTRACE_NO_DIRECT=1
+	 * keeps the generic path (benchmarks compare the two). */
+	if (dft_clock.use_ticks && !getenv("DYNFTRACE_NO_DIRECT"))
+		dft_set_direct(&function_ops, dft_rec_function_direct);
+#endif
 	return 0;
 }
 
