@@ -59,11 +59,13 @@ struct shadow {
 };
 
 #define SHADOW_SIZE0 (64UL << 10)
-#define HOOK ((unsigned long)dft_arch_return_hook)
+/* What return slots get: dft_arch_return_hook, or a tracer's own. */
+static unsigned long graph_hook = (unsigned long)dft_arch_return_hook;
+#define HOOK READ_ONCE(graph_hook)
 
 static pthread_mutex_t graph_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct dft_graph_ops *graph_ops;
-static unsigned long graph_gen;
+unsigned long dft_graph_gen;
 static pthread_key_t shadow_key;
 static pthread_once_t graph_once = PTHREAD_ONCE_INIT;
 
@@ -108,7 +110,7 @@ static inline void graph_report(struct shadow *ss, unsigned int i, struct dft_re
 	const struct shadow_ent *e = &ss->ent[i];
 	struct dft_graph_ret ret;
 
-	if (unlikely(!gops || !gops->ret || e->gen != READ_ONCE(graph_gen)))
+	if (unlikely(!gops || !gops->ret || e->gen != READ_ONCE(dft_graph_gen)))
 		return;
 	ret.ip = e->ip;
 	ret.parent_ip = e->parent;
@@ -176,7 +178,7 @@ static void graph_entry(unsigned long ip, unsigned long parent_ip, struct dft_op
 	e->slot = NULL;
 #endif
 	e->ip = ip;
-	e->gen = READ_ONCE(graph_gen);
+	e->gen = READ_ONCE(dft_graph_gen);
 	ss->top++;
 	*slot = HOOK;
 }
@@ -253,6 +255,32 @@ static void shadow_rehook(struct shadow *ss)
 	ss->resync = 0;
 }
 
+#ifdef HAVE_DFT_DIRECT
+/* The layout the direct trampolines of a graph tracer use (internal.h). */
+_Static_assert(offsetof(struct dft_thread, graph) == DFT_THREAD_GRAPH, "thread graph");
+_Static_assert(offsetof(struct shadow, top) == DFT_SHADOW_TOP, "shadow top");
+_Static_assert(offsetof(struct shadow, cap) == DFT_SHADOW_CAP, "shadow cap");
+_Static_assert(offsetof(struct shadow, resync) == DFT_SHADOW_RESYNC, "shadow resync");
+_Static_assert(offsetof(struct shadow, ent) == DFT_SHADOW_ENT, "shadow ent");
+_Static_assert(sizeof(struct shadow_ent) == DFT_SHADOW_ENT_SIZE, "shadow entry size");
+_Static_assert(offsetof(struct shadow_ent, real) == DFT_SHENT_REAL, "shent real");
+_Static_assert(offsetof(struct shadow_ent, parent) == DFT_SHENT_PARENT, "shent parent");
+_Static_assert(offsetof(struct shadow_ent, sp) == DFT_SHENT_SP, "shent sp");
+_Static_assert(offsetof(struct shadow_ent, slot) == DFT_SHENT_SLOT, "shent slot");
+_Static_assert(offsetof(struct shadow_ent, ip) == DFT_SHENT_IP, "shent ip");
+_Static_assert(offsetof(struct shadow_ent, data) == DFT_SHENT_DATA, "shent data");
+_Static_assert(offsetof(struct shadow_ent, gen) == DFT_SHENT_GEN, "shent gen");
+#endif
+
+void dft_graph_set_hook(void *hook)
+{
+	pthread_mutex_lock(&graph_mutex);
+	/* Only between tracers: hooked frames compare with it. */
+	if (!graph_ops)
+		WRITE_ONCE(graph_hook, (unsigned long)(hook ? hook : dft_arch_return_hook));
+	pthread_mutex_unlock(&graph_mutex);
+}
+
 /* ---- dft_register_graph() ---- */
 
 static void graph_init_once(void)
@@ -285,7 +313,7 @@ DFT_API int dft_register_graph(struct dft_graph_ops *gops)
 	gops->ops.func = graph_entry;
 	/* After the prologue the return address is no longer where we look. */
 	gops->ops.flags |= DFT_OPS_FL_ENTRY_ONLY;
-	WRITE_ONCE(graph_gen, graph_gen + 1);
+	WRITE_ONCE(dft_graph_gen, dft_graph_gen + 1);
 	WRITE_ONCE(graph_ops, gops);
 	err = dft_register_ops(&gops->ops);
 	if (err)
@@ -310,6 +338,8 @@ DFT_API int dft_unregister_graph(struct dft_graph_ops *gops)
 	err = dft_unregister_ops(&gops->ops);
 	if (!err) {
 		WRITE_ONCE(graph_ops, NULL);
+		/* Direct trampolines check the generation, not graph_ops. */
+		WRITE_ONCE(dft_graph_gen, dft_graph_gen + 1);
 		/* No return hook is still inside gops->ret. */
 		dft_synchronize();
 	}

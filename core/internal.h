@@ -26,6 +26,23 @@
  * assembly (an arch/<arch>/entry.S replacing lib/entry.c). */
 #define DFT_THREAD_SEQ 0
 #define DFT_THREAD_REGISTERED __SIZEOF_LONG__
+#define DFT_THREAD_GRAPH (4 * __SIZEOF_POINTER__)
+
+/* graph.c's shadow stack, for the direct trampolines of a graph tracer
+ * (checked in graph.c where HAVE_DFT_DIRECT: 64-bit layouts): the header,
+ * then entries of 7 words. */
+#define DFT_SHADOW_TOP __SIZEOF_POINTER__
+#define DFT_SHADOW_CAP (DFT_SHADOW_TOP + 4)
+#define DFT_SHADOW_RESYNC (DFT_SHADOW_TOP + 8)
+#define DFT_SHADOW_ENT (DFT_SHADOW_TOP + 16)
+#define DFT_SHADOW_ENT_SIZE (7 * __SIZEOF_POINTER__)
+#define DFT_SHENT_REAL 0
+#define DFT_SHENT_PARENT (1 * __SIZEOF_POINTER__)
+#define DFT_SHENT_SP (2 * __SIZEOF_POINTER__)
+#define DFT_SHENT_SLOT (3 * __SIZEOF_POINTER__)
+#define DFT_SHENT_IP (4 * __SIZEOF_POINTER__)
+#define DFT_SHENT_DATA (5 * __SIZEOF_POINTER__)
+#define DFT_SHENT_GEN (5 * __SIZEOF_POINTER__ + 8)
 
 #ifndef __ASSEMBLER__
 
@@ -196,6 +213,16 @@ int dft_graph_init(void);
  */
 extern char dft_arch_return_hook[];
 unsigned long dft_graph_return(struct dft_regs *regs, unsigned long sp);
+
+/*
+ * A graph tracer's direct trampolines (dft_set_direct) push shadow entries
+ * themselves, stamped with dft_graph_gen, and put @hook in the return slot:
+ * a return hook of their own that handles the common return and jumps to
+ * dft_arch_return_hook, registers as they came, for the rest. Set before
+ * dft_register_graph(); NULL goes back to dft_arch_return_hook.
+ */
+extern unsigned long dft_graph_gen;
+void dft_graph_set_hook(void *hook);
 
 /* The recursion guard for paths that are not callbacks (the return hook,
  * the libc interposers): a traced function called inside runs untraced. */

@@ -22,6 +22,7 @@
 
 /* The first word of an event: delta << 2 | type (record.h). */
 #define DFT_EV_TYPE_BITS 2
+#define DFT_EV_EXIT_TYPE 1
 #define DFT_EV_FUNC_TYPE 2
 #define DFT_DELTA_LIMIT (1 << 30)
 

@@ -19,7 +19,8 @@ _Static_assert(offsetof(struct dft_stream, events) == DFT_STREAM_EVENTS, "events
 _Static_assert(offsetof(struct dft_fid_map, lo) == DFT_FID_MAP_LO, "map lo");
 _Static_assert(offsetof(struct dft_fid_map, size) == DFT_FID_MAP_SIZE, "map size");
 _Static_assert(offsetof(struct dft_fid_map, ent) == DFT_FID_MAP_ENT, "map ent");
-_Static_assert(DFT_EV_FUNC_TYPE == DFT_EV_FUNC && DFT_DELTA_LIMIT == DFT_DELTA_MAX, "events");
+_Static_assert(DFT_EV_FUNC_TYPE == DFT_EV_FUNC && DFT_EV_EXIT_TYPE == DFT_EV_EXIT &&
+	       DFT_EV_ENTRY == 0 && DFT_DELTA_LIMIT == DFT_DELTA_MAX, "events");
 
 #ifdef HAVE_DFT_DIRECT
 /* arch/<arch>/rec_fast.S: the common case of function_call(). */

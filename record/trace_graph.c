@@ -149,6 +149,18 @@ static void graph_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gop
 
 static struct dft_graph_ops graph_ops = { .entry = graph_entry, .ret = graph_ret };
 
+#ifdef HAVE_DFT_DIRECT
+/* arch/<arch>/rec_fast.S: the common cases of graph_entry() and graph_ret(). */
+extern char dft_rec_graph_direct[], dft_rec_graph_return[];
+#endif
+
+static int getenv_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v;
+}
+
 static int graph_start(void)
 {
 	const char *depth = getenv("DYNFTRACE_DEPTH");
@@ -161,6 +173,17 @@ static int graph_start(void)
 		thresh = dft_clock_ns_to_ticks(strtoull(ns, NULL, 0));
 	graph_funcs_only = funcs && *funcs;
 	dft_rec_ops = &graph_ops.ops;
+#ifdef HAVE_DFT_DIRECT
+	/* Without options, the assembly does the common entry and return:
+	 * the options stay out of it, they take the C path. Functions with
+	 * argument specs or graph flags have no id in the direct map, so
+	 * their calls take the C path too. */
+	if (dft_clock.use_ticks && !getenv("DYNFTRACE_NO_DIRECT") && depth_max == ~0U && !thresh &&
+	    !graph_funcs_only && !getenv_set("DYNFTRACE_GRAPH_NOTRACE") && !dft_args_retvals) {
+		dft_graph_set_hook(dft_rec_graph_return);
+		dft_set_direct(&graph_ops.ops, dft_rec_graph_direct);
+	}
+#endif
 	return 0;
 }
 

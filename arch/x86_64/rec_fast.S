@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
+ * The recorder's direct trampolines: the function tracer's entry, and the
+ * function_graph tracer's entry and return hook.
+ *
  * The function tracer's direct trampoline (record/trace_function.c), which
  * the sites of its functions call instead of dft_caller while it is the
  * only ops (dft_set_direct, the kernel's register_ftrace_direct). The
@@ -109,5 +112,214 @@ dft_rec_function_direct:
 	jmp dft_caller
 	.cfi_endproc
 	.size dft_rec_function_direct, .-dft_rec_function_direct
+
+/*
+ * The function_graph tracer without options (record/trace_graph.c). The
+ * entry writes an 8-byte ENTRY event (delta << 2 | ENTRY, fid), pushes an
+ * entry on graph.c's shadow stack (its layout, internal.h) and puts
+ * dft_rec_graph_return in the return slot. Anything else goes to
+ * dft_caller: a tail call from a hooked function (its parent is found
+ * there), no shadow stack yet or a full one, a longjmp to catch up with,
+ * and the cases of the function tracer above.
+ */
+#define GFRAME 48 /* rax, rdx, rcx, rsi, rdi, r8 */
+
+	.globl dft_rec_graph_direct
+	.hidden dft_rec_graph_direct
+	.type dft_rec_graph_direct, @function
+	.p2align 4
+dft_rec_graph_direct:
+	.cfi_startproc
+	movq dft_thread@gottpoff(%rip), %r11
+	testb $1, %fs:DFT_THREAD_SEQ(%r11)
+	jnz 9f
+	cmpl $0, %fs:DFT_THREAD_REGISTERED(%r11)
+	je dft_caller
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+	pushq %rax
+	.cfi_adjust_cfa_offset 8
+	pushq %rdx
+	.cfi_adjust_cfa_offset 8
+	pushq %rcx
+	.cfi_adjust_cfa_offset 8
+	pushq %rsi
+	.cfi_adjust_cfa_offset 8
+	pushq %rdi
+	.cfi_adjust_cfa_offset 8
+	pushq %r8
+	.cfi_adjust_cfa_offset 8
+	leaq dft_rec_graph_return(%rip), %rax
+	cmpq %rax, GFRAME+8(%rsp)
+	je 8f
+	movq %fs:DFT_THREAD_GRAPH(%r11), %rsi
+	testq %rsi, %rsi
+	jz 8f
+	cmpl $0, DFT_SHADOW_RESYNC(%rsi)
+	jne 8f
+	movl DFT_SHADOW_TOP(%rsi), %edi
+	cmpl DFT_SHADOW_CAP(%rsi), %edi
+	jae 8f
+	imulq $DFT_SHADOW_ENT_SIZE, %rdi, %rdi
+	leaq DFT_SHADOW_ENT(%rsi,%rdi), %rdi
+	movq GFRAME(%rsp), %rcx
+	subq $5, %rcx
+	subq dft_fid_map+DFT_FID_MAP_LO(%rip), %rcx
+	cmpq dft_fid_map+DFT_FID_MAP_SIZE(%rip), %rcx
+	jae 8f
+	movq dft_fid_map+DFT_FID_MAP_ENT(%rip), %rax
+	shrq $2, %rcx
+	movl (%rax,%rcx,4), %ecx
+	subl $1, %ecx
+	jb 8f
+	rdtsc
+	shlq $32, %rdx
+	orq %rdx, %rax
+	movq dft_stream@gottpoff(%rip), %r11
+	movq %rax, %rdx
+	subq %fs:DFT_STREAM_LAST(%r11), %rdx
+	cmpq $DFT_DELTA_LIMIT, %rdx
+	jae 8f
+	movq %fs:DFT_STREAM_POS(%r11), %r8
+	addq $8, %r8
+	cmpq %fs:DFT_STREAM_CAP(%r11), %r8
+	ja 8f
+	movq %rax, %fs:DFT_STREAM_LAST(%r11)
+	movq %r8, %fs:DFT_STREAM_POS(%r11)
+	movq %r8, %rax
+	addq %fs:DFT_STREAM_EV(%r11), %r8
+	shll $DFT_EV_TYPE_BITS, %edx	/* | DFT_EV_ENTRY, which is 0 */
+	movl %edx, -8(%r8)
+	movl %ecx, -4(%r8)
+	addq $1, %fs:DFT_STREAM_EVENTS(%r11)
+	movq %fs:DFT_STREAM_COMMITTED(%r11), %rdx
+	movq %rax, (%rdx)
+	/* The shadow entry, as graph_entry() in core/graph.c makes it. */
+	movq GFRAME+8(%rsp), %rax
+	movq %rax, DFT_SHENT_REAL(%rdi)
+	movq %rax, DFT_SHENT_PARENT(%rdi)
+	leaq GFRAME+8(%rsp), %rdx
+	movq %rdx, DFT_SHENT_SP(%rdi)
+	movq %rdx, DFT_SHENT_SLOT(%rdi)
+	movq GFRAME(%rsp), %rcx
+	subq $5, %rcx
+	movq %rcx, DFT_SHENT_IP(%rdi)
+	movq $0, DFT_SHENT_DATA(%rdi)
+	movq dft_graph_gen(%rip), %rcx
+	movq %rcx, DFT_SHENT_GEN(%rdi)
+	addl $1, DFT_SHADOW_TOP(%rsi)
+	leaq dft_rec_graph_return(%rip), %rcx
+	movq %rcx, GFRAME+8(%rsp)
+	popq %r8
+	.cfi_adjust_cfa_offset -8
+	popq %rdi
+	.cfi_adjust_cfa_offset -8
+	popq %rsi
+	.cfi_adjust_cfa_offset -8
+	popq %rcx
+	.cfi_adjust_cfa_offset -8
+	popq %rdx
+	.cfi_adjust_cfa_offset -8
+	popq %rax
+	.cfi_adjust_cfa_offset -8
+	movq dft_thread@gottpoff(%rip), %r11
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+9:	ret
+
+	.cfi_adjust_cfa_offset GFRAME
+8:	popq %r8
+	.cfi_adjust_cfa_offset -8
+	popq %rdi
+	.cfi_adjust_cfa_offset -8
+	popq %rsi
+	.cfi_adjust_cfa_offset -8
+	popq %rcx
+	.cfi_adjust_cfa_offset -8
+	popq %rdx
+	.cfi_adjust_cfa_offset -8
+	popq %rax
+	.cfi_adjust_cfa_offset -8
+	movq dft_thread@gottpoff(%rip), %r11
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+	jmp dft_caller
+	.cfi_endproc
+	.size dft_rec_graph_direct, .-dft_rec_graph_direct
+
+/*
+ * The return hook of the direct graph (dft_graph_set_hook): a traced
+ * function returns here with its value in rax, rdx, xmm0 and xmm1, and the
+ * stack pointer one word above where its return address was. The common
+ * case, the top shadow entry at that sp and ours (data 0, the current
+ * generation), writes a 4-byte EXIT event, pops it and jumps to the real
+ * return address; everything else goes to dft_arch_return_hook with the
+ * registers as they came. Only call-clobbered registers that return no
+ * value are used, so nothing is saved on the stack.
+ */
+	.globl dft_rec_graph_return
+	.hidden dft_rec_graph_return
+	.type dft_rec_graph_return, @function
+	.p2align 4
+dft_rec_graph_return:
+	.cfi_startproc
+	endbr64
+	.cfi_undefined rip
+	movq dft_thread@gottpoff(%rip), %r11
+	testb $1, %fs:DFT_THREAD_SEQ(%r11)
+	jnz 8f
+	movq %fs:DFT_THREAD_GRAPH(%r11), %rsi
+	testq %rsi, %rsi
+	jz 8f
+	movl DFT_SHADOW_TOP(%rsi), %ecx
+	subl $1, %ecx
+	jb 8f
+	imulq $DFT_SHADOW_ENT_SIZE, %rcx, %rdi
+	leaq DFT_SHADOW_ENT(%rsi,%rdi), %rdi
+	leaq -8(%rsp), %r8
+	cmpq %r8, DFT_SHENT_SP(%rdi)
+	jne 8f
+	cmpq $0, DFT_SHENT_DATA(%rdi)
+	jne 8f
+	movq dft_graph_gen(%rip), %r8
+	cmpq %r8, DFT_SHENT_GEN(%rdi)
+	jne 8f
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+	movq %rax, %r9
+	movq %rdx, %r10
+	rdtsc
+	shlq $32, %rdx
+	orq %rdx, %rax
+	movq dft_stream@gottpoff(%rip), %r8
+	movq %rax, %rdx
+	subq %fs:DFT_STREAM_LAST(%r8), %rdx
+	cmpq $DFT_DELTA_LIMIT, %rdx
+	jae 7f
+	movq %fs:DFT_STREAM_POS(%r8), %rcx
+	addq $4, %rcx
+	cmpq %fs:DFT_STREAM_CAP(%r8), %rcx
+	ja 7f
+	movq %rax, %fs:DFT_STREAM_LAST(%r8)
+	movq %rcx, %fs:DFT_STREAM_POS(%r8)
+	movq %rcx, %rax
+	addq %fs:DFT_STREAM_EV(%r8), %rcx
+	shll $DFT_EV_TYPE_BITS, %edx
+	orl $DFT_EV_EXIT_TYPE, %edx
+	movl %edx, -4(%rcx)
+	addq $1, %fs:DFT_STREAM_EVENTS(%r8)
+	movq %fs:DFT_STREAM_COMMITTED(%r8), %rdx
+	movq %rax, (%rdx)
+	subl $1, DFT_SHADOW_TOP(%rsi)
+	/* Read before the thread is outside: a signal handler's calls may
+	 * reuse the entry from then on. */
+	movq DFT_SHENT_REAL(%rdi), %r8
+	movq %r9, %rax
+	movq %r10, %rdx
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+	jmp *%r8
+
+7:	movq %r9, %rax
+	movq %r10, %rdx
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+8:	jmp dft_arch_return_hook
+	.cfi_endproc
+	.size dft_rec_graph_return, .-dft_rec_graph_return
 
 	.section .note.GNU-stack,"",@progbits
