@@ -26,4 +26,16 @@
 #define DFT_EV_FUNC_TYPE 2
 #define DFT_DELTA_LIMIT (1 << 30)
 
+/* trace_profile.c: struct prof_thread and struct prof_rec. */
+#define DFT_PROF_REC (3 * __SIZEOF_POINTER__)
+#define DFT_PROF_NR (4 * __SIZEOF_POINTER__)
+#define DFT_PROF_CHILD (4 * __SIZEOF_POINTER__ + 8)
+#define DFT_PROF_CHILD_MAX 4096
+#define DFT_PROF_REC_SIZE 48
+#define DFT_PREC_HITS 8
+#define DFT_PREC_TOTAL 16
+#define DFT_PREC_SELF 24
+#define DFT_PREC_SUM_SQ 32
+#define DFT_PREC_MAX 40
+
 #endif /* DFT_REC_FAST_H */

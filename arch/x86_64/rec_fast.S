@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The recorder's direct trampolines: the function tracer's entry, and the
- * function_graph tracer's entry and return hook.
+ * entry and return hook of the function_graph and of the profile tracers.
  *
  * The function tracer's direct trampoline (record/trace_function.c), which
  * the sites of its functions call instead of dft_caller while it is the
@@ -321,5 +321,199 @@ dft_rec_graph_return:
 8:	jmp dft_arch_return_hook
 	.cfi_endproc
 	.size dft_rec_graph_return, .-dft_rec_graph_return
+
+/*
+ * The profile tracer (record/trace_profile.c): the entry pushes a shadow
+ * entry whose data is the entry time and clears the thread's child time at
+ * that depth; the return adds the call to its function's record, in place
+ * in the thread's profile file. The C path takes the rest: a thread with
+ * no profile yet, a depth past the child array, a tail call, an id outside
+ * the direct map or past the records mapped so far.
+ */
+#define PFRAME 40 /* rax, rdx, rcx, rsi, rdi */
+
+	.globl dft_rec_prof_direct
+	.hidden dft_rec_prof_direct
+	.type dft_rec_prof_direct, @function
+	.p2align 4
+dft_rec_prof_direct:
+	.cfi_startproc
+	movq dft_thread@gottpoff(%rip), %r11
+	testb $1, %fs:DFT_THREAD_SEQ(%r11)
+	jnz 9f
+	cmpl $0, %fs:DFT_THREAD_REGISTERED(%r11)
+	je dft_caller
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+	pushq %rax
+	.cfi_adjust_cfa_offset 8
+	pushq %rdx
+	.cfi_adjust_cfa_offset 8
+	pushq %rcx
+	.cfi_adjust_cfa_offset 8
+	pushq %rsi
+	.cfi_adjust_cfa_offset 8
+	pushq %rdi
+	.cfi_adjust_cfa_offset 8
+	leaq dft_rec_prof_return(%rip), %rax
+	cmpq %rax, PFRAME+8(%rsp)
+	je 8f
+	movq %fs:DFT_THREAD_GRAPH(%r11), %rsi
+	testq %rsi, %rsi
+	jz 8f
+	cmpl $0, DFT_SHADOW_RESYNC(%rsi)
+	jne 8f
+	movl DFT_SHADOW_TOP(%rsi), %edi
+	cmpl DFT_SHADOW_CAP(%rsi), %edi
+	jae 8f
+	cmpl $DFT_PROF_CHILD_MAX, %edi
+	jae 8f
+	movq dft_prof@gottpoff(%rip), %rax
+	movq %fs:(%rax), %rcx
+	testq %rcx, %rcx
+	jz 8f
+	movq $0, DFT_PROF_CHILD(%rcx,%rdi,8)
+	imulq $DFT_SHADOW_ENT_SIZE, %rdi, %rdi
+	leaq DFT_SHADOW_ENT(%rsi,%rdi), %rdi
+	rdtsc
+	shlq $32, %rdx
+	orq %rdx, %rax
+	movq %rax, DFT_SHENT_DATA(%rdi)
+	movq PFRAME+8(%rsp), %rax
+	movq %rax, DFT_SHENT_REAL(%rdi)
+	movq %rax, DFT_SHENT_PARENT(%rdi)
+	leaq PFRAME+8(%rsp), %rdx
+	movq %rdx, DFT_SHENT_SP(%rdi)
+	movq %rdx, DFT_SHENT_SLOT(%rdi)
+	movq PFRAME(%rsp), %rcx
+	subq $5, %rcx
+	movq %rcx, DFT_SHENT_IP(%rdi)
+	movq dft_graph_gen(%rip), %rcx
+	movq %rcx, DFT_SHENT_GEN(%rdi)
+	addl $1, DFT_SHADOW_TOP(%rsi)
+	leaq dft_rec_prof_return(%rip), %rcx
+	movq %rcx, PFRAME+8(%rsp)
+	popq %rdi
+	.cfi_adjust_cfa_offset -8
+	popq %rsi
+	.cfi_adjust_cfa_offset -8
+	popq %rcx
+	.cfi_adjust_cfa_offset -8
+	popq %rdx
+	.cfi_adjust_cfa_offset -8
+	popq %rax
+	.cfi_adjust_cfa_offset -8
+	movq dft_thread@gottpoff(%rip), %r11
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+9:	ret
+
+	.cfi_adjust_cfa_offset PFRAME
+8:	popq %rdi
+	.cfi_adjust_cfa_offset -8
+	popq %rsi
+	.cfi_adjust_cfa_offset -8
+	popq %rcx
+	.cfi_adjust_cfa_offset -8
+	popq %rdx
+	.cfi_adjust_cfa_offset -8
+	popq %rax
+	.cfi_adjust_cfa_offset -8
+	movq dft_thread@gottpoff(%rip), %r11
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+	jmp dft_caller
+	.cfi_endproc
+	.size dft_rec_prof_direct, .-dft_rec_prof_direct
+
+/*
+ * The profile's return hook. rax and rdx (the return value) wait in the red
+ * zone below the stack pointer, which a signal frame leaves alone; xmm2 is
+ * free at a return.
+ */
+	.globl dft_rec_prof_return
+	.hidden dft_rec_prof_return
+	.type dft_rec_prof_return, @function
+	.p2align 4
+dft_rec_prof_return:
+	.cfi_startproc
+	endbr64
+	.cfi_undefined rip
+	movq dft_thread@gottpoff(%rip), %r11
+	testb $1, %fs:DFT_THREAD_SEQ(%r11)
+	jnz 8f
+	movq %fs:DFT_THREAD_GRAPH(%r11), %rsi
+	testq %rsi, %rsi
+	jz 8f
+	movl DFT_SHADOW_TOP(%rsi), %ecx
+	subl $1, %ecx
+	jb 8f
+	cmpl $DFT_PROF_CHILD_MAX, %ecx
+	jae 8f
+	imulq $DFT_SHADOW_ENT_SIZE, %rcx, %rdi
+	leaq DFT_SHADOW_ENT(%rsi,%rdi), %rdi
+	leaq -8(%rsp), %r8
+	cmpq %r8, DFT_SHENT_SP(%rdi)
+	jne 8f
+	movq dft_graph_gen(%rip), %r8
+	cmpq %r8, DFT_SHENT_GEN(%rdi)
+	jne 8f
+	movq %rax, -16(%rsp)
+	movq %rdx, -24(%rsp)
+	/* The record: word (ip - lo) / 4 of the map is its fid + 1. */
+	movq DFT_SHENT_IP(%rdi), %r8
+	subq dft_fid_map+DFT_FID_MAP_LO(%rip), %r8
+	cmpq dft_fid_map+DFT_FID_MAP_SIZE(%rip), %r8
+	jae 7f
+	movq dft_fid_map+DFT_FID_MAP_ENT(%rip), %rax
+	shrq $2, %r8
+	movl (%rax,%r8,4), %r8d
+	subl $1, %r8d
+	jb 7f
+	movq dft_prof@gottpoff(%rip), %rax
+	movq %fs:(%rax), %r9
+	testq %r9, %r9
+	jz 7f
+	cmpl DFT_PROF_NR(%r9), %r8d
+	jae 7f
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+	rdtsc
+	shlq $32, %rdx
+	orq %rdx, %rax
+	subq DFT_SHENT_DATA(%rdi), %rax	/* the duration */
+	js 6f
+	imulq $DFT_PROF_REC_SIZE, %r8, %r8
+	addq DFT_PROF_REC(%r9), %r8
+	addq $1, DFT_PREC_HITS(%r8)
+	addq %rax, DFT_PREC_TOTAL(%r8)
+	/* Self time: the duration less its children's, which go to the
+	 * caller's children. */
+	movq DFT_PROF_CHILD(%r9,%rcx,8), %rdx
+	cmpq %rdx, %rax
+	jbe 1f
+	movq %rax, %r10
+	subq %rdx, %r10
+	addq %r10, DFT_PREC_SELF(%r8)
+1:	testl %ecx, %ecx
+	jz 2f
+	addq %rax, DFT_PROF_CHILD-8(%r9,%rcx,8)
+2:	cvtsi2sdq %rax, %xmm2
+	mulsd dft_prof_ns_per_tick(%rip), %xmm2
+	mulsd %xmm2, %xmm2
+	addsd DFT_PREC_SUM_SQ(%r8), %xmm2
+	movsd %xmm2, DFT_PREC_SUM_SQ(%r8)
+	cmpq DFT_PREC_MAX(%r8), %rax
+	jbe 3f
+	movq %rax, DFT_PREC_MAX(%r8)
+3:	subl $1, DFT_SHADOW_TOP(%rsi)
+	movq DFT_SHENT_REAL(%rdi), %r8
+	movq -16(%rsp), %rax
+	movq -24(%rsp), %rdx
+	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+	jmp *%r8
+
+6:	addq $1, %fs:DFT_THREAD_SEQ(%r11)
+7:	movq -16(%rsp), %rax
+	movq -24(%rsp), %rdx
+8:	jmp dft_arch_return_hook
+	.cfi_endproc
+	.size dft_rec_prof_return, .-dft_rec_prof_return
 
 	.section .note.GNU-stack,"",@progbits

@@ -2,7 +2,8 @@
 # The recorder's direct trampolines (arch/<arch>/rec_fast.S, where the
 # architecture has HAVE_DFT_DIRECT) write the same trace as the generic
 # path (DYNFTRACE_NO_DIRECT=1), in every variant, for the function and the
-# function_graph tracers: call order, nesting and callers; threads; fork;
+# function_graph tracers (and the same calls counted for the profile
+# tracer): call order, nesting and callers; threads; fork;
 # a SIGKILL (committed events read back); a library loaded later (outside
 # the direct map: the C path); argument specs (the C path); a filter;
 # longjmp, siglongjmp, signals, tail calls, pthread_exit, deep recursion
@@ -29,6 +30,21 @@ same() {
 		{ head -40 "$a.diff"; fail "$v: $name: trees differ"; }
 }
 
+# same_profile V NAME -- CMD...: the profiles count the same calls.
+same_profile() {
+	local v=$1 name=$2 a=$T/$1-$2-direct b=$T/$1-$2-generic
+	shift 2
+	DYNFTRACE_LOG=debug,file=$a.log record_run "$a" -t profile "$@"
+	DYNFTRACE_NO_DIRECT=1 record_run "$b" -t profile "$@"
+	grep -q 'sites call the direct trampoline' "$a.log" ||
+		fail "$v: $name: the direct trampoline was not used"
+	run "$DFT" report -i "$a" | awk '!/^#/ { print $1, $NF }' | sort >"$a.hits"
+	run "$DFT" report -i "$b" | awk '!/^#/ { print $1, $NF }' | sort >"$b.hits"
+	[ -s "$a.hits" ] || fail "$v: $name: empty profile"
+	diff -u "$b.hits" "$a.hits" >"$a.diff" ||
+		{ head -40 "$a.diff"; fail "$v: $name: profiles differ"; }
+}
+
 build_trace libtrace_dl.so trace_dl.c "-fPIC -shared" >/dev/null
 for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 	prog=$O/tests/trace/$v/trace_graph
@@ -39,6 +55,9 @@ for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 		same "$v" $t-dlopen -t $t -- "$prog" dlopen "$O/tests/trace/$v/libtrace_dl.so"
 		same "$v" $t-args -t $t -A 'leaf@arg1' -- "$prog" basic
 		same "$v" $t-filter -t $t -F 'leaf,rec' -- "$prog" basic
+	done
+	for s in basic threads longjmp tail deep; do
+		same_profile "$v" profile-$s -- "$prog" $s
 	done
 	# Signal handlers land anywhere, also inside the trampolines.
 	a=$T/$v-sig-function
