@@ -30,19 +30,23 @@
 
 /* graph.c's shadow stack, for the direct trampolines of a graph tracer
  * (checked in graph.c where HAVE_DFT_DIRECT: 64-bit layouts): the header,
- * then entries of 7 words. */
+ * then entries of 15 words. */
 #define DFT_SHADOW_TOP __SIZEOF_POINTER__
 #define DFT_SHADOW_CAP (DFT_SHADOW_TOP + 4)
 #define DFT_SHADOW_RESYNC (DFT_SHADOW_TOP + 8)
 #define DFT_SHADOW_ENT (DFT_SHADOW_TOP + 16)
-#define DFT_SHADOW_ENT_SIZE (7 * __SIZEOF_POINTER__)
+#define DFT_SHADOW_ENT_SIZE (15 * 8)
 #define DFT_SHENT_REAL 0
-#define DFT_SHENT_PARENT (1 * __SIZEOF_POINTER__)
-#define DFT_SHENT_SP (2 * __SIZEOF_POINTER__)
-#define DFT_SHENT_SLOT (3 * __SIZEOF_POINTER__)
-#define DFT_SHENT_IP (4 * __SIZEOF_POINTER__)
-#define DFT_SHENT_DATA (5 * __SIZEOF_POINTER__)
-#define DFT_SHENT_GEN (5 * __SIZEOF_POINTER__ + 8)
+#define DFT_SHENT_PARENT 8
+#define DFT_SHENT_SP 16
+#define DFT_SHENT_SLOT 24
+#define DFT_SHENT_IP 32
+#define DFT_SHENT_GEN 40
+#define DFT_SHENT_USERS 48
+#define DFT_SHENT_DATA 56
+#define DFT_GDIRECT_USERS 0
+#define DFT_GDIRECT_GEN 8
+#define DFT_GDIRECT_DATA 16
 
 #ifndef __ASSEMBLER__
 
@@ -53,6 +57,7 @@
 
 #include "dynftrace.h"
 #include "glob.h"
+#include "match.h"
 
 /*
  * The architecture contract (arch/<arch>/arch.h) provides:
@@ -69,6 +74,13 @@
  * and implements the functions declared under "arch hooks" below.
  */
 #include "arch.h"
+
+/*
+ * Everything declared from here on is the runtime's own: hidden, so that
+ * the compiler reaches its data PC-relative instead of through the GOT
+ * (-fvisibility=hidden alone hides definitions, not extern declarations).
+ */
+#pragma GCC visibility push(hidden)
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -131,6 +143,7 @@ struct dft_module {
 	struct dft_site *sites;		/* sorted by addr */
 	size_t nr_sites;
 	char *strtab; /* owns the names */
+	char **forms; /* ops.c: dft_name_forms() by site, made on first use */
 	void *stubs;  /* arch: near-module branch stubs, or NULL */
 	int seen;     /* scratch for rescans */
 };
@@ -159,6 +172,10 @@ int dft_text_patch(struct dft_patch *batch, size_t n, int live);
 /* Internal ops flag: only entry sites (the graph needs the return address
  * where the function entry has it). */
 #define DFT_OPS_FL_ENTRY_ONLY (1UL << 31)
+/* The smallest structs the API accepts (.size): the first layouts with a
+ * size field. Fields added later are read only when .size covers them. */
+#define DFT_OPS_SIZE_0 sizeof(struct dft_ops)
+#define DFT_GRAPH_OPS_SIZE_0 sizeof(struct dft_graph_ops)
 void dft_ops_modules_changed(void);
 /*
  * A direct trampoline, as the kernel's register_ftrace_direct: while @ops
@@ -180,6 +197,9 @@ struct dft_thread {
 	int registered;
 	struct dft_thread *next, *prev;
 	void *graph; /* graph.c: shadow stack */
+	/* dft_ignore_current_thread(): seq is held odd, so that trampolines
+	 * leave at once; grace periods need not wait for the thread. */
+	int ignored;
 };
 extern __thread struct dft_thread dft_thread;
 
@@ -199,9 +219,14 @@ void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_reg
 
 /* Trampolines call this. */
 void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
+/* The trampolines (arch/<arch>/entry.S or trampoline.S): the plain caller
+ * and the regs-caller a site calls. */
+extern char dft_caller[], dft_regs_caller[];
 
 /* ---- graph.c ---- */
 int dft_graph_init(void);
+/* In a return callback given @regs: 1 and where the function returns to. */
+int dft_graph_return_address(const struct dft_regs *regs, unsigned long *addr);
 
 /* arch/<arch>/return.S:
  *
@@ -216,13 +241,21 @@ unsigned long dft_graph_return(struct dft_regs *regs, unsigned long sp);
 
 /*
  * A graph tracer's direct trampolines (dft_set_direct) push shadow entries
- * themselves, stamped with dft_graph_gen, and put @hook in the return slot:
+ * themselves, stamped with dft_graph_gen and dft_graph_direct, and put
+ * @hook in the return slot:
  * a return hook of their own that handles the common return and jumps to
  * dft_arch_return_hook, registers as they came, for the rest. Set before
  * dft_register_graph(); NULL goes back to dft_arch_return_hook.
  */
 extern unsigned long dft_graph_gen;
-void dft_graph_set_hook(void *hook);
+void dft_graph_set_hook(struct dft_graph_ops *gops, void *hook);
+/* While that graph ops is registered: its users bit in an entry (0 when
+ * it is not registered), the generation its entries start at, and the
+ * offset of its data word in an entry. */
+struct dft_graph_direct {
+	unsigned long users, gen, data;
+};
+extern struct dft_graph_direct dft_graph_direct;
 
 /* The recursion guard for paths that are not callbacks (the return hook,
  * the libc interposers): a traced function called inside runs untraced. */
@@ -272,5 +305,6 @@ void *dft_map_near(unsigned long lo, unsigned long hi, unsigned long range);
 void *dft_stubs_seal(void *page);
 void dft_stubs_free(struct dft_module *mod);
 
+#pragma GCC visibility pop
 #endif /* !__ASSEMBLER__ */
 #endif /* DFT_INTERNAL_H */

@@ -163,6 +163,9 @@ static struct dft_module *module_load(const struct loaded *l)
 static void module_free(struct dft_module *mod)
 {
 	dft_stubs_free(mod);
+	for (size_t i = 0; mod->forms && i < mod->nr_sites; i++)
+		free(mod->forms[i]);
+	free(mod->forms);
 	free(mod->sites);
 	free(mod->strtab);
 	free(mod->path);

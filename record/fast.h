@@ -21,7 +21,7 @@
 #define DFT_FID_MAP_ENT (2 * __SIZEOF_POINTER__)
 
 /* The first word of an event: delta << 2 | type (record.h). */
-#define DFT_EV_TYPE_BITS 2
+#define DFT_EV_SHIFT 2
 #define DFT_EV_EXIT_TYPE 1
 #define DFT_EV_FUNC_TYPE 2
 #define DFT_DELTA_LIMIT (1 << 30)

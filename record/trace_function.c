@@ -20,7 +20,8 @@ _Static_assert(offsetof(struct dft_fid_map, lo) == DFT_FID_MAP_LO, "map lo");
 _Static_assert(offsetof(struct dft_fid_map, size) == DFT_FID_MAP_SIZE, "map size");
 _Static_assert(offsetof(struct dft_fid_map, ent) == DFT_FID_MAP_ENT, "map ent");
 _Static_assert(DFT_EV_FUNC_TYPE == DFT_EV_FUNC && DFT_EV_EXIT_TYPE == DFT_EV_EXIT &&
-	       DFT_EV_ENTRY == 0 && DFT_DELTA_LIMIT == DFT_DELTA_MAX, "events");
+	       DFT_EV_ENTRY == 0 && DFT_DELTA_LIMIT == DFT_DELTA_MAX &&
+	       DFT_EV_SHIFT == DFT_EV_TYPE_BITS, "events");
 
 #ifdef HAVE_DFT_DIRECT
 /* arch/<arch>/rec_fast.S: the common case of function_call(). */
@@ -38,12 +39,12 @@ static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_
 	if (unlikely(dft_fid_lookup(ip, &f)))
 		return;
 	now = dft_ticks();
-	p = dft_stream_event(s, 16, now, DFT_EV_FUNC);
+	p = dft_stream_event(s, sizeof(struct dft_ev_func), now, DFT_EV_FUNC);
 	if (unlikely(!p))
 		return;
-	p[1] = f.fid;
-	memcpy(p + 2, &parent, 8);
-	dft_stream_commit(s, 16);
+	dft_ev_put(p, struct dft_ev_func, fid, f.fid);
+	dft_ev_put(p, struct dft_ev_func, parent_ip, parent);
+	dft_stream_commit(s, sizeof(struct dft_ev_func));
 	if (unlikely(f.flags & DFT_FID_ARGS))
 		dft_args_record(s, f.fid, regs, now);
 }

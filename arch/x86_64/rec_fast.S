@@ -73,7 +73,7 @@ dft_rec_function_direct:
 	movq %rsi, %fs:DFT_STREAM_POS(%r11)
 	movq %rsi, %rax
 	addq %fs:DFT_STREAM_EV(%r11), %rsi
-	shll $DFT_EV_TYPE_BITS, %edx
+	shll $DFT_EV_SHIFT, %edx
 	orl $DFT_EV_FUNC_TYPE, %edx
 	movl %edx, -16(%rsi)
 	movl %ecx, -12(%rsi)
@@ -187,7 +187,7 @@ dft_rec_graph_direct:
 	movq %r8, %fs:DFT_STREAM_POS(%r11)
 	movq %r8, %rax
 	addq %fs:DFT_STREAM_EV(%r11), %r8
-	shll $DFT_EV_TYPE_BITS, %edx	/* | DFT_EV_ENTRY, which is 0 */
+	shll $DFT_EV_SHIFT, %edx	/* | DFT_EV_ENTRY, which is 0 */
 	movl %edx, -8(%r8)
 	movl %ecx, -4(%r8)
 	addq $1, %fs:DFT_STREAM_EVENTS(%r11)
@@ -203,9 +203,12 @@ dft_rec_graph_direct:
 	movq GFRAME(%rsp), %rcx
 	subq $5, %rcx
 	movq %rcx, DFT_SHENT_IP(%rdi)
-	movq $0, DFT_SHENT_DATA(%rdi)
 	movq dft_graph_gen(%rip), %rcx
 	movq %rcx, DFT_SHENT_GEN(%rdi)
+	movq dft_graph_direct+DFT_GDIRECT_USERS(%rip), %rcx
+	movl %ecx, DFT_SHENT_USERS(%rdi)
+	movq dft_graph_direct+DFT_GDIRECT_DATA(%rip), %rcx
+	movq $0, (%rdi,%rcx)
 	addl $1, DFT_SHADOW_TOP(%rsi)
 	leaq dft_rec_graph_return(%rip), %rcx
 	movq %rcx, GFRAME+8(%rsp)
@@ -276,10 +279,15 @@ dft_rec_graph_return:
 	leaq -8(%rsp), %r8
 	cmpq %r8, DFT_SHENT_SP(%rdi)
 	jne 8f
-	cmpq $0, DFT_SHENT_DATA(%rdi)
+	/* Ours alone, pushed since we registered, with no graph flags. */
+	movq dft_graph_direct+DFT_GDIRECT_USERS(%rip), %r8
+	cmpl %r8d, DFT_SHENT_USERS(%rdi)
 	jne 8f
-	movq dft_graph_gen(%rip), %r8
+	movq dft_graph_direct+DFT_GDIRECT_GEN(%rip), %r8
 	cmpq %r8, DFT_SHENT_GEN(%rdi)
+	jb 8f
+	movq dft_graph_direct+DFT_GDIRECT_DATA(%rip), %r8
+	cmpq $0, (%rdi,%r8)
 	jne 8f
 	addq $1, %fs:DFT_THREAD_SEQ(%r11)
 	movq %rax, %r9
@@ -300,7 +308,7 @@ dft_rec_graph_return:
 	movq %rcx, %fs:DFT_STREAM_POS(%r8)
 	movq %rcx, %rax
 	addq %fs:DFT_STREAM_EV(%r8), %rcx
-	shll $DFT_EV_TYPE_BITS, %edx
+	shll $DFT_EV_SHIFT, %edx
 	orl $DFT_EV_EXIT_TYPE, %edx
 	movl %edx, -4(%rcx)
 	addq $1, %fs:DFT_STREAM_EVENTS(%r8)
@@ -377,7 +385,8 @@ dft_rec_prof_direct:
 	rdtsc
 	shlq $32, %rdx
 	orq %rdx, %rax
-	movq %rax, DFT_SHENT_DATA(%rdi)
+	movq dft_graph_direct+DFT_GDIRECT_DATA(%rip), %rcx
+	movq %rax, (%rdi,%rcx)
 	movq PFRAME+8(%rsp), %rax
 	movq %rax, DFT_SHENT_REAL(%rdi)
 	movq %rax, DFT_SHENT_PARENT(%rdi)
@@ -389,6 +398,8 @@ dft_rec_prof_direct:
 	movq %rcx, DFT_SHENT_IP(%rdi)
 	movq dft_graph_gen(%rip), %rcx
 	movq %rcx, DFT_SHENT_GEN(%rdi)
+	movq dft_graph_direct+DFT_GDIRECT_USERS(%rip), %rcx
+	movl %ecx, DFT_SHENT_USERS(%rdi)
 	addl $1, DFT_SHADOW_TOP(%rsi)
 	leaq dft_rec_prof_return(%rip), %rcx
 	movq %rcx, PFRAME+8(%rsp)
@@ -452,9 +463,12 @@ dft_rec_prof_return:
 	leaq -8(%rsp), %r8
 	cmpq %r8, DFT_SHENT_SP(%rdi)
 	jne 8f
-	movq dft_graph_gen(%rip), %r8
-	cmpq %r8, DFT_SHENT_GEN(%rdi)
+	movq dft_graph_direct+DFT_GDIRECT_USERS(%rip), %r8
+	cmpl %r8d, DFT_SHENT_USERS(%rdi)
 	jne 8f
+	movq dft_graph_direct+DFT_GDIRECT_GEN(%rip), %r8
+	cmpq %r8, DFT_SHENT_GEN(%rdi)
+	jb 8f
 	movq %rax, -16(%rsp)
 	movq %rdx, -24(%rsp)
 	/* The record: word (ip - lo) / 4 of the map is its fid + 1. */
@@ -477,7 +491,8 @@ dft_rec_prof_return:
 	rdtsc
 	shlq $32, %rdx
 	orq %rdx, %rax
-	subq DFT_SHENT_DATA(%rdi), %rax	/* the duration */
+	movq dft_graph_direct+DFT_GDIRECT_DATA(%rip), %rdx
+	subq (%rdi,%rdx), %rax	/* the duration */
 	js 6f
 	imulq $DFT_PROF_REC_SIZE, %r8, %r8
 	addq DFT_PROF_REC(%r9), %r8
