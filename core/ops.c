@@ -34,6 +34,9 @@ struct ops_priv {
 	int warned_entry_only;
 };
 
+/* The trampolines' single-ops fast path calls ops->func at offset 0. */
+_Static_assert(offsetof(struct dft_ops, func) == 0, "dft_ops.func first");
+
 pthread_mutex_t dft_lock;
 int dft_initialised;
 struct dft_ops *dft_single_ops;

@@ -51,10 +51,11 @@ typedef void (*dft_func_t)(unsigned long ip, unsigned long parent_ip, struct dft
  * this header gives (what a zero-initialised struct with designated
  * initialisers has). The runtime refuses (-EINVAL) a size smaller than its
  * first layout with a size field, and reads only the fields @size covers.
+ * (@func stays first: the trampolines call it at offset 0.)
  */
 struct dft_ops {
-	unsigned int size;
 	dft_func_t func;
+	unsigned int size;
 	unsigned long flags;
 	void *private;
 	/* Owned by the runtime: zero-initialise and do not touch. */
