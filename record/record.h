@@ -238,6 +238,14 @@ struct dft_tracer {
 	int fixed_clock;
 };
 extern const struct dft_tracer dft_tracer_function, dft_tracer_graph, dft_tracer_profile;
+
+#ifdef HAVE_DFT_DIRECT
+/* arch/<arch>/rec_fast.S: the common cases of the tracers (fast.h), as
+ * direct trampolines (dft_set_direct) and return hooks (dft_graph_set_hook). */
+extern char dft_rec_function_direct[];
+extern char dft_rec_graph_direct[], dft_rec_graph_return[];
+extern char dft_rec_prof_direct[], dft_rec_prof_return[];
+#endif
 extern struct dft_ops *dft_rec_ops; /* the tracer's ops, for its filters */
 
 /* ---- trace_args.c ---- */

@@ -23,10 +23,6 @@ _Static_assert(DFT_EV_FUNC_TYPE == DFT_EV_FUNC && DFT_EV_EXIT_TYPE == DFT_EV_EXI
 	       DFT_EV_ENTRY == 0 && DFT_DELTA_LIMIT == DFT_DELTA_MAX &&
 	       DFT_EV_SHIFT == DFT_EV_TYPE_BITS, "events");
 
-#ifdef HAVE_DFT_DIRECT
-/* arch/<arch>/rec_fast.S: the common case of function_call(). */
-extern char dft_rec_function_direct[];
-#endif
 
 static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
 			  struct dft_regs *regs)

@@ -149,10 +149,6 @@ static void graph_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gop
 
 static struct dft_graph_ops graph_ops = { .entry = graph_entry, .ret = graph_ret };
 
-#ifdef HAVE_DFT_DIRECT
-/* arch/<arch>/rec_fast.S: the common cases of graph_entry() and graph_ret(). */
-extern char dft_rec_graph_direct[], dft_rec_graph_return[];
-#endif
 
 static int getenv_set(const char *name)
 {

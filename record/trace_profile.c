@@ -42,10 +42,6 @@ _Static_assert(offsetof(struct prof_rec, self) == DFT_PREC_SELF, "self");
 _Static_assert(offsetof(struct prof_rec, sum_sq_ns) == DFT_PREC_SUM_SQ, "sum_sq_ns");
 _Static_assert(offsetof(struct prof_rec, max) == DFT_PREC_MAX, "max");
 
-#ifdef HAVE_DFT_DIRECT
-/* arch/<arch>/rec_fast.S: the common cases of prof_entry() and prof_ret(). */
-extern char dft_rec_prof_direct[], dft_rec_prof_return[];
-#endif
 /* What an exited thread's calls (from later TLS destructors) see. */
 static struct prof_thread prof_dead = { .dead = 1 };
 
