@@ -150,18 +150,13 @@ static void graph_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gop
 static struct dft_graph_ops graph_ops = { .entry = graph_entry, .ret = graph_ret };
 
 
-static int getenv_set(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v;
-}
 
 static int graph_start(void)
 {
 	const char *depth = getenv("DYNFTRACE_DEPTH");
 	const char *ns = getenv("DYNFTRACE_THRESH");
 	const char *funcs = getenv("DYNFTRACE_GRAPH_FUNCS");
+	const char *notrace __attribute__((unused)) = getenv("DYNFTRACE_GRAPH_NOTRACE");
 
 	if (depth && *depth)
 		depth_max = strtoul(depth, NULL, 0);
@@ -175,7 +170,7 @@ static int graph_start(void)
 	 * argument specs or graph flags have no id in the direct map, so
 	 * their calls take the C path too. */
 	if (dft_clock.use_ticks && !getenv("DYNFTRACE_NO_DIRECT") && depth_max == ~0U && !thresh &&
-	    !graph_funcs_only && !getenv_set("DYNFTRACE_GRAPH_NOTRACE") && !dft_args_retvals) {
+	    !graph_funcs_only && !(notrace && *notrace) && !dft_args_retvals) {
 		dft_graph_set_hook(&graph_ops, dft_rec_graph_return);
 		dft_set_direct(&graph_ops.ops, dft_rec_graph_direct);
 	}
