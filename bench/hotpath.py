@@ -164,8 +164,8 @@ def main():
     per, base_ns, calls, sizes, rounds = ns_table(vs)
     cg = ir_table(vs) if lib.have("valgrind") else {}
     floor_ns, floor_ir = per["floor"], cg.get("floor")
-    md += ["`bench/src/hotpath.c %s %s`: %d calls. ns/call = (median work_ns of the variant - "
-           "median of the uninstrumented build) / calls, %d rounds in alternating order, in "
+    md += ["`bench/src/hotpath.c %s %s`: %d calls. ns/call = (median work_ns, thread CPU time, of "
+           "the variant - median of the uninstrumented build) / calls, %d rounds in alternating order, in "
            "one sitting (uninstrumented: %.2f ns/call); x floor divides by the floor's "
            "ns/call of the same run. Instructions: callgrind, (runs of `%s` - `%s`) over the "
            "same difference of the uninstrumented build, per call. The ns figures come from "
