@@ -37,6 +37,10 @@ char *find_command(const char *cmd);
 void remove_trace_dir(const char *dir, int rm_dir);
 /* "10us", "1.5ms", "2s", "300" (ns): 0, or -1 for a malformed duration. */
 int parse_duration(const char *s, uint64_t *ns);
+/* "4M", "512K", "1G", "4MiB", "100" (bytes): 0, or -1 when malformed. */
+int parse_size(const char *s, uint64_t *bytes);
+/* "123 bytes", "12.3 KiB", "4.0 MiB", "1.5 GiB". */
+void human_bytes(uint64_t n, char *buf, size_t len);
 /* Prints the usage text of a subcommand and exits with @status. */
 void usage(const char *text, int status) __attribute__((noreturn));
 
@@ -52,6 +56,7 @@ struct record_opts {
 	char *filter, *notrace, *graph_funcs, *graph_notrace;
 	char *args, *retval;
 	const char *depth, *thresh, *log;
+	char *ring, *max_size; /* bytes, in decimal */
 	const char *out;
 	int out_given; /* -o was used */
 	int temporary; /* live: out is removed after the report */

@@ -135,6 +135,45 @@ int parse_duration(const char *s, uint64_t *ns)
 	return -1;
 }
 
+int parse_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end) {
+		u = strchr(units, *end & ~0x20);
+		if (!u || (end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B")))
+			return -1;
+		for (const char *k = units; k <= u; k++) {
+			if (v > UINT64_MAX / 1024)
+				return -1;
+			v *= 1024;
+		}
+	}
+	*bytes = v;
+	return 0;
+}
+
+void human_bytes(uint64_t n, char *buf, size_t len)
+{
+	if (n < 10240)
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+	else if (n < 10 << 20)
+		snprintf(buf, len, "%.1f KiB", n / 1024.0);
+	else if (n < 10ULL << 30)
+		snprintf(buf, len, "%.1f MiB", n / 1048576.0);
+	else
+		snprintf(buf, len, "%.1f GiB", n / 1073741824.0);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);

@@ -17,6 +17,7 @@
 
 /* The layout is include/dynftrace/format.h's; these name its parts. */
 #define STREAM_HDR sizeof(struct dft_stream_hdr)
+#define CHUNK_HDR sizeof(struct dft_chunk_hdr)
 #define PROFILE_HDR sizeof(struct dft_profile_hdr)
 #define PROFILE_REC sizeof(struct dft_profile_rec)
 
@@ -92,15 +93,41 @@ struct proc {
 	uint32_t nfflags;
 };
 
+/* A chunk of a stream: its committed events. */
+struct tchunk {
+	uint64_t off; /* of the events in the file */
+	uint64_t len; /* bytes committed */
+	uint64_t ts;  /* ticks: the base of the first event's delta */
+	uint64_t seq;
+};
+
+/* A chunk mapped for reading. A thread keeps TMAPS: a walk looks up to two
+ * events ahead (ARGS, RETVAL, EXIT), maybe into the next chunks, and comes
+ * back, and what it saw stays mapped meanwhile. */
+#define TMAPS 3
+struct tmap {
+	const uint8_t *map;
+	size_t len;
+	uint32_t chunk;
+	uint32_t used; /* for replacing the least recently used */
+	int read;      /* a copy (malloc'ed), not a mapping */
+};
+
 struct thread {
 	struct proc *proc;
 	int pid, tid;
 	char comm[17];
 	char *file; /* name in the trace directory, for messages */
-	const uint8_t *map;
-	size_t size;
-	uint64_t end; /* offset of the end of the committed events */
+	char *path;
+	uint64_t size;
 	uint64_t ts0;
+	struct tchunk *chunks; /* in the order they were written */
+	uint32_t nchunks;
+	int ring;
+	int v1; /* format 1: one chunk, the whole file */
+	uint64_t overwritten; /* ring: chunks written over */
+	struct tmap maps[TMAPS];
+	uint32_t uses;
 };
 
 struct trace {
@@ -113,12 +140,17 @@ struct trace {
 	char **profiles; /* profile-PID.TID file names */
 	unsigned int nprofiles;
 	uint64_t t0; /* ns of the trace's start: chrome's zero */
+	unsigned int nosites; /* processes that had no call sites (no files) */
+	uint64_t max_size; /* record --max-size, from the budget file */
+	uint64_t stop_ns;  /* ... and when it was reached (0: it was not) */
 	int damaged; /* something could not be read: exit non-zero */
 };
 
 /* Opens DIR (exits when it is no trace at all) and loads what it names;
  * @quiet: no notes about processes that did not exit. */
 void trace_open(struct trace *t, const char *dir, int quiet);
+/* Cuts the streams of processes that have ended to their used size. */
+void trace_trim(struct trace *t);
 /* Warns about each of @globs that matches none of the trace's functions. */
 void trace_check_globs(struct trace *t, char **globs, unsigned int n, const char *what);
 struct proc *trace_proc(struct trace *t, int pid);
@@ -148,9 +180,22 @@ struct event {
 };
 
 struct cursor {
-	const uint8_t *p, *end, *base;
+	const uint8_t *p, *end;
+	const uint8_t *start; /* of the chunk's events, at file offset start_off */
+	uint64_t start_off;
 	uint64_t ticks;
+	struct thread *th;
+	uint32_t chunk;
 };
+
+/* Moves @c to the next chunk with events: 0 at the end of the stream. */
+int cursor_advance(struct cursor *c);
+
+/* The file offset of the cursor, for messages. */
+static inline uint64_t cursor_off(const struct cursor *c)
+{
+	return c->start_off + (uint64_t)(c->p - c->start);
+}
 
 static inline uint16_t get16(const uint8_t *p)
 {
@@ -191,8 +236,12 @@ static inline int cursor_next(struct cursor *c, struct event *ev)
 	uint32_t w;
 	size_t left = c->end - p, size;
 
-	if (left < 4)
-		return left ? -1 : 0;
+	if (left < 4) {
+		if (left || !cursor_advance(c))
+			return left ? -1 : 0;
+		p = c->p;
+		left = c->end - p;
+	}
 	w = get32(p);
 	ev->type = w & DFT_EV_TYPE_MASK;
 	c->ticks += w >> DFT_EV_TYPE_BITS;
@@ -234,7 +283,9 @@ static inline int cursor_next(struct cursor *c, struct event *ev)
 	return 1;
 }
 
-void cursor_init(struct cursor *c, const struct thread *th);
+void cursor_init(struct cursor *c, struct thread *th);
+/* Unmaps what the cursors of @th mapped. */
+void thread_unmap(struct thread *th);
 
 /* Values of ARGS and RETVAL payloads. */
 struct value {
@@ -275,7 +326,6 @@ struct walk {
 	struct thread *th;
 	struct proc *proc;
 	struct cursor c;
-	const uint8_t *released; /* pages before it are dropped */
 	struct frame *stk;
 	uint32_t depth, cap;
 	uint32_t vdepth;  /* shown frames open */
@@ -286,6 +336,7 @@ struct walk {
 	uint32_t unwind;
 	struct event next;
 	int has_next, done;
+	int stopped; /* the stream ends at the LOST mark of --max-size */
 	uint64_t events;
 	char comm[17];
 };

@@ -188,18 +188,22 @@ uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name
 /* Is the next event an EXT of @kind? Looks without decoding. */
 static inline int next_is_ext(const struct cursor *c, unsigned int kind)
 {
+	/* At the end of a chunk: the slow path looks into the next. */
+	if (c->p == c->end)
+		return c->chunk + 1 < c->th->nchunks;
 	return c->end - c->p >= (ptrdiff_t)sizeof(struct dft_ev_ext) &&
 	       (get32(c->p) & DFT_EV_TYPE_MASK) == DFT_EV_EXT &&
 	       field16(c->p, struct dft_ev_ext, kind) == kind;
 }
 
-static int take_ext_slow(struct walk *w, uint32_t fid, const uint8_t **p, const uint8_t **end)
+static int take_ext_slow(struct walk *w, unsigned int kind, uint32_t fid, const uint8_t **p,
+			 const uint8_t **end)
 {
 	struct event ev = { 0 };
 	struct cursor save = w->c;
 
-	if (cursor_next(&w->c, &ev) <= 0 || ev.len < sizeof(struct dft_ext_fid) ||
-	    field32(ev.data, struct dft_ext_fid, fid) != fid) {
+	if (cursor_next(&w->c, &ev) <= 0 || ev.type != DFT_EV_EXT || ev.kind != kind ||
+	    ev.len < sizeof(struct dft_ext_fid) || field32(ev.data, struct dft_ext_fid, fid) != fid) {
 		w->c = save;
 		return 0;
 	}
@@ -215,7 +219,7 @@ static inline int take_ext(struct walk *w, unsigned int kind, uint32_t fid, cons
 {
 	if (__builtin_expect(!next_is_ext(&w->c, kind), 1))
 		return 0;
-	return take_ext_slow(w, fid, p, end);
+	return take_ext_slow(w, kind, fid, p, end);
 }
 
 static void pop(struct report *r, struct walk *w, enum end_kind how)
@@ -238,7 +242,9 @@ static void pop(struct report *r, struct walk *w, enum end_kind how)
 		r->fmt->exit(r, w, f, dur, how);
 }
 
-static void entry(struct report *r, struct walk *w, uint32_t fid)
+/* An entry, or with @before a frame open when the stream begins (a ring
+ * chunk's STACK): its events were overwritten, nothing of it follows. */
+static void entry(struct report *r, struct walk *w, uint32_t fid, int before)
 {
 	struct frame *f;
 	uint8_t nf;
@@ -268,11 +274,12 @@ static void entry(struct report *r, struct walk *w, uint32_t fid)
 	w->in_sel += !!(f->hidden_by & NF_SEL);
 	w->in_hide += !!(f->hidden_by & NF_HIDE);
 	w->depth++;
-	take_ext(w, DFT_EXT_ARGS, fid, &f->args, &f->args_end);
+	if (!before)
+		take_ext(w, DFT_EXT_ARGS, fid, &f->args, &f->args_end);
 	if (!f->shown)
 		return;
 	w->vdepth++;
-	if (r->fmt->flags & FMT_LEAF) {
+	if (!before && r->fmt->flags & FMT_LEAF) {
 		/* A call whose exit comes next prints as one line ("func();"). */
 		struct cursor save = w->c;
 		const uint8_t *ret = NULL, *ret_end = NULL;
@@ -315,13 +322,35 @@ static void do_exit(struct report *r, struct walk *w)
 		pop(r, w, how);
 }
 
+/* The frames open where a ring's oldest chunk begins, entered before the
+ * trace starts: they open the walk, at the times they were entered. */
+static void stack_frames(struct report *r, struct walk *w, const struct event *ev)
+{
+	const size_t fsize = sizeof(struct dft_stack_frame);
+	uint32_t n = ev->len >= sizeof(struct dft_ext_stack) ?
+			     field32(ev->data, struct dft_ext_stack, n) : 0;
+	uint64_t now = w->now;
+
+	if ((uint64_t)n * fsize + sizeof(struct dft_ext_stack) > ev->len)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *e = ev->data + sizeof(struct dft_ext_stack) + (size_t)i * fsize;
+		uint64_t ticks = field32(e, struct dft_stack_frame, ticks_lo) |
+				 (uint64_t)field32(e, struct dft_stack_frame, ticks_hi) << 32;
+
+		w->now = clock_ns(&w->proc->clk, ticks);
+		entry(r, w, field32(e, struct dft_stack_frame, fid), 1);
+	}
+	w->now = now;
+}
+
 static void event(struct report *r, struct walk *w, const struct event *ev)
 {
 	w->events++;
 	w->now = clock_ns(&w->proc->clk, ev->ticks);
 	switch (ev->type) {
 	case DFT_EV_ENTRY:
-		entry(r, w, ev->fid);
+		entry(r, w, ev->fid, 0);
 		return;
 	case DFT_EV_EXIT:
 		do_exit(r, w);
@@ -351,6 +380,13 @@ static void event(struct report *r, struct walk *w, const struct event *ev)
 	case DFT_EXT_LOST:
 		if (ev->len >= sizeof(struct dft_ext_u64) && r->fmt->lost)
 			r->fmt->lost(r, w, field64(ev->data, struct dft_ext_u64, value));
+		/* The last event of a stream when --max-size stopped it. */
+		w->stopped = r->t->stop_ns && w->c.p == w->c.end &&
+			     w->c.chunk + 1 == w->th->nchunks;
+		break;
+	case DFT_EXT_STACK:
+		if (w->events == 1 && !w->depth)
+			stack_frames(r, w, ev);
 		break;
 	case DFT_EXT_COMM: {
 		unsigned int n = ev->len < 16 ? ev->len : 16;
@@ -368,7 +404,6 @@ static void walk_init(struct report *r, struct walk *w, struct thread *th)
 	w->th = th;
 	w->proc = th->proc;
 	cursor_init(&w->c, th);
-	w->released = w->c.p;
 	memcpy(w->comm, th->comm, sizeof(w->comm));
 	w->now = clock_ns(&th->proc->clk, th->ts0);
 	if (r->fmt->thread)
@@ -380,7 +415,7 @@ static void walk_end(struct report *r, struct walk *w)
 	uint32_t open = w->depth;
 
 	if (w->c.p < w->c.end)
-		trace_damage(r->t, w->th->file, w->c.p - w->c.base, "bad event");
+		trace_damage(r->t, w->th->file, cursor_off(&w->c), "bad event");
 	while (w->depth)
 		pop(r, w, END_TRUNC);
 	if (r->fmt->thread_end)
@@ -388,6 +423,7 @@ static void walk_end(struct report *r, struct walk *w)
 	free(w->stk);
 	w->stk = NULL;
 	w->done = 1;
+	thread_unmap(w->th);
 }
 
 static int selected(const struct report *r, const struct thread *th)
@@ -399,20 +435,6 @@ static int selected(const struct report *r, const struct thread *th)
 			return 1;
 	}
 	return 0;
-}
-
-/* Drops the pages of the stream already decoded: they are a shared file
- * mapping, so the resident set stays bounded on huge streams. */
-static inline void release(struct walk *w)
-{
-	const size_t chunk = 16 << 20;
-	const uint8_t *lo;
-
-	if ((size_t)(w->c.p - w->released) < chunk)
-		return;
-	lo = (const uint8_t *)((uintptr_t)w->released & ~4095UL);
-	madvise((void *)lo, (w->c.p - lo) & ~4095UL, MADV_DONTNEED);
-	w->released = w->c.p;
 }
 
 /* Whole streams one after the other: the fast path. */
@@ -428,7 +450,6 @@ static void walk_sequential(struct report *r)
 		walk_init(r, &w, th);
 		while (cursor_next(&w.c, &ev) > 0) {
 			event(r, &w, &ev);
-			release(&w);
 		}
 		walk_end(r, &w);
 	}
@@ -493,7 +514,6 @@ static void walk_merged(struct report *r)
 
 		w->has_next = 0;
 		event(r, w, &w->next);
-		release(w);
 		if (!peek(w)) {
 			walk_end(r, w);
 			heap[0] = heap[--n];

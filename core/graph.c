@@ -433,6 +433,8 @@ DFT_API int dft_unregister_graph(struct dft_graph_ops *gops)
 
 	if (!gops)
 		return -EINVAL;
+	if (dft_in_callback())
+		return -EDEADLK;
 	pthread_mutex_lock(&dft_lock);
 	u = graph_user(gops);
 	if (u >= DFT_GRAPH_MAX || graph_users[u] != gops) {

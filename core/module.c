@@ -266,7 +266,8 @@ void dft_modules_scan(int startup)
 		}
 		module_normalise(m, live);
 		m->next = dft_modules;
-		dft_modules = m;
+		/* Published whole: callbacks look sites up without the lock. */
+		__atomic_store_n(&dft_modules, m, __ATOMIC_RELEASE);
 		dft_nr_sites += m->nr_sites;
 	}
 	/* Listeners first (the recorder names the new sites), then the ops
@@ -274,6 +275,10 @@ void dft_modules_scan(int startup)
 	if (dft_modules_changed)
 		dft_modules_changed();
 	dft_ops_modules_changed();
+	/* A callback may be walking an unlinked module (a lock-free
+	 * dft_lookup_function()): let it leave first. */
+	if (gone)
+		dft_synchronize();
 	while (gone) {
 		struct dft_module *m = gone;
 

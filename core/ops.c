@@ -749,8 +749,12 @@ DFT_API int dft_for_each_function(int (*fn)(const struct dft_func_info *info, vo
 	struct dft_func_info info;
 	int ret = 0;
 
-	if (!fn || dft_in_callback())
+	if (!fn)
 		return -EINVAL;
+	/* fn may run for long, and an update waiting for our callback to
+	 * finish holds the lock we would take. */
+	if (dft_in_callback())
+		return -EDEADLK;
 	pthread_mutex_lock(&dft_lock);
 	dft_for_each_module(m) {
 		dft_for_each_site(m, s) {
@@ -771,12 +775,21 @@ DFT_API int dft_lookup_function(unsigned long addr, struct dft_func_info *info)
 {
 	struct dft_site *s;
 
+	int locked;
+
 	if (!info)
 		return -EINVAL;
-	pthread_mutex_lock(&dft_lock);
+	/* From a callback, without the lock: an unregister holding it may be
+	 * waiting for this very callback to return. The module list is safe
+	 * to walk there (modules are freed after a grace period, module.c);
+	 * the counts and state read may be those of a moment ago. */
+	locked = !dft_in_callback();
+	if (locked)
+		pthread_mutex_lock(&dft_lock);
 	s = dft_site_of_func(addr);
 	if (s)
 		fill_info(s, info);
-	pthread_mutex_unlock(&dft_lock);
+	if (locked)
+		pthread_mutex_unlock(&dft_lock);
 	return s ? 0 : -ENOENT;
 }

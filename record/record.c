@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -53,6 +54,10 @@ static uint32_t nr_funcs, cap_funcs;
 static struct rec_mod *mods;
 static unsigned int nr_mods, cap_mods;
 static FILE *maps_file, *sites_file;
+/* The process files exist: only once the process has a call site. A
+ * process with none (a shell, a tool a build runs) leaves a line in
+ * "nosites" at its exit instead. */
+static int have_files;
 static const struct dft_tracer *tracer;
 static const char *graph_funcs, *graph_notrace;
 
@@ -216,6 +221,8 @@ static unsigned int mod_id(const struct dft_module *dm)
 
 /* ---- fids and sites-PID ---- */
 
+static void process_files(void);
+
 static void sites_line(uint32_t fid)
 {
 	const struct rec_func *f = &funcs[fid];
@@ -307,6 +314,9 @@ static void fids_scan(void)
 		for (uint32_t fid = old; fid < nr_funcs; fid++)
 			sites_line(fid);
 		fflush(sites_file);
+	} else if (nr_funcs && !have_files && dft_rec_dirfd >= 0) {
+		/* The first sites (a library with some was loaded). */
+		process_files();
 	}
 }
 
@@ -424,6 +434,7 @@ static void clock_file(void)
 /* maps-, sites- and clock-PID for this process, from what is known so far. */
 static void process_files(void)
 {
+	have_files = 1;
 	if (maps_file)
 		fclose(maps_file);
 	if (sites_file)
@@ -445,6 +456,21 @@ static void process_files(void)
 	clock_file();
 }
 
+static int stale_process_file(const char *name)
+{
+	static const char *const pre[] = { DFT_FILE_EXIT "-", DFT_FILE_MAPS "-", DFT_FILE_SITES "-",
+					   DFT_FILE_CLOCK "-" };
+	char *end;
+
+	for (size_t i = 0; i < ARRAY_SIZE(pre); i++) {
+		size_t n = strlen(pre[i]);
+
+		if (!strncmp(name, pre[i], n) && strtol(name + n, &end, 10) == dft_rec_pid && !*end)
+			return 1;
+	}
+	return 0;
+}
+
 /* An exec'd image has the pid of the one it replaced: its streams and
  * profiles would be read with our ids. */
 static void remove_stale(void)
@@ -464,11 +490,31 @@ static void remove_stale(void)
 	while ((d = readdir(dir))) {
 		if (!strncmp(d->d_name, pre, strlen(pre)) ||
 		    !strncmp(d->d_name, prof, strlen(prof)) ||
-		    (!strncmp(d->d_name, DFT_FILE_EXIT "-", sizeof(DFT_FILE_EXIT)) &&
-		     atoi(d->d_name + sizeof(DFT_FILE_EXIT)) == dft_rec_pid))
+		    stale_process_file(d->d_name))
 			unlinkat(dft_rec_dirfd, d->d_name, 0);
 	}
 	closedir(dir);
+}
+
+/* One line for a process without call sites: "PID status=N comm=NAME". A
+ * single write with O_APPEND: lines of processes exiting together do not mix. */
+static void nosites_line(int status)
+{
+	char line[128], comm[17] = "";
+	int fd, n;
+
+	fd = openat(dft_rec_dirfd, DFT_FILE_NOSITES, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	prctl(PR_GET_NAME, comm);
+	for (char *c = comm; *c; c++) {
+		if (*c == ' ' || *c == '\n')
+			*c = '_';
+	}
+	n = snprintf(line, sizeof(line), "%d status=%d comm=%s\n", (int)dft_rec_pid, status, comm);
+	if (write(fd, line, n) != n)
+		pr_debug("record: cannot write nosites: %m\n");
+	close(fd);
 }
 
 static void rec_exit(int status, void *arg)
@@ -478,6 +524,11 @@ static void rec_exit(int status, void *arg)
 	FILE *f;
 
 	if (getpid() != dft_rec_pid) {
+		dft_guard_exit(guard);
+		return;
+	}
+	if (!have_files) {
+		nosites_line(status);
 		dft_guard_exit(guard);
 		return;
 	}
@@ -516,7 +567,8 @@ static void rec_child(void)
 	dft_rec_pid = getpid();
 	/* -G, --graph-notrace and the argument specs match C++ names too. */
 	dft_demangler_find();
-	process_files();
+	if (have_files)
+		process_files();
 	if (tracer->fork_child)
 		tracer->fork_child();
 }
@@ -584,7 +636,8 @@ __attribute__((constructor(200))) static void rec_init(void)
 	dft_modules_changed = rec_modules_changed;
 	pthread_mutex_unlock(&rec_lock);
 	pthread_mutex_unlock(&dft_lock);
-	process_files();
+	if (nr_funcs && !have_files)
+		process_files();
 	pthread_atfork(rec_prepare, rec_parent, rec_child);
 	on_exit(rec_exit, NULL);
 	if (tracer->start())

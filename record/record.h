@@ -74,8 +74,10 @@ static inline uint64_t dft_ticks(void)
 		__typeof__(((type *)0)->field) v_ = (val);                               \
 		memcpy((char *)(p) + offsetof(type, field), &v_, sizeof(v_));            \
 	} while (0)
+#define DFT_CHUNK_HDR sizeof(struct dft_chunk_hdr)
 
-/* A shared mapping of a file in the trace directory, grown in place. */
+/* A shared mapping of a whole (small) file in the trace directory, grown
+ * in place: the profile tracer's tables. */
 struct dft_mfile {
 	unsigned char *map;
 	size_t size;
@@ -86,19 +88,48 @@ int dft_mfile_open(struct dft_mfile *mf, const char *name, size_t size);
 int dft_mfile_grow(struct dft_mfile *mf, size_t size);
 void dft_mfile_close(struct dft_mfile *mf);
 
+/* A frame open on the thread, for the STACK event of a ring chunk. */
+struct dft_stack_ent {
+	uint32_t fid; /* DFT_STACK_NONE: a frame hooked but not recorded */
+	uint32_t pad;
+	uint64_t ticks;
+};
+#define DFT_STACK_NONE UINT32_MAX
+
+/*
+ * A thread's stream. ev/pos/cap/last/committed describe the current window
+ * only (one chunk of the file, docs/trace-format.md), and the inline writers
+ * (and the architectures' assembly fast paths) rely on nothing else: the
+ * move to the next chunk happens in dft_stream_slow().
+ */
 struct dft_stream {
-	unsigned char *ev; /* the events, after the header */
-	uint64_t *committed;
+	unsigned char *ev; /* the events of the current chunk */
+	uint64_t *committed; /* the current chunk's committed count */
 	size_t pos, cap; /* cap keeps room for a final LOST event */
 	uint64_t last;	 /* ticks of the previous event */
 	uint64_t events, lost;
-	uint64_t pending; /* lost, and not yet told in a LOST event */
-	unsigned int retry; /* lost events until the next attempt to grow */
+	/* ---- the slow path's ---- */
+	uint64_t *lostp; /* count of the LOST event ending this chunk, or NULL */
+	unsigned int retry; /* lost events until the next attempt to move on */
 	int state;	    /* enum in buffer.c */
-	struct dft_mfile mf;
+	int fd;
+	unsigned char *map; /* the window (linear) or the whole ring */
+	size_t map_len;
+	uint64_t map_off;   /* file offset of map */
+	uint64_t chunk_off; /* file offset of the current chunk */
+	uint64_t seq;	    /* of the current chunk, from 1 */
+	unsigned int ring_n; /* chunks of the ring in use */
+	/* function_graph in a ring: the open frames, so that each chunk
+	 * starts with them (its readers see calls entered before it) */
+	struct dft_stack_ent *stk;
+	unsigned int stk_depth;
 	struct dft_stream *next;
 };
 extern __thread struct dft_stream dft_stream;
+extern int dft_stream_ring; /* record --ring: streams are rings */
+/* Set by a tracer whose calls nest (function_graph): streams in a ring
+ * keep the open frames, through dft_stream_push() and dft_stream_pop(). */
+extern int dft_stream_stacks;
 
 void *dft_stream_slow(struct dft_stream *s, size_t len, uint64_t now, unsigned int type);
 
@@ -127,6 +158,28 @@ static inline void dft_stream_commit(struct dft_stream *s, size_t len)
 	s->events++;
 	/* Readers (even after a SIGKILL) only trust what committed covers. */
 	__atomic_store_n(s->committed, s->pos, __ATOMIC_RELEASE);
+}
+
+/* A frame at @depth was entered (@fid, or DFT_STACK_NONE when hooked but
+ * not recorded) / the frame at @depth returned: ring streams only, after
+ * the frame's event is committed. */
+#define DFT_STACK_MAX 4096
+static inline void dft_stream_push(struct dft_stream *s, unsigned int depth, uint32_t fid,
+				   uint64_t ticks)
+{
+	if (unlikely(s->stk)) {
+		if (depth < DFT_STACK_MAX) {
+			s->stk[depth].fid = fid;
+			s->stk[depth].ticks = ticks;
+		}
+		s->stk_depth = depth + 1; /* past DFT_STACK_MAX: no STACK written */
+	}
+}
+
+static inline void dft_stream_pop(struct dft_stream *s, unsigned int depth)
+{
+	if (unlikely(s->stk))
+		s->stk_depth = depth;
 }
 
 /* An EXT event with @len bytes of payload; NULL when lost. Returns the

@@ -53,8 +53,10 @@ static void graph_unselect(unsigned long long data)
 		in_graph--;
 }
 
-static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
-		       struct dft_regs *regs)
+/* @ring: the stream keeps the open frames (record --ring), a variant of
+ * its own so that other streams pay nothing for it. */
+static __attribute__((always_inline)) inline int
+graph_entry_common(const struct dft_graph_ent *ent, struct dft_regs *regs, const int ring)
 {
 	struct dft_stream *s = &dft_stream;
 	struct dft_fid f;
@@ -67,6 +69,8 @@ static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *go
 	if (unlikely(f.flags & (DFT_FID_GRAPH_FUNC | DFT_FID_GRAPH_NOTRACE) || in_notrace ||
 		     graph_funcs_only)) {
 		sel = graph_select(&f, ent->data);
+		if (ring && sel < 0)
+			dft_stream_push(s, ent->depth, DFT_STACK_NONE, 0);
 		if (sel <= 0)
 			return -sel;
 	}
@@ -83,9 +87,23 @@ static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *go
 	}
 	dft_ev_put(p, struct dft_ev_entry, fid, f.fid);
 	dft_stream_commit(s, sizeof(struct dft_ev_entry));
+	if (ring)
+		dft_stream_push(s, ent->depth, f.fid, now);
 	if (unlikely(f.flags & DFT_FID_ARGS))
 		dft_args_record(s, f.fid, regs, now);
 	return 1;
+}
+
+static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
+		       struct dft_regs *regs)
+{
+	return graph_entry_common(ent, regs, 0);
+}
+
+static int graph_entry_ring(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
+			    struct dft_regs *regs)
+{
+	return graph_entry_common(ent, regs, 1);
 }
 
 static void graph_exit(struct dft_stream *s, const struct dft_graph_ret *ret,
@@ -129,22 +147,39 @@ static void graph_exit_thresh(struct dft_stream *s, const struct dft_graph_ret *
 	graph_exit(s, ret, regs, now);
 }
 
-static void graph_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
-		      struct dft_regs *regs)
+static __attribute__((always_inline)) inline void
+graph_ret_common(const struct dft_graph_ret *ret, struct dft_regs *regs, const int ring)
 {
 	struct dft_stream *s = &dft_stream;
 	uint64_t now;
 
 	if (unlikely(ret->data & (DATA_NOTRACE | DATA_GRAPH_FUNC))) {
 		graph_unselect(ret->data);
-		if (ret->data & DATA_NOTRACE)
+		if (ret->data & DATA_NOTRACE) {
+			if (ring)
+				dft_stream_pop(s, ret->depth);
 			return;
+		}
 	}
 	now = dft_ticks();
 	if (unlikely(thresh))
 		graph_exit_thresh(s, ret, regs, now);
 	else
 		graph_exit(s, ret, regs, now);
+	if (ring)
+		dft_stream_pop(s, ret->depth);
+}
+
+static void graph_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
+		      struct dft_regs *regs)
+{
+	graph_ret_common(ret, regs, 0);
+}
+
+static void graph_ret_ring(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
+			   struct dft_regs *regs)
+{
+	graph_ret_common(ret, regs, 1);
 }
 
 static struct dft_graph_ops graph_ops = { .entry = graph_entry, .ret = graph_ret };
@@ -163,6 +198,13 @@ static int graph_start(void)
 	if (ns && *ns)
 		thresh = dft_clock_ns_to_ticks(strtoull(ns, NULL, 0));
 	graph_funcs_only = funcs && *funcs;
+	/* A ring's chunks start with the open frames; with a threshold, calls
+	 * are written whole as they end and never nest. */
+	if (dft_stream_ring && !thresh) {
+		dft_stream_stacks = 1;
+		graph_ops.entry = graph_entry_ring;
+		graph_ops.ret = graph_ret_ring;
+	}
 	dft_rec_ops = &graph_ops.ops;
 #ifdef HAVE_DFT_DIRECT
 	/* Without options, the assembly does the common entry and return:
@@ -170,7 +212,7 @@ static int graph_start(void)
 	 * argument specs or graph flags have no id in the direct map, so
 	 * their calls take the C path too. */
 	if (dft_clock.use_ticks && !getenv("DYNFTRACE_NO_DIRECT") && depth_max == ~0U && !thresh &&
-	    !graph_funcs_only && !(notrace && *notrace) && !dft_args_retvals) {
+	    !graph_funcs_only && !(notrace && *notrace) && !dft_args_retvals && !dft_stream_ring) {
 		dft_graph_set_hook(&graph_ops, dft_rec_graph_return);
 		dft_set_direct(&graph_ops.ops, dft_rec_graph_direct);
 	}

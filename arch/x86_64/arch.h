@@ -39,7 +39,7 @@
  * The frame both trampolines build. The first 21 slots are the kernel's
  * x86-64 pt_regs, in the order of struct user_regs_struct; the argument
  * vector registers follow. The caller trampoline fills only rdi, rsi, rdx,
- * rcx, r8, r9, rax, rbp, rip, rsp and xmm0-7.
+ * rcx, r8, r9, r10, rax, rbp, rip, rsp and xmm0-7.
  */
 struct dft_regs {
 	unsigned long r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
