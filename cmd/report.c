@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "trace.h"
 
@@ -19,6 +20,8 @@ static const char report_usage[] =
 	"      --format FORMAT   text      the kernel's function tracer layout\n"
 	"                        graph     the kernel's function_graph layout\n"
 	"                        chrome    Chrome trace event JSON (Perfetto UI)\n"
+	"                        perfetto  Perfetto's native protobuf trace (Perfetto\n"
+	"                                  UI, trace_processor): 1/4 of the JSON's size\n"
 	"                        folded    folded stacks weighted by self time (ns)\n"
 	"                        svg       an interactive flame graph\n"
 	"                        profile   a table of hits, total and self times\n"
@@ -35,7 +38,7 @@ static const char report_usage[] =
 	"                        profile: raw (times in ns)\n"
 	"  -h, --help            this help\n";
 
-static const struct fmt *const formats[] = { &fmt_text,	  &fmt_graph, &fmt_chrome,
+static const struct fmt *const formats[] = { &fmt_text,   &fmt_graph, &fmt_chrome,  &fmt_perfetto,
 					     &fmt_folded, &fmt_svg,   &fmt_profile };
 
 static void set_option(struct report *r, const char *opt)
@@ -145,7 +148,8 @@ int cmd_report(int argc, char **argv)
 				r.fmt = formats[i];
 		}
 		if (!r.fmt)
-			die("unknown format '%s' (use text, graph, chrome, folded, svg or profile)",
+			die("unknown format '%s' (use text, graph, chrome, perfetto, folded, svg or "
+			    "profile)",
 			    format);
 	}
 
@@ -172,6 +176,8 @@ int cmd_report(int argc, char **argv)
 	trace_check_globs(&t, r.sel, r.nsel, "filter");
 	trace_check_globs(&t, r.hide, r.nhide, "notrace");
 
+	if (r.fmt == &fmt_perfetto && !output && isatty(STDOUT_FILENO))
+		die("--format perfetto writes a binary file: name it with -o FILE");
 	r.out = stdout;
 	if (output && !(r.out = fopen(output, "w")))
 		die("cannot write %s: %m", output);

@@ -354,7 +354,7 @@ void cursor_init(struct cursor *c, const struct thread *th)
 	c->ticks = th->ts0;
 }
 
-static char *info_value(const char *text, const char *key)
+char *info_value(const char *text, const char *key)
 {
 	size_t klen = strlen(key);
 
@@ -448,7 +448,7 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	t->tracer = info_value(info, "tracer");
 	t->argv = info_value(info, "argv");
 	t->options = info_value(info, "options");
-	free(info);
+	t->info = info;
 	if (!t->tracer)
 		die("%s/info names no tracer: the trace directory is damaged", dir);
 

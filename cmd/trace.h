@@ -106,6 +106,7 @@ struct thread {
 struct trace {
 	char *dir;
 	char *tracer, *argv, *options;
+	char *info; /* the info file's text: key=value lines */
 	struct proc **procs;
 	unsigned int nprocs;
 	struct thread **threads;
@@ -122,6 +123,8 @@ void trace_open(struct trace *t, const char *dir, int quiet);
 /* Warns about each of @globs that matches none of the trace's functions. */
 void trace_check_globs(struct trace *t, char **globs, unsigned int n, const char *what);
 struct proc *trace_proc(struct trace *t, int pid);
+/* The value of @key in the key=value lines @text (malloc'ed), or NULL. */
+char *info_value(const char *text, const char *key);
 /* Reports damage in @file at @off (once per file) and marks the trace. */
 void trace_damage(struct trace *t, const char *file, uint64_t off, const char *what);
 /* The name of the function at absolute @addr in @p, into @buf. */
@@ -242,6 +245,10 @@ int value_text(const struct value *v, char *buf, size_t len);
 /* "1, 0x2a, \"s\"" of an ARGS payload (after the fid). */
 void values_text(const uint8_t *p, const uint8_t *end, char *buf, size_t len);
 
+/* argnames.c: the name id of value @i of an ARGS payload of function
+ * @func ("arg3"), from the -A specs in the trace's info file. */
+uint32_t arg_name(struct trace *t, uint32_t func, unsigned int i);
+
 /* ---- walking: events to calls ---- */
 
 enum end_kind { END_RET, END_UNWIND, END_TRUNC };
@@ -329,7 +336,8 @@ uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name
 void walk_trace(struct report *r);
 
 /* The formats. */
-extern const struct fmt fmt_text, fmt_graph, fmt_chrome, fmt_folded, fmt_svg, fmt_profile;
+extern const struct fmt fmt_text, fmt_graph, fmt_chrome, fmt_folded, fmt_svg, fmt_profile,
+	fmt_perfetto;
 
 /* line.c: one output line, without printf. */
 struct line {

@@ -8,47 +8,7 @@ build_gentrace
 cd "$T" || fail "no test dir"
 rm -rf tr fn pr crash trunc corrupt gap
 
-# A graph trace: two threads, arguments, return values, a longjmp-style
-# unwind, lost events. Ticks are nanoseconds (ticks_per_sec=1e9).
-mkdir tr && cd tr || fail mkdir
-cat >info <<'EOF'
-version=0.1.0
-tracer=function_graph
-argv=./prog a 'b c'
-options=-t function_graph
-start=1700000000.0
-pid=100
-EOF
-printf '0 400000-401000 400000 - /nonexistent/prog\n' >maps-100
-printf '0 0 1100 1100 main\n1 0 1200 1200 foo\n2 0 1300 1300 bar\n3 0 1400 1400 _ZN2ns3bazEi\n4 0 1500 1500 leafy\n' >sites-100
-printf 'ticks_per_sec=1000000000 source=monotonic mono0=5000000000 ticks0=0\n' >clock-100
-printf 'status=0 events=10 lost=0\n' >exit-100
-"$GENTRACE" . <<'EOF' || fail gentrace
-stream 100 100 prog 1000
-entry 1000 0
-args 1000 0 d:2 x:0x7ffe s:hello%20world f:1.5
-entry 2000 1
-entry 2500 4
-retval 2500 4 d:42
-exit 2600
-entry 3000 2
-entry 3100 3
-exit 15000
-exit 150000
-exit 2000000
-lost 2000001 5
-entry 2000100 3
-entry 2000200 4
-unwind 2000300 2
-exit 2000300
-retval 3000000 0 x:0
-exit 3000000
-stream 100 101 worker 1500
-entry 1500 1
-entry 1600 4
-exit 1700
-EOF
-cd ..
+gen_graph_trace tr
 
 dft report -i tr >out.graph || fail "report graph"
 expect graph out.graph <<'EOF'
