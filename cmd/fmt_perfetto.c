@@ -124,21 +124,51 @@ struct perfetto {
 
 static struct perfetto pf;
 
-/* The packet (already holding its fields) as Trace.packet (field 1). */
+/* Output: whole packets are gathered and written in large blocks. */
+static struct {
+	uint8_t b[1 << 20];
+	size_t n;
+} ob;
+
+static void flush_out(struct report *r)
+{
+	fwrite(ob.b, 1, ob.n, r->out);
+	ob.n = 0;
+}
+
+static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)v | 0x80;
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/* @len bytes of packet as Trace.packet (field 1). */
+static void emit_bytes(struct report *r, const uint8_t *pkt, size_t len)
+{
+	if (ob.n + len + 11 > sizeof(ob.b))
+		flush_out(r);
+	if (len + 11 > sizeof(ob.b)) {
+		uint8_t head[11], *h = head;
+
+		*h++ = 1 << 3 | WT_LEN;
+		h = put_varint(h, len);
+		fwrite(head, 1, h - head, r->out);
+		fwrite(pkt, 1, len, r->out);
+		return;
+	}
+	ob.b[ob.n++] = 1 << 3 | WT_LEN;
+	ob.n = put_varint(ob.b + ob.n, len) - ob.b;
+	memcpy(ob.b + ob.n, pkt, len);
+	ob.n += len;
+}
+
 static void emit(struct report *r)
 {
-	uint8_t head[11];
-	size_t n = 0;
-	uint64_t len = pf.pkt.n;
-
-	head[n++] = 1 << 3 | WT_LEN;
-	while (len >= 0x80) {
-		head[n++] = (uint8_t)len | 0x80;
-		len >>= 7;
-	}
-	head[n++] = (uint8_t)len;
-	fwrite(head, 1, n, r->out);
-	fwrite(pf.pkt.b, 1, pf.pkt.n, r->out);
+	emit_bytes(r, pf.pkt.b, pf.pkt.n);
 	pf.pkt.n = 0;
 }
 
@@ -256,6 +286,33 @@ static void track_event(struct report *r, uint64_t ns)
 	emit(r);
 }
 
+/* The common event, a begin with an interned name or an end, with no
+ * annotation: encoded in place. */
+static void fast_event(struct report *r, unsigned int type, uint64_t iid, uint64_t ns)
+{
+	uint8_t pkt[48], *p = pkt, *te;
+
+	*p++ = TP_TIMESTAMP << 3;
+	p = put_varint(p, ns - pf.last);
+	pf.last = ns;
+	*p++ = TP_SEQ_ID << 3;
+	p = put_varint(p, pf.seq);
+	*p++ = TP_SEQUENCE_FLAGS << 3;
+	*p++ = SEQ_NEEDS_INCREMENTAL_STATE;
+	*p++ = TP_TRACK_EVENT << 3 | WT_LEN;
+	te = p++; /* the track event's length: under 128 */
+	*p++ = TE_TYPE << 3;
+	*p++ = type;
+	if (iid) {
+		*p++ = TE_CATEGORY_IIDS << 3;
+		*p++ = CATEGORY_IID;
+		*p++ = TE_NAME_IID << 3;
+		p = put_varint(p, iid);
+	}
+	*te = p - te - 1;
+	emit_bytes(r, pkt, p - pkt);
+}
+
 static void perfetto_begin(struct report *r)
 {
 	struct pb pd = { 0 };
@@ -328,6 +385,10 @@ static void perfetto_thread(struct report *r, struct walk *w)
 
 static void perfetto_entry(struct report *r, struct walk *w, struct frame *f)
 {
+	if (!f->args && f->t0 >= pf.last && f->name < pf.niid && pf.iid_gen[f->name] == pf.gen) {
+		fast_event(r, TYPE_SLICE_BEGIN, pf.iid[f->name], f->t0);
+		return;
+	}
 	pb_uint(&pf.te, TE_TYPE, TYPE_SLICE_BEGIN);
 	pb_uint(&pf.te, TE_CATEGORY_IIDS, CATEGORY_IID);
 	pb_uint(&pf.te, TE_NAME_IID, name_iid(f->name));
@@ -342,6 +403,10 @@ static void perfetto_exit(struct report *r, struct walk *w, struct frame *f, uin
 	struct value v;
 	const uint8_t *p = f->ret;
 
+	if (!p && how == END_RET && f->t0 + dur >= pf.last) {
+		fast_event(r, TYPE_SLICE_END, 0, f->t0 + dur);
+		return;
+	}
 	pb_uint(&pf.te, TE_TYPE, TYPE_SLICE_END);
 	if (p && value_next(&p, f->ret_end, &v) > 0)
 		annotate_value(pf.n_retval, &v);
@@ -372,6 +437,11 @@ static void perfetto_lost(struct report *r, struct walk *w, uint64_t count)
 	track_event(r, w->now);
 }
 
+static void perfetto_end(struct report *r)
+{
+	flush_out(r);
+}
+
 const struct fmt fmt_perfetto = {
 	.name = "perfetto",
 	.begin = perfetto_begin,
@@ -380,4 +450,5 @@ const struct fmt fmt_perfetto = {
 	.exit = perfetto_exit,
 	.call = perfetto_call,
 	.lost = perfetto_lost,
+	.end = perfetto_end,
 };
