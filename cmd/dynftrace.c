@@ -155,8 +155,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			char prog[64];
+
+			/* getopt's messages name the program: "dynftrace report". */
+			snprintf(prog, sizeof(prog), "dynftrace %s", argv[1]);
+			argv[1] = prog;
 			return commands[i].fn(argc - 1, argv + 1);
+		}
 	}
 	fprintf(stderr, "dynftrace: unknown command '%s'\n\n", argv[1]);
 	usage(main_usage, 2);

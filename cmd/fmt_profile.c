@@ -50,7 +50,12 @@ const char *dur_text(uint64_t ns, char *buf, size_t len)
 
 static void profile_begin(struct report *r)
 {
-	r->priv = xcalloc(1, sizeof(struct profile));
+	struct profile *p = xcalloc(1, sizeof(struct profile));
+
+	/* Durations come with every tracer but function, even when the
+	 * trace holds no call. */
+	p->timed = strcmp(r->t->tracer, "function") != 0;
+	r->priv = p;
 }
 
 static void profile_exit(struct report *r, struct walk *w, struct frame *f, uint64_t dur,

@@ -168,7 +168,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 		}
 	}
 	if (optind >= argc)
-		die("no command to run: dynftrace %s [OPTIONS] -- CMD [ARGS]", argv[0]);
+		die("no command to run: %s [OPTIONS] -- CMD [ARGS]", argv[0]);
 	for (int i = 1; i < optind; i++) {
 		if (strcmp(argv[i], "--"))
 			append_quoted(&o->options, argv[i]);

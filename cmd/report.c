@@ -90,6 +90,7 @@ int cmd_report(int argc, char **argv)
 	char **tids = NULL;
 	unsigned int ntids = 0;
 	struct trace t;
+	char *thresh;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "i:F:N:o:s:O:h", longopts, NULL)) != -1) {
@@ -171,6 +172,9 @@ int cmd_report(int argc, char **argv)
 		die("--format %s needs call durations, which the function tracer does not record: "
 		    "record with -t function_graph",
 		    r.fmt->name);
+	thresh = info_value(t.info, "thresh");
+	r.by_end = (thresh && *thresh) || (t.options && strstr(t.options, "--thresh"));
+	free(thresh);
 	for (unsigned int i = 0; i < r.nsel + r.nhide; i++)
 		r.has_lib |= !strncmp(i < r.nsel ? r.sel[i] : r.hide[i - r.nsel], "lib:", 4);
 	trace_check_globs(&t, r.sel, r.nsel, "filter");

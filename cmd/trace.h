@@ -279,6 +279,7 @@ struct walk {
 	const uint8_t *ret, *ret_end;
 	uint32_t unwind;
 	struct event next;
+	uint64_t key; /* merge order: ns of the next event (of its end: by_end) */
 	int has_next, done;
 	uint64_t events;
 	char comm[17];
@@ -317,6 +318,7 @@ struct report {
 	int *tids;
 	unsigned int ntids;
 	int sort_self;
+	int by_end; /* a threshold trace: calls are written as they end */
 	/* -O options */
 	int abstime, proc, tail, retval, raw;
 	uint8_t *name_flags; /* by name id: NF_* */

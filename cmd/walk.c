@@ -432,17 +432,32 @@ static void walk_sequential(struct report *r)
 	}
 }
 
-/* Peeks the next event of @w; returns 0 when the stream is over. */
-static int peek(struct walk *w)
+/* Peeks the next event of @w; returns 0 when the stream is over. In a
+ * threshold trace a call is written when it ends, entry and exit together:
+ * it takes its place among the other threads' by its end. */
+static int peek(struct report *r, struct walk *w)
 {
+	if (w->has_next)
+		return 1;
+	w->has_next = cursor_next(&w->c, &w->next) > 0;
 	if (!w->has_next)
-		w->has_next = cursor_next(&w->c, &w->next) > 0;
-	return w->has_next;
+		return 0;
+	w->key = clock_ns(&w->proc->clk, w->next.ticks);
+	if (r->by_end && w->next.type == EV_ENTRY) {
+		struct cursor c = w->c;
+		struct event ev;
+
+		while (cursor_next(&c, &ev) > 0 && ev.type == EV_EXT)
+			;
+		if (ev.type == EV_EXIT && c.p != w->c.p)
+			w->key = clock_ns(&w->proc->clk, ev.ticks);
+	}
+	return 1;
 }
 
 static uint64_t next_ns(struct walk *w)
 {
-	return clock_ns(&w->proc->clk, w->next.ticks);
+	return w->key;
 }
 
 static void sift_down(struct walk **heap, unsigned int n, unsigned int i)
@@ -478,7 +493,7 @@ static void walk_merged(struct report *r)
 		if (!selected(r, r->t->threads[i]))
 			continue;
 		walk_init(r, w, r->t->threads[i]);
-		if (!peek(w)) {
+		if (!peek(r, w)) {
 			walk_end(r, w);
 			continue;
 		}
@@ -492,7 +507,7 @@ static void walk_merged(struct report *r)
 		w->has_next = 0;
 		event(r, w, &w->next);
 		release(w);
-		if (!peek(w)) {
+		if (!peek(r, w)) {
 			walk_end(r, w);
 			heap[0] = heap[--n];
 		}

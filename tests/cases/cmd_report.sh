@@ -19,7 +19,7 @@ expect graph out.graph <<'EOF'
  100)               |  main(2, 0x7ffe, "hello world", 1.5) {
  101)               |  foo() {
  101)   0.100 us    |    leafy();
- 101) /* trace ends here with 1 calls open: the thread exited inside them */
+ 101) /* trace ends here with 1 call open: the thread exited inside them */
  100)               |    foo() {
  100)   0.100 us    |      leafy(); /* = 42 */
  100)               |      bar() {
