@@ -85,13 +85,9 @@ static void load_profile_file(struct report *r, struct profile *p, const char *n
 
 	if (profile_open(r->t, name, &pf))
 		return;
-	for (unsigned int i = 0; r->ntids && i <= r->ntids; i++) {
-		if (i == r->ntids) {
-			profile_close(&pf);
-			return;
-		}
-		if (r->tids[i] == (int)pf.tid)
-			break;
+	if (!thread_selected(r, pf.pid, pf.tid)) {
+		profile_close(&pf);
+		return;
 	}
 	proc = trace_proc(r->t, pf.pid);
 	p->timed = 1;

@@ -261,6 +261,7 @@ struct frame {
 	const uint8_t *args, *args_end;
 	uint32_t node; /* fmt scratch (the call tree node) */
 	uint8_t shown, hidden_by, leaf;
+	uint8_t cut; /* CUT_*: hides what it calls (report-time filters) */
 	uint64_t leaf_dur; /* with leaf: its duration */
 	const uint8_t *ret, *ret_end;
 };
@@ -275,6 +276,7 @@ struct walk {
 	uint32_t vdepth;  /* shown frames open */
 	uint32_t in_sel;  /* open frames selected by -F */
 	uint32_t in_hide; /* open frames hidden by -N */
+	uint32_t in_cut;  /* open frames whose calls the filters hide */
 	uint64_t now;	  /* ns of the last event */
 	const uint8_t *ret, *ret_end;
 	uint32_t unwind;
@@ -315,8 +317,14 @@ struct report {
 	FILE *out;
 	char **sel, **hide; /* -F, -N */
 	unsigned int nsel, nhide;
-	int *tids;
-	unsigned int ntids;
+	int *tids, *pids; /* --tid, --pid */
+	unsigned int ntids, npids;
+	char **callers; /* -C */
+	unsigned int ncallers;
+	uint32_t max_depth;	     /* -D, 0 for none */
+	uint64_t dur_min;	     /* --duration-min, ns */
+	uint64_t t_start, t_end; /* --time-range, absolute ns */
+	int filters;		 /* any of -D, -C, --duration-min, --time-range */
 	int sort_self;
 	int by_end; /* a threshold trace: calls are written as they end */
 	/* -O options */
@@ -328,12 +336,18 @@ struct report {
 
 #define NF_SEL 1
 #define NF_HIDE 2
+#define NF_CALLER 4
+/* frame.cut */
+#define CUT_HIDDEN 1 /* the frame and its calls are hidden */
+#define CUT_BELOW 2  /* the frame shows, its calls are hidden (-C) */
 
 /* The name id of function @fid of @p ("fid#N" when the sites lack it). */
 uint32_t fid_name(struct proc *p, uint32_t fid);
 /* NF_SEL and NF_HIDE of function @fid (named @name) of @p under the
  * report's -F and -N. */
 uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name);
+/* Is thread @tid of @pid selected by --tid and --pid? */
+int thread_selected(const struct report *r, int pid, int tid);
 /* Runs the walk of every selected thread through r->fmt. */
 void walk_trace(struct report *r);
 

@@ -128,6 +128,8 @@ static uint8_t name_flags(struct report *r, uint32_t name)
 				f |= name_match(id, r->sel[i]) ? NF_SEL : 0;
 			for (unsigned int i = 0; i < r->nhide; i++)
 				f |= name_match(id, r->hide[i]) ? NF_HIDE : 0;
+			for (unsigned int i = 0; i < r->ncallers; i++)
+				f |= name_match(id, r->callers[i]) ? NF_CALLER : 0;
 			r->name_flags[id] = f;
 		}
 		nflags = n;
@@ -158,7 +160,7 @@ uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name
 {
 	uint8_t f;
 
-	if (!r->nsel && !r->nhide)
+	if (!r->nsel && !r->nhide && !r->ncallers)
 		return 0;
 	f = name_flags(r, name);
 	if (!r->has_lib)
@@ -227,6 +229,8 @@ static void pop(struct report *r, struct walk *w, enum end_kind how)
 		w->in_sel--;
 	if (f->hidden_by & NF_HIDE)
 		w->in_hide--;
+	if (f->cut)
+		w->in_cut--;
 	if (!f->shown)
 		return;
 	w->vdepth--;
@@ -234,6 +238,66 @@ static void pop(struct report *r, struct walk *w, enum end_kind how)
 		w->stk[f->vparent - 1].child += dur;
 	if (r->fmt->exit)
 		r->fmt->exit(r, w, f, dur, how);
+}
+
+/*
+ * Looks ahead in the stream at the calls the frame just entered makes,
+ * without consuming them, for the filters that depend on what comes later:
+ * does the call last at least @dur_min (stop once it has), or does it call
+ * a -C function (stop at the first)? Calls that fail are hidden with all
+ * they call, so each event is looked at about twice at most.
+ */
+static int ahead(struct report *r, struct walk *w, uint64_t t0, int for_caller)
+{
+	struct cursor c = w->c;
+	struct event ev = { 0 };
+	uint32_t depth = 1, unwind = 0;
+	uint64_t ns = t0;
+
+	while (cursor_next(&c, &ev) > 0) {
+		ns = clock_ns(&w->proc->clk, ev.ticks);
+		if (!for_caller && ns >= t0 + r->dur_min && ns >= t0)
+			return 1;
+		switch (ev.type) {
+		case EV_ENTRY:
+			depth++;
+			if (for_caller &&
+			    (func_flags(r, w->proc, ev.fid, fid_name(w->proc, ev.fid)) & NF_CALLER))
+				return 1;
+			break;
+		case EV_EXIT:
+			/* An unwind pops several frames, perhaps past this one. */
+			depth = unwind >= depth ? 0 : depth - (unwind ? unwind : 1);
+			unwind = 0;
+			if (!depth)
+				return 0;
+			break;
+		case EV_EXT:
+			if (ev.kind == EXT_UNWIND && ev.len >= 4)
+				unwind = get32(ev.data);
+			break;
+		}
+	}
+	/* Still open at the end of the stream. */
+	return !for_caller && ns - t0 >= r->dur_min;
+}
+
+/* The report-time filters of a frame about to show: CUT_* or 0. */
+static uint8_t cut(struct report *r, struct walk *w, struct frame *f, uint8_t nf)
+{
+	if (r->max_depth && w->vdepth >= r->max_depth)
+		return CUT_HIDDEN;
+	if (f->t0 < r->t_start || f->t0 > r->t_end)
+		return 0xff; /* hidden, its calls may show */
+	if (r->ncallers) {
+		if (nf & NF_CALLER)
+			return CUT_BELOW;
+		if (!ahead(r, w, f->t0, 1))
+			return CUT_HIDDEN;
+	}
+	if (r->dur_min && !ahead(r, w, f->t0, 0))
+		return CUT_HIDDEN;
+	return 0;
 }
 
 static void entry(struct report *r, struct walk *w, uint32_t fid)
@@ -255,7 +319,16 @@ static void entry(struct report *r, struct walk *w, uint32_t fid)
 	f->args = NULL;
 	nf = func_flags(r, w->proc, fid, f->name);
 	f->hidden_by = nf & ((w->in_sel ? 0 : NF_SEL) | NF_HIDE);
-	f->shown = (!r->nsel || w->in_sel || (nf & NF_SEL)) && !w->in_hide && !(nf & NF_HIDE);
+	f->shown = (!r->nsel || w->in_sel || (nf & NF_SEL)) && !w->in_hide && !(nf & NF_HIDE) &&
+		   !w->in_cut;
+	f->cut = 0;
+	if (f->shown && r->filters) {
+		uint8_t c = cut(r, w, f, nf);
+
+		f->shown = !c || c == CUT_BELOW;
+		f->cut = c == 0xff ? 0 : c;
+		w->in_cut += !!f->cut;
+	}
 	f->vparent = 0;
 	if (w->depth) {
 		struct frame *up = f - 1;
@@ -330,6 +403,8 @@ static void event(struct report *r, struct walk *w, const struct event *ev)
 		uint8_t nf = func_flags(r, w->proc, ev->fid, name);
 
 		take_ext(w, EXT_ARGS, ev->fid, &args, &args_end);
+		if (w->now < r->t_start || w->now > r->t_end)
+			return;
 		if ((!r->nsel || (nf & NF_SEL)) && !(nf & NF_HIDE) && r->fmt->call)
 			r->fmt->call(r, w, name, ev->parent_ip, args, args_end);
 		return;
@@ -388,15 +463,24 @@ static void walk_end(struct report *r, struct walk *w)
 	w->done = 1;
 }
 
-static int selected(const struct report *r, const struct thread *th)
+static int in_list(const int *v, unsigned int n, int id)
 {
-	if (!r->ntids)
-		return 1;
-	for (unsigned int i = 0; i < r->ntids; i++) {
-		if (r->tids[i] == th->tid)
+	for (unsigned int i = 0; i < n; i++) {
+		if (v[i] == id)
 			return 1;
 	}
 	return 0;
+}
+
+int thread_selected(const struct report *r, int pid, int tid)
+{
+	return (!r->ntids || in_list(r->tids, r->ntids, tid)) &&
+	       (!r->npids || in_list(r->pids, r->npids, pid));
+}
+
+static int selected(const struct report *r, const struct thread *th)
+{
+	return thread_selected(r, th->pid, th->tid);
 }
 
 /* Drops the pages of the stream already decoded: they are a shared file

@@ -1,0 +1,118 @@
+#!/bin/bash
+# report's filters after the fact, as uftrace's: -D, --duration-min,
+# --time-range, -C, --tid, --pid, on a generated trace of known content
+# (tests/prog/cmd_lib.sh), each with its exact output; every format goes
+# through the same walker.
+. "$TOP/tests/lib.sh"
+. "$TOP/tests/prog/cmd_lib.sh"
+build_gentrace
+cd "$T" || fail "no test dir"
+rm -rf tr
+gen_graph_trace tr
+
+folded() { dft report -i tr --format folded "$@" || fail "report $*"; }
+
+folded -D 2 >out
+expect "-D 2" out <<'EOT'
+foo 100
+foo;leafy 100
+main 1000800
+main;foo 1998000
+main;ns::baz(int) 200
+EOT
+
+# Calls of at least 100us: their callers are longer still. The unwound
+# ns::baz (200 ns) and the call left open by thread 101 are out.
+folded --duration-min 100us >out
+expect "--duration-min" out <<'EOT'
+main 1001000
+main;foo 1851000
+main;foo;bar 147000
+EOT
+
+folded -C leafy >out
+expect "-C" out <<'EOT'
+foo 100
+foo;leafy 100
+main 1000800
+main;foo 1997900
+main;foo;leafy 100
+main;ns::baz(int) 100
+main;ns::baz(int);leafy 100
+EOT
+
+# Durations from the start (5.000000 s here), or timestamps.
+folded --time-range 1us~2ms >out
+expect "--time-range relative" out <<'EOT'
+foo 100
+foo;leafy 100
+main 1001000
+main;foo 1850900
+main;foo;bar 135100
+main;foo;bar;ns::baz(int) 11900
+main;foo;leafy 100
+EOT
+folded -r 5.002~ >out
+expect "--time-range absolute" out <<'EOT'
+ns::baz(int) 100
+ns::baz(int);leafy 100
+EOT
+
+folded --pid 100 --tid 101 >out
+expect "--pid --tid" out <<'EOT'
+foo 100
+foo;leafy 100
+EOT
+
+dft report -i tr -C 'leaf*' -D 3 >out || fail "graph -C -D"
+expect "graph -C -D" out <<'EOT'
+# tracer: function_graph
+#
+#TID)   DURATION       FUNCTION CALLS
+#  |     |   |         |   |   |   |
+ 100)               |  main(2, 0x7ffe, "hello world", 1.5) {
+ 101)               |  foo() {
+ 101)   0.100 us    |    leafy();
+ 101) /* trace ends here with 1 call open: the thread exited inside them */
+ 100)               |    foo() {
+ 100)   0.100 us    |      leafy(); /* = 42 */
+ 100) # 1998.000 us |    }
+TID:100 [LOST 5 EVENTS]
+ 100)               |    ns::baz(int) {
+ 100)               |      leafy() {
+ 100)   0.100 us    |      } /* leafy: unwound */
+ 100)   0.200 us    |    } /* ns::baz(int): unwound */
+ 100) # 2999.000 us |  } /* main = 0x0 */
+EOT
+
+# The other formats filter alike.
+[ "$(dft report -i tr --format chrome -D 1 | grep -c '"ph":"[BX]"')" = 2 ] ||
+	fail "chrome -D 1: $(dft report -i tr --format chrome -D 1)"
+dft report -i tr --format profile -D 1 -O raw >out || fail "profile -D 1"
+expect "profile -D 1" out <<'EOT'
+# dynftrace profile (function_graph): 2 functions, sorted by total time
+#
+#       HITS          TOTAL           SELF            AVG         STDDEV  FUNCTION
+# ==========  =============  =============  =============  =============  ========
+           1        2999000        2999000        2999000              0  main
+           1            200            200            200              0  foo
+EOT
+
+# Ids the trace does not hold: an error naming those it does.
+dft report -i tr --tid 99999 >out 2>err && fail "--tid 99999 accepted"
+expect "unknown tid" err <<'EOT'
+dynftrace: --tid 99999: tr has no such thread; it holds process 100 (threads 100 101)
+EOT
+[ ! -s out ] || fail "--tid 99999 printed a report"
+dft report -i tr --pid 7 2>err && fail "--pid 7 accepted"
+expect "unknown pid" err <<'EOT'
+dynftrace: --pid 7: tr has no such process; it holds process 100 (threads 100 101)
+EOT
+dft report -i tr -r 2ms~1ms 2>err && fail "backward range accepted"
+expect "backward range" err <<'EOT'
+dynftrace: --time-range 2ms~1ms ends before it starts
+EOT
+dft report -i tr -D 0 2>err && fail "-D 0 accepted"
+expect "-D 0" err <<'EOT'
+dynftrace: --depth takes a depth of 1 or more, not '0'
+EOT
