@@ -45,6 +45,7 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_live(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 
 /* record.c, shared with live */
 struct record_opts {

@@ -21,6 +21,7 @@ static const char main_usage[] =
 	"  report   print a recorded trace (text, graph, chrome, folded, svg, profile)\n"
 	"  live     record a command and print its call graph when it ends\n"
 	"  list     list the functions of a program or library that have call sites\n"
+	"  info     describe a recorded trace (command, times, machine, threads)\n"
 	"\n"
 	"`dynftrace COMMAND --help` describes each command; see also dynftrace(1).\n";
 
@@ -142,6 +143,7 @@ static const struct {
 	{ "report", cmd_report },
 	{ "live", cmd_live },
 	{ "list", cmd_list },
+	{ "info", cmd_info },
 };
 
 int main(int argc, char **argv)
