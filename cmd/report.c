@@ -42,6 +42,9 @@ static const char report_usage[] =
 	"                        the trace's start (1ms~2.5ms) or timestamps as\n"
 	"                        -O abstime shows them (5.000100~5.002); either side\n"
 	"                        may be left out\n"
+	"      --demangle MODE   C++ names: simple (default: no template arguments nor\n"
+	"                        parameters, unless two functions would share one),\n"
+	"                        full, or no (as recorded)\n"
 	"  -o, --output FILE     write to FILE instead of standard output\n"
 	"  -s, --sort KEY        profile: sort by total (default) or self time\n"
 	"  -O, --option OPT      graph: abstime, proc, tail, retval (on by default),\n"
@@ -214,6 +217,7 @@ int cmd_report(int argc, char **argv)
 		{ "depth", required_argument, NULL, 'D' },
 		{ "duration-min", required_argument, NULL, 't' },
 		{ "time-range", required_argument, NULL, 'r' },
+		{ "demangle", required_argument, NULL, 'M' },
 		{ "filter", required_argument, NULL, 'F' },
 		{ "notrace", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
@@ -264,6 +268,16 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'r':
 			range = optarg;
+			break;
+		case 'M':
+			if (!strcmp(optarg, "simple"))
+				names_mode(DEMANGLE_SIMPLE);
+			else if (!strcmp(optarg, "full"))
+				names_mode(DEMANGLE_FULL);
+			else if (!strcmp(optarg, "no"))
+				names_mode(DEMANGLE_NO);
+			else
+				die("--demangle takes simple, full or no, not '%s'", optarg);
 			break;
 		case 'F':
 			r.nsel = split_list(&r.sel, r.nsel, optarg);
@@ -332,6 +346,14 @@ int cmd_report(int argc, char **argv)
 	r.by_end = (thresh && *thresh) || (t.options && strstr(t.options, "--thresh"));
 	free(thresh);
 	check_ids(&r, &t, dir);
+	/* Every function's name is known before one is shown (--demangle
+	 * simple keeps names that two functions share in full). */
+	for (unsigned int i = 0; i < t.nprocs; i++) {
+		for (uint32_t f = 0; f < t.procs[i]->nfuncs; f++) {
+			if (t.procs[i]->funcs[f].name != UINT32_MAX)
+				names_register(t.procs[i]->funcs[f].name);
+		}
+	}
 	r.t_end = UINT64_MAX;
 	if (range)
 		parse_range(range, &t, &r);

@@ -18,7 +18,7 @@ foo 100
 foo;leafy 100
 main 1000800
 main;foo 1998000
-main;ns::baz(int) 200
+main;ns::baz 200
 EOT
 
 # Calls of at least 100us: their callers are longer still. The unwound
@@ -37,8 +37,8 @@ foo;leafy 100
 main 1000800
 main;foo 1997900
 main;foo;leafy 100
-main;ns::baz(int) 100
-main;ns::baz(int);leafy 100
+main;ns::baz 100
+main;ns::baz;leafy 100
 EOT
 
 # Durations from the start (5.000000 s here), or timestamps.
@@ -49,13 +49,13 @@ foo;leafy 100
 main 1001000
 main;foo 1850900
 main;foo;bar 135100
-main;foo;bar;ns::baz(int) 11900
+main;foo;bar;ns::baz 11900
 main;foo;leafy 100
 EOT
 folded -r 5.002~ >out
 expect "--time-range absolute" out <<'EOT'
-ns::baz(int) 100
-ns::baz(int);leafy 100
+ns::baz 100
+ns::baz;leafy 100
 EOT
 
 folded --pid 100 --tid 101 >out
@@ -78,10 +78,10 @@ expect "graph -C -D" out <<'EOT'
  100)   0.100 us    |      leafy(); /* = 42 */
  100) # 1998.000 us |    }
 TID:100 [LOST 5 EVENTS]
- 100)               |    ns::baz(int) {
+ 100)               |    ns::baz() {
  100)               |      leafy() {
  100)   0.100 us    |      } /* leafy: unwound */
- 100)   0.200 us    |    } /* ns::baz(int): unwound */
+ 100)   0.200 us    |    } /* ns::baz: unwound */
  100) # 2999.000 us |  } /* main = 0x0 */
 EOT
 

@@ -23,9 +23,9 @@ expect perfetto out.txt <<'EOT'
 100 5000002000 1998000 1 foo
 100 5000002500 100 2 leafy retval=42
 100 5000003000 147000 2 bar
-100 5000003100 11900 3 ns::baz(int)
+100 5000003100 11900 3 ns::baz
 100 5002000001 0 1 lost events count=5
-100 5002000100 200 1 ns::baz(int) unwound=true
+100 5002000100 200 1 ns::baz unwound=true
 100 5002000200 100 2 leafy unwound=true
 101 5000001500 200 0 foo trace_ends=true
 101 5000001600 100 1 leafy

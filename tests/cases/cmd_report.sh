@@ -23,14 +23,14 @@ expect graph out.graph <<'EOF'
  100)               |    foo() {
  100)   0.100 us    |      leafy(); /* = 42 */
  100)               |      bar() {
- 100) + 11.900 us   |        ns::baz(int);
+ 100) + 11.900 us   |        ns::baz();
  100) ! 147.000 us  |      }
  100) # 1998.000 us |    }
 TID:100 [LOST 5 EVENTS]
- 100)               |    ns::baz(int) {
+ 100)               |    ns::baz() {
  100)               |      leafy() {
  100)   0.100 us    |      } /* leafy: unwound */
- 100)   0.200 us    |    } /* ns::baz(int): unwound */
+ 100)   0.200 us    |    } /* ns::baz: unwound */
  100) # 2999.000 us |  } /* main = 0x0 */
 EOF
 
@@ -43,12 +43,12 @@ expect "graph options" out.opts <<'EOF'
     5.000001 |   100)    prog-100    |               |  main(2, 0x7ffe, "hello world", 1.5) {
     5.000002 |   100)    prog-100    |               |    foo() {
     5.000003 |   100)    prog-100    |               |      bar() {
-    5.000003 |   100)    prog-100    | + 11.900 us   |        ns::baz(int);
+    5.000003 |   100)    prog-100    | + 11.900 us   |        ns::baz();
     5.000150 |   100)    prog-100    | ! 147.000 us  |      } /* bar */
     5.002000 |   100)    prog-100    | # 1998.000 us |    } /* foo */
 TID:100 [LOST 5 EVENTS]
-    5.002000 |   100)    prog-100    |               |    ns::baz(int) {
-    5.002000 |   100)    prog-100    |   0.200 us    |    } /* ns::baz(int): unwound */
+    5.002000 |   100)    prog-100    |               |    ns::baz() {
+    5.002000 |   100)    prog-100    |   0.200 us    |    } /* ns::baz: unwound */
     5.003000 |   100)    prog-100    | # 2999.000 us |  } /* main */
 EOF
 
@@ -64,10 +64,10 @@ expect "text" out.text <<'EOF'
             prog-100     (    100)     5.000002: foo <-main
             prog-100     (    100)     5.000002: leafy <-foo
             prog-100     (    100)     5.000003: bar <-foo
-            prog-100     (    100)     5.000003: ns::baz(int) <-bar
+            prog-100     (    100)     5.000003: ns::baz <-bar
 TID:100 [LOST 5 EVENTS]
-            prog-100     (    100)     5.002000: ns::baz(int) <-main
-            prog-100     (    100)     5.002000: leafy <-ns::baz(int)
+            prog-100     (    100)     5.002000: ns::baz <-main
+            prog-100     (    100)     5.002000: leafy <-ns::baz
 EOF
 
 dft report -i tr --format folded >out.folded || fail "folded"
@@ -77,10 +77,10 @@ foo;leafy 100
 main 1000800
 main;foo 1850900
 main;foo;bar 135100
-main;foo;bar;ns::baz(int) 11900
+main;foo;bar;ns::baz 11900
 main;foo;leafy 100
-main;ns::baz(int) 100
-main;ns::baz(int);leafy 100
+main;ns::baz 100
+main;ns::baz;leafy 100
 EOF
 
 dft report -i tr --format profile -s self >out.profile || fail "profile"
@@ -92,7 +92,7 @@ expect "profile" out.profile <<'EOF'
            2       1.998 ms       1.851 ms     999.100 us     998.900 us  foo
            1       2.999 ms       1.001 ms       2.999 ms           0 ns  main
            1     147.000 us     135.100 us     147.000 us           0 ns  bar
-           2      12.100 us      12.000 us       6.050 us       5.850 us  ns::baz(int)
+           2      12.100 us      12.000 us       6.050 us       5.850 us  ns::baz
            3         300 ns         300 ns         100 ns           0 ns  leafy
 EOF
 
@@ -102,7 +102,7 @@ expect "chrome filtered" out.chrome <<'EOF'
 {"ph":"M","pid":100,"tid":100,"name":"process_name","args":{"name":"prog"}},
 {"ph":"M","pid":100,"tid":100,"name":"thread_name","args":{"name":"prog"}},
 {"ph":"B","pid":100,"tid":100,"ts":3.000,"name":"bar","cat":"function"},
-{"ph":"X","pid":100,"tid":100,"ts":3.100,"dur":11.900,"name":"ns::baz(int)","cat":"function"},
+{"ph":"X","pid":100,"tid":100,"ts":3.100,"dur":11.900,"name":"ns::baz","cat":"function"},
 {"ph":"E","pid":100,"tid":100,"ts":150.000,"name":"bar"},
 {"ph":"i","pid":100,"tid":100,"ts":2000.001,"name":"lost events","s":"t","args":{"count":5}},
 {"ph":"M","pid":100,"tid":101,"name":"thread_name","args":{"name":"worker"}}
@@ -113,7 +113,7 @@ EOF
 dft report -i tr -F 'lib:prog:ba*' --format folded >out.lib || fail "report -F lib:"
 expect "lib filter" out.lib <<'EOF'
 bar 135100
-bar;ns::baz(int) 11900
+bar;ns::baz 11900
 EOF
 [ -z "$(dft report -i tr -N 'lib:pro?' --format folded)" ] || fail "-N lib: hid nothing"
 
