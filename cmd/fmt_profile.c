@@ -12,17 +12,6 @@
 
 #include "trace.h"
 
-struct pstat {
-	uint64_t hits, total, self;
-	double sumsq;
-};
-
-struct profile {
-	struct pstat *v; /* by name id */
-	uint32_t n;
-	int timed; /* the trace has durations (not the function tracer) */
-};
-
 static struct pstat *stat_of(struct profile *p, uint32_t name)
 {
 	if (name >= p->n) {
@@ -142,7 +131,18 @@ static const char *col(struct report *r, uint64_t ns, char *buf, size_t len)
 static void profile_end(struct report *r)
 {
 	struct profile *p = r->priv;
-	uint32_t *order = xmalloc((p->n + 1) * sizeof(*order)), n = 0;
+	uint32_t *order, n = 0;
+
+	/* --diff: the first trace's profile is kept for the second's end. */
+	if (r->diff && !r->diff_base) {
+		r->diff_base = p;
+		return;
+	}
+	if (r->diff_base) {
+		profile_diff(r, r->diff_base, p);
+		return;
+	}
+	order = xmalloc((p->n + 1) * sizeof(*order));
 
 	for (uint32_t i = 0; i < p->n; i++) {
 		if (p->v[i].hits)

@@ -47,6 +47,8 @@ static const char report_usage[] =
 	"                        full, or no (as recorded)\n"
 	"  -o, --output FILE     write to FILE instead of standard output\n"
 	"  -s, --sort KEY        profile: sort by total (default) or self time\n"
+	"      --diff DIR2       profile: compare with the profile of DIR2, function by\n"
+	"                        function, the largest changes first\n"
 	"  -O, --option OPT      graph: abstime, proc, tail, retval (on by default),\n"
 	"                        or the kernel's funcgraph-OPT; noOPT turns one off;\n"
 	"                        profile: raw (times in ns)\n"
@@ -206,6 +208,18 @@ static void parse_range(const char *range, const struct trace *t, struct report 
 		die("--time-range %s ends before it starts", range);
 }
 
+/* Every function's name is known before one is shown (--demangle simple
+ * keeps names that two functions share in full). */
+static void register_names(struct trace *t)
+{
+	for (unsigned int i = 0; i < t->nprocs; i++) {
+		for (uint32_t f = 0; f < t->procs[i]->nfuncs; f++) {
+			if (t->procs[i]->funcs[f].name != UINT32_MAX)
+				names_register(t->procs[i]->funcs[f].name);
+		}
+	}
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -218,6 +232,7 @@ int cmd_report(int argc, char **argv)
 		{ "duration-min", required_argument, NULL, 't' },
 		{ "time-range", required_argument, NULL, 'r' },
 		{ "demangle", required_argument, NULL, 'M' },
+		{ "diff", required_argument, NULL, 'd' },
 		{ "filter", required_argument, NULL, 'F' },
 		{ "notrace", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
@@ -231,7 +246,7 @@ int cmd_report(int argc, char **argv)
 	char **tids = NULL, **pids = NULL;
 	unsigned int ntids = 0, npids = 0;
 	const char *range = NULL;
-	struct trace t;
+	struct trace t, t2;
 	char *thresh;
 	int c;
 
@@ -268,6 +283,9 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'r':
 			range = optarg;
+			break;
+		case 'd':
+			r.diff = optarg;
 			break;
 		case 'M':
 			if (!strcmp(optarg, "simple"))
@@ -346,13 +364,16 @@ int cmd_report(int argc, char **argv)
 	r.by_end = (thresh && *thresh) || (t.options && strstr(t.options, "--thresh"));
 	free(thresh);
 	check_ids(&r, &t, dir);
-	/* Every function's name is known before one is shown (--demangle
-	 * simple keeps names that two functions share in full). */
-	for (unsigned int i = 0; i < t.nprocs; i++) {
-		for (uint32_t f = 0; f < t.procs[i]->nfuncs; f++) {
-			if (t.procs[i]->funcs[f].name != UINT32_MAX)
-				names_register(t.procs[i]->funcs[f].name);
-		}
+	register_names(&t);
+	if (r.diff) {
+		if (r.fmt != &fmt_profile)
+			die("--diff compares profiles: use it with --format profile");
+		if (r.ntids || r.npids)
+			die("--diff compares two runs, whose thread and process ids differ: "
+			    "drop --tid and --pid");
+		trace_open(&t2, r.diff, 0);
+		register_names(&t2);
+		r.diff_dir0 = dir;
 	}
 	r.t_end = UINT64_MAX;
 	if (range)
@@ -371,6 +392,15 @@ int cmd_report(int argc, char **argv)
 		die("cannot write %s: %m", output);
 	setvbuf(r.out, NULL, _IOFBF, 1 << 20);
 	walk_trace(&r);
+	if (r.diff) {
+		/* The second profile, with the same filters; its end prints
+		 * the comparison. */
+		r.t = &t2;
+		if (range)
+			parse_range(range, &t2, &r);
+		walk_trace(&r);
+		t.damaged |= t2.damaged;
+	}
 	if (fflush(r.out) || ferror(r.out) || (output && fclose(r.out)))
 		die("writing %s failed: %m", output ? output : "the report");
 	return t.damaged ? 1 : 0;

@@ -332,6 +332,9 @@ struct report {
 	uint8_t *name_flags; /* by name id: NF_* */
 	int has_lib;	     /* some -F or -N is lib:MOD[:GLOB] */
 	void *priv;	     /* the format's state */
+	const char *diff;    /* --diff DIR2 */
+	const char *diff_dir0; /* the first trace, for the title */
+	struct profile *diff_base; /* the first trace's profile, with --diff */
 };
 
 #define NF_SEL 1
@@ -377,6 +380,21 @@ const char *thread_label(const struct walk *w, char *buf, size_t len);
 void text_lost(struct report *r, struct walk *w, uint64_t count);
 /* fmt_profile.c: "1.234 us" style durations. */
 const char *dur_text(uint64_t ns, char *buf, size_t len);
+
+/* The profile of a trace: per function name, merged across threads. */
+struct pstat {
+	uint64_t hits, total, self;
+	double sumsq;
+};
+
+struct profile {
+	struct pstat *v; /* by name id */
+	uint32_t n;
+	int timed; /* the trace has durations (not the function tracer) */
+};
+
+/* profile_diff.c: the table of --diff, @new against @old. */
+void profile_diff(struct report *r, const struct profile *old, const struct profile *new);
 
 /* The call tree of folded and svg (cct.c). */
 struct cct_node {
