@@ -47,6 +47,8 @@ static const char report_usage[] =
 	"                        full, or no (as recorded)\n"
 	"  -o, --output FILE     write to FILE instead of standard output\n"
 	"  -s, --sort KEY        profile: sort by total (default) or self time\n"
+	"      --task            a summary per thread: calls, traced time, span, lost\n"
+	"                        events (--format task)\n"
 	"      --diff DIR2       profile: compare with the profile of DIR2, function by\n"
 	"                        function, the largest changes first\n"
 	"  -O, --option OPT      graph: abstime, proc, tail, retval (on by default),\n"
@@ -55,7 +57,7 @@ static const char report_usage[] =
 	"  -h, --help            this help\n";
 
 static const struct fmt *const formats[] = { &fmt_text,   &fmt_graph, &fmt_chrome,  &fmt_perfetto,
-					     &fmt_folded, &fmt_svg,   &fmt_profile };
+					     &fmt_folded, &fmt_svg,   &fmt_profile, &fmt_task };
 
 static void set_option(struct report *r, const char *opt)
 {
@@ -233,6 +235,7 @@ int cmd_report(int argc, char **argv)
 		{ "time-range", required_argument, NULL, 'r' },
 		{ "demangle", required_argument, NULL, 'M' },
 		{ "diff", required_argument, NULL, 'd' },
+		{ "task", no_argument, NULL, 'k' },
 		{ "filter", required_argument, NULL, 'F' },
 		{ "notrace", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
@@ -287,6 +290,9 @@ int cmd_report(int argc, char **argv)
 		case 'd':
 			r.diff = optarg;
 			break;
+		case 'k':
+			format = "task";
+			break;
 		case 'M':
 			if (!strcmp(optarg, "simple"))
 				names_mode(DEMANGLE_SIMPLE);
@@ -337,8 +343,8 @@ int cmd_report(int argc, char **argv)
 				r.fmt = formats[i];
 		}
 		if (!r.fmt)
-			die("unknown format '%s' (use text, graph, chrome, perfetto, folded, svg or "
-			    "profile)",
+			die("unknown format '%s' (use text, graph, chrome, perfetto, folded, svg, "
+			    "profile or task)",
 			    format);
 	}
 

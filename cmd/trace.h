@@ -356,7 +356,7 @@ void walk_trace(struct report *r);
 
 /* The formats. */
 extern const struct fmt fmt_text, fmt_graph, fmt_chrome, fmt_folded, fmt_svg, fmt_profile,
-	fmt_perfetto;
+	fmt_perfetto, fmt_task;
 
 /* line.c: one output line, without printf. */
 struct line {

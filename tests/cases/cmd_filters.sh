@@ -116,3 +116,21 @@ dft report -i tr -D 0 2>err && fail "-D 0 accepted"
 expect "-D 0" err <<'EOT'
 dynftrace: --depth takes a depth of 1 or more, not '0'
 EOT
+
+# --task: a line per thread, the busiest first; filters apply.
+dft report -i tr --task -O raw >out || fail "--task"
+expect "--task" out <<'EOT'
+# dynftrace tasks: 2 threads, the busiest first
+#
+#      PID       TID  COMM                   CALLS    TRACED TIME           SPAN      LOST
+       100       100  prog                       7        2999000        2999000         5
+       100       101  worker                     2            200            200         0
+EOT
+dft report -i tr --task -F leafy >out || fail "--task -F"
+expect "--task -F leafy" out <<'EOT'
+# dynftrace tasks: 2 threads, the busiest first
+#
+#      PID       TID  COMM                   CALLS    TRACED TIME           SPAN      LOST
+       100       100  prog                       2         200 ns       1.998 ms         5
+       100       101  worker                     1         100 ns         100 ns         0
+EOT
