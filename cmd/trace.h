@@ -351,6 +351,11 @@ uint32_t fid_name(struct proc *p, uint32_t fid);
 uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name);
 /* Is thread @tid of @pid selected by --tid and --pid? */
 int thread_selected(const struct report *r, int pid, int tid);
+/* progress.c: a progress line on stderr when it is a terminal. */
+void progress_start(uint64_t total_bytes);
+void progress_update(uint64_t done_bytes);
+void progress_end(void);
+
 /* Runs the walk of every selected thread through r->fmt. */
 void walk_trace(struct report *r);
 

@@ -500,10 +500,13 @@ static inline void release(struct walk *w)
 /* Whole streams one after the other: the fast path. */
 static void walk_sequential(struct report *r)
 {
+	uint64_t before = 0; /* bytes of the streams done */
+
 	for (unsigned int i = 0; i < r->t->nthreads; i++) {
 		struct thread *th = r->t->threads[i];
 		struct event ev;
 		struct walk w;
+		uint32_t n = 0;
 
 		if (!selected(r, th))
 			continue;
@@ -511,7 +514,10 @@ static void walk_sequential(struct report *r)
 		while (cursor_next(&w.c, &ev) > 0) {
 			event(r, &w, &ev);
 			release(&w);
+			if (__builtin_expect(!(++n & 0xfffff), 0))
+				progress_update(before + (w.c.p - w.c.base));
 		}
+		before += th->end;
 		walk_end(r, &w);
 	}
 }
@@ -570,6 +576,7 @@ static void walk_merged(struct report *r)
 	struct walk *ws = xcalloc(r->t->nthreads, sizeof(*ws));
 	struct walk **heap = xcalloc(r->t->nthreads, sizeof(*heap));
 	unsigned int n = 0;
+	uint32_t count = 0;
 
 	for (unsigned int i = 0; i < r->t->nthreads; i++) {
 		struct walk *w = &ws[i];
@@ -588,6 +595,14 @@ static void walk_merged(struct report *r)
 	while (n) {
 		struct walk *w = heap[0];
 
+		if (__builtin_expect(!(++count & 0xfffff), 0)) {
+			uint64_t done = 0;
+
+			for (unsigned int i = 0; i < r->t->nthreads; i++)
+				done += ws[i].done ? r->t->threads[i]->end
+						   : (uint64_t)(ws[i].c.p - ws[i].c.base);
+			progress_update(done);
+		}
 		w->has_next = 0;
 		event(r, w, &w->next);
 		release(w);
@@ -603,12 +618,20 @@ static void walk_merged(struct report *r)
 
 void walk_trace(struct report *r)
 {
+	uint64_t total = 0;
+
+	for (unsigned int i = 0; i < r->t->nthreads; i++) {
+		if (selected(r, r->t->threads[i]))
+			total += r->t->threads[i]->end;
+	}
+	progress_start(total);
 	if (r->fmt->begin)
 		r->fmt->begin(r);
 	if (r->fmt->flags & FMT_MERGE)
 		walk_merged(r);
 	else
 		walk_sequential(r);
+	progress_end();
 	if (r->fmt->end)
 		r->fmt->end(r);
 }

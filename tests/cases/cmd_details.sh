@@ -71,3 +71,17 @@ dft record 2>err >/dev/null && fail "record without a command"
 expect "record without a command" err <<'EOS'
 dynftrace: no command to run: dynftrace record [OPTIONS] -- CMD [ARGS]
 EOS
+
+# Progress: on a terminal only (script(1) gives one), erased at the end.
+command -v script >/dev/null || skip "script(1) is needed for a terminal"
+rm -rf big && mkdir big
+printf 'version=0\ntracer=function_graph\nargv=bench\noptions=\nstart=0\npid=1\n' >big/info
+printf 'ticks_per_sec=1000000000 source=monotonic mono0=1000 ticks0=1000\n' >big/clock-1
+printf 'status=0\n' >big/exit-1
+"$GENTRACE" --bench big 1500000 || fail "gentrace --bench"
+DYNFTRACE_PROGRESS_DELAY=0 script -qec "$RUN $DFT report -i big --format folded -o /dev/null" /dev/null \
+	>tty.out || fail "report on a terminal"
+grep -aq 'dynftrace: report:  *[0-9]*% of 17.2 MiB read' tty.out || fail "no progress: $(od -c tty.out | head)"
+[ "$(tail -c 4 tty.out | od -An -c | tr -d ' ')" = '\r033[K' ] || fail "progress not erased: $(od -c tty.out | tail -3)"
+DYNFTRACE_PROGRESS_DELAY=0 dft report -i big --format folded -o /dev/null 2>err || fail "report"
+[ ! -s err ] || fail "progress on a pipe: $(cat err)"
