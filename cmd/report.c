@@ -21,7 +21,7 @@ static const char report_usage[] =
 	"                        graph     the kernel's function_graph layout\n"
 	"                        chrome    Chrome trace event JSON (Perfetto UI)\n"
 	"                        perfetto  Perfetto's native protobuf trace (Perfetto\n"
-	"                                  UI, trace_processor): 1/4 of the JSON's size\n"
+	"                                  UI, trace_processor): 1/4 to 1/13 the JSON\n"
 	"                        folded    folded stacks weighted by self time (ns)\n"
 	"                        svg       an interactive flame graph\n"
 	"                        profile   a table of hits, total and self times\n"
