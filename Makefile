@@ -102,10 +102,11 @@ include examples/examples.mk
 include tests/tests.mk
 
 install: $(LIBSO) $(LIBA) $(CMD)
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	install -d $(DESTDIR)$(PREFIX)/include/dynftrace $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 include/dynftrace.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/dynftrace/format.h $(DESTDIR)$(PREFIX)/include/dynftrace/
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
 	$(PC_SED) >$(DESTDIR)$(PREFIX)/lib/pkgconfig/dynftrace.pc
@@ -117,7 +118,7 @@ install: $(LIBSO) $(LIBA) $(CMD)
 clean:
 	rm -rf build
 
-.PHONY: all install clean check examples tests bench
+.PHONY: all install clean check check-long examples tests bench
 -include $(shell find $(O) -name '*.d' -type f 2>/dev/null)
 
 # Benchmarks: not part of check or CI. Writes bench/results/.

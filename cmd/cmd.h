@@ -37,6 +37,10 @@ char *find_command(const char *cmd);
 void remove_trace_dir(const char *dir, int rm_dir);
 /* "10us", "1.5ms", "2s", "300" (ns): 0, or -1 for a malformed duration. */
 int parse_duration(const char *s, uint64_t *ns);
+/* "4M", "512K", "1G", "4MiB", "100" (bytes): 0, or -1 when malformed. */
+int parse_size(const char *s, uint64_t *bytes);
+/* "123 bytes", "12.3 KiB", "4.0 MiB", "1.5 GiB". */
+void human_bytes(uint64_t n, char *buf, size_t len);
 /* Prints the usage text of a subcommand and exits with @status. */
 void usage(const char *text, int status) __attribute__((noreturn));
 
@@ -53,6 +57,7 @@ struct record_opts {
 	char *filter, *notrace, *graph_funcs, *graph_notrace;
 	char *args, *retval;
 	const char *depth, *thresh, *log;
+	char *ring, *max_size; /* bytes, in decimal */
 	const char *out;
 	int out_given; /* -o was used */
 	int temporary; /* live: out is removed after the report */
@@ -80,9 +85,8 @@ uint32_t name_count(void);
 /* Prints the names closest to @glob (by edit distance) after a warning that
  * it matched nothing; @names are ids, @n of them. */
 void warn_close_names(const char *what, const char *glob, const uint32_t *names, size_t n);
-/* fnmatch against the demangled and the raw name. */
+/* Whether @glob selects name @id (util/match.h: mangled or demangled, with
+ * or without the parameter list). */
 int name_match(uint32_t id, const char *glob);
-/* A C++ demangled copy (malloc'ed), or NULL when @s is not a mangled name. */
-char *demangle(const char *s);
 
 #endif /* DFT_CMD_H */

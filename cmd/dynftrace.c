@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "match.h"
+
+/* libstdc++'s demangler (the Itanium C++ ABI's), which the command links. */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 static const char main_usage[] =
 	"usage: dynftrace COMMAND [OPTIONS] [-- CMD [ARGS]]\n"
@@ -100,16 +104,13 @@ void list_append(char **list, const char *s, char sep)
 
 unsigned int split_list(char ***v, unsigned int n, const char *list)
 {
-	char *copy, *save = NULL;
+	char tok[1024];
 
-	if (!list)
-		return n;
-	copy = xstrdup(list);
-	for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+	/* Split as the runtime splits patterns: "f(int, char)" is one. */
+	while (list && (list = dft_pattern_next(list, tok, sizeof(tok)))) {
 		*v = xrealloc(*v, (n + 1) * sizeof(**v));
-		(*v)[n++] = xstrdup(s);
+		(*v)[n++] = xstrdup(tok);
 	}
-	free(copy);
 	return n;
 }
 
@@ -135,6 +136,45 @@ int parse_duration(const char *s, uint64_t *ns)
 	return -1;
 }
 
+int parse_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end) {
+		u = strchr(units, *end & ~0x20);
+		if (!u || (end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B")))
+			return -1;
+		for (const char *k = units; k <= u; k++) {
+			if (v > UINT64_MAX / 1024)
+				return -1;
+			v *= 1024;
+		}
+	}
+	*bytes = v;
+	return 0;
+}
+
+void human_bytes(uint64_t n, char *buf, size_t len)
+{
+	if (n < 10240)
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+	else if (n < 10 << 20)
+		snprintf(buf, len, "%.1f KiB", n / 1024.0);
+	else if (n < 10ULL << 30)
+		snprintf(buf, len, "%.1f MiB", n / 1048576.0);
+	else
+		snprintf(buf, len, "%.1f GiB", n / 1073741824.0);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -148,6 +188,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	dft_demangler_set(__cxa_demangle);
 	if (argc < 2)
 		usage(main_usage, 2);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))

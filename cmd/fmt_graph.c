@@ -200,8 +200,9 @@ static void graph_thread_end(struct report *r, struct walk *w, uint32_t open)
 		return;
 	fprintf(r->out, " %*d) /* trace ends here with %u call%s open: %s */\n", g->tidw,
 		w->th->tid, open, open == 1 ? "" : "s",
-		w->proc->exited ? "the thread exited inside them"
-				: "the process crashed or was killed");
+		w->stopped	  ? "the recording stopped at --max-size"
+		: w->proc->exited ? "the thread exited inside them"
+				  : "the process crashed or was killed");
 }
 
 const struct fmt fmt_graph = {

@@ -221,16 +221,16 @@ static void annotate_value(uint32_t name, const struct value *v)
 {
 	pb_uint(&pf.da, DA_NAME_IID, debug_iid(name));
 	switch (v->type) {
-	case 'd':
+	case DFT_VAL_S64:
 		pb_uint(&pf.da, DA_INT, (uint64_t)v->d);
 		break;
-	case 'u':
+	case DFT_VAL_U64:
 		pb_uint(&pf.da, DA_UINT, v->u);
 		break;
-	case 'x':
+	case DFT_VAL_HEX:
 		pb_uint(&pf.da, DA_POINTER, v->u);
 		break;
-	case 'f':
+	case DFT_VAL_F64:
 		pb_tag(&pf.da, DA_DOUBLE, WT_I64);
 		pb_room(&pf.da, 8);
 		memcpy(pf.da.b + pf.da.n, &v->f, 8);

@@ -123,13 +123,14 @@ static void count(struct trace *t, struct thread *th, uint64_t *events, uint64_t
 	*events = *lost = 0;
 	cursor_init(&c, th);
 	while ((ret = cursor_next(&c, &ev)) > 0) {
-		if (ev.type != EV_EXT)
+		if (ev.type != DFT_EV_EXT)
 			++*events;
-		else if (ev.kind == EXT_LOST && ev.len >= 8)
-			*lost += get64(ev.data);
+		else if (ev.kind == DFT_EXT_LOST && ev.len >= sizeof(struct dft_ext_u64))
+			*lost += field64(ev.data, struct dft_ext_u64, value);
 	}
 	if (ret < 0)
-		trace_damage(t, th->file, c.p - c.base, "bad event");
+		trace_damage(t, th->file, cursor_off(&c), "bad event");
+	thread_unmap(th);
 }
 
 int cmd_info(int argc, char **argv)

@@ -38,6 +38,10 @@ const char record_usage_opts[] =
 	"  -R, --retval SPEC     record return values: 'GLOB@retval[/FMT]'\n"
 	"  -o, --output DIR      the trace directory (default " DEFAULT_DIR ")\n"
 	"  -f, --force           replace DIR if it holds a trace already\n"
+	"      --ring SIZE       flight recorder: keep only the newest SIZE of events\n"
+	"                        of each thread (4M, 64M, 1G), overwriting the oldest\n"
+	"      --max-size SIZE   stop recording once the trace reaches SIZE; the\n"
+	"                        command runs on, its trace ends at a LOST mark\n"
 	"      --log LEVEL       the runtime's log level: error, warn, info, debug\n"
 	"  -h, --help            this help\n";
 
@@ -77,9 +81,26 @@ static void append_quoted(char **list, const char *s)
 	free(q);
 }
 
+/* --ring and --max-size: a size in bytes, with K, M, G or T. */
+static void record_size(char **val, const char *arg, const char *opt)
+{
+	const uint64_t min = strcmp(opt, "--ring") ? 4096 : 64 << 10;
+	char buf[32];
+	uint64_t v;
+
+	if (parse_size(arg, &v))
+		die("%s takes a size like 4M, 512K or 1G, not '%s'", opt, arg);
+	if (v < min)
+		die("%s %s is too small: it takes at least %lluK", opt, arg,
+		    (unsigned long long)min >> 10);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	free(*val);
+	*val = xstrdup(buf);
+}
+
 void record_parse(int argc, char **argv, struct record_opts *o, const char *usage_text)
 {
-	enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG };
+	enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG, OPT_RING, OPT_MAX_SIZE };
 	static const struct option longopts[] = {
 		{ "tracer", required_argument, NULL, 't' },
 		{ "filter", required_argument, NULL, 'F' },
@@ -93,6 +114,8 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "log", required_argument, NULL, OPT_LOG },
+		{ "ring", required_argument, NULL, OPT_RING },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -157,6 +180,11 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 		case OPT_LOG:
 			o->log = optarg;
 			break;
+		case OPT_RING:
+		case OPT_MAX_SIZE:
+			record_size(c == OPT_RING ? &o->ring : &o->max_size, optarg,
+				    c == OPT_RING ? "--ring" : "--max-size");
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(record_usage_opts, stdout);
@@ -167,6 +195,9 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 			exit(2);
 		}
 	}
+	if (o->ring && !strcmp(o->tracer, "profile"))
+		die("--ring applies to the function and function_graph tracers: the profile "
+		    "tracer keeps tables of a fixed size, not events");
 	if (optind >= argc)
 		die("no command to run: %s [OPTIONS] -- CMD [ARGS]", argv[0]);
 	for (int i = 1; i < optind; i++) {
@@ -251,7 +282,7 @@ void remove_trace_dir(const char *dir, int rm_dir)
 
 	if (!d)
 		die("cannot open %s: %s", dir, strerror(errno));
-	snprintf(path, sizeof(path), "%s/info", dir);
+	snprintf(path, sizeof(path), "%s/" DFT_FILE_INFO, dir);
 	while ((de = readdir(d)))
 		entries += de->d_name[0] != '.';
 	if (entries && access(path, F_OK))
@@ -299,7 +330,7 @@ static void write_info(const char *dir, struct record_opts *o, pid_t pid)
 
 	for (char **a = o->argv; *a; a++)
 		append_quoted(&argv, *a);
-	snprintf(path, sizeof(path), "%s/info", dir);
+	snprintf(path, sizeof(path), "%s/" DFT_FILE_INFO, dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || !(f = fdopen(fd, "w")))
 		die("cannot write %s: %s", path, strerror(errno));
@@ -393,14 +424,37 @@ static int wait_child(pid_t pid)
 	return WEXITSTATUS(status);
 }
 
-static void human_bytes(uint64_t n, char *buf, size_t len)
+/* What --ring and --max-size left out. */
+static void summarise_buffers(struct trace *t, uint64_t lost)
 {
-	if (n < 10240)
-		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
-	else if (n < 10 << 20)
-		snprintf(buf, len, "%.1f KiB", n / 1024.0);
-	else
-		snprintf(buf, len, "%.1f MiB", n / 1048576.0);
+	uint64_t over = 0, kept = 0;
+	unsigned int rings = 0;
+	char size[32];
+
+	for (unsigned int i = 0; i < t->nthreads; i++) {
+		const struct thread *th = t->threads[i];
+
+		rings += th->ring;
+		over += th->overwritten;
+		for (uint32_t k = 0; k < th->nchunks; k++)
+			kept += th->chunks[k].len;
+	}
+	if (rings) {
+		human_bytes(kept, size, sizeof(size));
+		fprintf(stderr,
+			"dynftrace: flight recorder: %s of the newest events kept in %u ring%s, "
+			"%llu older chunk%s overwritten\n",
+			size, rings, rings == 1 ? "" : "s", (unsigned long long)over,
+			over == 1 ? "" : "s");
+	}
+	if (t->stop_ns) {
+		human_bytes(t->max_size, size, sizeof(size));
+		fprintf(stderr,
+			"dynftrace: the recording stopped when it reached --max-size %s, %.6f s "
+			"after it started: %llu events were not recorded (the command ran on)\n",
+			size, t->stop_ns > t->t0 ? (t->stop_ns - t->t0) / 1e9 : 0.0,
+			(unsigned long long)lost);
+	}
 }
 
 /* The one-line summary, and the warnings that need the trace: no call
@@ -415,6 +469,7 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 	DIR *d;
 
 	trace_open(&t, dir, 1);
+	trace_trim(&t);
 	for (unsigned int i = 0; i < t.nprocs; i++) {
 		struct proc *p = t.procs[i];
 		uint64_t seen = 0;
@@ -427,10 +482,12 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 				continue;
 			cursor_init(&c, t.threads[j]);
 			while (cursor_next(&c, &ev) > 0) {
-				events += ev.type != EV_EXT;
-				if (ev.type == EV_EXT && ev.kind == EXT_LOST && ev.len >= 8)
-					seen += get64(ev.data);
+				events += ev.type != DFT_EV_EXT;
+				if (ev.type == DFT_EV_EXT && ev.kind == DFT_EXT_LOST &&
+				    ev.len >= sizeof(struct dft_ext_u64))
+					seen += field64(ev.data, struct dft_ext_u64, value);
 			}
+			thread_unmap(t.threads[j]);
 		}
 		/* A stream that never had room again could not say what it
 		 * lost; the exit file counts it all. */
@@ -452,7 +509,7 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 	if (d)
 		closedir(d);
 
-	if (!maps)
+	if (!maps && !t.nosites)
 		warnx("warning: the runtime did not start in %s (statically linked, or setuid?): "
 		      "nothing was recorded",
 		      cmd);
@@ -496,7 +553,11 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 	}
 	if (lost)
 		fprintf(stderr, ", %llu dropped", (unsigned long long)lost);
+	if (t.nosites)
+		fprintf(stderr, " (and %u process%s without call sites)", t.nosites,
+			t.nosites == 1 ? "" : "es");
 	fprintf(stderr, o->temporary ? "\n" : " -> %s\n", o->out);
+	summarise_buffers(&t, lost);
 }
 
 int record_run(struct record_opts *o)
@@ -521,6 +582,8 @@ int record_run(struct record_opts *o)
 	set_env("DYNFTRACE_THRESH", o->thresh);
 	set_env("DYNFTRACE_ARGS", o->args);
 	set_env("DYNFTRACE_RETVAL", o->retval);
+	set_env("DYNFTRACE_RING", o->ring);
+	set_env("DYNFTRACE_MAX_SIZE", o->max_size);
 	if (o->log)
 		setenv("DYNFTRACE_LOG", o->log, 1);
 

@@ -11,14 +11,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <dynftrace/format.h>
+
 #include "cmd.h"
 
-enum { EV_ENTRY, EV_EXIT, EV_FUNC, EV_EXT };
-enum { EXT_TIME = 1, EXT_ARGS, EXT_RETVAL, EXT_LOST, EXT_UNWIND, EXT_COMM };
-
-#define STREAM_HDR 64
-#define PROFILE_HDR 32
-#define PROFILE_REC 48
+/* The layout is include/dynftrace/format.h's; these name its parts. */
+#define STREAM_HDR sizeof(struct dft_stream_hdr)
+#define CHUNK_HDR sizeof(struct dft_chunk_hdr)
+#define PROFILE_HDR sizeof(struct dft_profile_hdr)
+#define PROFILE_REC sizeof(struct dft_profile_rec)
 
 /* Ticks to CLOCK_MONOTONIC nanoseconds, as fixed point: ns = ticks * mult >> shift. */
 struct tclock {
@@ -92,15 +93,41 @@ struct proc {
 	uint32_t nfflags;
 };
 
+/* A chunk of a stream: its committed events. */
+struct tchunk {
+	uint64_t off; /* of the events in the file */
+	uint64_t len; /* bytes committed */
+	uint64_t ts;  /* ticks: the base of the first event's delta */
+	uint64_t seq;
+};
+
+/* A chunk mapped for reading. A thread keeps TMAPS: a walk looks up to two
+ * events ahead (ARGS, RETVAL, EXIT), maybe into the next chunks, and comes
+ * back, and what it saw stays mapped meanwhile. */
+#define TMAPS 3
+struct tmap {
+	const uint8_t *map;
+	size_t len;
+	uint32_t chunk;
+	uint32_t used; /* for replacing the least recently used */
+	int read;      /* a copy (malloc'ed), not a mapping */
+};
+
 struct thread {
 	struct proc *proc;
 	int pid, tid;
 	char comm[17];
 	char *file; /* name in the trace directory, for messages */
-	const uint8_t *map;
-	size_t size;
-	uint64_t end; /* offset of the end of the committed events */
+	char *path;
+	uint64_t size;
 	uint64_t ts0;
+	struct tchunk *chunks; /* in the order they were written */
+	uint32_t nchunks;
+	int ring;
+	int v1; /* format 1: one chunk, the whole file */
+	uint64_t overwritten; /* ring: chunks written over */
+	struct tmap maps[TMAPS];
+	uint32_t uses;
 };
 
 struct trace {
@@ -114,12 +141,17 @@ struct trace {
 	char **profiles; /* profile-PID.TID file names */
 	unsigned int nprofiles;
 	uint64_t t0; /* ns of the trace's start: chrome's zero */
+	unsigned int nosites; /* processes that had no call sites (no files) */
+	uint64_t max_size; /* record --max-size, from the budget file */
+	uint64_t stop_ns;  /* ... and when it was reached (0: it was not) */
 	int damaged; /* something could not be read: exit non-zero */
 };
 
 /* Opens DIR (exits when it is no trace at all) and loads what it names;
  * @quiet: no notes about processes that did not exit. */
 void trace_open(struct trace *t, const char *dir, int quiet);
+/* Cuts the streams of processes that have ended to their used size. */
+void trace_trim(struct trace *t);
 /* Warns about each of @globs that matches none of the trace's functions. */
 void trace_check_globs(struct trace *t, char **globs, unsigned int n, const char *what);
 struct proc *trace_proc(struct trace *t, int pid);
@@ -151,9 +183,33 @@ struct event {
 };
 
 struct cursor {
-	const uint8_t *p, *end, *base;
+	const uint8_t *p, *end;
+	const uint8_t *start; /* of the chunk's events, at file offset start_off */
+	uint64_t start_off;
 	uint64_t ticks;
+	struct thread *th;
+	uint32_t chunk;
 };
+
+/* Moves @c to the next chunk with events: 0 at the end of the stream. */
+int cursor_advance(struct cursor *c);
+/* Maps @c's chunk again, after another cursor looked far ahead in the same
+ * stream and may have dropped it; @c goes on where it was. */
+void cursor_reseat(struct cursor *c);
+
+/* The file offset of the cursor, for messages. */
+static inline uint64_t cursor_off(const struct cursor *c)
+{
+	return c->start_off + (uint64_t)(c->p - c->start);
+}
+
+static inline uint16_t get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
 
 static inline uint32_t get32(const uint8_t *p)
 {
@@ -171,6 +227,11 @@ static inline uint64_t get64(const uint8_t *p)
 	return v;
 }
 
+/* Field @f of struct @type at @p, which may be unaligned. */
+#define field32(p, type, f) get32((const uint8_t *)(p) + offsetof(type, f))
+#define field64(p, type, f) get64((const uint8_t *)(p) + offsetof(type, f))
+#define field16(p, type, f) get16((const uint8_t *)(p) + offsetof(type, f))
+
 /*
  * Decodes the next event: 1, 0 at the end, -1 for bytes that are no valid
  * event (c->p is left on them, for the message).
@@ -181,41 +242,45 @@ static inline int cursor_next(struct cursor *c, struct event *ev)
 	uint32_t w;
 	size_t left = c->end - p, size;
 
-	if (left < 4)
-		return left ? -1 : 0;
+	if (left < 4) {
+		if (left || !cursor_advance(c))
+			return left ? -1 : 0;
+		p = c->p;
+		left = c->end - p;
+	}
 	w = get32(p);
-	ev->type = w & 3;
-	c->ticks += w >> 2;
+	ev->type = w & DFT_EV_TYPE_MASK;
+	c->ticks += w >> DFT_EV_TYPE_BITS;
 	switch (ev->type) {
-	case EV_ENTRY:
-		if (left < 8)
+	case DFT_EV_ENTRY:
+		size = sizeof(struct dft_ev_entry);
+		if (left < size)
 			return -1;
-		ev->fid = get32(p + 4);
-		size = 8;
+		ev->fid = field32(p, struct dft_ev_entry, fid);
 		break;
-	case EV_EXIT:
-		size = 4;
+	case DFT_EV_EXIT:
+		size = sizeof(struct dft_ev_exit);
 		break;
-	case EV_FUNC:
-		if (left < 16)
+	case DFT_EV_FUNC:
+		size = sizeof(struct dft_ev_func);
+		if (left < size)
 			return -1;
-		ev->fid = get32(p + 4);
-		ev->parent_ip = get64(p + 8);
-		size = 16;
+		ev->fid = field32(p, struct dft_ev_func, fid);
+		ev->parent_ip = field64(p, struct dft_ev_func, parent_ip);
 		break;
 	default:
-		if (left < 8)
+		if (left < sizeof(struct dft_ev_ext))
 			return -1;
-		ev->kind = get32(p + 4) & 0xffff;
-		ev->len = get32(p + 4) >> 16;
-		ev->data = p + 8;
-		size = 8 + ((ev->len + 3u) & ~3u);
-		if (size > left || !ev->kind || ev->kind > EXT_COMM)
+		ev->kind = field16(p, struct dft_ev_ext, kind);
+		ev->len = field16(p, struct dft_ev_ext, len);
+		ev->data = p + sizeof(struct dft_ev_ext);
+		size = DFT_EXT_SIZE(ev->len);
+		if (size > left || !ev->kind || ev->kind > DFT_EXT_MAX)
 			return -1;
-		if (ev->kind == EXT_TIME) {
-			if (ev->len < 8)
+		if (ev->kind == DFT_EXT_TIME) {
+			if (ev->len < sizeof(struct dft_ext_u64))
 				return -1;
-			c->ticks = get64(ev->data);
+			c->ticks = field64(ev->data, struct dft_ext_u64, value);
 		}
 		break;
 	}
@@ -224,7 +289,9 @@ static inline int cursor_next(struct cursor *c, struct event *ev)
 	return 1;
 }
 
-void cursor_init(struct cursor *c, const struct thread *th);
+void cursor_init(struct cursor *c, struct thread *th);
+/* Unmaps what the cursors of @th mapped. */
+void thread_unmap(struct thread *th);
 
 /* Values of ARGS and RETVAL payloads. */
 struct value {
@@ -270,7 +337,6 @@ struct walk {
 	struct thread *th;
 	struct proc *proc;
 	struct cursor c;
-	const uint8_t *released; /* pages before it are dropped */
 	struct frame *stk;
 	uint32_t depth, cap;
 	uint32_t vdepth;  /* shown frames open */
@@ -283,6 +349,7 @@ struct walk {
 	struct event next;
 	uint64_t key; /* merge order: ns of the next event (of its end: by_end) */
 	int has_next, done;
+	int stopped; /* the stream ends at the LOST mark of --max-size */
 	uint64_t events;
 	char comm[17];
 };

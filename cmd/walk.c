@@ -5,12 +5,12 @@
  * Formats see the calls through struct fmt; the walker applies the report's
  * thread and function filters, so that every format filters alike.
  */
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "glob.h"
 #include "trace.h"
 
 int value_next(const uint8_t **pp, const uint8_t *end, struct value *v)
@@ -21,16 +21,16 @@ int value_next(const uint8_t **pp, const uint8_t *end, struct value *v)
 		return 0;
 	v->type = *p++;
 	switch (v->type) {
-	case 'd':
-	case 'u':
-	case 'x':
-	case 'f':
+	case DFT_VAL_S64:
+	case DFT_VAL_U64:
+	case DFT_VAL_HEX:
+	case DFT_VAL_F64:
 		if (end - p < 8)
 			return -1;
 		v->u = get64(p);
 		p += 8;
 		break;
-	case 's':
+	case DFT_VAL_STR:
 		if (end - p < 2)
 			return -1;
 		v->slen = p[0] | p[1] << 8;
@@ -151,7 +151,7 @@ static int lib_match(const char *pat, const struct proc *p, uint32_t fid, uint32
 		return 0;
 	base = strrchr(path, '/');
 	snprintf(modpat, sizeof(modpat), "%.*s", glob ? (int)(glob - mod) : (int)strlen(mod), mod);
-	if (fnmatch(modpat, base ? base + 1 : path, 0))
+	if (!dft_glob_match(modpat, base ? base + 1 : path))
 		return 0;
 	return !glob || name_match(name, glob + 1);
 }
@@ -190,20 +190,26 @@ uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name
 /* Is the next event an EXT of @kind? Looks without decoding. */
 static inline int next_is_ext(const struct cursor *c, unsigned int kind)
 {
-	return c->end - c->p >= 8 && (get32(c->p) & 3) == EV_EXT &&
-	       (get32(c->p + 4) & 0xffff) == kind;
+	/* At the end of a chunk: the slow path looks into the next. */
+	if (c->p == c->end)
+		return c->chunk + 1 < c->th->nchunks;
+	return c->end - c->p >= (ptrdiff_t)sizeof(struct dft_ev_ext) &&
+	       (get32(c->p) & DFT_EV_TYPE_MASK) == DFT_EV_EXT &&
+	       field16(c->p, struct dft_ev_ext, kind) == kind;
 }
 
-static int take_ext_slow(struct walk *w, uint32_t fid, const uint8_t **p, const uint8_t **end)
+static int take_ext_slow(struct walk *w, unsigned int kind, uint32_t fid, const uint8_t **p,
+			 const uint8_t **end)
 {
 	struct event ev = { 0 };
 	struct cursor save = w->c;
 
-	if (cursor_next(&w->c, &ev) <= 0 || ev.len < 4 || get32(ev.data) != fid) {
+	if (cursor_next(&w->c, &ev) <= 0 || ev.type != DFT_EV_EXT || ev.kind != kind ||
+	    ev.len < sizeof(struct dft_ext_fid) || field32(ev.data, struct dft_ext_fid, fid) != fid) {
 		w->c = save;
 		return 0;
 	}
-	*p = ev.data + 4;
+	*p = ev.data + sizeof(struct dft_ext_fid);
 	*end = ev.data + ev.len;
 	return 1;
 }
@@ -215,7 +221,7 @@ static inline int take_ext(struct walk *w, unsigned int kind, uint32_t fid, cons
 {
 	if (__builtin_expect(!next_is_ext(&w->c, kind), 1))
 		return 0;
-	return take_ext_slow(w, fid, p, end);
+	return take_ext_slow(w, kind, fid, p, end);
 }
 
 static void pop(struct report *r, struct walk *w, enum end_kind how)
@@ -253,33 +259,40 @@ static int ahead(struct report *r, struct walk *w, uint64_t t0, int for_caller)
 	struct event ev = { 0 };
 	uint32_t depth = 1, unwind = 0;
 	uint64_t ns = t0;
+	int ret = -1;
 
-	while (cursor_next(&c, &ev) > 0) {
+	while (ret < 0 && cursor_next(&c, &ev) > 0) {
 		ns = clock_ns(&w->proc->clk, ev.ticks);
-		if (!for_caller && ns >= t0 + r->dur_min && ns >= t0)
-			return 1;
+		if (!for_caller && ns >= t0 + r->dur_min && ns >= t0) {
+			ret = 1;
+			break;
+		}
 		switch (ev.type) {
-		case EV_ENTRY:
+		case DFT_EV_ENTRY:
 			depth++;
 			if (for_caller &&
 			    (func_flags(r, w->proc, ev.fid, fid_name(w->proc, ev.fid)) & NF_CALLER))
-				return 1;
+				ret = 1;
 			break;
-		case EV_EXIT:
+		case DFT_EV_EXIT:
 			/* An unwind pops several frames, perhaps past this one. */
 			depth = unwind >= depth ? 0 : depth - (unwind ? unwind : 1);
 			unwind = 0;
 			if (!depth)
-				return 0;
+				ret = 0;
 			break;
-		case EV_EXT:
-			if (ev.kind == EXT_UNWIND && ev.len >= 4)
-				unwind = get32(ev.data);
+		case DFT_EV_EXT:
+			if (ev.kind == DFT_EXT_UNWIND && ev.len >= sizeof(struct dft_ext_unwind))
+				unwind = field32(ev.data, struct dft_ext_unwind, depth);
 			break;
 		}
 	}
-	/* Still open at the end of the stream. */
-	return !for_caller && ns - t0 >= r->dur_min;
+	/* Still open at the end of the stream? */
+	if (ret < 0)
+		ret = !for_caller && ns - t0 >= r->dur_min;
+	/* The look may have dropped the chunk the walk reads from. */
+	cursor_reseat(&w->c);
+	return ret;
 }
 
 /* The report-time filters of a frame about to show: CUT_* or 0. */
@@ -300,7 +313,9 @@ static uint8_t cut(struct report *r, struct walk *w, struct frame *f, uint8_t nf
 	return 0;
 }
 
-static void entry(struct report *r, struct walk *w, uint32_t fid)
+/* An entry, or with @before a frame open when the stream begins (a ring
+ * chunk's STACK): its events were overwritten, nothing of it follows. */
+static void entry(struct report *r, struct walk *w, uint32_t fid, int before)
 {
 	struct frame *f;
 	uint8_t nf;
@@ -339,18 +354,19 @@ static void entry(struct report *r, struct walk *w, uint32_t fid)
 	w->in_sel += !!(f->hidden_by & NF_SEL);
 	w->in_hide += !!(f->hidden_by & NF_HIDE);
 	w->depth++;
-	take_ext(w, EXT_ARGS, fid, &f->args, &f->args_end);
+	if (!before)
+		take_ext(w, DFT_EXT_ARGS, fid, &f->args, &f->args_end);
 	if (!f->shown)
 		return;
 	w->vdepth++;
-	if (r->fmt->flags & FMT_LEAF) {
+	if (!before && r->fmt->flags & FMT_LEAF) {
 		/* A call whose exit comes next prints as one line ("func();"). */
 		struct cursor save = w->c;
 		const uint8_t *ret = NULL, *ret_end = NULL;
 		struct event ev;
 
-		take_ext(w, EXT_RETVAL, fid, &ret, &ret_end);
-		if (cursor_next(&w->c, &ev) > 0 && ev.type == EV_EXIT) {
+		take_ext(w, DFT_EXT_RETVAL, fid, &ret, &ret_end);
+		if (cursor_next(&w->c, &ev) > 0 && ev.type == DFT_EV_EXIT) {
 			uint64_t now = clock_ns(&w->proc->clk, ev.ticks);
 
 			f->leaf = 1;
@@ -386,46 +402,75 @@ static void do_exit(struct report *r, struct walk *w)
 		pop(r, w, how);
 }
 
+/* The frames open where a ring's oldest chunk begins, entered before the
+ * trace starts: they open the walk, at the times they were entered. */
+static void stack_frames(struct report *r, struct walk *w, const struct event *ev)
+{
+	const size_t fsize = sizeof(struct dft_stack_frame);
+	uint32_t n = ev->len >= sizeof(struct dft_ext_stack) ?
+			     field32(ev->data, struct dft_ext_stack, n) : 0;
+	uint64_t now = w->now;
+
+	if ((uint64_t)n * fsize + sizeof(struct dft_ext_stack) > ev->len)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *e = ev->data + sizeof(struct dft_ext_stack) + (size_t)i * fsize;
+		uint64_t ticks = field32(e, struct dft_stack_frame, ticks_lo) |
+				 (uint64_t)field32(e, struct dft_stack_frame, ticks_hi) << 32;
+
+		if (w->now < r->t_start || w->now > r->t_end)
+			return;
+		w->now = clock_ns(&w->proc->clk, ticks);
+		entry(r, w, field32(e, struct dft_stack_frame, fid), 1);
+	}
+	w->now = now;
+}
+
 static void event(struct report *r, struct walk *w, const struct event *ev)
 {
 	w->events++;
 	w->now = clock_ns(&w->proc->clk, ev->ticks);
 	switch (ev->type) {
-	case EV_ENTRY:
-		entry(r, w, ev->fid);
+	case DFT_EV_ENTRY:
+		entry(r, w, ev->fid, 0);
 		return;
-	case EV_EXIT:
+	case DFT_EV_EXIT:
 		do_exit(r, w);
 		return;
-	case EV_FUNC: {
+	case DFT_EV_FUNC: {
 		const uint8_t *args = NULL, *args_end = NULL;
 		uint32_t name = fid_name(w->proc, ev->fid);
 		uint8_t nf = func_flags(r, w->proc, ev->fid, name);
 
-		take_ext(w, EXT_ARGS, ev->fid, &args, &args_end);
-		if (w->now < r->t_start || w->now > r->t_end)
-			return;
+		take_ext(w, DFT_EXT_ARGS, ev->fid, &args, &args_end);
 		if ((!r->nsel || (nf & NF_SEL)) && !(nf & NF_HIDE) && r->fmt->call)
 			r->fmt->call(r, w, name, ev->parent_ip, args, args_end);
 		return;
 	}
 	}
 	switch (ev->kind) {
-	case EXT_RETVAL:
-		if (ev->len >= 4) {
-			w->ret = ev->data + 4;
+	case DFT_EXT_RETVAL:
+		if (ev->len >= sizeof(struct dft_ext_fid)) {
+			w->ret = ev->data + sizeof(struct dft_ext_fid);
 			w->ret_end = ev->data + ev->len;
 		}
 		break;
-	case EXT_UNWIND:
-		if (ev->len >= 4)
-			w->unwind = get32(ev->data);
+	case DFT_EXT_UNWIND:
+		if (ev->len >= sizeof(struct dft_ext_unwind))
+			w->unwind = field32(ev->data, struct dft_ext_unwind, depth);
 		break;
-	case EXT_LOST:
-		if (ev->len >= 8 && r->fmt->lost)
-			r->fmt->lost(r, w, get64(ev->data));
+	case DFT_EXT_LOST:
+		if (ev->len >= sizeof(struct dft_ext_u64) && r->fmt->lost)
+			r->fmt->lost(r, w, field64(ev->data, struct dft_ext_u64, value));
+		/* The last event of a stream when --max-size stopped it. */
+		w->stopped = r->t->stop_ns && w->c.p == w->c.end &&
+			     w->c.chunk + 1 == w->th->nchunks;
 		break;
-	case EXT_COMM: {
+	case DFT_EXT_STACK:
+		if (w->events == 1 && !w->depth)
+			stack_frames(r, w, ev);
+		break;
+	case DFT_EXT_COMM: {
 		unsigned int n = ev->len < 16 ? ev->len : 16;
 
 		memcpy(w->comm, ev->data, n);
@@ -441,7 +486,6 @@ static void walk_init(struct report *r, struct walk *w, struct thread *th)
 	w->th = th;
 	w->proc = th->proc;
 	cursor_init(&w->c, th);
-	w->released = w->c.p;
 	memcpy(w->comm, th->comm, sizeof(w->comm));
 	w->now = clock_ns(&th->proc->clk, th->ts0);
 	if (r->fmt->thread)
@@ -453,7 +497,7 @@ static void walk_end(struct report *r, struct walk *w)
 	uint32_t open = w->depth;
 
 	if (w->c.p < w->c.end)
-		trace_damage(r->t, w->th->file, w->c.p - w->c.base, "bad event");
+		trace_damage(r->t, w->th->file, cursor_off(&w->c), "bad event");
 	while (w->depth)
 		pop(r, w, END_TRUNC);
 	if (r->fmt->thread_end)
@@ -461,6 +505,7 @@ static void walk_end(struct report *r, struct walk *w)
 	free(w->stk);
 	w->stk = NULL;
 	w->done = 1;
+	thread_unmap(w->th);
 }
 
 static int in_list(const int *v, unsigned int n, int id)
@@ -483,20 +528,6 @@ static int selected(const struct report *r, const struct thread *th)
 	return thread_selected(r, th->pid, th->tid);
 }
 
-/* Drops the pages of the stream already decoded: they are a shared file
- * mapping, so the resident set stays bounded on huge streams. */
-static inline void release(struct walk *w)
-{
-	const size_t chunk = 16 << 20;
-	const uint8_t *lo;
-
-	if ((size_t)(w->c.p - w->released) < chunk)
-		return;
-	lo = (const uint8_t *)((uintptr_t)w->released & ~4095UL);
-	madvise((void *)lo, (w->c.p - lo) & ~4095UL, MADV_DONTNEED);
-	w->released = w->c.p;
-}
-
 /* Whole streams one after the other: the fast path. */
 static void walk_sequential(struct report *r)
 {
@@ -513,11 +544,10 @@ static void walk_sequential(struct report *r)
 		walk_init(r, &w, th);
 		while (cursor_next(&w.c, &ev) > 0) {
 			event(r, &w, &ev);
-			release(&w);
 			if (__builtin_expect(!(++n & 0xfffff), 0))
-				progress_update(before + (w.c.p - w.c.base));
+				progress_update(before + cursor_off(&w.c));
 		}
-		before += th->end;
+		before += th->size;
 		walk_end(r, &w);
 	}
 }
@@ -533,14 +563,16 @@ static int peek(struct report *r, struct walk *w)
 	if (!w->has_next)
 		return 0;
 	w->key = clock_ns(&w->proc->clk, w->next.ticks);
-	if (r->by_end && w->next.type == EV_ENTRY) {
+	if (r->by_end && w->next.type == DFT_EV_ENTRY) {
 		struct cursor c = w->c;
-		struct event ev;
+		struct event ev = { 0 };
+		int ret;
 
-		while (cursor_next(&c, &ev) > 0 && ev.type == EV_EXT)
+		while ((ret = cursor_next(&c, &ev)) > 0 && ev.type == DFT_EV_EXT)
 			;
-		if (ev.type == EV_EXIT && c.p != w->c.p)
+		if (ret > 0 && ev.type == DFT_EV_EXIT)
 			w->key = clock_ns(&w->proc->clk, ev.ticks);
+		cursor_reseat(&w->c);
 	}
 	return 1;
 }
@@ -599,13 +631,13 @@ static void walk_merged(struct report *r)
 			uint64_t done = 0;
 
 			for (unsigned int i = 0; i < r->t->nthreads; i++)
-				done += ws[i].done ? r->t->threads[i]->end
-						   : (uint64_t)(ws[i].c.p - ws[i].c.base);
+				done += ws[i].done ? r->t->threads[i]->size
+				      : ws[i].th   ? cursor_off(&ws[i].c)
+						   : 0;
 			progress_update(done);
 		}
 		w->has_next = 0;
 		event(r, w, &w->next);
-		release(w);
 		if (!peek(r, w)) {
 			walk_end(r, w);
 			heap[0] = heap[--n];
@@ -622,7 +654,7 @@ void walk_trace(struct report *r)
 
 	for (unsigned int i = 0; i < r->t->nthreads; i++) {
 		if (selected(r, r->t->threads[i]))
-			total += r->t->threads[i]->end;
+			total += r->t->threads[i]->size;
 	}
 	progress_start(total);
 	if (r->fmt->begin)

@@ -163,6 +163,9 @@ static struct dft_module *module_load(const struct loaded *l)
 static void module_free(struct dft_module *mod)
 {
 	dft_stubs_free(mod);
+	for (size_t i = 0; mod->forms && i < mod->nr_sites; i++)
+		free(mod->forms[i]);
+	free(mod->forms);
 	free(mod->sites);
 	free(mod->strtab);
 	free(mod->path);
@@ -263,7 +266,8 @@ void dft_modules_scan(int startup)
 		}
 		module_normalise(m, live);
 		m->next = dft_modules;
-		dft_modules = m;
+		/* Published whole: callbacks look sites up without the lock. */
+		__atomic_store_n(&dft_modules, m, __ATOMIC_RELEASE);
 		dft_nr_sites += m->nr_sites;
 	}
 	/* Listeners first (the recorder names the new sites), then the ops
@@ -271,6 +275,10 @@ void dft_modules_scan(int startup)
 	if (dft_modules_changed)
 		dft_modules_changed();
 	dft_ops_modules_changed();
+	/* A callback may be walking an unlinked module (a lock-free
+	 * dft_lookup_function()): let it leave first. */
+	if (gone)
+		dft_synchronize();
 	while (gone) {
 		struct dft_module *m = gone;
 

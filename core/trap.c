@@ -8,10 +8,12 @@
  * and signal() are interposed for that one signal: the program's handler
  * is recorded, not installed, and every trap that is not ours is passed on
  * to it exactly as the kernel would have (or gets the default action).
+ * And the program may not block it (see unblockable() below).
  */
 #include <dlfcn.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
 
 #include "internal.h"
 
@@ -62,14 +64,22 @@ int dft_trap_init(void)
 	return 0;
 }
 
-__attribute__((visibility("default"))) int sigaction(int sig, const struct sigaction *act,
+DFT_API int sigaction(int sig, const struct sigaction *act,
 						     struct sigaction *old)
 {
 	if (!real_sigaction)
 		real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(
 			RTLD_NEXT, "sigaction");
-	if (sig != DFT_TRAP_SIGNAL || !installed)
+	if (sig != DFT_TRAP_SIGNAL || !installed) {
+		struct sigaction buf;
+
+		if (act && sigismember(&act->sa_mask, DFT_TRAP_SIGNAL)) {
+			buf = *act;
+			sigdelset(&buf.sa_mask, DFT_TRAP_SIGNAL);
+			act = &buf;
+		}
 		return real_sigaction(sig, act, old);
+	}
 	if (old)
 		*old = app_action;
 	if (act)
@@ -77,7 +87,7 @@ __attribute__((visibility("default"))) int sigaction(int sig, const struct sigac
 	return 0;
 }
 
-__attribute__((visibility("default"))) sighandler_t signal(int sig, sighandler_t handler)
+DFT_API sighandler_t signal(int sig, sighandler_t handler)
 {
 	struct sigaction sa = { .sa_handler = handler }, old;
 
@@ -86,6 +96,61 @@ __attribute__((visibility("default"))) sighandler_t signal(int sig, sighandler_t
 	if (sigaction(sig, &sa, &old))
 		return SIG_ERR;
 	return old.sa_handler;
+}
+
+/*
+ * The program may not block the trap signal. A trap (int3) taken while it
+ * is blocked is not queued: the kernel resets its action to the default
+ * and the process dies of it. And a stop signal (ARM) that is blocked, or
+ * read from a signalfd, never reaches its handler: the patcher would wait
+ * for ever. So it is taken out of every mask the program sets: the
+ * thread's, a handler's sa_mask, and a signalfd's.
+ */
+static const sigset_t *unblockable(const sigset_t *set, sigset_t *buf)
+{
+	if (!set || !sigismember(set, DFT_TRAP_SIGNAL))
+		return set;
+	*buf = *set;
+	sigdelset(buf, DFT_TRAP_SIGNAL);
+	return buf;
+}
+
+static void *next_fn(void **cache, const char *name)
+{
+	void *p = __atomic_load_n(cache, __ATOMIC_RELAXED);
+
+	if (!p) {
+		p = dlsym(RTLD_NEXT, name);
+		__atomic_store_n(cache, p, __ATOMIC_RELAXED);
+	}
+	return p;
+}
+
+DFT_API int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	static void *real;
+	int (*fn)(int, const sigset_t *, sigset_t *) = next_fn(&real, "pthread_sigmask");
+	sigset_t buf;
+
+	return fn(how, how == SIG_UNBLOCK ? set : unblockable(set, &buf), old);
+}
+
+DFT_API int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	static void *real;
+	int (*fn)(int, const sigset_t *, sigset_t *) = next_fn(&real, "sigprocmask");
+	sigset_t buf;
+
+	return fn(how, how == SIG_UNBLOCK ? set : unblockable(set, &buf), old);
+}
+
+DFT_API int signalfd(int fd, const sigset_t *mask, int flags)
+{
+	static void *real;
+	int (*fn)(int, const sigset_t *, int) = next_fn(&real, "signalfd");
+	sigset_t buf;
+
+	return fn(fd, unblockable(mask, &buf), flags);
 }
 
 #else

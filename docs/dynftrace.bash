@@ -55,12 +55,12 @@ _dynftrace()
 		--log)
 			COMPREPLY=($(compgen -W "error warn info debug" -- "$cur"))
 			return ;;
-		-D | --depth | --thresh | -A | --args | -R | --retval)
+		-D | --depth | --thresh | -A | --args | -R | --retval | --ring | --max-size)
 			return ;;
 		esac
 		COMPREPLY=($(compgen -W "-t --tracer -F --filter -N --notrace -G --graph-funcs
 			--graph-notrace -D --depth --thresh -A --args -R --retval -o --output -f
-			--force --log --help --" -- "$cur"))
+			--force --ring --max-size --log --help --" -- "$cur"))
 		[[ $cur == -* ]] || COMPREPLY+=($(compgen -c -- "$cur"))
 		;;
 	report)

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -51,6 +52,10 @@ static uint32_t nr_funcs, cap_funcs;
 static struct rec_mod *mods;
 static unsigned int nr_mods, cap_mods;
 static FILE *maps_file, *sites_file;
+/* The process files exist: only once the process has a call site. A
+ * process with none (a shell, a tool a build runs) leaves a line in
+ * "nosites" at its exit instead. */
+static int have_files;
 static const struct dft_tracer *tracer;
 static const char *graph_funcs, *graph_notrace;
 
@@ -90,31 +95,33 @@ static FILE *rec_create(const char *prefix)
  */
 int dft_rec_match(const char *globs, const char *module, const char *func)
 {
-	char pat[512];
+	/* The callers ask about one function after another (dft_lock held):
+	 * its demangled forms are made once. */
+	static char *last, *forms;
+	struct dft_pattern pat = { 0 };
+	char tok[1024];
 	const char *p = globs;
 
-	while (p && *p) {
-		size_t n = strcspn(p, " ,");
-		char *glob, *colon;
+	if (!last || strcmp(last, func)) {
+		free(last);
+		free(forms);
+		last = strdup(func);
+		forms = dft_name_forms(func);
+	}
+	while (p && (p = dft_pattern_next(p, tok, sizeof(tok)))) {
+		char *colon = NULL;
 
-		if (n && n < sizeof(pat)) {
-			memcpy(pat, p, n);
-			pat[n] = 0;
-			glob = pat;
-			if (!strncmp(pat, "lib:", 4)) {
-				colon = strchr(pat + 4, ':');
-				if (colon)
-					*colon = 0;
-				glob = colon ? colon + 1 : NULL;
-				if (dft_glob_match(pat + 4, module) &&
-				    (!glob || dft_glob_match(glob, func)))
-					return 1;
-			} else if (dft_glob_match(glob, func)) {
-				return 1;
-			}
+		pat.mod = NULL;
+		pat.func = tok;
+		if (!strncmp(tok, "lib:", 4)) {
+			colon = strchr(tok + 4, ':');
+			if (colon)
+				*colon = 0;
+			pat.mod = tok + 4;
+			pat.func = colon ? colon + 1 : NULL;
 		}
-		p += n;
-		p += strspn(p, " ,");
+		if (dft_pattern_match(&pat, module, func, forms))
+			return 1;
 	}
 	return 0;
 }
@@ -212,6 +219,8 @@ static unsigned int mod_id(const struct dft_module *dm)
 
 /* ---- fids and sites-PID ---- */
 
+static void process_files(void);
+
 static void sites_line(uint32_t fid)
 {
 	const struct rec_func *f = &funcs[fid];
@@ -303,6 +312,9 @@ static void fids_scan(void)
 		for (uint32_t fid = old; fid < nr_funcs; fid++)
 			sites_line(fid);
 		fflush(sites_file);
+	} else if (nr_funcs && !have_files && dft_rec_dirfd >= 0) {
+		/* The first sites (a library with some was loaded). */
+		process_files();
 	}
 }
 
@@ -353,7 +365,7 @@ const struct dft_fid_ent *dft_fid_miss(unsigned long site)
 
 static void clock_file(void)
 {
-	FILE *f = rec_create("clock");
+	FILE *f = rec_create(DFT_FILE_CLOCK);
 
 	if (!f)
 		return;
@@ -366,12 +378,13 @@ static void clock_file(void)
 /* maps-, sites- and clock-PID for this process, from what is known so far. */
 static void process_files(void)
 {
+	have_files = 1;
 	if (maps_file)
 		fclose(maps_file);
 	if (sites_file)
 		fclose(sites_file);
-	maps_file = rec_create("maps");
-	sites_file = rec_create("sites");
+	maps_file = rec_create(DFT_FILE_MAPS);
+	sites_file = rec_create(DFT_FILE_SITES);
 	if (maps_file) {
 		for (unsigned int i = 0; i < nr_mods; i++) {
 			if (mods[i].line)
@@ -385,6 +398,21 @@ static void process_files(void)
 		fflush(sites_file);
 	}
 	clock_file();
+}
+
+static int stale_process_file(const char *name)
+{
+	static const char *const pre[] = { DFT_FILE_EXIT "-", DFT_FILE_MAPS "-", DFT_FILE_SITES "-",
+					   DFT_FILE_CLOCK "-" };
+	char *end;
+
+	for (size_t i = 0; i < ARRAY_SIZE(pre); i++) {
+		size_t n = strlen(pre[i]);
+
+		if (!strncmp(name, pre[i], n) && strtol(name + n, &end, 10) == dft_rec_pid && !*end)
+			return 1;
+	}
+	return 0;
 }
 
 /* An exec'd image has the pid of the one it replaced: its streams and
@@ -402,14 +430,35 @@ static void remove_stale(void)
 		return;
 	}
 	snprintf(pre, sizeof(pre), "%d.", (int)dft_rec_pid);
-	snprintf(prof, sizeof(prof), "profile-%d.", (int)dft_rec_pid);
+	snprintf(prof, sizeof(prof), DFT_FILE_PROFILE "-%d.", (int)dft_rec_pid);
 	while ((d = readdir(dir))) {
 		if (!strncmp(d->d_name, pre, strlen(pre)) ||
 		    !strncmp(d->d_name, prof, strlen(prof)) ||
-		    (!strncmp(d->d_name, "exit-", 5) && atoi(d->d_name + 5) == dft_rec_pid))
+		    stale_process_file(d->d_name))
 			unlinkat(dft_rec_dirfd, d->d_name, 0);
 	}
 	closedir(dir);
+}
+
+/* One line for a process without call sites: "PID status=N comm=NAME". A
+ * single write with O_APPEND: lines of processes exiting together do not mix. */
+static void nosites_line(int status)
+{
+	char line[128], comm[17] = "";
+	int fd, n;
+
+	fd = openat(dft_rec_dirfd, DFT_FILE_NOSITES, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	prctl(PR_GET_NAME, comm);
+	for (char *c = comm; *c; c++) {
+		if (*c == ' ' || *c == '\n')
+			*c = '_';
+	}
+	n = snprintf(line, sizeof(line), "%d status=%d comm=%s\n", (int)dft_rec_pid, status, comm);
+	if (write(fd, line, n) != n)
+		pr_debug("record: cannot write nosites: %m\n");
+	close(fd);
 }
 
 static void rec_exit(int status, void *arg)
@@ -419,6 +468,11 @@ static void rec_exit(int status, void *arg)
 	FILE *f;
 
 	if (getpid() != dft_rec_pid) {
+		dft_guard_exit(guard);
+		return;
+	}
+	if (!have_files) {
+		nosites_line(status);
 		dft_guard_exit(guard);
 		return;
 	}
@@ -432,7 +486,7 @@ static void rec_exit(int status, void *arg)
 		dft_clock_recalibrate();
 		clock_file();
 	}
-	f = rec_create("exit");
+	f = rec_create(DFT_FILE_EXIT);
 	if (f) {
 		fprintf(f, "status=%d events=%llu lost=%llu\n", status, (unsigned long long)events,
 			(unsigned long long)lost);
@@ -455,7 +509,10 @@ static void rec_child(void)
 {
 	pthread_mutex_init(&rec_lock, NULL);
 	dft_rec_pid = getpid();
-	process_files();
+	/* -G, --graph-notrace and the argument specs match C++ names too. */
+	dft_demangler_find();
+	if (have_files)
+		process_files();
 	if (tracer->fork_child)
 		tracer->fork_child();
 }
@@ -465,25 +522,17 @@ static void rec_child(void)
 static int rec_filter(int (*set)(struct dft_ops *, const char *, int), const char *globs,
 		      const char *what)
 {
-	char pat[512];
+	char pat[1024];
 	int ok = 0;
 
 	if (!globs || !*globs || !set(dft_rec_ops, globs, 1))
 		return 0;
+	/* Some pattern selects nothing (the core said which, and the closest
+	 * names): trace what the others select. */
 	set(dft_rec_ops, "", 1);
-	for (const char *p = globs; *p;) {
-		size_t n = strcspn(p, " ,");
-
-		if (n && n < sizeof(pat)) {
-			memcpy(pat, p, n);
-			pat[n] = 0;
-			if (set(dft_rec_ops, pat, 0))
-				pr_warn("record: %s pattern '%s' matches no function\n", what, pat);
-			else
-				ok = 1;
-		}
-		p += n;
-		p += strspn(p, " ,");
+	for (const char *p = globs; (p = dft_pattern_next(p, pat, sizeof(pat)));) {
+		if (!set(dft_rec_ops, pat, 0))
+			ok = 1;
 	}
 	return ok ? 0 : -ENOENT;
 }
@@ -530,7 +579,8 @@ __attribute__((constructor(200))) static void rec_init(void)
 	dft_modules_changed = rec_modules_changed;
 	pthread_mutex_unlock(&rec_lock);
 	pthread_mutex_unlock(&dft_lock);
-	process_files();
+	if (nr_funcs && !have_files)
+		process_files();
 	pthread_atfork(rec_prepare, rec_parent, rec_child);
 	on_exit(rec_exit, NULL);
 	if (tracer->start())

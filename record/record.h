@@ -19,10 +19,16 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/types.h>
 #include <time.h>
 
+#include <dynftrace/format.h>
+
 #include "internal.h"
+
+/* The recorder's own data: hidden, reached without the GOT (internal.h). */
+#pragma GCC visibility push(hidden)
 
 /* ---- clock.c ---- */
 struct dft_clock {
@@ -58,20 +64,20 @@ static inline uint64_t dft_ticks(void)
 }
 
 /* ---- buffer.c ---- */
-enum { DFT_EV_ENTRY, DFT_EV_EXIT, DFT_EV_FUNC, DFT_EV_EXT };
-enum {
-	DFT_EXT_TIME = 1,
-	DFT_EXT_ARGS,
-	DFT_EXT_RETVAL,
-	DFT_EXT_LOST,
-	DFT_EXT_UNWIND,
-	DFT_EXT_COMM,
-};
+/* Events and their layout: include/dynftrace/format.h. */
+#define DFT_STREAM_HDR sizeof(struct dft_stream_hdr)
 
-#define DFT_STREAM_HDR 64
-#define DFT_DELTA_MAX (1u << 30)
+/* Stores a field of an event being written at @p (events are only 4-byte
+ * aligned): dft_ev_put(p, struct dft_ev_func, parent_ip, ip). */
+#define dft_ev_put(p, type, field, val)                                                  \
+	do {                                                                             \
+		__typeof__(((type *)0)->field) v_ = (val);                               \
+		memcpy((char *)(p) + offsetof(type, field), &v_, sizeof(v_));            \
+	} while (0)
+#define DFT_CHUNK_HDR sizeof(struct dft_chunk_hdr)
 
-/* A shared mapping of a file in the trace directory, grown in place. */
+/* A shared mapping of a whole (small) file in the trace directory, grown
+ * in place: the profile tracer's tables. */
 struct dft_mfile {
 	unsigned char *map;
 	size_t size;
@@ -82,19 +88,48 @@ int dft_mfile_open(struct dft_mfile *mf, const char *name, size_t size);
 int dft_mfile_grow(struct dft_mfile *mf, size_t size);
 void dft_mfile_close(struct dft_mfile *mf);
 
+/* A frame open on the thread, for the STACK event of a ring chunk. */
+struct dft_stack_ent {
+	uint32_t fid; /* DFT_STACK_NONE: a frame hooked but not recorded */
+	uint32_t pad;
+	uint64_t ticks;
+};
+#define DFT_STACK_NONE UINT32_MAX
+
+/*
+ * A thread's stream. ev/pos/cap/last/committed describe the current window
+ * only (one chunk of the file, docs/trace-format.md), and the inline writers
+ * (and the architectures' assembly fast paths) rely on nothing else: the
+ * move to the next chunk happens in dft_stream_slow().
+ */
 struct dft_stream {
-	unsigned char *ev; /* the events, after the header */
-	uint64_t *committed;
+	unsigned char *ev; /* the events of the current chunk */
+	uint64_t *committed; /* the current chunk's committed count */
 	size_t pos, cap; /* cap keeps room for a final LOST event */
 	uint64_t last;	 /* ticks of the previous event */
 	uint64_t events, lost;
-	uint64_t pending; /* lost, and not yet told in a LOST event */
-	unsigned int retry; /* lost events until the next attempt to grow */
+	/* ---- the slow path's ---- */
+	uint64_t *lostp; /* count of the LOST event ending this chunk, or NULL */
+	unsigned int retry; /* lost events until the next attempt to move on */
 	int state;	    /* enum in buffer.c */
-	struct dft_mfile mf;
+	int fd;
+	unsigned char *map; /* the window (linear) or the whole ring */
+	size_t map_len;
+	uint64_t map_off;   /* file offset of map */
+	uint64_t chunk_off; /* file offset of the current chunk */
+	uint64_t seq;	    /* of the current chunk, from 1 */
+	unsigned int ring_n; /* chunks of the ring in use */
+	/* function_graph in a ring: the open frames, so that each chunk
+	 * starts with them (its readers see calls entered before it) */
+	struct dft_stack_ent *stk;
+	unsigned int stk_depth;
 	struct dft_stream *next;
 };
 extern __thread struct dft_stream dft_stream;
+extern int dft_stream_ring; /* record --ring: streams are rings */
+/* Set by a tracer whose calls nest (function_graph): streams in a ring
+ * keep the open frames, through dft_stream_push() and dft_stream_pop(). */
+extern int dft_stream_stacks;
 
 void *dft_stream_slow(struct dft_stream *s, size_t len, uint64_t now, unsigned int type);
 
@@ -112,7 +147,7 @@ static inline uint32_t *dft_stream_event(struct dft_stream *s, size_t len, uint6
 	if (unlikely(s->pos + len > s->cap || delta >= DFT_DELTA_MAX))
 		return dft_stream_slow(s, len, now, type);
 	p = (uint32_t *)(s->ev + s->pos);
-	p[0] = (uint32_t)delta << 2 | type;
+	p[0] = (uint32_t)delta << DFT_EV_TYPE_BITS | type;
 	s->last = now;
 	return p;
 }
@@ -125,12 +160,34 @@ static inline void dft_stream_commit(struct dft_stream *s, size_t len)
 	__atomic_store_n(s->committed, s->pos, __ATOMIC_RELEASE);
 }
 
+/* A frame at @depth was entered (@fid, or DFT_STACK_NONE when hooked but
+ * not recorded) / the frame at @depth returned: ring streams only, after
+ * the frame's event is committed. */
+#define DFT_STACK_MAX 4096
+static inline void dft_stream_push(struct dft_stream *s, unsigned int depth, uint32_t fid,
+				   uint64_t ticks)
+{
+	if (unlikely(s->stk)) {
+		if (depth < DFT_STACK_MAX) {
+			s->stk[depth].fid = fid;
+			s->stk[depth].ticks = ticks;
+		}
+		s->stk_depth = depth + 1; /* past DFT_STACK_MAX: no STACK written */
+	}
+}
+
+static inline void dft_stream_pop(struct dft_stream *s, unsigned int depth)
+{
+	if (unlikely(s->stk))
+		s->stk_depth = depth;
+}
+
 /* An EXT event with @len bytes of payload; NULL when lost. Returns the
  * payload; commit with dft_stream_commit(s, dft_ext_size(len)). */
 void *dft_stream_ext(struct dft_stream *s, unsigned int kind, size_t len, uint64_t now);
 static inline size_t dft_ext_size(size_t len)
 {
-	return 8 + ((len + 3) & ~(size_t)3);
+	return DFT_EXT_SIZE(len);
 }
 
 /* Sets the base of the next delta (an absolute TIME event). */
@@ -212,4 +269,5 @@ uint32_t dft_args_assign(uint32_t fid, const char *module, const char *func);
 void dft_args_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
 void dft_retval_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
 
+#pragma GCC visibility pop
 #endif /* DFT_RECORD_H */

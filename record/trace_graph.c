@@ -53,8 +53,10 @@ static void graph_unselect(unsigned long long data)
 		in_graph--;
 }
 
-static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
-		       struct dft_regs *regs)
+/* @ring: the stream keeps the open frames (record --ring), a variant of
+ * its own so that other streams pay nothing for it. */
+static __attribute__((always_inline)) inline int
+graph_entry_common(const struct dft_graph_ent *ent, struct dft_regs *regs, const int ring)
 {
 	const struct dft_fid_ent *f = dft_fid_lookup(ent->ip);
 	struct dft_stream *s = &dft_stream;
@@ -67,6 +69,8 @@ static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *go
 	if (unlikely(f->flags & (DFT_FID_GRAPH_FUNC | DFT_FID_GRAPH_NOTRACE) || in_notrace ||
 		     graph_funcs_only)) {
 		sel = graph_select(f, ent->data);
+		if (ring && sel < 0)
+			dft_stream_push(s, ent->depth, DFT_STACK_NONE, 0);
 		if (sel <= 0)
 			return -sel;
 	}
@@ -75,17 +79,31 @@ static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *go
 		*ent->data |= now;
 		return 1;
 	}
-	p = dft_stream_event(s, 8, now, DFT_EV_ENTRY);
+	p = dft_stream_event(s, sizeof(struct dft_ev_entry), now, DFT_EV_ENTRY);
 	if (unlikely(!p)) {
 		/* Lost: an EXIT alone would close the wrong call. */
 		graph_unselect(*ent->data);
 		return 0;
 	}
-	p[1] = f->fid;
-	dft_stream_commit(s, 8);
+	dft_ev_put(p, struct dft_ev_entry, fid, f->fid);
+	dft_stream_commit(s, sizeof(struct dft_ev_entry));
+	if (ring)
+		dft_stream_push(s, ent->depth, f->fid, now);
 	if (unlikely(f->flags & DFT_FID_ARGS))
 		dft_args_record(s, f->fid, regs, now);
 	return 1;
+}
+
+static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
+		       struct dft_regs *regs)
+{
+	return graph_entry_common(ent, regs, 0);
+}
+
+static int graph_entry_ring(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
+			    struct dft_regs *regs)
+{
+	return graph_entry_common(ent, regs, 1);
 }
 
 static void graph_exit(struct dft_stream *s, const struct dft_graph_ret *ret,
@@ -94,20 +112,20 @@ static void graph_exit(struct dft_stream *s, const struct dft_graph_ret *ret,
 	uint32_t *p;
 
 	if (unlikely(ret->abnormal)) {
-		p = dft_stream_ext(s, DFT_EXT_UNWIND, 4, now);
+		p = dft_stream_ext(s, DFT_EXT_UNWIND, sizeof(struct dft_ext_unwind), now);
 		if (!p)
 			return;
-		p[0] = 1;
-		dft_stream_commit(s, dft_ext_size(4));
+		dft_ev_put(p, struct dft_ext_unwind, depth, 1);
+		dft_stream_commit(s, dft_ext_size(sizeof(struct dft_ext_unwind)));
 	} else if (unlikely(dft_args_retvals)) {
 		const struct dft_fid_ent *f = dft_fid_lookup(ret->ip);
 
 		if (f && f->flags & DFT_FID_RETVAL)
 			dft_retval_record(s, f->fid, regs, now);
 	}
-	p = dft_stream_event(s, 4, now, DFT_EV_EXIT);
+	p = dft_stream_event(s, sizeof(struct dft_ev_exit), now, DFT_EV_EXIT);
 	if (p)
-		dft_stream_commit(s, 4);
+		dft_stream_commit(s, sizeof(struct dft_ev_exit));
 }
 
 /* With a threshold: the whole call, once we know it was long enough. */
@@ -121,30 +139,47 @@ static void graph_exit_thresh(struct dft_stream *s, const struct dft_graph_ret *
 	if (now - start < thresh || !(f = dft_fid_lookup(ret->ip)))
 		return;
 	dft_stream_time(s, start);
-	p = dft_stream_event(s, 8, start, DFT_EV_ENTRY);
+	p = dft_stream_event(s, sizeof(struct dft_ev_entry), start, DFT_EV_ENTRY);
 	if (!p)
 		return;
-	p[1] = f->fid;
-	dft_stream_commit(s, 8);
+	dft_ev_put(p, struct dft_ev_entry, fid, f->fid);
+	dft_stream_commit(s, sizeof(struct dft_ev_entry));
 	graph_exit(s, ret, regs, now);
 }
 
-static void graph_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
-		      struct dft_regs *regs)
+static __attribute__((always_inline)) inline void
+graph_ret_common(const struct dft_graph_ret *ret, struct dft_regs *regs, const int ring)
 {
 	struct dft_stream *s = &dft_stream;
 	uint64_t now;
 
 	if (unlikely(ret->data & (DATA_NOTRACE | DATA_GRAPH_FUNC))) {
 		graph_unselect(ret->data);
-		if (ret->data & DATA_NOTRACE)
+		if (ret->data & DATA_NOTRACE) {
+			if (ring)
+				dft_stream_pop(s, ret->depth);
 			return;
+		}
 	}
 	now = dft_ticks();
 	if (unlikely(thresh))
 		graph_exit_thresh(s, ret, regs, now);
 	else
 		graph_exit(s, ret, regs, now);
+	if (ring)
+		dft_stream_pop(s, ret->depth);
+}
+
+static void graph_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
+		      struct dft_regs *regs)
+{
+	graph_ret_common(ret, regs, 0);
+}
+
+static void graph_ret_ring(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
+			   struct dft_regs *regs)
+{
+	graph_ret_common(ret, regs, 1);
 }
 
 static struct dft_graph_ops graph_ops = { .entry = graph_entry, .ret = graph_ret };
@@ -160,6 +195,13 @@ static int graph_start(void)
 	if (ns && *ns)
 		thresh = dft_clock_ns_to_ticks(strtoull(ns, NULL, 0));
 	graph_funcs_only = funcs && *funcs;
+	/* A ring's chunks start with the open frames; with a threshold, calls
+	 * are written whole as they end and never nest. */
+	if (dft_stream_ring && !thresh) {
+		dft_stream_stacks = 1;
+		graph_ops.entry = graph_entry_ring;
+		graph_ops.ret = graph_ret_ring;
+	}
 	dft_rec_ops = &graph_ops.ops;
 	return 0;
 }

@@ -36,9 +36,7 @@
  * thread registers before it runs any code of the program, and registering
  * waits while a batch is written) and the main thread. Threads made with a
  * raw clone(), or started before this library was loaded, are not known.
- * The signal cannot be blocked by the program (sigprocmask() and
- * pthread_sigmask() are interposed too); a thread inside a long signal
- * handler whose mask holds it delays the batch until it returns.
+ * The signal cannot be blocked by the program (core/trap.c).
  *
  * qemu-user runs the protocol, but it models neither the caches nor the
  * memory ordering of real cores: the tests cannot show the properties
@@ -146,37 +144,6 @@ DFT_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *
 	if (ret)
 		free(s);
 	return ret;
-}
-
-/* The program may not block the stop signal: it would wait for ever. */
-static const sigset_t *unblockable(int how, const sigset_t *set, sigset_t *buf)
-{
-	if (!set || how == SIG_UNBLOCK || !sigismember(set, DFT_TRAP_SIGNAL))
-		return set;
-	*buf = *set;
-	sigdelset(buf, DFT_TRAP_SIGNAL);
-	return buf;
-}
-
-DFT_API int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
-{
-	static int (*real)(int, const sigset_t *, sigset_t *);
-	sigset_t buf;
-
-	if (!real)
-		real = (int (*)(int, const sigset_t *, sigset_t *))dlsym(RTLD_NEXT,
-									 "pthread_sigmask");
-	return real(how, unblockable(how, set, &buf), old);
-}
-
-DFT_API int sigprocmask(int how, const sigset_t *set, sigset_t *old)
-{
-	static int (*real)(int, const sigset_t *, sigset_t *);
-	sigset_t buf;
-
-	if (!real)
-		real = (int (*)(int, const sigset_t *, sigset_t *))dlsym(RTLD_NEXT, "sigprocmask");
-	return real(how, unblockable(how, set, &buf), old);
 }
 
 /* The handler (trap.c): park until the batch is written. */

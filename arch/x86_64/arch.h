@@ -36,7 +36,7 @@
  * The frame both trampolines build. The first 21 slots are the kernel's
  * x86-64 pt_regs, in the order of struct user_regs_struct; the argument
  * vector registers follow. The caller trampoline fills only rdi, rsi, rdx,
- * rcx, r8, r9, rax, rbp, rip, rsp and xmm0-7.
+ * rcx, r8, r9, r10, rax, rbp, rip, rsp and xmm0-7.
  */
 struct dft_regs {
 	unsigned long r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
@@ -91,6 +91,12 @@ static inline void dft_arch_set_fparg(struct dft_regs *r, unsigned int n, double
 static inline unsigned long dft_arch_get_retval(const struct dft_regs *r)
 {
 	return r->rax;
+}
+
+/* The return hook restores it from the frame: graph return callbacks. */
+static inline void dft_arch_set_retval(struct dft_regs *r, unsigned long v)
+{
+	r->rax = v;
 }
 
 static inline double dft_arch_get_fpretval(const struct dft_regs *r)
