@@ -134,3 +134,40 @@ expect "--task -F leafy" out <<'EOT'
        100       100  prog                       2         200 ns       1.998 ms         5
        100       101  worker                     1         100 ns         100 ns         0
 EOT
+
+# A real recording long enough to span several chunks of its stream: the
+# filters that look ahead (-t, -C) agree with the plain walk.
+IFS='|' read -r name cc flags <<<"$(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | head -1)"
+[ -n "$name" ] || skip "no compiler for $ARCH"
+cat >fib.c <<'EOT'
+#include <stdlib.h>
+#include "cmd_prog.h"
+NOIPA int leaf(int x) { return x + 1; }
+NOIPA int fib(int n)
+{
+	int r = n < 2 ? leaf(n) : fib(n - 1) + fib(n - 2);
+
+	NOTAIL();
+	return r;
+}
+int main(int argc, char **argv) { return fib(argc > 1 ? atoi(argv[1]) : 10) < 0; }
+EOT
+build_variant fib "$cc" "$flags" fib.c
+record_to fib.d -- ./fib 27 >/dev/null 2>&1 || fail "record fib"
+[ "$(stat -c %s fib.d/*.dat)" -gt $((9 << 20)) ] || fail "fib's stream is too small for three chunks"
+# Every call of fib leads to leaf: -C leaf keeps them all.
+dft report -i fib.d --format folded >all || fail "folded"
+dft report -i fib.d --format folded -C leaf >out || fail "folded -C leaf"
+cmp -s all out || fail "-C leaf dropped calls: $(diff all out | head)"
+# The calls of at least 2 us, counted from the graph's durations.
+n=$(dft report -i fib.d | awk -F'|' '!/^#/ && NF >= 2 {
+	d = $1; sub(/^[^)]*\)/, "", d); gsub(/[^0-9.]/, "", d); if (d != "" && d + 0 >= 2) n++ }
+	END { print n + 0 }')
+m=$(dft report -i fib.d --format profile -t 2us | awk '!/^#/ { s += $1 } END { print s + 0 }')
+[ "$n" = "$m" ] && [ "$n" -gt 0 ] || fail "-t 2us: $m calls, the graph has $n of at least 2 us"
+# No call lasts 10 s: main is looked at to its end, across every chunk,
+# and the walk goes on from where it was (a use after free once).
+dft report -i fib.d --format profile -t 10s >out 2>err || fail "-t 10s: $(cat err)"
+head -1 out | grep -qx "# dynftrace profile (function_graph): 0 functions, sorted by total time" ||
+	fail "-t 10s: $(head -3 out)"
+[ ! -s err ] || fail "-t 10s: $(cat err)"
