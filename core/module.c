@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <elf.h>
+#include <fcntl.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,8 @@ static void module_free(struct dft_module *mod)
 	free(mod);
 }
 
+static struct dft_site *lookup_in(struct dft_module *m, unsigned long addr, int by_func);
+
 /* Brings every site of a new module to its NOP form, in one batch. */
 static void module_normalise(struct dft_module *mod, int live)
 {
@@ -192,7 +195,12 @@ static void module_normalise(struct dft_module *mod, int live)
 		if (memcmp(p->old, p->new, s->len))
 			n++;
 	}
-	dft_text_patch(batch, n, live);
+	/* Not normalised (a thread would not stop): never enabled either. */
+	if (dft_text_patch(batch, n, live)) {
+		for (size_t i = 0; i < n; i++)
+			lookup_in(mod, batch[i].addr, 0)->flags |= DFT_SITE_FAILED;
+		pr_warn("%s: its call sites could not be prepared: not traced", mod->name);
+	}
 	free(batch);
 }
 
@@ -210,12 +218,35 @@ static int nr_threads(void)
 	return n;
 }
 
+/*
+ * Whether a ptrace tracer has us: then we are being loaded by `dynftrace`'s
+ * attach (or a debugger's call of dlopen) with every other thread stopped
+ * by it, and the tracer checked that no thread's pc is inside a site. The
+ * other threads could not answer a stop signal (core/stop.c): the start-up
+ * writes are plain, as in a single-threaded process.
+ */
+static int stopped_by_tracer(void)
+{
+	char buf[2048];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	const char *p;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strstr(buf, "\nTracerPid:");
+	return p && atoi(p + 11) != 0;
+}
+
 /* Lock held. */
 void dft_modules_scan(int startup)
 {
 	struct scan sc = { 0 };
 	struct dft_module **pp, *added = NULL, *gone = NULL;
-	int live = !startup || nr_threads() > 1;
+	int live = !startup || (nr_threads() > 1 && !stopped_by_tracer());
 
 	dl_iterate_phdr(collect, &sc);
 	dft_for_each_module(m) m->seen = 0;
@@ -266,7 +297,8 @@ void dft_modules_scan(int startup)
 		}
 		module_normalise(m, live);
 		m->next = dft_modules;
-		dft_modules = m;
+		/* Published whole: callbacks look sites up without the lock. */
+		__atomic_store_n(&dft_modules, m, __ATOMIC_RELEASE);
 		dft_nr_sites += m->nr_sites;
 	}
 	/* Listeners first (the recorder names the new sites), then the ops
@@ -274,6 +306,10 @@ void dft_modules_scan(int startup)
 	if (dft_modules_changed)
 		dft_modules_changed();
 	dft_ops_modules_changed();
+	/* A callback may be walking an unlinked module (a lock-free
+	 * dft_lookup_function()): let it leave first. */
+	if (gone)
+		dft_synchronize();
 	while (gone) {
 		struct dft_module *m = gone;
 

@@ -5,9 +5,9 @@
  * chosen tracer, after the core's own constructor has read the call sites.
  *
  * Functions get dense ids (fids) in order of discovery; the tracers find
- * them from the call-site address through an open-addressing hash table
- * that is read without a lock and replaced, never changed in place, when it
- * fills up. sites-PID and maps-PID name what the ids and addresses mean.
+ * them from the call-site address through a direct map of the main module
+ * (record.h), else an open-addressing hash table that is read without a
+ * lock and replaced, never changed in place, when it fills up. sites-PID and maps-PID name what the ids and addresses mean.
  *
  * A fork child starts files of its own (its streams open at its first
  * event); an exec'd program starts over with the same pid, so the files of
@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -33,6 +35,7 @@ struct dft_ops *dft_rec_ops;
 static struct dft_fid_ent no_fids[1];
 static struct dft_fid_table fids0 = { no_fids, 0 };
 struct dft_fid_table *dft_fids = &fids0;
+struct dft_fid_map dft_fid_map;
 
 struct rec_func {
 	unsigned long func, site;
@@ -53,6 +56,10 @@ static uint32_t nr_funcs, cap_funcs;
 static struct rec_mod *mods;
 static unsigned int nr_mods, cap_mods;
 static FILE *maps_file, *sites_file;
+/* The process files exist: only once the process has a call site. A
+ * process with none (a shell, a tool a build runs) leaves a line in
+ * "nosites" at its exit instead. */
+static int have_files;
 static const struct dft_tracer *tracer;
 static const char *graph_funcs, *graph_notrace;
 /* A recording is on: its directory and configuration. */
@@ -220,6 +227,8 @@ static unsigned int mod_id(const struct dft_module *dm)
 
 /* ---- fids and sites-PID ---- */
 
+static void process_files(void);
+
 static void sites_line(uint32_t fid)
 {
 	const struct rec_func *f = &funcs[fid];
@@ -311,6 +320,9 @@ static void fids_scan(void)
 		for (uint32_t fid = old; fid < nr_funcs; fid++)
 			sites_line(fid);
 		fflush(sites_file);
+	} else if (nr_funcs && !have_files && dft_rec_dirfd >= 0) {
+		/* The first sites (a library with some was loaded). */
+		process_files();
 	}
 }
 
@@ -332,16 +344,16 @@ static void rec_modules_changed(void)
  * not wait for dft_lock (its holder may be waiting for us), so we only try;
  * the event is dropped when we cannot.
  */
-const struct dft_fid_ent *dft_fid_miss(unsigned long site)
+int dft_fid_miss(unsigned long site, struct dft_fid *f)
 {
 	const struct dft_fid_table *t;
 
 	if (pthread_mutex_trylock(&dft_lock))
-		return NULL;
+		return -1;
 	/* fork() takes rec_lock before dft_lock: only try this one too. */
 	if (pthread_mutex_trylock(&rec_lock)) {
 		pthread_mutex_unlock(&dft_lock);
-		return NULL;
+		return -1;
 	}
 	fids_scan();
 	pthread_mutex_unlock(&rec_lock);
@@ -350,11 +362,65 @@ const struct dft_fid_ent *dft_fid_miss(unsigned long site)
 	for (unsigned long i = (site * 0x9E3779B97F4A7C15ul) >> 20;; i++) {
 		const struct dft_fid_ent *e = &t->ent[i & t->mask];
 
-		if (e->site == site)
-			return e;
+		if (e->site == site) {
+			f->fid = e->fid;
+			f->flags = e->flags;
+			return 0;
+		}
 		if (!e->site)
-			return NULL;
+			return -1;
 	}
+}
+
+/*
+ * The direct map (record.h), for the module with the most sites: a lookup
+ * with no hash and no probe, which the assembly fast paths read too.
+ * Without memory for it, every lookup takes the hash table.
+ */
+static void fid_map_build(void)
+{
+	const struct dft_module *best = NULL;
+	unsigned long lo = ~0UL, hi = 0;
+	size_t n = 0;
+	void *map;
+
+	dft_for_each_module(m) {
+		if (m->nr_sites > n) {
+			n = m->nr_sites;
+			best = m;
+		}
+	}
+	if (!best)
+		return;
+	dft_for_each_site(best, s) {
+		if (s->flags & DFT_SITE_FAILED)
+			continue;
+		if (s->addr < lo)
+			lo = s->addr;
+		if (s->addr + 1 > hi)
+			hi = s->addr + 1;
+	}
+	if (lo >= hi)
+		return;
+	/* One 4-byte word per 4 bytes of text; untouched pages cost nothing. */
+	map = mmap(NULL, ((hi - lo) | 3) + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (map == MAP_FAILED)
+		return;
+	dft_fid_map.ent = map;
+	dft_fid_map.lo = lo;
+	for (uint32_t fid = 0; fid < nr_funcs; fid++) {
+		unsigned long off = funcs[fid].site - lo;
+		struct dft_fid f;
+
+		if (off >= hi - lo)
+			continue;
+		/* Only read by this thread until the tracer starts. */
+		if (!dft_fid_lookup(funcs[fid].site, &f) && !f.flags)
+			dft_fid_map.ent[off / 4] = f.fid + 1;
+	}
+	dft_fid_map.size = hi - lo;
+	pr_debug("record: %s: function ids from a direct map of %lu bytes", best->name, hi - lo);
 }
 
 /* ---- process files ---- */
@@ -374,6 +440,7 @@ static void clock_file(void)
 /* maps-, sites- and clock-PID for this process, from what is known so far. */
 static void process_files(void)
 {
+	have_files = 1;
 	if (maps_file)
 		fclose(maps_file);
 	if (sites_file)
@@ -395,6 +462,21 @@ static void process_files(void)
 	clock_file();
 }
 
+static int stale_process_file(const char *name)
+{
+	static const char *const pre[] = { DFT_FILE_EXIT "-", DFT_FILE_MAPS "-", DFT_FILE_SITES "-",
+					   DFT_FILE_CLOCK "-" };
+	char *end;
+
+	for (size_t i = 0; i < ARRAY_SIZE(pre); i++) {
+		size_t n = strlen(pre[i]);
+
+		if (!strncmp(name, pre[i], n) && strtol(name + n, &end, 10) == dft_rec_pid && !*end)
+			return 1;
+	}
+	return 0;
+}
+
 /* An exec'd image has the pid of the one it replaced: its streams and
  * profiles would be read with our ids. */
 static void remove_stale(void)
@@ -414,21 +496,46 @@ static void remove_stale(void)
 	while ((d = readdir(dir))) {
 		if (!strncmp(d->d_name, pre, strlen(pre)) ||
 		    !strncmp(d->d_name, prof, strlen(prof)) ||
-		    (!strncmp(d->d_name, DFT_FILE_EXIT "-", sizeof(DFT_FILE_EXIT)) &&
-		     atoi(d->d_name + sizeof(DFT_FILE_EXIT)) == dft_rec_pid))
+		    stale_process_file(d->d_name))
 			unlinkat(dft_rec_dirfd, d->d_name, 0);
 	}
 	closedir(dir);
 }
 
+/* One line for a process without call sites: "PID status=N comm=NAME". A
+ * single write with O_APPEND: lines of processes exiting together do not mix. */
+static void nosites_line(int status)
+{
+	char line[128], comm[17] = "";
+	int fd, n;
+
+	fd = openat(dft_rec_dirfd, DFT_FILE_NOSITES, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	prctl(PR_GET_NAME, comm);
+	for (char *c = comm; *c; c++) {
+		if (*c == ' ' || *c == '\n')
+			*c = '_';
+	}
+	n = snprintf(line, sizeof(line), "%d status=%d comm=%s\n", (int)dft_rec_pid, status, comm);
+	if (write(fd, line, n) != n)
+		pr_debug("record: cannot write nosites: %m\n");
+	close(fd);
+}
+
 /* The files a finished trace has: totals, the clock at its precise rate,
- * and exit-PID. */
+ * and exit-PID (" detached=1" when record -p stopped, the process runs on). */
 static void rec_finish(int status, int detached)
 {
 	int guard = dft_guard_enter();
 	uint64_t events, lost;
 	FILE *f;
 
+	if (!have_files) {
+		nosites_line(status);
+		dft_guard_exit(guard);
+		return;
+	}
 	if (tracer->exit)
 		tracer->exit();
 	dft_streams_totals(&events, &lost);
@@ -472,7 +579,8 @@ static void rec_child(void)
 	dft_rec_pid = getpid();
 	/* -G, --graph-notrace and the argument specs match C++ names too. */
 	dft_demangler_find();
-	process_files();
+	if (have_files)
+		process_files();
 	if (tracer->fork_child)
 		tracer->fork_child();
 }
@@ -521,7 +629,7 @@ const char *dft_rec_getenv(const char *name)
 		if (!strcmp(name, keys[i].env))
 			return *(const char **)((const char *)rec_conf + keys[i].off);
 	}
-	return NULL;
+	return getenv(name);
 }
 
 const char *dft_rec_dir(void)
@@ -541,7 +649,7 @@ static int rec_disable(void)
 
 int dft_rec_start(const struct dft_rec_conf *conf, char *err, size_t errlen)
 {
-	static int once;
+	static int once, profiled;
 	const struct dft_tracer *const tracers[] = { &dft_tracer_function, &dft_tracer_graph,
 						     &dft_tracer_profile };
 	const char *name = conf->tracer && *conf->tracer ? conf->tracer : "function_graph";
@@ -559,6 +667,15 @@ int dft_rec_start(const struct dft_rec_conf *conf, char *err, size_t errlen)
 	if (!tracer) {
 		snprintf(err, errlen, "unknown tracer '%s'", name);
 		return -EINVAL;
+	}
+	/* The profile's per-thread files stay mapped by their threads (the
+	 * fast path writes them from assembly): a second one would count
+	 * into the first directory. */
+	if (tracer == &dft_tracer_profile && profiled) {
+		snprintf(err, errlen,
+			 "this process was profiled already: one profile recording per process "
+			 "(use -t function_graph, or top -p)");
+		return -EBUSY;
 	}
 	if (!dft_initialised) {
 		snprintf(err, errlen, "the runtime could not start in this process");
@@ -592,11 +709,16 @@ int dft_rec_start(const struct dft_rec_conf *conf, char *err, size_t errlen)
 	pthread_mutex_lock(&rec_lock);
 	maps_scan();
 	fids_scan();
+	fid_map_build();
 	dft_modules_changed = rec_modules_changed;
 	pthread_mutex_unlock(&rec_lock);
 	pthread_mutex_unlock(&dft_lock);
-	process_files();
+	/* A new directory gets every process file (a later recording too). */
+	have_files = 0;
+	if (nr_funcs)
+		process_files();
 	recording = 1;
+	profiled |= tracer == &dft_tracer_profile;
 	if (tracer->start()) {
 		snprintf(err, errlen, "cannot start the %s tracer", tracer->name);
 		return -EINVAL;
@@ -609,9 +731,7 @@ int dft_rec_start(const struct dft_rec_conf *conf, char *err, size_t errlen)
 	ret = tracer->enable();
 	if (ret) {
 		snprintf(err, errlen, "cannot start the %s tracer: %s", tracer->name,
-			 ret == -EBUSY ? "another function graph user is registered (stop the "
-					 "control tracer: current_tracer nop)"
-				       : strerror(-ret));
+			 strerror(-ret));
 		return ret;
 	}
 	return 0;

@@ -117,7 +117,7 @@ static int loader(const char *ready, const char *lib)
 	f = fopen(ready, "w");
 	fclose(f);
 	pthread_join(t, NULL);
-	sleep(5); /* time for the control channel after the attach */
+	sleep(15); /* time for the control channel after the attach */
 	printf("ok\n");
 	return 0;
 }
