@@ -172,6 +172,8 @@ static void module_free(struct dft_module *mod)
 	free(mod);
 }
 
+static struct dft_site *lookup_in(struct dft_module *m, unsigned long addr, int by_func);
+
 /* Brings every site of a new module to its NOP form, in one batch. */
 static void module_normalise(struct dft_module *mod, int live)
 {
@@ -192,7 +194,12 @@ static void module_normalise(struct dft_module *mod, int live)
 		if (memcmp(p->old, p->new, s->len))
 			n++;
 	}
-	dft_text_patch(batch, n, live);
+	/* Not normalised (a thread would not stop): never enabled either. */
+	if (dft_text_patch(batch, n, live)) {
+		for (size_t i = 0; i < n; i++)
+			lookup_in(mod, batch[i].addr, 0)->flags |= DFT_SITE_FAILED;
+		pr_warn("%s: its call sites could not be prepared: not traced", mod->name);
+	}
 	free(batch);
 }
 

@@ -11,8 +11,8 @@
 # then a guest process, as on a board, and none is a host program that
 # inherits a foreign LD_PRELOAD ("wrong ELF class" noise).
 #
-# SUITE_ARCHES (default "x86_64 arm") lists the targets this runs on; make
-# check-long adds aarch64.
+# It runs when DFT_SUITES=1 (.ci/run sets it). SUITE_ARCHES (default
+# "x86_64 arm") lists the targets; make check-long adds aarch64.
 # timeout: 2700
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/prog/cmd_lib.sh"
@@ -23,22 +23,14 @@ loud_skip() {
 	skip "$*"
 }
 
+[ "${DFT_SUITES:-}" = 1 ] ||
+	skip "the real test suites run with DFT_SUITES=1 (.ci/run and make check-long set it)"
 arch=$(arch_dir)
 case " ${SUITE_ARCHES:-x86_64 arm} " in *" $arch "*) ;; *)
 	skip "the m4 suite runs on ${SUITE_ARCHES:-x86_64 arm} (make check-long runs every target)" ;;
 esac
 [ -z "$RUN" ] || skip "no binfmt_misc: the suite's make and shells cannot run the target's programs"
 triple=$($CC -dumpmachine)
-
-# The source, once.
-if [ ! -f src/.done ]; then
-	rm -rf src && mkdir src
-	(cd src && apt-get source -qq m4 >/dev/null 2>&1) ||
-		loud_skip "cannot fetch m4's source: 'apt-get source m4' failed (scripts/deb-src.sh adds deb-src entries; dpkg-dev is needed)"
-	touch src/.done
-fi
-m4src=$(echo "$T"/src/m4-*/)
-[ -x "$m4src/configure" ] || fail "no configure in m4's source"
 
 # Emulated: the guest's root, with the runtime and the suite inside at the
 # same absolute paths as outside (a link from $root$root to /).
@@ -70,6 +62,22 @@ else
 	in_target() { env "$@"; }
 fi
 
+# The work tree: inside the root when emulated, where the link makes its
+# path the same inside and outside.
+w=${root:+$root/suite}
+w=${w:-$T}
+mkdir -p "$w"
+
+# The source, once.
+if [ ! -f "$w/src/.done" ]; then
+	rm -rf "$w/src" && mkdir -p "$w/src"
+	(cd "$w/src" && apt-get source -qq m4 >/dev/null 2>&1) ||
+		loud_skip "cannot fetch m4's source: 'apt-get source m4' failed (scripts/deb-src.sh adds deb-src entries; dpkg-dev is needed)"
+	touch "$w/src/.done"
+fi
+m4src=$(echo "$w"/src/m4-*/)
+[ -x "$m4src/configure" ] || fail "no configure in m4's source"
+
 # The installed dynftrace (the README's way: make install, then the flags
 # from pkg-config).
 if [ -n "$root" ]; then
@@ -84,7 +92,7 @@ flags=$(PKG_CONFIG_PATH=$destdir$prefix/lib/pkgconfig pkg-config --variable=inst
 dft_bin=$prefix/bin/dynftrace
 
 # The build, in the tree the suite runs from.
-b=$T/build
+b=$w/build
 if [ ! -f "$b/.done" ] || [ "$(cat "$b/.done")" != "$flags" ]; then
 	rm -rf "$b" && mkdir -p "$b"
 	host=
@@ -95,11 +103,13 @@ if [ ! -f "$b/.done" ] || [ "$(cat "$b/.done")" != "$flags" ]; then
 	make -C "$b" -j2 MAKEINFO=true >"$b/make.log" 2>&1 || { tail -20 "$b/make.log"; fail "build m4"; }
 	echo "$flags" >"$b/.done"
 fi
-[ -n "$root" ] && { mkdir -p "$root$T" && [ -e "$root$b" ] || fail "$b is not inside the root"; }
 "$DFT" list "$b/src/m4" >list.out 2>&1 || { cat list.out; fail "dynftrace list: no sites in m4 built with $flags"; }
 
 # The failed checks of one run, from the suite's own summary.
-failed_checks() { sed -n '/^Failed checks were:/,/^make/{s/^ *\([^ ]*[0-9][0-9][0-9][^ ]*\).*/\1/p}' "$1" | sort; }
+failed_checks() {
+	sed -n '/^Failed checks were:/,/^make/{s/^ *\([^ ]*[0-9][0-9][0-9][^ ]*\).*/\1/p}' "$1" |
+		sed 's|.*/||' | sort
+}
 
 make_check=(make -C "$b/checks" check MAKEINFO=true)
 in_target "${make_check[@]}" >plain.log 2>&1
@@ -107,8 +117,8 @@ plain_st=$?
 nchecks=$(grep -c '^Checking ' plain.log)
 [ "$nchecks" -gt 200 ] || { tail -20 plain.log; fail "the plain run ran $nchecks checks"; }
 
-rm -rf "$T/tr"
-in_target "$dft_bin" record -t function_graph -o "$T/tr" -- "${make_check[@]}" >traced.log 2>&1
+rm -rf "$w/tr"
+in_target "$dft_bin" record -t function_graph -o "$w/tr" -- "${make_check[@]}" >traced.log 2>&1
 traced_st=$?
 [ "$(grep -c '^Checking ' traced.log)" = "$nchecks" ] || fail "the traced run ran another number of checks"
 grep -q "wrong ELF class" traced.log && fail "a host program inherited the target's LD_PRELOAD"
@@ -121,11 +131,11 @@ events=$(echo "$summary" | sed 's/^dynftrace: \([0-9]*\) events.*/\1/')
 [ "$events" -gt 1000000 ] || fail "only $events events: $summary"
 
 # The report reads the whole trace: every m4 process, and m4's own
-# functions (expand_macro drives every expansion).
-in_target "$dft_bin" report -i "$T/tr" --format profile >profile.out 2>profile.err ||
+# functions (expand_token drives every expansion).
+in_target "$dft_bin" report -i "$w/tr" --format profile >profile.out 2>profile.err ||
 	{ cat profile.err; fail "report --format profile"; }
-grep -q ' expand_macro$' profile.out || fail "expand_macro is not in the profile"
-in_target "$dft_bin" report -i "$T/tr" --format graph >/dev/null 2>graph.err ||
+grep -q ' expand_token$' profile.out || fail "expand_token is not in the profile"
+in_target "$dft_bin" report -i "$w/tr" --format graph >/dev/null 2>graph.err ||
 	{ cat graph.err; fail "report --format graph"; }
 pass "m4 suite on $arch: $nchecks checks, $(wc -l <plain.failed) failing plainly and traced" \
 	"($(tr '\n' ' ' <plain.failed)); $summary"

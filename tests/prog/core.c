@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -411,6 +412,71 @@ static void test_stress(int rounds)
 	CHECK(calls > 0 && thread_calls[0] && thread_calls[1], "both threads ran");
 }
 
+/* ---- text that changes under running threads ---- */
+
+static long pstress_calls[2];
+
+static void *pstress_thread(void *arg)
+{
+	long *n = arg;
+
+	while (!stop) {
+		tf_add(one, 1);
+		tf_mul(one, 1);
+		__atomic_store_n(n, *n + 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/*
+ * Two threads call tf_add and tf_mul while their sites flip between NOP
+ * and the plain caller (ops c on tf_mul) and between the plain and the
+ * regs caller (ops b, SAVE_REGS, on both; ops a keeps tf_add traced and
+ * must see every call). Run with DYNFTRACE_STATS=1, the case checks that
+ * the patch protocol really ran: traps taken, threads parked.
+ */
+static void test_patch_stress(int rounds)
+{
+	struct counter a, b, c;
+	pthread_t t[2];
+
+	counter_init(&a, "tf_add");
+	counter_init(&b, "tf_add tf_mul");
+	b.ops.flags = DFT_OPS_FL_SAVE_REGS;
+	counter_init(&c, "tf_mul");
+	CHECK(!dft_register_ops(&a.ops), "register a");
+	stop = 0;
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, pstress_thread, &pstress_calls[i]);
+	for (int i = 0; i < rounds; i++) {
+		struct dft_ops *o = i % 4 < 2 ? &b.ops : &c.ops;
+
+		if (i % 2 == 0)
+			CHECK(!dft_register_ops(o), "register round %d", i);
+		else
+			CHECK(!dft_unregister_ops(o), "unregister round %d", i);
+		/* Both threads run through the new text before it changes
+		 * again, now and then (on a busy machine they might not run
+		 * at all). */
+		for (int k = 0; k < 2 && i % 4 == 0; k++) {
+			long seen = __atomic_load_n(&pstress_calls[k], __ATOMIC_RELAXED);
+
+			while (__atomic_load_n(&pstress_calls[k], __ATOMIC_RELAXED) == seen)
+				sched_yield();
+		}
+	}
+	stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	CHECK(!dft_unregister_ops(&a.ops), "unregister a");
+	long calls = pstress_calls[0] + pstress_calls[1];
+	printf("patch_stress: %d rounds, %ld calls, a saw %ld, b %ld, c %ld\n", rounds, calls,
+	       a.total, b.total, c.total);
+	CHECK(a.total == calls, "lost or doubled calls: made %ld, a saw %ld", calls, a.total);
+	CHECK(pstress_calls[0] && pstress_calls[1], "both threads ran");
+	CHECK(b.total && c.total, "the flipping ops were called");
+}
+
 /* ---- the API from a callback, while another thread updates ---- */
 
 static void nop_cb(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
@@ -671,6 +737,8 @@ int main(int argc, char **argv)
 		test_stress(argc > 2 ? atoi(argv[2]) : 10000);
 	else if (!strcmp(t, "api_callback"))
 		test_api_callback(argc > 2 ? atoi(argv[2]) : 2000);
+	else if (!strcmp(t, "patch_stress"))
+		test_patch_stress(argc > 2 ? atoi(argv[2]) : 2000);
 	else if (!strcmp(t, "sigblock"))
 		test_sigblock(argc > 2 ? atoi(argv[2]) : 2000);
 	else if (!strcmp(t, "fork"))
