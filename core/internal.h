@@ -144,6 +144,7 @@ struct dft_site *dft_site_of_func(unsigned long addr);
 
 /* ---- patch.c ---- */
 struct dft_patch;
+unsigned long dft_page_size(void);
 int dft_update_sites(void);
 int dft_text_patch(struct dft_patch *batch, size_t n, int live);
 

@@ -118,12 +118,12 @@ void dft_sync_cores(void)
 	    membarrier_cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)
 		return;
 	if (!ipi_page)
-		ipi_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		ipi_page = mmap(NULL, dft_page_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 				-1, 0);
 	if (ipi_page != MAP_FAILED) {
 		*(volatile char *)ipi_page = 1;
-		mprotect(ipi_page, 4096, PROT_READ);
-		mprotect(ipi_page, 4096, PROT_READ | PROT_WRITE);
+		mprotect(ipi_page, dft_page_size(), PROT_READ);
+		mprotect(ipi_page, dft_page_size(), PROT_READ | PROT_WRITE);
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }

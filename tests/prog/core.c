@@ -455,10 +455,9 @@ static void test_patch_stress(int rounds)
 			CHECK(!dft_register_ops(o), "register round %d", i);
 		else
 			CHECK(!dft_unregister_ops(o), "unregister round %d", i);
-		/* Both threads run through the new text before it changes
-		 * again, now and then (on a busy machine they might not run
-		 * at all). */
-		for (int k = 0; k < 2 && i % 4 == 0; k++) {
+		/* Each new ops is called by both threads before the text
+		 * changes again (on a busy machine they might not run). */
+		for (int k = 0; k < 2 && i % 2 == 0; k++) {
 			long seen = __atomic_load_n(&pstress_calls[k], __ATOMIC_RELAXED);
 
 			while (__atomic_load_n(&pstress_calls[k], __ATOMIC_RELAXED) == seen)
