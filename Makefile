@@ -119,7 +119,8 @@ clean:
 	rm -rf build
 
 .PHONY: all install clean check check-long examples tests bench
--include $(shell find $(O) -name '*.d' -type f 2>/dev/null)
+# (not under tests/, which holds whole trees of other programs)
+-include $(shell find $(O) -path $(O)/tests -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # Benchmarks: not part of check or CI. Writes bench/results/.
 bench: all

@@ -49,6 +49,7 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_live(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 
 /* record.c, shared with live */
 struct record_opts {
@@ -72,7 +73,13 @@ int record_run(struct record_opts *o);
 
 /* symbols.c: names, interned once for the whole trace (all processes). */
 uint32_t name_intern(const char *mangled);
-const char *name_str(uint32_t id); /* demangled */
+const char *name_str(uint32_t id);  /* as the --demangle mode shows it */
+const char *name_full(uint32_t id); /* demangled in full */
+enum demangle_mode { DEMANGLE_SIMPLE, DEMANGLE_FULL, DEMANGLE_NO };
+void names_mode(enum demangle_mode m);
+/* Makes name @id known before any is shown, so that simple names that
+ * two functions share are shown in full for both. */
+void names_register(uint32_t id);
 const char *name_raw(uint32_t id); /* as recorded */
 uint32_t name_count(void);
 /* Prints the names closest to @glob (by edit distance) after a warning that

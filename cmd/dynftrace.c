@@ -25,6 +25,7 @@ static const char main_usage[] =
 	"  report   print a recorded trace (text, graph, chrome, folded, svg, profile)\n"
 	"  live     record a command and print its call graph when it ends\n"
 	"  list     list the functions of a program or library that have call sites\n"
+	"  info     describe a recorded trace (command, times, machine, threads)\n"
 	"\n"
 	"`dynftrace COMMAND --help` describes each command; see also dynftrace(1).\n";
 
@@ -182,6 +183,7 @@ static const struct {
 	{ "report", cmd_report },
 	{ "live", cmd_live },
 	{ "list", cmd_list },
+	{ "info", cmd_info },
 };
 
 int main(int argc, char **argv)
@@ -196,8 +198,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			char prog[64];
+
+			/* getopt's messages name the program: "dynftrace report". */
+			snprintf(prog, sizeof(prog), "dynftrace %s", argv[1]);
+			argv[1] = prog;
 			return commands[i].fn(argc - 1, argv + 1);
+		}
 	}
 	fprintf(stderr, "dynftrace: unknown command '%s'\n\n", argv[1]);
 	usage(main_usage, 2);

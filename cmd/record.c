@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -198,7 +199,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 		die("--ring applies to the function and function_graph tracers: the profile "
 		    "tracer keeps tables of a fixed size, not events");
 	if (optind >= argc)
-		die("no command to run: dynftrace %s [OPTIONS] -- CMD [ARGS]", argv[0]);
+		die("no command to run: %s [OPTIONS] -- CMD [ARGS]", argv[0]);
 	for (int i = 1; i < optind; i++) {
 		if (strcmp(argv[i], "--"))
 			append_quoted(&o->options, argv[i]);
@@ -323,6 +324,7 @@ static void write_info(const char *dir, struct record_opts *o, pid_t pid)
 {
 	char path[PATH_MAX], *argv = NULL;
 	struct timespec now;
+	struct utsname u;
 	FILE *f;
 	int fd;
 
@@ -336,9 +338,32 @@ static void write_info(const char *dir, struct record_opts *o, pid_t pid)
 	fprintf(f, "version=%s\ntracer=%s\nargv=%s\noptions=%s\nstart=%lld.%09ld\npid=%d\n",
 		DFT_VERSION, o->tracer, argv, o->options ? o->options : "", (long long)now.tv_sec,
 		now.tv_nsec, (int)pid);
+	/* For report (the names of recorded values) and info. */
+	fprintf(f, "filter=%s\nnotrace=%s\nargs=%s\nretval=%s\ndepth=%s\nthresh=%s\n",
+		o->filter ? o->filter : "", o->notrace ? o->notrace : "", o->args ? o->args : "",
+		o->retval ? o->retval : "", o->depth ? o->depth : "", o->thresh ? o->thresh : "");
+	if (!uname(&u))
+		fprintf(f, "host=%s\nsystem=%s %s %s\n", u.nodename, u.sysname, u.release,
+			u.machine);
 	if (fclose(f))
 		die("cannot write %s: %s", path, strerror(errno));
 	free(argv);
+}
+
+/* When the command ended, and how: appended to the info file. */
+static void end_info(const char *dir, int status)
+{
+	char path[PATH_MAX];
+	struct timespec now;
+	FILE *f;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(path, sizeof(path), "%s/info", dir);
+	f = fopen(path, "a");
+	if (!f || fprintf(f, "end=%lld.%09ld\nstatus=%d\n", (long long)now.tv_sec, now.tv_nsec,
+			  status) < 0 ||
+	    fclose(f))
+		warnx("cannot complete %s: %s", path, strerror(errno));
 }
 
 static void set_env(const char *name, const char *value)
@@ -565,6 +590,7 @@ int record_run(struct record_opts *o)
 	pid = run(cmd, o->argv);
 	write_info(dir, o, pid);
 	status = wait_child(pid);
+	end_info(dir, status);
 	summarise(dir, o, o->argv[0]);
 	free(preload);
 	free(lib);

@@ -542,6 +542,17 @@ int cursor_advance(struct cursor *c)
 	return 0;
 }
 
+void cursor_reseat(struct cursor *c)
+{
+	size_t p = c->p - c->start, end = c->end - c->start;
+
+	if (!c->th || !c->th->nchunks)
+		return;
+	c->start = chunk_map(c->th, c->chunk);
+	c->p = c->start + p;
+	c->end = c->start + end;
+}
+
 void cursor_init(struct cursor *c, struct thread *th)
 {
 	memset(c, 0, sizeof(*c));
@@ -551,7 +562,7 @@ void cursor_init(struct cursor *c, struct thread *th)
 		cursor_chunk(c, 0);
 }
 
-static char *info_value(const char *text, const char *key)
+char *info_value(const char *text, const char *key)
 {
 	size_t klen = strlen(key);
 
@@ -645,7 +656,7 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	t->tracer = info_value(info, "tracer");
 	t->argv = info_value(info, "argv");
 	t->options = info_value(info, "options");
-	free(info);
+	t->info = info;
 	if (!t->tracer)
 		die("%s/info names no tracer: the trace directory is damaged", dir);
 

@@ -133,6 +133,7 @@ struct thread {
 struct trace {
 	char *dir;
 	char *tracer, *argv, *options;
+	char *info; /* the info file's text: key=value lines */
 	struct proc **procs;
 	unsigned int nprocs;
 	struct thread **threads;
@@ -154,6 +155,8 @@ void trace_trim(struct trace *t);
 /* Warns about each of @globs that matches none of the trace's functions. */
 void trace_check_globs(struct trace *t, char **globs, unsigned int n, const char *what);
 struct proc *trace_proc(struct trace *t, int pid);
+/* The value of @key in the key=value lines @text (malloc'ed), or NULL. */
+char *info_value(const char *text, const char *key);
 /* Reports damage in @file at @off (once per file) and marks the trace. */
 void trace_damage(struct trace *t, const char *file, uint64_t off, const char *what);
 /* The name of the function at absolute @addr in @p, into @buf. */
@@ -190,6 +193,9 @@ struct cursor {
 
 /* Moves @c to the next chunk with events: 0 at the end of the stream. */
 int cursor_advance(struct cursor *c);
+/* Maps @c's chunk again, after another cursor looked far ahead in the same
+ * stream and may have dropped it; @c goes on where it was. */
+void cursor_reseat(struct cursor *c);
 
 /* The file offset of the cursor, for messages. */
 static inline uint64_t cursor_off(const struct cursor *c)
@@ -306,6 +312,10 @@ int value_text(const struct value *v, char *buf, size_t len);
 /* "1, 0x2a, \"s\"" of an ARGS payload (after the fid). */
 void values_text(const uint8_t *p, const uint8_t *end, char *buf, size_t len);
 
+/* argnames.c: the name id of value @i of an ARGS payload of function
+ * @func ("arg3"), from the -A specs in the trace's info file. */
+uint32_t arg_name(struct trace *t, uint32_t func, unsigned int i);
+
 /* ---- walking: events to calls ---- */
 
 enum end_kind { END_RET, END_UNWIND, END_TRUNC };
@@ -318,6 +328,7 @@ struct frame {
 	const uint8_t *args, *args_end;
 	uint32_t node; /* fmt scratch (the call tree node) */
 	uint8_t shown, hidden_by, leaf;
+	uint8_t cut; /* CUT_*: hides what it calls (report-time filters) */
 	uint64_t leaf_dur; /* with leaf: its duration */
 	const uint8_t *ret, *ret_end;
 };
@@ -331,10 +342,12 @@ struct walk {
 	uint32_t vdepth;  /* shown frames open */
 	uint32_t in_sel;  /* open frames selected by -F */
 	uint32_t in_hide; /* open frames hidden by -N */
+	uint32_t in_cut;  /* open frames whose calls the filters hide */
 	uint64_t now;	  /* ns of the last event */
 	const uint8_t *ret, *ret_end;
 	uint32_t unwind;
 	struct event next;
+	uint64_t key; /* merge order: ns of the next event (of its end: by_end) */
 	int has_next, done;
 	int stopped; /* the stream ends at the LOST mark of --max-size */
 	uint64_t events;
@@ -371,29 +384,51 @@ struct report {
 	FILE *out;
 	char **sel, **hide; /* -F, -N */
 	unsigned int nsel, nhide;
-	int *tids;
-	unsigned int ntids;
+	int *tids, *pids; /* --tid, --pid */
+	unsigned int ntids, npids;
+	char **callers; /* -C */
+	unsigned int ncallers;
+	uint32_t max_depth;	     /* -D, 0 for none */
+	uint64_t dur_min;	     /* --duration-min, ns */
+	uint64_t t_start, t_end; /* --time-range, absolute ns */
+	int filters;		 /* any of -D, -C, --duration-min, --time-range */
 	int sort_self;
+	int by_end; /* a threshold trace: calls are written as they end */
 	/* -O options */
 	int abstime, proc, tail, retval, raw;
 	uint8_t *name_flags; /* by name id: NF_* */
 	int has_lib;	     /* some -F or -N is lib:MOD[:GLOB] */
 	void *priv;	     /* the format's state */
+	const char *diff;    /* --diff DIR2 */
+	const char *diff_dir0; /* the first trace, for the title */
+	struct profile *diff_base; /* the first trace's profile, with --diff */
 };
 
 #define NF_SEL 1
 #define NF_HIDE 2
+#define NF_CALLER 4
+/* frame.cut */
+#define CUT_HIDDEN 1 /* the frame and its calls are hidden */
+#define CUT_BELOW 2  /* the frame shows, its calls are hidden (-C) */
 
 /* The name id of function @fid of @p ("fid#N" when the sites lack it). */
 uint32_t fid_name(struct proc *p, uint32_t fid);
 /* NF_SEL and NF_HIDE of function @fid (named @name) of @p under the
  * report's -F and -N. */
 uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name);
+/* Is thread @tid of @pid selected by --tid and --pid? */
+int thread_selected(const struct report *r, int pid, int tid);
+/* progress.c: a progress line on stderr when it is a terminal. */
+void progress_start(uint64_t total_bytes);
+void progress_update(uint64_t done_bytes);
+void progress_end(void);
+
 /* Runs the walk of every selected thread through r->fmt. */
 void walk_trace(struct report *r);
 
 /* The formats. */
-extern const struct fmt fmt_text, fmt_graph, fmt_chrome, fmt_folded, fmt_svg, fmt_profile;
+extern const struct fmt fmt_text, fmt_graph, fmt_chrome, fmt_folded, fmt_svg, fmt_profile,
+	fmt_perfetto, fmt_task;
 
 /* line.c: one output line, without printf. */
 struct line {
@@ -417,6 +452,21 @@ const char *thread_label(const struct walk *w, char *buf, size_t len);
 void text_lost(struct report *r, struct walk *w, uint64_t count);
 /* fmt_profile.c: "1.234 us" style durations. */
 const char *dur_text(uint64_t ns, char *buf, size_t len);
+
+/* The profile of a trace: per function name, merged across threads. */
+struct pstat {
+	uint64_t hits, total, self;
+	double sumsq;
+};
+
+struct profile {
+	struct pstat *v; /* by name id */
+	uint32_t n;
+	int timed; /* the trace has durations (not the function tracer) */
+};
+
+/* profile_diff.c: the table of --diff, @new against @old. */
+void profile_diff(struct report *r, const struct profile *old, const struct profile *new);
 
 /* The call tree of folded and svg (cct.c). */
 struct cct_node {

@@ -163,7 +163,9 @@ static enum dft_target wanted(const struct dft_site *s)
 {
 	if (!s->refs)
 		return DFT_TGT_NOP;
-	return s->regs_refs ? DFT_TGT_REGS : DFT_TGT_CALLER;
+	if (s->regs_refs)
+		return DFT_TGT_REGS;
+	return dft_direct_tramp ? DFT_TGT_DIRECT : DFT_TGT_CALLER;
 }
 
 /* Lock held. Brings every site to what its reference counts want. */

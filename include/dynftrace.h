@@ -39,7 +39,9 @@ struct dft_ops;
  *
  *   dft_lookup_function(), dft_regs_*()     work
  *   dft_register_ops(), dft_unregister_ops(), dft_set_filter(),
- *   dft_set_notrace(), dft_for_each_function(), dft_register_graph(),
+ *   dft_set_notrace(), dft_set_filter_ip(), dft_free_ops(),
+ *   dft_begin_update(), dft_end_update(), dft_ignore_current_thread(),
+ *   dft_for_each_function(), dft_register_graph(),
  *   dft_unregister_graph()                  return -EDEADLK, change nothing
  */
 typedef void (*dft_func_t)(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,

@@ -370,8 +370,8 @@ static int stream_open(struct dft_stream *s, uint64_t now)
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			if (map != MAP_FAILED) {
 				s->stk = map;
-				/* Frames hooked before the stream opened are unknown:
-				 * no STACK is written until they have returned. */
+				/* Frames hooked before the stream opened wrote no
+				 * ENTRY: they stay out of the STACK events. */
 				memset(s->stk, 0xff, DFT_STACK_MAX * sizeof(*s->stk));
 			}
 		}

@@ -5,9 +5,9 @@
  * chosen tracer, after the core's own constructor has read the call sites.
  *
  * Functions get dense ids (fids) in order of discovery; the tracers find
- * them from the call-site address through an open-addressing hash table
- * that is read without a lock and replaced, never changed in place, when it
- * fills up. sites-PID and maps-PID name what the ids and addresses mean.
+ * them from the call-site address through a direct map of the main module
+ * (record.h), else an open-addressing hash table that is read without a
+ * lock and replaced, never changed in place, when it fills up. sites-PID and maps-PID name what the ids and addresses mean.
  *
  * A fork child starts files of its own (its streams open at its first
  * event); an exec'd program starts over with the same pid, so the files of
@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@ struct dft_ops *dft_rec_ops;
 static struct dft_fid_ent no_fids[1];
 static struct dft_fid_table fids0 = { no_fids, 0 };
 struct dft_fid_table *dft_fids = &fids0;
+struct dft_fid_map dft_fid_map;
 
 struct rec_func {
 	unsigned long func, site;
@@ -336,16 +338,16 @@ static void rec_modules_changed(void)
  * not wait for dft_lock (its holder may be waiting for us), so we only try;
  * the event is dropped when we cannot.
  */
-const struct dft_fid_ent *dft_fid_miss(unsigned long site)
+int dft_fid_miss(unsigned long site, struct dft_fid *f)
 {
 	const struct dft_fid_table *t;
 
 	if (pthread_mutex_trylock(&dft_lock))
-		return NULL;
+		return -1;
 	/* fork() takes rec_lock before dft_lock: only try this one too. */
 	if (pthread_mutex_trylock(&rec_lock)) {
 		pthread_mutex_unlock(&dft_lock);
-		return NULL;
+		return -1;
 	}
 	fids_scan();
 	pthread_mutex_unlock(&rec_lock);
@@ -354,11 +356,65 @@ const struct dft_fid_ent *dft_fid_miss(unsigned long site)
 	for (unsigned long i = (site * 0x9E3779B97F4A7C15ul) >> 20;; i++) {
 		const struct dft_fid_ent *e = &t->ent[i & t->mask];
 
-		if (e->site == site)
-			return e;
+		if (e->site == site) {
+			f->fid = e->fid;
+			f->flags = e->flags;
+			return 0;
+		}
 		if (!e->site)
-			return NULL;
+			return -1;
 	}
+}
+
+/*
+ * The direct map (record.h), for the module with the most sites: a lookup
+ * with no hash and no probe, which the assembly fast paths read too.
+ * Without memory for it, every lookup takes the hash table.
+ */
+static void fid_map_build(void)
+{
+	const struct dft_module *best = NULL;
+	unsigned long lo = ~0UL, hi = 0;
+	size_t n = 0;
+	void *map;
+
+	dft_for_each_module(m) {
+		if (m->nr_sites > n) {
+			n = m->nr_sites;
+			best = m;
+		}
+	}
+	if (!best)
+		return;
+	dft_for_each_site(best, s) {
+		if (s->flags & DFT_SITE_FAILED)
+			continue;
+		if (s->addr < lo)
+			lo = s->addr;
+		if (s->addr + 1 > hi)
+			hi = s->addr + 1;
+	}
+	if (lo >= hi)
+		return;
+	/* One 4-byte word per 4 bytes of text; untouched pages cost nothing. */
+	map = mmap(NULL, ((hi - lo) | 3) + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (map == MAP_FAILED)
+		return;
+	dft_fid_map.ent = map;
+	dft_fid_map.lo = lo;
+	for (uint32_t fid = 0; fid < nr_funcs; fid++) {
+		unsigned long off = funcs[fid].site - lo;
+		struct dft_fid f;
+
+		if (off >= hi - lo)
+			continue;
+		/* Only read by this thread until the tracer starts. */
+		if (!dft_fid_lookup(funcs[fid].site, &f) && !f.flags)
+			dft_fid_map.ent[off / 4] = f.fid + 1;
+	}
+	dft_fid_map.size = hi - lo;
+	pr_debug("record: %s: function ids from a direct map of %lu bytes", best->name, hi - lo);
 }
 
 /* ---- process files ---- */
@@ -576,6 +632,7 @@ __attribute__((constructor(200))) static void rec_init(void)
 	pthread_mutex_lock(&rec_lock);
 	maps_scan();
 	fids_scan();
+	fid_map_build();
 	dft_modules_changed = rec_modules_changed;
 	pthread_mutex_unlock(&rec_lock);
 	pthread_mutex_unlock(&dft_lock);

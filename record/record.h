@@ -219,21 +219,53 @@ struct dft_fid_table {
 };
 extern struct dft_fid_table *dft_fids;
 
-const struct dft_fid_ent *dft_fid_miss(unsigned long site);
+/*
+ * The direct map of the module with the most sites at start-up (a module
+ * loaded then is never unloaded): word (site - lo) / 4 holds fid + 1 for a
+ * function with no flags, else 0 (no site, or one with flags: the hash
+ * table has it). Sites are at least 5 bytes apart, so no two share a word.
+ * Filled before any tracer is enabled and never changed after; other
+ * modules use the hash table.
+ */
+struct dft_fid_map {
+	unsigned long lo, size; /* the byte range covered */
+	uint32_t *ent;
+};
+extern struct dft_fid_map dft_fid_map;
 
-/* The id of the function whose call site is @site. */
-static inline const struct dft_fid_ent *dft_fid_lookup(unsigned long site)
+struct dft_fid {
+	uint32_t fid, flags;
+};
+
+int dft_fid_miss(unsigned long site, struct dft_fid *f);
+
+/* The id of the function whose call site is @site: 0, or -1 if it has none. */
+static inline int dft_fid_lookup(unsigned long site, struct dft_fid *f)
 {
-	const struct dft_fid_table *t = __atomic_load_n(&dft_fids, __ATOMIC_ACQUIRE);
-	unsigned long i = (site * 0x9E3779B97F4A7C15ul) >> 20;
+	unsigned long off = site - dft_fid_map.lo;
+	const struct dft_fid_table *t;
+	unsigned long i;
 
-	for (;; i++) {
+	if (likely(off < dft_fid_map.size)) {
+		uint32_t v = dft_fid_map.ent[off / 4];
+
+		if (likely(v)) {
+			f->fid = v - 1;
+			f->flags = 0;
+			return 0;
+		}
+	}
+	t = __atomic_load_n(&dft_fids, __ATOMIC_ACQUIRE);
+	for (i = (site * 0x9E3779B97F4A7C15ul) >> 20;; i++) {
 		const struct dft_fid_ent *e = &t->ent[i & t->mask];
 
-		if (likely(e->site == site))
-			return e;
+		if (likely(e->site == site)) {
+			f->fid = e->fid;
+			f->flags = e->flags;
+			return 0;
+		}
 		if (!e->site)
-			return dft_fid_miss(site);
+			return dft_fid_miss(site, f);
 	}
 }
 
@@ -259,6 +291,14 @@ struct dft_tracer {
 	int fixed_clock;
 };
 extern const struct dft_tracer dft_tracer_function, dft_tracer_graph, dft_tracer_profile;
+
+#ifdef HAVE_DFT_DIRECT
+/* arch/<arch>/rec_fast.S: the common cases of the tracers (fast.h), as
+ * direct trampolines (dft_set_direct) and return hooks (dft_graph_set_hook). */
+extern char dft_rec_function_direct[];
+extern char dft_rec_graph_direct[], dft_rec_graph_return[];
+extern char dft_rec_prof_direct[], dft_rec_prof_return[];
+#endif
 extern struct dft_ops *dft_rec_ops; /* the tracer's ops, for its filters */
 
 /* ---- trace_args.c ---- */

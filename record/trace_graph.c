@@ -28,7 +28,7 @@ static __thread unsigned int in_graph, in_notrace;
 
 /* The slow part of the entry: graph functions and notrace. Returns 0 for a
  * call not to trace, -1 for one to hook silently, else 1. */
-static int graph_select(const struct dft_fid_ent *f, unsigned long long *data)
+static int graph_select(const struct dft_fid *f, unsigned long long *data)
 {
 	if (in_notrace)
 		return 0;
@@ -58,17 +58,17 @@ static void graph_unselect(unsigned long long data)
 static __attribute__((always_inline)) inline int
 graph_entry_common(const struct dft_graph_ent *ent, struct dft_regs *regs, const int ring)
 {
-	const struct dft_fid_ent *f = dft_fid_lookup(ent->ip);
 	struct dft_stream *s = &dft_stream;
+	struct dft_fid f;
 	uint64_t now;
 	uint32_t *p;
 	int sel = 1;
 
-	if (unlikely(!f || ent->depth >= depth_max))
+	if (unlikely(dft_fid_lookup(ent->ip, &f) || ent->depth >= depth_max))
 		return 0;
-	if (unlikely(f->flags & (DFT_FID_GRAPH_FUNC | DFT_FID_GRAPH_NOTRACE) || in_notrace ||
+	if (unlikely(f.flags & (DFT_FID_GRAPH_FUNC | DFT_FID_GRAPH_NOTRACE) || in_notrace ||
 		     graph_funcs_only)) {
-		sel = graph_select(f, ent->data);
+		sel = graph_select(&f, ent->data);
 		if (ring && sel < 0)
 			dft_stream_push(s, ent->depth, DFT_STACK_NONE, 0);
 		if (sel <= 0)
@@ -85,12 +85,12 @@ graph_entry_common(const struct dft_graph_ent *ent, struct dft_regs *regs, const
 		graph_unselect(*ent->data);
 		return 0;
 	}
-	dft_ev_put(p, struct dft_ev_entry, fid, f->fid);
+	dft_ev_put(p, struct dft_ev_entry, fid, f.fid);
 	dft_stream_commit(s, sizeof(struct dft_ev_entry));
 	if (ring)
-		dft_stream_push(s, ent->depth, f->fid, now);
-	if (unlikely(f->flags & DFT_FID_ARGS))
-		dft_args_record(s, f->fid, regs, now);
+		dft_stream_push(s, ent->depth, f.fid, now);
+	if (unlikely(f.flags & DFT_FID_ARGS))
+		dft_args_record(s, f.fid, regs, now);
 	return 1;
 }
 
@@ -118,10 +118,10 @@ static void graph_exit(struct dft_stream *s, const struct dft_graph_ret *ret,
 		dft_ev_put(p, struct dft_ext_unwind, depth, 1);
 		dft_stream_commit(s, dft_ext_size(sizeof(struct dft_ext_unwind)));
 	} else if (unlikely(dft_args_retvals)) {
-		const struct dft_fid_ent *f = dft_fid_lookup(ret->ip);
+		struct dft_fid f;
 
-		if (f && f->flags & DFT_FID_RETVAL)
-			dft_retval_record(s, f->fid, regs, now);
+		if (!dft_fid_lookup(ret->ip, &f) && f.flags & DFT_FID_RETVAL)
+			dft_retval_record(s, f.fid, regs, now);
 	}
 	p = dft_stream_event(s, sizeof(struct dft_ev_exit), now, DFT_EV_EXIT);
 	if (p)
@@ -133,16 +133,16 @@ static void graph_exit_thresh(struct dft_stream *s, const struct dft_graph_ret *
 			      struct dft_regs *regs, uint64_t now)
 {
 	uint64_t start = ret->data & DATA_TIME;
-	const struct dft_fid_ent *f;
+	struct dft_fid f;
 	uint32_t *p;
 
-	if (now - start < thresh || !(f = dft_fid_lookup(ret->ip)))
+	if (now - start < thresh || dft_fid_lookup(ret->ip, &f))
 		return;
 	dft_stream_time(s, start);
 	p = dft_stream_event(s, sizeof(struct dft_ev_entry), start, DFT_EV_ENTRY);
 	if (!p)
 		return;
-	dft_ev_put(p, struct dft_ev_entry, fid, f->fid);
+	dft_ev_put(p, struct dft_ev_entry, fid, f.fid);
 	dft_stream_commit(s, sizeof(struct dft_ev_entry));
 	graph_exit(s, ret, regs, now);
 }
@@ -184,11 +184,14 @@ static void graph_ret_ring(const struct dft_graph_ret *ret, struct dft_graph_ops
 
 static struct dft_graph_ops graph_ops = { .entry = graph_entry, .ret = graph_ret };
 
+
+
 static int graph_start(void)
 {
 	const char *depth = getenv("DYNFTRACE_DEPTH");
 	const char *ns = getenv("DYNFTRACE_THRESH");
 	const char *funcs = getenv("DYNFTRACE_GRAPH_FUNCS");
+	const char *notrace __attribute__((unused)) = getenv("DYNFTRACE_GRAPH_NOTRACE");
 
 	if (depth && *depth)
 		depth_max = strtoul(depth, NULL, 0);
@@ -203,6 +206,17 @@ static int graph_start(void)
 		graph_ops.ret = graph_ret_ring;
 	}
 	dft_rec_ops = &graph_ops.ops;
+#ifdef HAVE_DFT_DIRECT
+	/* Without options, the assembly does the common entry and return:
+	 * the options stay out of it, they take the C path. Functions with
+	 * argument specs or graph flags have no id in the direct map, so
+	 * their calls take the C path too. */
+	if (dft_clock.use_ticks && !getenv("DYNFTRACE_NO_DIRECT") && depth_max == ~0U && !thresh &&
+	    !graph_funcs_only && !(notrace && *notrace) && !dft_args_retvals && !dft_stream_ring) {
+		dft_graph_set_hook(&graph_ops, dft_rec_graph_return);
+		dft_set_direct(&graph_ops.ops, dft_rec_graph_direct);
+	}
+#endif
 	return 0;
 }
 

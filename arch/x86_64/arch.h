@@ -28,6 +28,9 @@
 /* Sites are patched with int3 while other threads run (poke.c here): the
  * trap handler must stay installed, chained with the program's own. */
 #define HAVE_DFT_TRAP_PATCHING 1
+
+/* Sites may call an ops' own trampoline (dft_set_direct). */
+#define HAVE_DFT_DIRECT 1
 #define DFT_TRAP_SIGNAL SIGTRAP
 /* The pc a signal interrupted (ctx: a ucontext_t, from <ucontext.h>). */
 #define dft_arch_ctx_pc(ctx) ((unsigned long)((ucontext_t *)(ctx))->uc_mcontext.gregs[REG_RIP])

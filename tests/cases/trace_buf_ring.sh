@@ -11,7 +11,7 @@ v=$(ENTRY_ONLY=1 OPT_LEVELS=-O2 build_trace trace_buf trace_buf.c | head -1)
 prog=$O/tests/trace/$v/trace_buf
 # Per thread, two threads: 24 bytes per call of outer(): about 1 GB natively.
 n=20000000
-[ -n "$RUN" ] && n=600000
+[ -n "$EMULATED$RUN" ] && n=600000
 k=3000
 ring=$((4 << 20))
 
