@@ -77,8 +77,17 @@ static int protections(const struct ranges *want, struct ranges *out)
 	char line[512], *p;
 	FILE *f = fopen("/proc/self/maps", "re");
 	size_t i = 0;
-	int ret = 0;
+	int ret = 0, c;
 
+	/* Once the main thread has called pthread_exit(), the process's
+	 * maps read empty: the calling thread's show the same mappings.
+	 * (/proc/self first: qemu-user emulates that one for its guest.) */
+	if (f && (c = getc(f)) == EOF) {
+		fclose(f);
+		f = fopen("/proc/thread-self/maps", "re");
+	} else if (f) {
+		ungetc(c, f);
+	}
 	if (!f)
 		return -errno;
 	while (i < want->n && fgets(line, sizeof(line), f)) {

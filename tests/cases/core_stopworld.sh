@@ -1,0 +1,21 @@
+#!/bin/bash
+# Stopping the threads to patch (ARM always, x86-64 to merge NOPs) copes
+# with a main thread that called pthread_exit() and with a raw clone()
+# thread running traced code (tests/prog/stopworld.c).
+. "$(dirname "$0")/../lib.sh"
+n=0
+while IFS='|' read -r v cc flags; do
+	libflags=" $flags "
+	for f in -mnop-mcount -fno-pie -no-pie; do libflags=${libflags// $f / }; done
+	mkdir -p "$T/$v"
+	build_variant "$T/$v/libmerge.so" "$cc" "$libflags -fPIC -shared" \
+		"$TOP/tests/prog/merge_lib.c" -- -lpthread
+	build_variant "$T/$v/stopworld" "$cc" "$flags" "$TOP/tests/prog/stopworld.c" -- \
+		-L"$LIBDIR" -ldynftrace -Wl,-rpath,"$LIBDIR" -ldl -lpthread
+	(cd "$T/$v" && DYNFTRACE_STATS=1 run ./stopworld ./libmerge.so) >"$T/$v.out" 2>&1 ||
+		{ cat "$T/$v.out"; fail "stopworld in $v"; }
+	grep -q 'stopworld ok' "$T/$v.out" || { cat "$T/$v.out"; fail "stopworld in $v: no result"; }
+	n=$((n + 1))
+done < <(ENTRY_ONLY=1 variants | grep -e '-O2|')
+[ $n -gt 0 ] || skip "no compiler for any variant"
+pass "stopworld in $n variants"
