@@ -5,13 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 n=0
 while IFS='|' read -r v cc flags; do
-	libflags=" $flags "
-	for f in -mnop-mcount -fno-pie -no-pie; do libflags=${libflags// $f / }; done
-	mkdir -p "$T/$v"
-	build_variant "$T/$v/libmerge.so" "$cc" "$libflags -fPIC -shared" \
-		"$TOP/tests/prog/merge_lib.c" -- -lpthread
-	build_variant "$T/$v/stopworld" "$cc" "$flags" "$TOP/tests/prog/stopworld.c" -- \
-		-L"$LIBDIR" -ldynftrace -Wl,-rpath,"$LIBDIR" -ldl -lpthread
+	build_merge "$T/$v" "$cc" "$flags" stopworld
 	(cd "$T/$v" && DYNFTRACE_STATS=1 run ./stopworld ./libmerge.so) >"$T/$v.out" 2>&1 ||
 		{ cat "$T/$v.out"; fail "stopworld in $v"; }
 	grep -q 'stopworld ok' "$T/$v.out" || { cat "$T/$v.out"; fail "stopworld in $v: no result"; }
