@@ -9,6 +9,7 @@
  *   module.c   modules and their call-site records; dlopen/dlclose
  *   patch.c    batches: desired site states, text protection
  *   trap.c     the trap signal of trap-based protocols, chained with the program's
+ *   stop.c     stopping every other thread while text changes
  *   ops.c      ops registration, filters, IPMODIFY ownership, queries
  *   entry.c    the C half of the trampolines: recursion guard, dispatch
  *   thread.c   per-thread state and grace periods
