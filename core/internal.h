@@ -9,6 +9,7 @@
  *   module.c   modules and their call-site records; dlopen/dlclose
  *   patch.c    batches: desired site states, text protection
  *   trap.c     the trap signal of trap-based protocols, chained with the program's
+ *   stop.c     stopping every other thread while text changes
  *   ops.c      ops registration, filters, IPMODIFY ownership, queries
  *   entry.c    the C half of the trampolines: recursion guard, dispatch
  *   thread.c   per-thread state and grace periods
@@ -166,6 +167,7 @@ struct dft_site *dft_site_of_func(unsigned long addr);
 
 /* ---- patch.c ---- */
 struct dft_patch;
+unsigned long dft_page_size(void);
 int dft_update_sites(void);
 int dft_text_patch(struct dft_patch *batch, size_t n, int live);
 

@@ -9,7 +9,7 @@
 
 #include "internal.h"
 
-#define PAGE_SIZE 4096UL
+#define PAGE_SIZE dft_page_size()
 
 static int within(unsigned long a, unsigned long b, unsigned long range)
 {

@@ -12,14 +12,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "array.h"
 #include "internal.h"
 
-#define PAGE_SIZE 4096UL
+#define PAGE_SIZE dft_page_size()
 #define PAGE_DOWN(a) ((a) & ~(PAGE_SIZE - 1))
+
+/*
+ * The kernel's page size (4K, 16K or 64K on AArch64), never a constant.
+ * DYNFTRACE_PAGE_SIZE, a larger power of two, makes every path that takes
+ * one (text protection, stub pages, the IPI page) work in those units, so
+ * that the suite runs the 16K and 64K code paths on a 4K kernel.
+ */
+unsigned long dft_page_size(void)
+{
+	static unsigned long size;
+
+	if (!size) {
+		unsigned long real = getauxval(AT_PAGESZ), want;
+		const char *env = getenv("DYNFTRACE_PAGE_SIZE");
+
+		if (!real)
+			real = (unsigned long)sysconf(_SC_PAGESIZE);
+		want = env ? strtoul(env, NULL, 0) : 0;
+		size = want > real && !(want & (want - 1)) ? want : real;
+	}
+	return size;
+}
 
 struct range {
 	unsigned long lo, hi;
@@ -54,8 +77,17 @@ static int protections(const struct ranges *want, struct ranges *out)
 	char line[512], *p;
 	FILE *f = fopen("/proc/self/maps", "re");
 	size_t i = 0;
-	int ret = 0;
+	int ret = 0, c;
 
+	/* Once the main thread has called pthread_exit(), the process's
+	 * maps read empty: the calling thread's show the same mappings.
+	 * (/proc/self first: qemu-user emulates that one for its guest.) */
+	if (f && (c = getc(f)) == EOF) {
+		fclose(f);
+		f = fopen("/proc/thread-self/maps", "re");
+	} else if (f) {
+		ungetc(c, f);
+	}
 	if (!f)
 		return -errno;
 	while (i < want->n && fgets(line, sizeof(line), f)) {

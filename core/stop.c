@@ -46,6 +46,10 @@
 #define STOP_MAGIC 0x5d000000
 #define STOP_GEN_MASK 0x00ffffff
 #define STOP_TIMEOUT_NS (5 * 1000000000LL)
+#define SIGBIT(n) (1ULL << ((n) - 1))
+#define ASYNC_SIGNALS                                                                              \
+	(SIGBIT(SIGHUP) | SIGBIT(SIGINT) | SIGBIT(SIGQUIT) | SIGBIT(SIGUSR1) | SIGBIT(SIGUSR2) |   \
+	 SIGBIT(SIGALRM) | SIGBIT(SIGTERM) | ~(SIGBIT(34) - 1))
 
 struct slot {
 	pid_t tid;
@@ -130,7 +134,7 @@ static ssize_t read_task(pid_t tid, const char *file, char *buf, size_t size)
 
 /*
  * A thread that will never run our handler: exited, a zombie, or one that
- * blocks the signal in the kernel, which only a raw system call can do
+ * blocks every signal in the kernel, which only a raw system call can do
  * (the libc ways are interposed, trap.c). That last kind is left running:
  * failing every batch for it would be worse. qemu-user's own helper
  * threads are of that kind: they block every signal and run no program
@@ -152,8 +156,11 @@ static int thread_gone(pid_t tid)
 	p = strstr(buf, "\nSigBlk:");
 	if (!p)
 		return 0;
+	/* Every asynchronous signal, real-time ones included: what a
+	 * sigfillset() mask keeps. Not just ours: under qemu-user the mask is
+	 * the host's, and guest real-time signals are renumbered there. */
 	blocked = strtoull(p + 9, NULL, 16);
-	if (!(blocked >> (dft_trap_signal - 1) & 1))
+	if ((blocked & ASYNC_SIGNALS) != ASYNC_SIGNALS)
 		return 0;
 	if (nr_blockers < ARRAY_SIZE(blockers))
 		blockers[nr_blockers++] = tid;

@@ -96,6 +96,15 @@ int dft_thread_init(void)
 	else if (cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
 		 !sys_membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
 		membarrier_cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
+#ifndef HAVE_DFT_SHOOTDOWN_IPI
+	/* The fallback below needs TLB shootdowns by IPI. AArch64 (and ARMv7
+	 * SMP) broadcast TLB invalidation in hardware: no interrupt reaches
+	 * the other threads, so no barrier either. Refuse, plainly. */
+	if (membarrier_cmd < 0) {
+		pr_err("membarrier(2) is unavailable (Linux before 4.14, or refused by a seccomp filter): this architecture has no other way to wait for running callbacks; tracing disabled");
+		return -ENOSYS;
+	}
+#endif
 	if (membarrier_cmd != MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)
 		pr_info("membarrier SYNC_CORE unavailable: serialising cores with TLB shootdowns");
 	return 0;
@@ -118,12 +127,12 @@ void dft_sync_cores(void)
 	    membarrier_cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE)
 		return;
 	if (!ipi_page)
-		ipi_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		ipi_page = mmap(NULL, dft_page_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 				-1, 0);
 	if (ipi_page != MAP_FAILED) {
 		*(volatile char *)ipi_page = 1;
-		mprotect(ipi_page, 4096, PROT_READ);
-		mprotect(ipi_page, 4096, PROT_READ | PROT_WRITE);
+		mprotect(ipi_page, dft_page_size(), PROT_READ);
+		mprotect(ipi_page, dft_page_size(), PROT_READ | PROT_WRITE);
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }

@@ -124,3 +124,16 @@ core_test() {
 	[ $n -gt 0 ] || skip "no compiler for any variant"
 	pass "core $* in $n variants"
 }
+
+# build_merge DIR CC FLAGS PROG: tests/prog/merge_lib.c as DIR/libmerge.so
+# (a library whose threads run its own sites) and tests/prog/PROG.c, linked
+# with the runtime, as DIR/PROG.
+build_merge() {
+	local d=$1 cc=$2 flags=$3 prog=$4 libflags=" $3 " f
+	for f in -mnop-mcount -fno-pie -no-pie; do libflags=${libflags// $f / }; done
+	mkdir -p "$d"
+	build_variant "$d/libmerge.so" "$cc" "$libflags -fPIC -shared" \
+		"$TOP/tests/prog/merge_lib.c" -- -lpthread
+	build_variant "$d/$prog" "$cc" "$flags" "$TOP/tests/prog/$prog.c" -- \
+		-L"$LIBDIR" -ldynftrace -Wl,-rpath,"$LIBDIR" -ldl -lpthread
+}

@@ -27,6 +27,11 @@
 
 /* Sites are patched with int3 while other threads run (poke.c here): the
  * trap handler must stay installed, chained with the program's own. */
+/* Downgrading a page's protection shoots its TLB entries down on the
+ * other CPUs by IPI: a serialising barrier on every running thread when
+ * membarrier(2) is missing (core/thread.c). */
+#define HAVE_DFT_SHOOTDOWN_IPI 1
+
 #define HAVE_DFT_TRAP_PATCHING 1
 
 /* Sites may call an ops' own trampoline (dft_set_direct). */

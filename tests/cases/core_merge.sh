@@ -8,13 +8,7 @@ rounds=40
 [ -z "$RUN" ] || rounds=10
 n=0
 while IFS='|' read -r v cc flags; do
-	libflags=" $flags "
-	for f in -mnop-mcount -fno-pie -no-pie; do libflags=${libflags// $f / }; done
-	mkdir -p "$T/$v"
-	build_variant "$T/$v/libmerge.so" "$cc" "$libflags -fPIC -shared" \
-		"$TOP/tests/prog/merge_lib.c" -- -lpthread
-	build_variant "$T/$v/merge" "$cc" "$flags" "$TOP/tests/prog/merge.c" -- \
-		-L"$LIBDIR" -ldynftrace -Wl,-rpath,"$LIBDIR" -ldl -lpthread
+	build_merge "$T/$v" "$cc" "$flags" merge
 	(cd "$T/$v" && run ./merge ./libmerge.so "${MERGE_ROUNDS:-$rounds}") >"$T/$v.out" 2>&1 ||
 		{ cat "$T/$v.out"; fail "merge in $v"; }
 	n=$((n + 1))
