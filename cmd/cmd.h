@@ -56,6 +56,7 @@ struct record_opts {
 	int out_given; /* -o was used */
 	int temporary; /* live: out is removed after the report */
 	int force;
+	char *patches; /* --patch: live patches to start CMD with (';' list) */
 	char *options; /* the options as given, for the info file */
 	char **argv;   /* CMD and its arguments */
 };
