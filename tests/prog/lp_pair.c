@@ -23,6 +23,13 @@
 
 #include <dynftrace/livepatch.h>
 
+/* Never inlined, cloned or specialised: each call goes through the site. */
+#ifdef __clang__
+#define NOIPA __attribute__((noinline))
+#else
+#define NOIPA __attribute__((noipa))
+#endif
+
 #define NEW_TAG 1000000
 #define PARK (-1)
 #define NR_WORKERS 4
@@ -31,7 +38,7 @@ volatile int parked;  /* f1(PARK) stays inside while set */
 volatile int in_park; /* ... and says it is there */
 long lp_hits;	      /* a static-looking variable the patch names */
 
-__attribute__((noipa)) int f1(int x)
+NOIPA int f1(int x)
 {
 	if (x == PARK) {
 		in_park = 1;
@@ -42,12 +49,12 @@ __attribute__((noipa)) int f1(int x)
 	return x + 1;
 }
 
-__attribute__((noipa)) int f2(int y)
+NOIPA int f2(int y)
 {
 	return y - 1;
 }
 
-__attribute__((noipa)) int pair(int x)
+NOIPA int pair(int x)
 {
 	int y = f1(x);
 
@@ -187,6 +194,21 @@ static int stall(const char *patch, const char *how)
 	return 0;
 }
 
+/* Whether the module @path is still mapped (unloaded after a revert). */
+static int mapped(const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, base) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "show";
@@ -219,6 +241,24 @@ int main(int argc, char **argv)
 
 		printf("revert returned %d; now: %s\n", ret,
 		       classify(5, pair(5)) == OLD ? "old" : "changed");
+		return 0;
+	}
+	if (!strcmp(mode, "stack") && argc > 3) {
+		/* Kernel-style stacking: the second patch replaces the first,
+		 * only the newest can be reverted, reverting it brings the
+		 * first back. */
+		printf("old: %d\n", pair(5));
+		printf("apply 1: %d\n", dft_livepatch_apply(argv[2], 0, 0, say, NULL));
+		printf("first: %d\n", pair(5));
+		printf("apply 2: %d\n", dft_livepatch_apply(argv[3], 0, 0, say, NULL));
+		printf("second: %d\n", pair(5));
+		printf("revert 1: %d\n", dft_livepatch_revert(argv[2], 0, 0, say, NULL));
+		dft_livepatch_list(say, NULL);
+		printf("revert 2: %d\n", dft_livepatch_revert(argv[3], 0, 0, say, NULL));
+		printf("first again: %d\n", pair(5));
+		printf("revert 1: %d\n", dft_livepatch_revert(argv[2], 0, 0, say, NULL));
+		printf("old again: %d\n", pair(5));
+		printf("still mapped: %d\n", mapped(argv[2]) + mapped(argv[3]));
 		return 0;
 	}
 	if (!strcmp(mode, "show")) {
