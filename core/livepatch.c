@@ -30,8 +30,10 @@
  * being left. It is conservative: a stale word that looks like a return
  * address into one of them delays the switch (never a wrong switch), and
  * it needs no frame pointers and no unwind tables, which optimised ARM code
- * lacks. A function's first byte counts too: a trampoline that has chosen
- * a version holds its address on the stack until it jumps there.
+ * lacks. A range is [start, end): the first byte counts (a trampoline that
+ * has chosen a version holds that address until it jumps there), the end
+ * is the next function's first byte (main's address is on every main
+ * thread's stack).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -155,7 +157,7 @@ static const struct lp_range *range_find(const struct lp_range *r, size_t n, uns
 
 		if (a < r[mid].lo)
 			hi = mid;
-		else if (a > r[mid].hi)
+		else if (a >= r[mid].hi)
 			lo = mid + 1;
 		else
 			return &r[mid];
@@ -571,7 +573,7 @@ static const char *range_name(const struct lp_trans *tr, unsigned long a)
  * or 1 when forced.
  */
 static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
-		     unsigned int timeout_ms, struct lp_msg *m)
+		     unsigned int timeout_ms, unsigned long self_sp, struct lp_msg *m)
 {
 	double start = now_ms(), last_say = start, round = 1;
 	pid_t self = (pid_t)syscall(SYS_gettid);
@@ -603,7 +605,10 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 		for (size_t i = 0; i < n; i++) {
 			if (ans[i].tid == self) {
 				unsigned long where = 0;
-				int st = thread_state(tr, 0, 0, dft_arch_entry_sp(), &where);
+				/* Ourselves: from the API's caller up, not our
+				 * own frames (their stale slots hold function
+				 * addresses the runtime worked with). */
+				int st = thread_state(tr, 0, 0, self_sp, &where);
 
 				ans[i].where = where;
 				ans[i].state = st == tr->target ? 1 : 2;
@@ -639,11 +644,12 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 				if (st == 2 && ans[i].where)
 					dft_lp_say(m, "%s: transition stalled: thread %d (%s) is in %s",
 						   what, ans[i].tid, name, range_name(tr, ans[i].where));
+				else if (st)
+					dft_lp_say(m, "%s: transition stalled: thread %d (%s) cannot be checked now",
+						   what, ans[i].tid, name);
 				else
-					dft_lp_say(m, "%s: transition stalled: thread %d (%s) %s", what,
-						   ans[i].tid, name,
-						   st ? "cannot be checked now" :
-							"does not answer (does it block signal %d?)");
+					dft_lp_say(m, "%s: transition stalled: thread %d (%s) does not answer (does it block signal %d?)",
+						   what, ans[i].tid, name, lp_sig);
 			}
 		}
 		if (timeout_ms && !reversed && now_ms() - start > timeout_ms) {
@@ -766,6 +772,7 @@ DFT_API int dft_livepatch_apply(const char *path, unsigned int flags, unsigned i
 	struct lp_patch *p = NULL;
 	struct lp_trans *tr;
 	double t0 = now_ms();
+	unsigned long self_sp = dft_arch_entry_sp();
 	char *real;
 	int ret;
 
@@ -816,7 +823,7 @@ DFT_API int dft_livepatch_apply(const char *path, unsigned int flags, unsigned i
 		   tr->immediate ? " (immediate: no consistency)" : "");
 	/* Immediate: every call takes the newest version at once. (A revert
 	 * still waits for the stacks, before the module is unloaded.) */
-	ret = tr->immediate ? 0 : trans_run(tr, path, flags, timeout_ms, &m);
+	ret = tr->immediate ? 0 : trans_run(tr, path, flags, timeout_ms, self_sp, &m);
 	if (ret == -ETIMEDOUT) {
 		patch_remove(p, &m);
 		trans_free(tr);
@@ -843,6 +850,7 @@ DFT_API int dft_livepatch_revert(const char *path, unsigned int flags, unsigned 
 	struct lp_trans *tr;
 	struct lp_patch *p;
 	double t0 = now_ms();
+	unsigned long self_sp = dft_arch_entry_sp();
 	char *real;
 	int ret;
 
@@ -875,7 +883,7 @@ DFT_API int dft_livepatch_revert(const char *path, unsigned int flags, unsigned 
 	for (size_t i = 0; i < p->nr; i++)
 		__atomic_store_n(&p->vers[i].transition, 1, __ATOMIC_RELEASE);
 	dft_lp_say(&m, "%s: reverting %zu function%s", path, p->nr, p->nr == 1 ? "" : "s");
-	ret = trans_run(tr, path, flags, timeout_ms, &m);
+	ret = trans_run(tr, path, flags, timeout_ms, self_sp, &m);
 	if (ret == -ETIMEDOUT) {
 		for (size_t i = 0; i < p->nr; i++)
 			__atomic_store_n(&p->vers[i].transition, 0, __ATOMIC_RELEASE);

@@ -135,7 +135,8 @@ static int invariant(const char *patch, unsigned int flags)
 		pthread_create(&workers[i].th, NULL, work, &workers[i]);
 	sleep_ms(100);
 	phase = 1;
-	if (dft_livepatch_apply(patch, flags, 0, say, NULL))
+	/* A generous timeout: a stuck transition fails, not hangs. */
+	if (dft_livepatch_apply(patch, flags, 60000, say, NULL))
 		return 2;
 	phase = 2;
 	sleep_ms(100);
@@ -148,7 +149,7 @@ static int invariant(const char *patch, unsigned int flags)
 		}
 	}
 	phase = 3;
-	if (dft_livepatch_revert(patch, flags, 0, say, NULL))
+	if (dft_livepatch_revert(patch, flags, 60000, say, NULL))
 		return 2;
 	phase = 4;
 	sleep_ms(100);
