@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define DEFAULT_DIR "dynftrace.data"
@@ -35,6 +36,9 @@ char *find_command(const char *cmd);
 /* Removes the files of a trace directory (refusing a directory that holds
  * other things), and the directory itself with @rm_dir. */
 void remove_trace_dir(const char *dir, int rm_dir);
+/* The runtime's path: DYNFTRACE_LIBRARY, next to us, or ../lib; exits
+ * with a message when there is none. */
+char *find_runtime(void);
 /* "10us", "1.5ms", "2s", "300" (ns): 0, or -1 for a malformed duration. */
 int parse_duration(const char *s, uint64_t *ns);
 /* Prints the usage text of a subcommand and exits with @status. */
@@ -45,6 +49,9 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_live(int argc, char **argv);
+int cmd_ctl(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 /* record.c, shared with live */
 struct record_opts {
@@ -59,12 +66,21 @@ struct record_opts {
 	char *patches; /* --patch: live patches to start CMD with (';' list) */
 	char *options; /* the options as given, for the info file */
 	char **argv;   /* CMD and its arguments */
+	int pid;       /* -p: a running process */
+	double duration; /* --duration, seconds */
 };
 extern const char record_usage_opts[];
 /* Parses the record options of argv[1..]; exits on bad input. */
 void record_parse(int argc, char **argv, struct record_opts *o, const char *usage_text);
 /* Runs the command into o->out; returns its exit status (128+sig if killed). */
 int record_run(struct record_opts *o);
+/* record -p (record_pid.c): records process o->pid into o->out. */
+int record_pid(struct record_opts *o);
+/* The trace directory, made (or emptied with @force) and made private. */
+char *make_trace_dir(const char *dir, int force);
+void write_info(const char *dir, struct record_opts *o, pid_t pid);
+/* The summary line after a recording, and its warnings. */
+void summarise(const char *dir, struct record_opts *o, const char *cmd);
 
 /* symbols.c: names, interned once for the whole trace (all processes). */
 uint32_t name_intern(const char *mangled);

@@ -142,6 +142,9 @@ static const struct {
 	{ "report", cmd_report },
 	{ "live", cmd_live },
 	{ "list", cmd_list },
+	{ "top", cmd_top },
+	{ "ctl", cmd_ctl },
+	{ "ps", cmd_ps },
 };
 
 int main(int argc, char **argv)

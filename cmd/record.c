@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "trace.h"
+#include "ctl.h"
 
 const char record_usage_opts[] =
 	"  -t, --tracer TRACER   function_graph (default): entries, exits, durations\n"
@@ -36,6 +37,10 @@ const char record_usage_opts[] =
 	"                        (/s string, /x hex, /d /u integers; repeatable)\n"
 	"  -R, --retval SPEC     record return values: 'GLOB@retval[/FMT]'\n"
 	"  -o, --output DIR      the trace directory (default " DEFAULT_DIR ")\n"
+	"  -p, --pid PID         record a running process instead of CMD (attaches\n"
+	"                        with ptrace if it does not run the runtime); stops\n"
+	"                        at Ctrl-C, SIGTERM, --duration or the process's exit\n"
+	"      --duration SECS   with -p: record for this long\n"
 	"  -f, --force           replace DIR if it holds a trace already\n"
 	"      --patch FILE      start CMD with the live patch FILE applied (a shared\n"
 	"                        object built with <dynftrace/livepatch.h>; repeatable)\n"
@@ -44,6 +49,7 @@ const char record_usage_opts[] =
 
 static const char record_usage[] =
 	"usage: dynftrace record [OPTIONS] [--] CMD [ARGS]\n"
+	"       dynftrace record -p PID [OPTIONS] [--duration SECS]\n"
 	"\n"
 	"Runs CMD, and its children, with the dynftrace runtime, and records its\n"
 	"function calls into a trace directory. CMD must be built with call sites:\n"
@@ -80,7 +86,7 @@ static void append_quoted(char **list, const char *s)
 
 void record_parse(int argc, char **argv, struct record_opts *o, const char *usage_text)
 {
-	enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG, OPT_PATCH };
+	enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG, OPT_DURATION, OPT_PATCH };
 	static const struct option longopts[] = {
 		{ "tracer", required_argument, NULL, 't' },
 		{ "filter", required_argument, NULL, 'F' },
@@ -94,6 +100,8 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "log", required_argument, NULL, OPT_LOG },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "patch", required_argument, NULL, OPT_PATCH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -106,7 +114,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 	o->tracer = "function_graph";
 	o->out = DEFAULT_DIR;
 	/* '+': options end at CMD, so CMD's own options stay its own. */
-	while ((c = getopt_long(argc, argv, "+t:F:N:G:D:A:R:o:fh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+t:F:N:G:D:A:R:o:fp:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (strcmp(optarg, "function") && strcmp(optarg, "function_graph") &&
@@ -168,6 +176,17 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 			free(real);
 			break;
 		}
+		case 'p':
+			o->pid = parse_pid(optarg);
+			break;
+		case OPT_DURATION: {
+			char *end;
+
+			o->duration = strtod(optarg, &end);
+			if (*end || end == optarg || o->duration <= 0)
+				die("--duration takes a number of seconds, not '%s'", optarg);
+			break;
+		}
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(record_usage_opts, stdout);
@@ -178,7 +197,13 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 			exit(2);
 		}
 	}
-	if (optind >= argc)
+	if (o->pid && optind < argc)
+		die("-p records a running process: give no command");
+	if (o->pid && o->patches)
+		die("--patch starts CMD patched: patch a running process with dynftrace patch PID FILE");
+	if (o->duration && !o->pid)
+		die("--duration needs -p PID (a command is recorded until it exits)");
+	if (optind >= argc && !o->pid)
 		die("no command to run: dynftrace %s [OPTIONS] -- CMD [ARGS]", argv[0]);
 	for (int i = 1; i < optind; i++) {
 		if (strcmp(argv[i], "--"))
@@ -188,7 +213,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 }
 
 /* The runtime: next to us in the build tree, in ../lib once installed. */
-static char *find_runtime(void)
+char *find_runtime(void)
 {
 	static const char *const rel[] = { "/libdynftrace.so", "/../lib/libdynftrace.so" };
 	char self[PATH_MAX], path[PATH_MAX + 32];
@@ -280,7 +305,7 @@ void remove_trace_dir(const char *dir, int rm_dir)
 		die("cannot remove %s: %s", dir, strerror(errno));
 }
 
-static char *make_trace_dir(const char *dir, int force)
+char *make_trace_dir(const char *dir, int force)
 {
 	char *abs;
 
@@ -300,7 +325,7 @@ static char *make_trace_dir(const char *dir, int force)
 	return abs;
 }
 
-static void write_info(const char *dir, struct record_opts *o, pid_t pid)
+void write_info(const char *dir, struct record_opts *o, pid_t pid)
 {
 	char path[PATH_MAX], *argv = NULL;
 	struct timespec now;
@@ -414,7 +439,7 @@ static void human_bytes(uint64_t n, char *buf, size_t len)
 
 /* The one-line summary, and the warnings that need the trace: no call
  * sites at all, filters that matched nothing. */
-static void summarise(const char *dir, struct record_opts *o, const char *cmd)
+void summarise(const char *dir, struct record_opts *o, const char *cmd)
 {
 	uint64_t events = 0, lost = 0, bytes = 0, funcs = 0;
 	char size[32], **v = NULL;
@@ -550,5 +575,5 @@ int cmd_record(int argc, char **argv)
 	struct record_opts o;
 
 	record_parse(argc, argv, &o, record_usage);
-	return record_run(&o);
+	return o.pid ? record_pid(&o) : record_run(&o);
 }

@@ -23,7 +23,7 @@ _dynftrace()
 	cmd=${COMP_WORDS[1]}
 
 	if ((COMP_CWORD == 1)); then
-		COMPREPLY=($(compgen -W "record report live list --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "record report live list top ctl ps --help --version" -- "$cur"))
 		return
 	fi
 
@@ -55,12 +55,15 @@ _dynftrace()
 		--log)
 			COMPREPLY=($(compgen -W "error warn info debug" -- "$cur"))
 			return ;;
-		-D | --depth | --thresh | -A | --args | -R | --retval)
+		-D | --depth | --thresh | -A | --args | -R | --retval | --duration)
+			return ;;
+		-p | --pid)
+			COMPREPLY=($(compgen -W "$(dynftrace ps 2>/dev/null | awk 'NR > 1 { print $1 }')" -- "$cur"))
 			return ;;
 		esac
 		COMPREPLY=($(compgen -W "-t --tracer -F --filter -N --notrace -G --graph-funcs
 			--graph-notrace -D --depth --thresh -A --args -R --retval -o --output -f
-			--force --log --help --" -- "$cur"))
+			--force --log -p --pid --duration --help --" -- "$cur"))
 		[[ $cur == -* ]] || COMPREPLY+=($(compgen -c -- "$cur"))
 		;;
 	report)
@@ -86,6 +89,26 @@ _dynftrace()
 		esac
 		COMPREPLY=($(compgen -W "-i --input --format --tid -F --filter -N --notrace -o
 			--output -s --sort -O --option --help" -- "$cur"))
+		;;
+	top)
+		case $prev in
+		-p | --pid)
+			COMPREPLY=($(compgen -W "$(dynftrace ps 2>/dev/null | awk 'NR > 1 { print $1 }')" -- "$cur"))
+			return ;;
+		-d | --delay | -n | --iterations | -F | --filter | -l | --lines)
+			return ;;
+		esac
+		COMPREPLY=($(compgen -W "-p --pid -d --delay -n --iterations -F --filter -l --lines
+			--help" -- "$cur"))
+		;;
+	ctl)
+		if ((COMP_CWORD == 2)) || { ((COMP_CWORD == 3)) && [[ ${COMP_WORDS[2]} == --attach ]]; }; then
+			COMPREPLY=($(compgen -W "--attach $(dynftrace ps 2>/dev/null | awk 'NR > 1 { print $1 }')" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "status available_filter_functions enabled_functions
+				set_ftrace_filter set_ftrace_notrace set_graph_function current_tracer
+				tracing_on trace trace_pipe detach help nop function function_graph profile" -- "$cur"))
+		fi
 		;;
 	list)
 		if [[ $cur == -* ]]; then

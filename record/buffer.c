@@ -319,3 +319,20 @@ int dft_streams_init(void)
 		return -err;
 	return -pthread_atfork(streams_prepare, streams_parent, streams_child);
 }
+
+void dft_streams_stop(void)
+{
+	pthread_mutex_lock(&streams_lock);
+	while (streams) {
+		struct dft_stream *s = streams;
+
+		streams = s->next;
+		stream_flush_lost(s);
+		closed_events += s->events;
+		closed_lost += s->lost;
+		dft_mfile_close(&s->mf);
+		memset(s, 0, sizeof(*s));
+	}
+	closed_events = closed_lost = 0;
+	pthread_mutex_unlock(&streams_lock);
+}

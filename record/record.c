@@ -14,6 +14,7 @@
  * the image it replaced are removed first.
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <link.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "record.h"
+#include "control.h"
 
 int dft_rec_dirfd = -1;
 pid_t dft_rec_pid;
@@ -53,6 +55,10 @@ static unsigned int nr_mods, cap_mods;
 static FILE *maps_file, *sites_file;
 static const struct dft_tracer *tracer;
 static const char *graph_funcs, *graph_notrace;
+/* A recording is on: its directory and configuration. */
+static int recording;
+static char rec_dir[4096];
+static const struct dft_rec_conf *rec_conf;
 
 pid_t dft_gettid(void)
 {
@@ -412,16 +418,14 @@ static void remove_stale(void)
 	closedir(dir);
 }
 
-static void rec_exit(int status, void *arg)
+/* The files a finished trace has: totals, the clock at its precise rate,
+ * and exit-PID. */
+static void rec_finish(int status, int detached)
 {
 	int guard = dft_guard_enter();
 	uint64_t events, lost;
 	FILE *f;
 
-	if (getpid() != dft_rec_pid) {
-		dft_guard_exit(guard);
-		return;
-	}
 	if (tracer->exit)
 		tracer->exit();
 	dft_streams_totals(&events, &lost);
@@ -434,11 +438,19 @@ static void rec_exit(int status, void *arg)
 	}
 	f = rec_create("exit");
 	if (f) {
-		fprintf(f, "status=%d events=%llu lost=%llu\n", status, (unsigned long long)events,
-			(unsigned long long)lost);
+		fprintf(f, "status=%d events=%llu lost=%llu%s\n", status,
+			(unsigned long long)events, (unsigned long long)lost,
+			detached ? " detached=1" : "");
 		fclose(f);
 	}
 	dft_guard_exit(guard);
+}
+
+static void rec_exit(int status, void *arg)
+{
+	if (getpid() != dft_rec_pid || !recording)
+		return;
+	rec_finish(status, 0);
 }
 
 static void rec_prepare(void)
@@ -488,40 +500,96 @@ static int rec_filter(int (*set)(struct dft_ops *, const char *, int), const cha
 	return ok ? 0 : -ENOENT;
 }
 
-/* After the core's constructor (priority 101) has read the sites. */
-__attribute__((constructor(200))) static void rec_init(void)
+const char *dft_rec_getenv(const char *name)
 {
-	const char *dir = getenv("DYNFTRACE_DIR");
-	const char *name = getenv("DYNFTRACE_TRACER");
+	static const struct {
+		const char *env;
+		size_t off;
+	} keys[] = {
+		{ "DYNFTRACE_DIR", offsetof(struct dft_rec_conf, dir) },
+		{ "DYNFTRACE_TRACER", offsetof(struct dft_rec_conf, tracer) },
+		{ "DYNFTRACE_FILTER", offsetof(struct dft_rec_conf, filter) },
+		{ "DYNFTRACE_NOTRACE", offsetof(struct dft_rec_conf, notrace) },
+		{ "DYNFTRACE_GRAPH_FUNCS", offsetof(struct dft_rec_conf, graph_funcs) },
+		{ "DYNFTRACE_GRAPH_NOTRACE", offsetof(struct dft_rec_conf, graph_notrace) },
+		{ "DYNFTRACE_ARGS", offsetof(struct dft_rec_conf, args) },
+		{ "DYNFTRACE_RETVAL", offsetof(struct dft_rec_conf, retval) },
+		{ "DYNFTRACE_DEPTH", offsetof(struct dft_rec_conf, depth) },
+		{ "DYNFTRACE_THRESH", offsetof(struct dft_rec_conf, thresh) },
+	};
+
+	if (!rec_conf)
+		return getenv(name);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (!strcmp(name, keys[i].env))
+			return *(const char **)((const char *)rec_conf + keys[i].off);
+	}
+	return NULL;
+}
+
+const char *dft_rec_dir(void)
+{
+	return recording ? rec_dir : NULL;
+}
+
+/* Unregisters the tracer's ops: every site it used is a NOP after. */
+static int rec_disable(void)
+{
+	if (tracer == &dft_tracer_function)
+		return dft_unregister_ops(dft_rec_ops);
+	/* The graph tracers' ops is the one inside their graph ops. */
+	return dft_unregister_graph((struct dft_graph_ops *)((char *)dft_rec_ops -
+							     offsetof(struct dft_graph_ops, ops)));
+}
+
+int dft_rec_start(const struct dft_rec_conf *conf, char *err, size_t errlen)
+{
+	static int once;
 	const struct dft_tracer *const tracers[] = { &dft_tracer_function, &dft_tracer_graph,
 						     &dft_tracer_profile };
+	const char *name = conf->tracer && *conf->tracer ? conf->tracer : "function_graph";
+	int ret;
 
-	if (!dir || !*dir)
-		return;
-	if (!name || !*name)
-		name = "function_graph";
+	if (recording) {
+		snprintf(err, errlen, "already recording into %s: stop that first", rec_dir);
+		return -EBUSY;
+	}
+	tracer = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(tracers); i++) {
 		if (!strcmp(tracers[i]->name, name))
 			tracer = tracers[i];
 	}
 	if (!tracer) {
-		pr_err("record: unknown tracer '%s'\n", name);
-		return;
+		snprintf(err, errlen, "unknown tracer '%s'", name);
+		return -EINVAL;
 	}
-	if (!dft_initialised)
-		return;
-	dft_rec_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!dft_initialised) {
+		snprintf(err, errlen, "the runtime could not start in this process");
+		return -ENODEV;
+	}
+	dft_rec_dirfd = open(conf->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dft_rec_dirfd < 0) {
-		pr_err("record: cannot open %s: %m\n", dir);
-		return;
+		ret = -errno;
+		snprintf(err, errlen, "cannot open %s: %s", conf->dir, strerror(errno));
+		return ret;
 	}
+	snprintf(rec_dir, sizeof(rec_dir), "%s", conf->dir);
+	rec_conf = conf;
 	dft_rec_pid = getpid();
-	graph_funcs = getenv("DYNFTRACE_GRAPH_FUNCS");
-	graph_notrace = getenv("DYNFTRACE_GRAPH_NOTRACE");
-	dft_clock_init();
-	if (dft_streams_init() ||
-	    dft_args_init(getenv("DYNFTRACE_ARGS"), getenv("DYNFTRACE_RETVAL")))
-		return;
+	graph_funcs = conf->graph_funcs;
+	graph_notrace = conf->graph_notrace;
+	if (!once) {
+		dft_clock_init();
+		if (dft_streams_init() || dft_args_init(conf->args, conf->retval)) {
+			snprintf(err, errlen, "cannot set up the event streams");
+			close(dft_rec_dirfd);
+			dft_rec_dirfd = -1;
+			return -ENOMEM;
+		}
+		pthread_atfork(rec_prepare, rec_parent, rec_child);
+		on_exit(rec_exit, NULL);
+		once = 1;
+	}
 	remove_stale();
 	pthread_mutex_lock(&dft_lock);
 	pthread_mutex_lock(&rec_lock);
@@ -531,15 +599,61 @@ __attribute__((constructor(200))) static void rec_init(void)
 	pthread_mutex_unlock(&rec_lock);
 	pthread_mutex_unlock(&dft_lock);
 	process_files();
-	pthread_atfork(rec_prepare, rec_parent, rec_child);
-	on_exit(rec_exit, NULL);
-	if (tracer->start())
-		return;
-	if (rec_filter(dft_set_filter, getenv("DYNFTRACE_FILTER"), "filter") ||
-	    rec_filter(dft_set_notrace, getenv("DYNFTRACE_NOTRACE"), "notrace")) {
-		pr_err("record: no function matches the filter: nothing is traced\n");
-		return;
+	recording = 1;
+	if (tracer->start()) {
+		snprintf(err, errlen, "cannot start the %s tracer", tracer->name);
+		return -EINVAL;
 	}
-	if (tracer->enable())
-		pr_err("record: cannot start the %s tracer\n", tracer->name);
+	if (rec_filter(dft_set_filter, conf->filter, "filter") ||
+	    rec_filter(dft_set_notrace, conf->notrace, "notrace")) {
+		snprintf(err, errlen, "no function matches the filter: nothing is traced");
+		return -ENOENT;
+	}
+	ret = tracer->enable();
+	if (ret) {
+		snprintf(err, errlen, "cannot start the %s tracer: %s", tracer->name,
+			 ret == -EBUSY ? "another function graph user is registered (stop the "
+					 "control tracer: current_tracer nop)"
+				       : strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int dft_rec_stop(void)
+{
+	if (!recording)
+		return -ENOENT;
+	rec_disable();
+	rec_finish(0, 1);
+	/* Every stream closed: a later recording opens new ones in its own
+	 * directory. */
+	dft_streams_stop();
+	close(dft_rec_dirfd);
+	dft_rec_dirfd = -1;
+	recording = 0;
+	rec_conf = NULL;
+	return 0;
+}
+
+/* After the core's constructor (priority 101) has read the sites. */
+__attribute__((constructor(200))) static void rec_init(void)
+{
+	static struct dft_rec_conf env;
+	char err[256];
+
+	env.dir = getenv("DYNFTRACE_DIR");
+	if (!env.dir || !*env.dir)
+		return;
+	env.tracer = getenv("DYNFTRACE_TRACER");
+	env.filter = getenv("DYNFTRACE_FILTER");
+	env.notrace = getenv("DYNFTRACE_NOTRACE");
+	env.graph_funcs = getenv("DYNFTRACE_GRAPH_FUNCS");
+	env.graph_notrace = getenv("DYNFTRACE_GRAPH_NOTRACE");
+	env.args = getenv("DYNFTRACE_ARGS");
+	env.retval = getenv("DYNFTRACE_RETVAL");
+	env.depth = getenv("DYNFTRACE_DEPTH");
+	env.thresh = getenv("DYNFTRACE_THRESH");
+	if (dft_rec_start(&env, err, sizeof(err)))
+		pr_err("record: %s", err);
 }

@@ -136,6 +136,9 @@ static inline size_t dft_ext_size(size_t len)
 /* Sets the base of the next delta (an absolute TIME event). */
 void dft_stream_time(struct dft_stream *s, uint64_t ticks);
 int dft_streams_init(void);
+/* Closes every thread's stream (the tracer is unregistered: none is being
+ * written); each opens anew, in the current directory, at its next event. */
+void dft_streams_stop(void);
 /* Totals over every stream of the process, after writing the calling
  * thread's pending LOST count (the process is exiting). */
 void dft_streams_totals(uint64_t *events, uint64_t *lost);
@@ -180,6 +183,9 @@ static inline const struct dft_fid_ent *dft_fid_lookup(unsigned long site)
 	}
 }
 
+/* DYNFTRACE_* settings: the environment, or those of a recording started
+ * through the control channel (record-start). */
+const char *dft_rec_getenv(const char *name);
 /* Whether @func of @module matches patterns in dft_set_filter() syntax. */
 int dft_rec_match(const char *globs, const char *module, const char *func);
 /* Name of a per-thread file: PREFIX-PID.TID or PID.TID.SUFFIX. */

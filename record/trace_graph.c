@@ -151,9 +151,9 @@ static struct dft_graph_ops graph_ops = { .entry = graph_entry, .ret = graph_ret
 
 static int graph_start(void)
 {
-	const char *depth = getenv("DYNFTRACE_DEPTH");
-	const char *ns = getenv("DYNFTRACE_THRESH");
-	const char *funcs = getenv("DYNFTRACE_GRAPH_FUNCS");
+	const char *depth = dft_rec_getenv("DYNFTRACE_DEPTH");
+	const char *ns = dft_rec_getenv("DYNFTRACE_THRESH");
+	const char *funcs = dft_rec_getenv("DYNFTRACE_GRAPH_FUNCS");
 
 	if (depth && *depth)
 		depth_max = strtoul(depth, NULL, 0);

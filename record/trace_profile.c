@@ -33,6 +33,7 @@ struct prof_thread {
 	struct dft_mfile mf;
 	struct prof_rec *rec;
 	uint32_t nr;
+	unsigned int gen; /* the recording its file belongs to */
 	int dead; /* exited, or the file could not be made */
 	uint64_t child[CHILD_MAX];
 };
@@ -40,6 +41,10 @@ struct prof_thread {
 static __thread struct prof_thread *prof;
 static pthread_key_t prof_key;
 static double ns_per_tick;
+/* Counts recordings (record -p may start several in one process): a
+ * thread's file of an earlier one is closed, by the thread, at its next
+ * return, and the counts start again in the new directory. */
+static unsigned int prof_gen;
 /* What an exited thread's calls (from later TLS destructors) see. */
 static struct prof_thread prof_dead = { .dead = 1 };
 
@@ -96,6 +101,7 @@ static int prof_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gop
 		pt = calloc(1, sizeof(*pt));
 		if (!pt)
 			return 0;
+		pt->gen = prof_gen;
 		prof = pt;
 	}
 	if (likely(ent->depth < CHILD_MAX))
@@ -115,6 +121,13 @@ static void prof_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gops
 
 	if (unlikely(!f || !pt))
 		return;
+	if (unlikely(pt->gen != prof_gen)) {
+		if (pt->rec)
+			dft_mfile_close(&pt->mf);
+		pt->rec = NULL;
+		pt->nr = 0;
+		pt->gen = prof_gen;
+	}
 	if (likely(f->fid < pt->nr))
 		r = &pt->rec[f->fid];
 	else if (!(r = prof_room(pt, f->fid)))
@@ -138,10 +151,13 @@ static struct dft_graph_ops prof_ops = { .entry = prof_entry, .ret = prof_ret };
 
 static int prof_start(void)
 {
-	int err = pthread_key_create(&prof_key, prof_close);
+	static int key_made;
+	int err = key_made ? 0 : pthread_key_create(&prof_key, prof_close);
 
 	if (err)
 		return -err;
+	key_made = 1;
+	__atomic_store_n(&prof_gen, prof_gen + 1, __ATOMIC_RELEASE);
 	ns_per_tick = dft_clock_ns_per_tick();
 	dft_rec_ops = &prof_ops.ops;
 	return 0;

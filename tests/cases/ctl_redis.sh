@@ -1,0 +1,89 @@
+#!/bin/bash
+# A real service: Redis from Debian's source package, built with call
+# sites (the make line of bench/redisbench.py) and started plainly, is
+# attached with `record -p` for 3 seconds while redis-benchmark runs on
+# 127.0.0.1 with bounded request counts: no request fails, the trace holds
+# Redis's command functions, `top -p PID -n 2` shows them, and Redis serves
+# on after the detach. Prints the throughput before and during the attach
+# (measured, not asserted). Native only (qemu-user cannot be ptraced); the
+# build is kept in the test directory, so only the first run pays for it.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/prog/ctl_lib.sh"
+[ -z "$RUN" ] || skip "qemu-user cannot ptrace its guest: attach is tested natively only"
+loud_skip() {
+	echo "######## SKIPPED: $* ########" >&2
+	skip "$*"
+}
+command -v redis-benchmark >/dev/null && command -v redis-cli >/dev/null ||
+	loud_skip "redis-benchmark/redis-cli are not installed (apt-get install redis-tools)"
+[ "${DYNFTRACE_SKIP_REDIS:-}" = 1 ] && skip "DYNFTRACE_SKIP_REDIS=1"
+
+IFS='|' read -r _ cc flags <<<"$(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | head -1)"
+server=$T/redis/src/redis-server
+bench=${BENCH_WORK:-$TOP/bench/work}/redis/patch/src/redis-server
+if [ ! -x "$server" ] && [ -x "$bench" ]; then
+	server=$bench # the benchmarks' instrumented build
+elif [ ! -x "$server" ]; then
+	rm -rf "$T/src" "$T/redis"
+	mkdir -p "$T/src"
+	(cd "$T/src" && apt-get source -qq redis >/dev/null 2>&1) ||
+		loud_skip "cannot fetch Redis's source: 'apt-get source redis' failed (scripts/deb-src.sh adds a deb-src line; dpkg-dev is needed)"
+	cp -a "$(ls -d "$T"/src/redis-*/ | head -1)" "$T/redis"
+	nice make -s -j"$(nproc)" -C "$T/redis/src" redis-server MALLOC=libc OPTIMIZATION=-O2 \
+		DEBUG=-g1 CC="$cc" REDIS_CFLAGS="$flags" >"$T/build.log" 2>&1 ||
+		{ tail -20 "$T/build.log"; fail "building Redis"; }
+fi
+"$DFT" list "$server" 2>/dev/null | grep -qx setCommand || fail "redis-server has no call site for setCommand"
+
+port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$server" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+	--protected-mode no >"$T/redis.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+	redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break
+	sleep 0.1
+done
+redis-cli -p "$port" ping | grep -q PONG || fail "redis did not start"
+grep -q libdynftrace /proc/$pid/maps && fail "redis has the runtime already"
+
+# bench N OUT: bounded requests; fails on any error; prints requests/s.
+bench() {
+	redis-benchmark -h 127.0.0.1 -p "$port" -c 8 -n "$1" -t set,get,incr,lpush,rpop -q \
+		>"$2" 2>&1 || { cat "$2"; fail "redis-benchmark failed"; }
+	if grep -qi 'error' "$2"; then cat "$2"; fail "redis-benchmark saw errors"; fi
+	awk '/requests per second/ { n++; s += $2 } END { printf "%.0f\n", s / n }' "$2" | tr -d '\r'
+}
+before=$(bench 20000 "$T/bench.before")
+
+# During: enough bounded requests to outlast the 3-second recording.
+bench 150000 "$T/bench.during" >"$T/rate.during" &
+bpid=$!
+sleep 0.5
+t0=$(date +%s.%N)
+DYNFTRACE_TIMING=1 "$DFT" record -p "$pid" --duration 3 -o "$T/trace" -f 2>"$T/record.err" ||
+	{ cat "$T/record.err"; fail "record -p redis"; }
+t1=$(date +%s.%N)
+wait $bpid || fail "redis-benchmark during the attach"
+during=$(cat "$T/rate.during")
+cat "$T/record.err"
+"$DFT" report -i "$T/trace" --format profile >"$T/profile" || fail "report"
+for f in setCommand getCommand incrCommand lpushCommand processCommand; do
+	grep -qE " $f\$" "$T/profile" || { head -30 "$T/profile"; fail "$f is not in the trace"; }
+done
+
+# top while the benchmark runs.
+redis-benchmark -h 127.0.0.1 -p "$port" -c 4 -n 100000 -t set,get -q >"$T/bench.top" 2>&1 &
+bpid=$!
+sleep 0.3
+"$DFT" top -p "$pid" -n 2 >"$T/top" 2>&1 || { cat "$T/top"; fail "top -p redis"; }
+wait $bpid || fail "redis-benchmark during top"
+grep -qE ' (setCommand|getCommand)$' "$T/top" || { cat "$T/top"; fail "top shows no command function"; }
+[ "$(grep -c '^dynftrace top - pid' "$T/top")" = 2 ] || fail "top -n 2: not 2 tables"
+
+redis-cli -p "$port" ping | grep -q PONG || fail "redis does not answer after the detach"
+[ -e "/tmp/dynftrace-$(id -u)/$pid.ctl" ] && fail "the channel is left open"
+redis-cli -p "$port" shutdown nosave >/dev/null 2>&1
+wait $pid
+echo "redis-benchmark: $before requests/s before, $during during a 3 s record -p" \
+	"(ratio $(echo "scale=2; $during / $before" | bc 2>/dev/null || echo '?'))"
+pass "redis attached, recorded, profiled and detached"
