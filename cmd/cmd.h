@@ -52,6 +52,7 @@ int cmd_live(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_patch(int argc, char **argv);
 
 /* record.c, shared with live */
 struct record_opts {

@@ -145,6 +145,7 @@ static const struct {
 	{ "top", cmd_top },
 	{ "ctl", cmd_ctl },
 	{ "ps", cmd_ps },
+	{ "patch", cmd_patch },
 };
 
 int main(int argc, char **argv)

@@ -95,12 +95,13 @@ pass "bad input refused with a message, process unchanged"
 # dynftrace record --patch: the program starts patched; the patch can
 # reach the program's variables; a patched function is traced with the
 # new function's arguments and return value.
-out=$(run "$DFT" record -t function -F f1 -A 'f1@arg1' -R 'f1@retval' -f -o "$d/rec" \
+out=$(run "$DFT" record -t function_graph -F f1 -A 'f1@arg1' -R 'f1@retval' -f -o "$d/rec" \
 	--patch "$d/fix.so" -- "$d/lp_pair" show 2>"$d/rec.err") || { cat "$d/rec.err"; fail "record --patch"; }
 [ "$out" = "new hits=1" ] || { cat "$d/rec.err"; fail "record --patch ran '$out', not the new code"; }
 run "$DFT" report -i "$d/rec" >"$d/rec.txt" 2>&1 || fail "report"
 grep -q "f1" "$d/rec.txt" || { cat "$d/rec.txt"; fail "the patched f1 is not traced"; }
-grep -q "17" "$d/rec.txt" || { cat "$d/rec.txt"; fail "retval of the new f1 (17) not in the trace"; }
+grep -q "f1(5); /\* = 17 \*/" "$d/rec.txt" ||
+	{ cat "$d/rec.txt"; fail "the new f1's return value (17, the old one gives 6) is not in the trace"; }
 run "$DFT" record -f -o "$d/rec2" --patch "$d/bad_missing.so" -- "$d/lp_pair" show \
 	>"$d/rec2.out" 2>&1 && fail "record --patch with a bad patch ran the program"
 grep -q "no_such_function" "$d/rec2.out" && grep -q "was not started" "$d/rec2.out" ||
