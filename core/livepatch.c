@@ -36,7 +36,9 @@
  * thread's stack).
  */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <link.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +46,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #include "array.h"
 #include "lp.h"
@@ -248,19 +251,154 @@ static int stack_hit(const struct lp_range *r, size_t n, unsigned long pc, unsig
 	return 0;
 }
 
+/*
+ * The precise check, where the unwind tables allow it: the call chain of
+ * the interrupted code, frame by frame through the signal frame, with
+ * libgcc's unwinder (looked up, not linked: the runtime stays libc-only;
+ * with glibc 2.35 and later it finds tables without a lock). Returns 1 on
+ * a hit, 0 when the whole chain was walked clean, or -1 with *@rest set to
+ * the stack address from which the conservative scan must take over.
+ */
+static _Unwind_Reason_Code (*uw_backtrace)(_Unwind_Trace_Fn, void *);
+static _Unwind_Ptr (*uw_getipinfo)(struct _Unwind_Context *, int *);
+static _Unwind_Word (*uw_getcfa)(struct _Unwind_Context *);
+
+struct uw_walk {
+	const struct lp_range *r;
+	size_t n;
+	int seen_signal, hit;
+	unsigned long where, cfa;
+};
+
+static _Unwind_Reason_Code uw_frame(struct _Unwind_Context *ctx, void *arg)
+{
+	struct uw_walk *w = arg;
+	int before = 0;
+	unsigned long ip = uw_getipinfo(ctx, &before);
+
+	if (!w->seen_signal) {
+		/* Our handler's frames; the interrupted one comes next with
+		 * its exact pc (ip_before_insn). */
+		w->seen_signal = before;
+		if (!before)
+			return _URC_NO_REASON;
+	}
+	w->cfa = uw_getcfa(ctx);
+	/* A return address points past its call (ip - 1 is in the caller),
+	 * but a trampoline that chose a version returns to its first byte. */
+	if (range_find(w->r, w->n, ip) || (!before && range_find(w->r, w->n, ip - 1))) {
+		w->hit = 1;
+		w->where = ip;
+		return _URC_END_OF_STACK;
+	}
+	return _URC_NO_REASON;
+}
+
+static int unwind_hit(const struct lp_range *r, size_t n, unsigned long *where,
+		      unsigned long *rest)
+{
+	struct uw_walk w = { r, n, 0, 0, 0, 0 };
+	_Unwind_Reason_Code rc;
+
+	if (!uw_backtrace)
+		return -1;
+	rc = uw_backtrace(uw_frame, &w);
+	if (w.hit) {
+		*where = w.where;
+		return 1;
+	}
+	if (rc == _URC_END_OF_STACK && w.seen_signal)
+		return 0;
+	if (!w.seen_signal || !w.cfa)
+		return -1;
+	/* Frames beyond the last one with tables: scan from there, with the
+	 * return address just below that frame's CFA. */
+	*rest = w.cfa - 2 * sizeof(long);
+	return -1;
+}
+
+/* The runtime's own text: a thread interrupted there is in a trampoline or
+ * a callback, whose frames the unwind tables may not describe at every
+ * instruction (a rewritten return slot, a half-restored frame). */
+static unsigned long rt_lo, rt_hi;
+
+static int rt_text(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	(void)arg;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		unsigned long lo = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		if ((unsigned long)rt_text >= lo && (unsigned long)rt_text < lo + ph->p_memsz) {
+			rt_lo = lo;
+			rt_hi = lo + ph->p_memsz;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static _Unwind_Reason_Code uw_nothing(struct _Unwind_Context *ctx, void *arg)
+{
+	(void)ctx;
+	(void)arg;
+	return _URC_NO_REASON;
+}
+
+/* Finds the unwinder, loading libgcc_s if the program has not (not from a
+ * signal handler: here, in the transition's thread), and runs it once so
+ * that its one-time set-up is not done in a handler. */
+static void unwind_init(void)
+{
+	void *h;
+
+	if (uw_backtrace || getenv("DYNFTRACE_LIVEPATCH_NO_UNWIND"))
+		return;
+	dl_iterate_phdr(rt_text, NULL);
+	h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return;
+	uw_getipinfo = (_Unwind_Ptr(*)(struct _Unwind_Context *, int *))dlsym(h, "_Unwind_GetIPInfo");
+	uw_getcfa = (_Unwind_Word(*)(struct _Unwind_Context *))dlsym(h, "_Unwind_GetCFA");
+	if (!uw_getipinfo || !uw_getcfa)
+		return;
+	uw_backtrace = (_Unwind_Reason_Code(*)(_Unwind_Trace_Fn, void *))dlsym(h, "_Unwind_Backtrace");
+	if (uw_backtrace)
+		uw_backtrace(uw_nothing, NULL);
+}
+
 /* The state of this thread in @tr; moves it to the target when its stack
  * (from @sp up, plus @pc and @lr) holds none of the functions it leaves. */
 static int thread_state(struct lp_trans *tr, unsigned long pc, unsigned long lr,
-			unsigned long sp, unsigned long *where)
+			unsigned long sp, int unwind, unsigned long *where)
 {
 	struct lp_self *me = &lp_self;
 	int state = me->gen == tr->gen ? me->state : tr->initial;
-	unsigned long dummy;
+	const struct lp_range *r = tr->rng[tr->target];
+	size_t n = tr->nr_rng[tr->target];
+	unsigned long dummy, rest = sp;
+	int hit;
 
 	if (state == tr->target)
 		return state;
-	if (stack_hit(tr->rng[tr->target], tr->nr_rng[tr->target], pc, lr, sp,
-		      where ? where : &dummy))
+	/* The unwinder only for a thread blocked in a system call, whose
+	 * stack stays as it is (a stale word would stall it for ever). A
+	 * running thread gets the scan: a false hit only means "ask again
+	 * next round", and the tables may not describe every instruction of
+	 * a trampoline (a rewritten return slot, a half-restored frame). */
+	if (!pc || (pc >= rt_lo && pc < rt_hi) || !dft_arch_at_syscall(pc))
+		unwind = 0;
+	hit = unwind ? unwind_hit(r, n, where ? where : &dummy, &rest) : -1;
+	if (hit < 0 && rest != sp) {
+		/* The precise part passed pc and lr; scan only the rest. */
+		hit = stack_hit(r, n, 0, 0, rest, where ? where : &dummy);
+	} else if (hit < 0) {
+		hit = stack_hit(r, n, pc, lr, sp, where ? where : &dummy);
+	}
+	if (hit)
 		return state;
 	me->state = tr->target;
 	me->gen = tr->gen;
@@ -316,7 +454,7 @@ static void lp_handler(int sig, siginfo_t *si, void *uc)
 		if (dft_thread.seq & 1)
 			state = -1;
 		else
-			state = thread_state(tr, pc, lr, sp, &where);
+			state = thread_state(tr, pc, lr, sp, 1, &where);
 		for (size_t i = 0; ans && i < n; i++) {
 			if (ans[i].tid == tid) {
 				ans[i].where = where;
@@ -608,7 +746,7 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 				/* Ourselves: from the API's caller up, not our
 				 * own frames (their stale slots hold function
 				 * addresses the runtime worked with). */
-				int st = thread_state(tr, 0, 0, self_sp, &where);
+				int st = thread_state(tr, 0, 0, self_sp, 0, &where);
 
 				ans[i].where = where;
 				ans[i].state = st == tr->target ? 1 : 2;
@@ -748,6 +886,7 @@ static int lp_enter(struct lp_msg *m)
 		return -EDEADLK;
 	}
 	pthread_mutex_lock(&lp_lock);
+	unwind_init();
 	if (lp_signal_init()) {
 		pthread_mutex_unlock(&lp_lock);
 		dft_lp_say(m, "no free real-time signal for the stack checks");

@@ -138,6 +138,15 @@ static inline int dft_arch_ticks_stable(void)
  * dft_arch_get_sp() reports it for an entry site: its CFA. */
 #define dft_arch_entry_sp() ((unsigned long)__builtin_dwarf_cfa())
 
+/* Whether a signal frame's pc is at or just past an `svc #0`: the thread
+ * was blocked in the kernel (live patch stack checks). */
+static inline int dft_arch_at_syscall(unsigned long pc)
+{
+	const uint32_t *p = (const uint32_t *)(pc & ~3UL);
+
+	return p[0] == 0xd4000001 || p[-1] == 0xd4000001;
+}
+
 /* The interrupted pc, stack pointer and link register of a signal frame,
  * for the live patch stack check (core/livepatch.c); 0 for a link register
  * where calls push the return address. */

@@ -136,6 +136,19 @@ static inline unsigned long *dft_arch_ret_slot(struct dft_regs *r)
  * dft_arch_get_sp() reports it for an entry site: its CFA. */
 #define dft_arch_entry_sp() ((unsigned long)__builtin_dwarf_cfa())
 
+/* Whether a signal frame's pc is at or just past an `svc #0` (A32
+ * ef000000, Thumb df00): the thread was blocked in the kernel (live patch
+ * stack checks). */
+static inline int dft_arch_at_syscall(unsigned long pc)
+{
+	if (pc & 1) {
+		const uint16_t *p = (const uint16_t *)(pc & ~1UL);
+
+		return p[0] == 0xdf00 || p[-1] == 0xdf00;
+	}
+	return ((const uint32_t *)pc)[0] == 0xef000000 || ((const uint32_t *)pc)[-1] == 0xef000000;
+}
+
 /* The interrupted pc, stack pointer and link register of a signal frame,
  * for the live patch stack check (core/livepatch.c); 0 for a link register
  * where calls push the return address. */

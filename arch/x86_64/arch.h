@@ -153,6 +153,15 @@ static inline int dft_arch_ticks_stable(void)
  * address. The runtime keeps frame pointers, so this is exact. */
 #define dft_arch_entry_sp() ((unsigned long)__builtin_frame_address(0) + 8)
 
+/* Whether a signal frame's pc is at or just past a `syscall` (0f 05): the
+ * thread was blocked in the kernel (live patch stack checks). */
+static inline int dft_arch_at_syscall(unsigned long pc)
+{
+	const unsigned char *p = (const unsigned char *)pc;
+
+	return (p[0] == 0x0f && p[1] == 0x05) || (p[-2] == 0x0f && p[-1] == 0x05);
+}
+
 /* The interrupted pc, stack pointer and link register of a signal frame,
  * for the live patch stack check (core/livepatch.c); 0 for a link register
  * where calls push the return address. */
