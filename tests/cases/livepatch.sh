@@ -107,3 +107,42 @@ run "$DFT" record -f -o "$d/rec2" --patch "$d/bad_missing.so" -- "$d/lp_pair" sh
 grep -q "no_such_function" "$d/rec2.out" && grep -q "was not started" "$d/rec2.out" ||
 	{ cat "$d/rec2.out"; fail "record --patch: no clear refusal"; }
 pass "record --patch"
+
+# dynftrace patch through the control channel: a process linked with the
+# runtime under load (the invariant checked throughout), then an
+# unmodified program (the runtime is attached first).
+run "$d/lp_pair" serve >"$d/serve.out" 2>&1 &
+spid=$!
+sleep 0.5
+"$DFT" patch "$spid" "$d/fix.so" 2>"$d/patch.err" || { cat "$d/patch.err"; kill $spid; fail "patch PID"; }
+grep -q "applied, transition" "$d/patch.err" || { cat "$d/patch.err"; kill $spid; fail "patch: no end of transition"; }
+"$DFT" patch --list "$spid" >"$d/list.out" 2>&1
+grep -q "fix.so applied pair,f2,f1" "$d/list.out" || { cat "$d/list.out"; kill $spid; fail "patch --list"; }
+sleep 0.3
+"$DFT" patch --revert "$spid" "$d/fix.so" 2>>"$d/patch.err" || { cat "$d/patch.err"; kill $spid; fail "patch --revert"; }
+"$DFT" patch --revert "$spid" "$d/fix.so" 2>"$d/rev2.err" && { kill $spid; fail "a second revert succeeded"; }
+grep -q "not applied to this process" "$d/rev2.err" || { cat "$d/rev2.err"; kill $spid; fail "second revert: no clear error"; }
+sleep 0.3
+kill $spid
+wait $spid 2>/dev/null
+last=$(grep "^serve:" "$d/serve.out" | tail -1)
+case $last in
+"serve: old "[1-9]*" new "[1-9]*" mix 0") ;;
+*) fail "patch through the channel: '$last' (both versions ran, no mix expected)" ;;
+esac
+pass "patch, --list, --revert through the control channel, under load: $last"
+
+if [ -z "$RUN" ] && [ -x "$O/examples/shop" ]; then
+	"$O/examples/shop" >"$d/shop.out" 2>&1 &
+	spid=$!
+	sleep 0.5
+	"$DFT" patch "$spid" "$O/examples/shop_fix.so" 2>"$d/shop.err" ||
+		{ cat "$d/shop.err"; kill $spid; fail "patch of a program without the runtime"; }
+	sleep 3
+	"$DFT" patch --revert "$spid" "$O/examples/shop_fix.so" 2>>"$d/shop.err" ||
+		{ cat "$d/shop.err"; kill $spid; fail "revert in the shop"; }
+	kill $spid
+	wait $spid 2>/dev/null
+	grep -q "discount 1[1-4]: 0$" "$d/shop.out" || { cat "$d/shop.out"; fail "the shop fix never showed"; }
+	pass "patch attaches to an unmodified program (examples/shop)"
+fi
