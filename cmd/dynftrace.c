@@ -21,6 +21,7 @@ static const char main_usage[] =
 	"  report   print a recorded trace (text, graph, chrome, folded, svg, profile)\n"
 	"  live     record a command and print its call graph when it ends\n"
 	"  list     list the functions of a program or library that have call sites\n"
+	"  patch    apply, revert or list live patches of a running process\n"
 	"\n"
 	"`dynftrace COMMAND --help` describes each command; see also dynftrace(1).\n";
 

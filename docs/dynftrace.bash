@@ -23,7 +23,7 @@ _dynftrace()
 	cmd=${COMP_WORDS[1]}
 
 	if ((COMP_CWORD == 1)); then
-		COMPREPLY=($(compgen -W "record report live list top ctl ps --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "record report live list top ctl ps patch --help --version" -- "$cur"))
 		return
 	fi
 

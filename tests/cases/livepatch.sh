@@ -111,7 +111,7 @@ pass "record --patch"
 # dynftrace patch through the control channel: a process linked with the
 # runtime under load (the invariant checked throughout), then an
 # unmodified program (the runtime is attached first).
-run "$d/lp_pair" serve >"$d/serve.out" 2>&1 &
+$RUN "$d/lp_pair" serve >"$d/serve.out" 2>&1 &
 spid=$!
 sleep 0.5
 "$DFT" patch "$spid" "$d/fix.so" 2>"$d/patch.err" || { cat "$d/patch.err"; kill $spid; fail "patch PID"; }
