@@ -450,8 +450,9 @@ static void lp_handler(int sig, siginfo_t *si, void *uc)
 		int state;
 
 		dft_arch_uc_regs(uc, &pc, &sp, &lr);
-		/* Inside our own callbacks: the decision is being made. */
-		if (dft_thread.seq & 1)
+		/* Inside our callbacks or trampolines: a version may be chosen
+		 * and not yet reached (AArch64 holds it in x9 until `ret x9`). */
+		if ((dft_thread.seq & 1) || (pc >= rt_lo && pc < rt_hi))
 			state = -1;
 		else
 			state = thread_state(tr, pc, lr, sp, 1, &where);
@@ -706,6 +707,50 @@ static const char *range_name(const struct lp_trans *tr, unsigned long a)
 }
 
 /*
+ * Under qemu-user, /proc/self/task also lists qemu's own threads (its RCU
+ * thread, say), which run no guest code and never take the guest's signal.
+ * qemu shows the guest program as /proc/self/exe, but not for the tasks.
+ */
+static int under_emulation(void)
+{
+	char a[512], b[512], path[64];
+	ssize_t n, m;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/exe", getpid());
+	n = readlink("/proc/self/exe", a, sizeof(a) - 1);
+	m = readlink(path, b, sizeof(b) - 1);
+	return n > 0 && m > 0 && (n != m || memcmp(a, b, n));
+}
+
+/* Tasks that have never answered; one that stays silent for 5 rounds
+ * under emulation is taken for qemu's. */
+struct silent {
+	struct {
+		pid_t tid;
+		int rounds, answered;
+	} v[64];
+	size_t n;
+};
+
+static int silent_host_thread(struct silent *s, pid_t tid, int state)
+{
+	size_t i;
+
+	for (i = 0; i < s->n && s->v[i].tid != tid; i++)
+		;
+	if (i == s->n) {
+		if (s->n == ARRAY_SIZE(s->v))
+			return 0;
+		s->v[s->n].tid = tid;
+		s->v[s->n].rounds = 0;
+		s->v[s->n++].answered = 0;
+	}
+	if (state)
+		s->v[i].answered = 1;
+	return !s->v[i].answered && ++s->v[i].rounds > 5;
+}
+
+/*
  * Runs @tr until every thread is at its target. Returns 0, or -ETIMEDOUT
  * after reversing it (the threads are then all back at the initial state),
  * or 1 when forced.
@@ -717,7 +762,8 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 	pid_t self = (pid_t)syscall(SYS_gettid);
 	struct lp_round **old_ans = NULL;
 	size_t nr_old = 0, cap_old = 0;
-	int reversed = 0, ret = 0;
+	int reversed = 0, ret = 0, emulated = under_emulation();
+	struct silent silent = { 0 };
 
 	for (;;) {
 		size_t n, pending = 0;
@@ -766,8 +812,15 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 			nanosleep(&(struct timespec){ .tv_nsec = 200000 }, NULL);
 		}
 		pending = 0;
-		for (size_t i = 0; i < n; i++)
-			pending += __atomic_load_n(&ans[i].state, __ATOMIC_ACQUIRE) != 1;
+		for (size_t i = 0; i < n; i++) {
+			int st = __atomic_load_n(&ans[i].state, __ATOMIC_ACQUIRE);
+
+			if (emulated && silent_host_thread(&silent, ans[i].tid, st)) {
+				ans[i].state = 1; /* not a thread of the program */
+				continue;
+			}
+			pending += st != 1;
+		}
 		if (!pending)
 			break;
 		if (now_ms() - last_say > 1000) {

@@ -23,6 +23,18 @@ for line in $(ENTRY_ONLY=1 variants | tr ' ' '~' | grep -E -e "${VARIANTS:-.}");
 		{ cat "$d/inv.out"; fail "$name: invariant"; }
 	grep -q "applied: old [1-9][0-9]* new [1-9][0-9]* mix 0" "$d/inv.out" ||
 		{ cat "$d/inv.out"; fail "$name: the workers did not run both versions"; }
+	# ARM: a replacement in the other instruction set (A32 <-> Thumb-2),
+	# reached through interworking branches.
+	if [ "$(arch_dir)" = arm ]; then
+		case " $flags " in *" -marm "*) other=-mthumb ;; *) other=-marm ;; esac
+		$cc -shared -fPIC -O2 $other -I"$TOP/include" "$TOP/tests/prog/lp_pair_fix.c" \
+			-o "$d/fix_other.so" || fail "build patch with $other"
+		(cd "$d" && run ./lp_pair invariant "$d/fix_other.so") >"$d/inv_other.out" 2>&1 ||
+			{ cat "$d/inv_other.out"; fail "$name: invariant with a $other patch"; }
+		grep -q "applied: old [1-9][0-9]* new [1-9][0-9]* mix 0" "$d/inv_other.out" ||
+			{ cat "$d/inv_other.out"; fail "$name: $other patch: not both versions ran"; }
+		pass "$name: invariant with a $other replacement"
+	fi
 	n=$((n + 1))
 	[ -n "$first" ] || first=$name
 done
