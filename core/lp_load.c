@@ -317,7 +317,7 @@ int dft_lp_load(const char *path, struct lp_patch **out, struct lp_msg *m)
 		ret = -EINVAL;
 		goto fail;
 	}
-	list = (struct dft_livepatch_entry **)(lm->l_addr + sec.addr);
+	list = (struct dft_livepatch_entry **)(uintptr_t)(lm->l_addr + sec.addr);
 	n = sec.size / sizeof(*list);
 	for (size_t i = 0; i < n; i++) {
 		if (!list[i] || list[i]->magic != DFT_LIVEPATCH_MAGIC) {
