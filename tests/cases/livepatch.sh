@@ -129,17 +129,20 @@ pass "record --patch"
 
 # dynftrace patch through the control channel: a process linked with the
 # runtime under load (the invariant checked throughout), then an
-# unmodified program (the runtime is attached first).
+# unmodified program (the runtime is attached first). Under qemu-user the
+# host's dynftrace patches the emulated process.
+. "$TOP/tests/prog/ctl_lib.sh"
+H=$(host_dft)
 $RUN "$d/lp_pair" serve >"$d/serve.out" 2>&1 &
 spid=$!
 sleep 0.5
-"$DFT" patch "$spid" "$d/fix.so" 2>"$d/patch.err" || { cat "$d/patch.err"; kill $spid; fail "patch PID"; }
+"$H" patch "$spid" "$d/fix.so" 2>"$d/patch.err" || { cat "$d/patch.err"; kill $spid; fail "patch PID"; }
 grep -q "applied, transition" "$d/patch.err" || { cat "$d/patch.err"; kill $spid; fail "patch: no end of transition"; }
-"$DFT" patch --list "$spid" >"$d/list.out" 2>&1
+"$H" patch --list "$spid" >"$d/list.out" 2>&1
 grep -q "fix.so applied pair,f2,f1" "$d/list.out" || { cat "$d/list.out"; kill $spid; fail "patch --list"; }
 sleep 0.3
-"$DFT" patch --revert "$spid" "$d/fix.so" 2>>"$d/patch.err" || { cat "$d/patch.err"; kill $spid; fail "patch --revert"; }
-"$DFT" patch --revert "$spid" "$d/fix.so" 2>"$d/rev2.err" && { kill $spid; fail "a second revert succeeded"; }
+"$H" patch --revert "$spid" "$d/fix.so" 2>>"$d/patch.err" || { cat "$d/patch.err"; kill $spid; fail "patch --revert"; }
+"$H" patch --revert "$spid" "$d/fix.so" 2>"$d/rev2.err" && { kill $spid; fail "a second revert succeeded"; }
 grep -q "not applied to this process" "$d/rev2.err" || { cat "$d/rev2.err"; kill $spid; fail "second revert: no clear error"; }
 sleep 0.3
 kill $spid
@@ -155,10 +158,10 @@ if [ -z "$RUN" ] && [ -x "$O/examples/shop" ]; then
 	"$O/examples/shop" >"$d/shop.out" 2>&1 &
 	spid=$!
 	sleep 0.5
-	"$DFT" patch "$spid" "$O/examples/shop_fix.so" 2>"$d/shop.err" ||
+	"$H" patch "$spid" "$O/examples/shop_fix.so" 2>"$d/shop.err" ||
 		{ cat "$d/shop.err"; kill $spid; fail "patch of a program without the runtime"; }
 	sleep 3
-	"$DFT" patch --revert "$spid" "$O/examples/shop_fix.so" 2>>"$d/shop.err" ||
+	"$H" patch --revert "$spid" "$O/examples/shop_fix.so" 2>>"$d/shop.err" ||
 		{ cat "$d/shop.err"; kill $spid; fail "revert in the shop"; }
 	kill $spid
 	wait $spid 2>/dev/null
