@@ -928,8 +928,10 @@ static void patch_remove(struct lp_patch *p, struct lp_msg *m)
 	dft_lp_unload(p, !p->forced);
 }
 
-static int lp_enter(struct lp_msg *m)
+static int lp_enter(struct lp_msg *m, const char *path)
 {
+	if (!path)
+		return -EINVAL;
 	if (!dft_initialised) {
 		dft_lp_say(m, "the runtime is not initialised: nothing can be patched");
 		return -ENODEV;
@@ -968,9 +970,7 @@ DFT_API int dft_livepatch_apply(const char *path, unsigned int flags, unsigned i
 	char *real;
 	int ret;
 
-	if (!path)
-		return -EINVAL;
-	ret = lp_enter(&m);
+	ret = lp_enter(&m, path);
 	if (ret)
 		return ret;
 	real = canonical(path, &m);
@@ -1046,9 +1046,7 @@ DFT_API int dft_livepatch_revert(const char *path, unsigned int flags, unsigned 
 	char *real;
 	int ret;
 
-	if (!path)
-		return -EINVAL;
-	ret = lp_enter(&m);
+	ret = lp_enter(&m, path);
 	if (ret)
 		return ret;
 	real = realpath(path, NULL);
