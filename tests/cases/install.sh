@@ -10,11 +10,12 @@ root=$T/root prefix=/opt/dft
 rm -rf "$root"
 make -s -C "$TOP" O="$O" PREFIX=$prefix DESTDIR="$root" install >"$T/install.log" 2>&1 ||
 	{ cat "$T/install.log"; fail "make install"; }
-for f in include/dynftrace.h lib/libdynftrace.so lib/libdynftrace.a lib/pkgconfig/dynftrace.pc \
+for f in include/dynftrace.h include/dynftrace/livepatch.h lib/libdynftrace.so lib/libdynftrace.a lib/pkgconfig/dynftrace.pc \
 	bin/dynftrace share/man/man1/dynftrace.1 share/bash-completion/completions/dynftrace; do
 	[ -f "$root$prefix/$f" ] || fail "not installed: $prefix/$f"
 done
-[ "$(ls "$root$prefix/include")" = dynftrace.h ] || fail "only dynftrace.h is a public header"
+[ "$(cd "$root$prefix/include" && find . -type f | sort | tr '\n' ' ')" = \
+	"./dynftrace.h ./dynftrace/livepatch.h " ] || fail "the public headers are dynftrace.h and dynftrace/livepatch.h"
 export PKG_CONFIG_PATH=$root$prefix/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root
 flags=$(pkg-config --variable=instrument_cflags dynftrace) || fail "no instrument_cflags"
 [ -n "$flags" ] || fail "empty instrument_cflags"
@@ -25,6 +26,12 @@ out=$("$T/livepatch") || fail "livepatch example failed"
 grep -q "^with the fix: *0$" <<<"$out" || { echo "$out"; fail "the live patch did not take"; }
 grep -q "^fix removed: *-5$" <<<"$out" || { echo "$out"; fail "the patch was not removed"; }
 [ "$(grep -c "traced: price_after_discount(10, 15)" <<<"$out")" = 3 ] || { echo "$out"; fail "tracing"; }
+# A live patch builds with the installed header alone, and does not link
+# the runtime.
+# shellcheck disable=SC2046
+$CC -shared -fPIC -O2 $(pkg-config --cflags dynftrace) "$TOP/examples/shop_fix.c" -o "$T/shop_fix.so" ||
+	fail "build a live patch with pkg-config --cflags"
+readelf -d "$T/shop_fix.so" | grep -q "NEEDED.*libdynftrace" && fail "the live patch links the runtime"
 # Only the API and the interposers (docs/internals.md) are exported.
 nm -D --defined-only "$root$prefix/lib/libdynftrace.so" | awk '{ print $3 }' |
 	grep -vE '^(dft_[a-z_]+(@@DYNFTRACE_0\.1)?|DYNFTRACE_0\.1|dlopen|dlclose|sigaction|signal|_Unwind_[A-Za-z_]+|__cxa_[a-z_]+|pthread_exit|pthread_setname_np|(_|__|sig)?longjmp|__longjmp_chk)$' \

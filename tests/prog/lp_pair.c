@@ -75,6 +75,7 @@ struct worker {
 	unsigned long calls[3];
 	unsigned long late_old; /* calls of the wrong version, within one phase */
 	int last;
+	volatile int last_phase; /* of its last call begun and ended in one phase */
 };
 
 static struct worker workers[NR_WORKERS];
@@ -105,9 +106,31 @@ static void *work(void *arg)
 		if (p1 == p2 && expect[p1] >= 0 && v != expect[p1] && v != MIX)
 			w->late_old++;
 		w->last = v;
+		if (p1 == p2)
+			w->last_phase = p1;
 		x++;
 	}
 	return NULL;
+}
+
+static void sleep_ms(int ms)
+{
+	nanosleep(&(struct timespec){ ms / 1000, (ms % 1000) * 1000000L }, NULL);
+}
+
+/* Until every worker has made a call within phase @p (a loaded machine may
+ * not run one for a while), at most 20 s. */
+static void wait_for_calls(int p)
+{
+	for (int tries = 0; tries < 2000; tries++) {
+		int all = 1;
+
+		for (int i = 0; i < NR_WORKERS; i++)
+			all &= workers[i].last_phase == p;
+		if (all)
+			return;
+		sleep_ms(10);
+	}
 }
 
 static void say(const char *line, void *arg)
@@ -117,10 +140,6 @@ static void say(const char *line, void *arg)
 	fflush(stdout);
 }
 
-static void sleep_ms(int ms)
-{
-	nanosleep(&(struct timespec){ ms / 1000, (ms % 1000) * 1000000L }, NULL);
-}
 
 static void totals(const char *when, unsigned long *t)
 {
@@ -146,6 +165,7 @@ static int invariant(const char *patch, unsigned int flags)
 		return 2;
 	phase = 2;
 	sleep_ms(100);
+	wait_for_calls(2);
 	totals("applied", t);
 	for (int i = 0; i < NR_WORKERS; i++) {
 		if (workers[i].late_old || workers[i].last != NEW) {
@@ -159,6 +179,7 @@ static int invariant(const char *patch, unsigned int flags)
 		return 2;
 	phase = 4;
 	sleep_ms(100);
+	wait_for_calls(4);
 	stop = 1;
 	for (int i = 0; i < NR_WORKERS; i++)
 		pthread_join(workers[i].th, NULL);
