@@ -147,7 +147,7 @@ grep -q "not applied to this process" "$d/rev2.err" || { cat "$d/rev2.err"; kill
 sleep 0.3
 kill $spid
 wait $spid 2>/dev/null
-last=$(grep "^serve:" "$d/serve.out" | tail -1)
+last=$(grep -a "^serve:" "$d/serve.out" | tail -1)
 case $last in
 "serve: old "[1-9]*" new "[1-9]*" mix 0") ;;
 *) fail "patch through the channel: '$last' (both versions ran, no mix expected)" ;;
