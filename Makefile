@@ -106,7 +106,8 @@ install: $(LIBSO) $(LIBA) $(CMD)
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 include/dynftrace.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 include/dynftrace/format.h $(DESTDIR)$(PREFIX)/include/dynftrace/
+	install -d $(DESTDIR)$(PREFIX)/include/dynftrace
+	install -m 644 include/dynftrace/*.h $(DESTDIR)$(PREFIX)/include/dynftrace/
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
 	$(PC_SED) >$(DESTDIR)$(PREFIX)/lib/pkgconfig/dynftrace.pc

@@ -57,6 +57,7 @@ int cmd_ctl(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_patch(int argc, char **argv);
 
 /* record.c, shared with live */
 struct record_opts {
@@ -69,6 +70,7 @@ struct record_opts {
 	int out_given; /* -o was used */
 	int temporary; /* live: out is removed after the report */
 	int force;
+	char *patches; /* --patch: live patches to start CMD with (';' list) */
 	char *options; /* the options as given, for the info file */
 	char **argv;   /* CMD and its arguments */
 	int pid;       /* -p: a running process */

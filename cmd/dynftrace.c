@@ -26,6 +26,7 @@ static const char main_usage[] =
 	"  live     record a command and print its call graph when it ends\n"
 	"  list     list the functions of a program or library that have call sites\n"
 	"  info     describe a recorded trace (command, times, machine, threads)\n"
+	"  patch    apply, revert or list live patches of a running process\n"
 	"\n"
 	"`dynftrace COMMAND --help` describes each command; see also dynftrace(1).\n";
 
@@ -187,6 +188,7 @@ static const struct {
 	{ "ctl", cmd_ctl },
 	{ "ps", cmd_ps },
 	{ "info", cmd_info },
+	{ "patch", cmd_patch },
 };
 
 int main(int argc, char **argv)

@@ -47,6 +47,8 @@ const char record_usage_opts[] =
 	"                        of each thread (4M, 64M, 1G), overwriting the oldest\n"
 	"      --max-size SIZE   stop recording once the trace reaches SIZE; the\n"
 	"                        command runs on, its trace ends at a LOST mark\n"
+	"      --patch FILE      start CMD with the live patch FILE applied (a shared\n"
+	"                        object built with <dynftrace/livepatch.h>; repeatable)\n"
 	"      --log LEVEL       the runtime's log level: error, warn, info, debug\n"
 	"  -h, --help            this help\n";
 
@@ -106,7 +108,8 @@ static void record_size(char **val, const char *arg, const char *opt)
 
 void record_parse(int argc, char **argv, struct record_opts *o, const char *usage_text)
 {
-	enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG, OPT_RING, OPT_MAX_SIZE, OPT_DURATION };
+	enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG, OPT_RING, OPT_MAX_SIZE, OPT_DURATION,
+	       OPT_PATCH };
 	static const struct option longopts[] = {
 		{ "tracer", required_argument, NULL, 't' },
 		{ "filter", required_argument, NULL, 'F' },
@@ -124,6 +127,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "ring", required_argument, NULL, OPT_RING },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+		{ "patch", required_argument, NULL, OPT_PATCH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -188,6 +192,15 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 		case OPT_LOG:
 			o->log = optarg;
 			break;
+		case OPT_PATCH: {
+			char *real = realpath(optarg, NULL);
+
+			if (!real)
+				die("--patch %s: %s", optarg, strerror(errno));
+			list_append(&o->patches, real, ';');
+			free(real);
+			break;
+		}
 		case 'p':
 			o->pid = parse_pid(optarg);
 			break;
@@ -222,6 +235,8 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 	if (o->pid && (o->ring || o->max_size))
 		die("--ring and --max-size do not apply to -p yet: the running process "
 		    "records with the default stream sizes");
+	if (o->pid && o->patches)
+		die("--patch starts CMD patched: patch a running process with dynftrace patch PID FILE");
 	if (o->duration && !o->pid)
 		die("--duration needs -p PID (a command is recorded until it exits)");
 	if (optind >= argc && !o->pid)
@@ -401,6 +416,7 @@ static void set_env(const char *name, const char *value)
 }
 
 static volatile pid_t child;
+static const char *patches; /* --patch files, applied in CMD's process only */
 
 /* Signals sent to us with kill() go on to the command. Those a terminal
  * sends reach the whole process group, the command included, already. */
@@ -412,6 +428,25 @@ static void forward(int sig, siginfo_t *si, void *uc)
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
 				 SIGWINCH, SIGCONT };
+
+/* "PID:0:FILE;PID:0:FILE": the runtime applies them in the process whose
+ * pid it is (the program exec keeps ours), not in the children it runs. */
+static char *patch_spec(const char *list)
+{
+	char *spec = NULL, *copy = xstrdup(list), *save, *tok, pre[32];
+
+	snprintf(pre, sizeof(pre), "%d:0:", (int)getpid());
+	for (tok = strtok_r(copy, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+		char *item = xmalloc(strlen(pre) + strlen(tok) + 1);
+
+		strcpy(item, pre);
+		strcat(item, tok);
+		list_append(&spec, item, ';');
+		free(item);
+	}
+	free(copy);
+	return spec;
+}
 
 static pid_t run(char *path, char **argv)
 {
@@ -425,6 +460,8 @@ static pid_t run(char *path, char **argv)
 		die("fork: %s", strerror(errno));
 	if (!pid) {
 		/* exec resets the handlers; nothing may run them before it. */
+		if (patches)
+			setenv("DYNFTRACE_PATCH", patch_spec(patches), 1);
 		execv(path, argv);
 		fprintf(stderr, "dynftrace: cannot run %s: %s\n", path, strerror(errno));
 		_exit(127);
@@ -613,6 +650,7 @@ int record_run(struct record_opts *o)
 	if (o->log)
 		setenv("DYNFTRACE_LOG", o->log, 1);
 
+	patches = o->patches;
 	pid = run(cmd, o->argv);
 	write_info(dir, o, pid);
 	status = wait_child(pid);

@@ -24,6 +24,7 @@ _dynftrace()
 
 	if ((COMP_CWORD == 1)); then
 		COMPREPLY=($(compgen -W "record report live list info top ctl ps --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "record report live list top ctl ps patch --help --version" -- "$cur"))
 		return
 	fi
 

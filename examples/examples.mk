@@ -1,7 +1,7 @@
 # Bundled examples, built with the recommended site flags of this target:
 # demo is recorded with `dynftrace record` (no link to the runtime),
 # livepatch uses the API directly.
-examples: $(O)/examples/demo $(O)/examples/livepatch
+examples: $(O)/examples/demo $(O)/examples/livepatch $(O)/examples/shop $(O)/examples/shop_fix.so
 
 $(O)/examples/demo: examples/demo.c
 	@mkdir -p $(dir $@)
@@ -11,6 +11,16 @@ $(O)/examples/livepatch: examples/livepatch.c include/dynftrace.h $(LIBSO)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g $(INSTRUMENT_CFLAGS) -Iinclude $< -o $@ -L$(O) -ldynftrace \
 		-Wl,-rpath,'$$ORIGIN/..'
+
+# The live patch walk-through: a service with a bug and its fix module
+# (built as users build patches: no runtime linked).
+$(O)/examples/shop: examples/shop.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g $(INSTRUMENT_CFLAGS) $< -o $@
+
+$(O)/examples/shop_fix.so: examples/shop_fix.c include/dynftrace/livepatch.h
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O2 -Iinclude $< -o $@
 
 # The main job on the bundled example: record it, then show its call graph.
 demo: all

@@ -167,7 +167,7 @@ int dft_elf_find_section(const struct dft_elf *e, const char *name, struct dft_e
 	return -ENOENT;
 }
 
-static int walk_symtab(const struct dft_elf *e, uint32_t type,
+static int walk_symtab(const struct dft_elf *e, uint32_t type, int funcs_only,
 		       int (*fn)(const struct dft_elf_sym *sym, void *arg), void *arg, int *found)
 {
 	struct dft_elf_sec tab, str;
@@ -198,7 +198,9 @@ static int walk_symtab(const struct dft_elf *e, uint32_t type,
 			}
 			sym.type = ELF64_ST_TYPE(info);
 			sym.bind = ELF64_ST_BIND(info);
-			if (sym.type != STT_FUNC && sym.type != STT_GNU_IFUNC)
+			if (funcs_only && sym.type != STT_FUNC && sym.type != STT_GNU_IFUNC)
+				continue;
+			if (sym.type == STT_SECTION || sym.type == STT_FILE)
 				continue;
 			if (sym.shndx == SHN_UNDEF || sym.shndx >= SHN_LORESERVE)
 				continue;
@@ -218,12 +220,18 @@ static int walk_symtab(const struct dft_elf *e, uint32_t type,
 int dft_elf_for_each_func(const struct dft_elf *e,
 			  int (*fn)(const struct dft_elf_sym *sym, void *arg), void *arg)
 {
+	return dft_elf_for_each_sym(e, 1, fn, arg);
+}
+
+int dft_elf_for_each_sym(const struct dft_elf *e, int funcs_only,
+			 int (*fn)(const struct dft_elf_sym *sym, void *arg), void *arg)
+{
 	int found = 0;
-	int ret = walk_symtab(e, SHT_SYMTAB, fn, arg, &found);
+	int ret = walk_symtab(e, SHT_SYMTAB, funcs_only, fn, arg, &found);
 
 	if (ret || found)
 		return ret;
-	return walk_symtab(e, SHT_DYNSYM, fn, arg, &found);
+	return walk_symtab(e, SHT_DYNSYM, funcs_only, fn, arg, &found);
 }
 
 const unsigned char *dft_elf_code_at(const struct dft_elf *e, uint64_t addr, uint64_t len)

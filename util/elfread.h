@@ -60,6 +60,11 @@ int dft_elf_find_section(const struct dft_elf *e, const char *name, struct dft_e
 int dft_elf_for_each_func(const struct dft_elf *e,
 			  int (*fn)(const struct dft_elf_sym *sym, void *arg), void *arg);
 
+/* The same for every defined symbol (functions, objects, TLS, ...), or
+ * only functions with @funcs_only. */
+int dft_elf_for_each_sym(const struct dft_elf *e, int funcs_only,
+			 int (*fn)(const struct dft_elf_sym *sym, void *arg), void *arg);
+
 /* Reads a word of the file's class and byte order at @p. */
 uint64_t dft_elf_word(const struct dft_elf *e, const unsigned char *p);
 uint32_t dft_elf_u32(const struct dft_elf *e, const unsigned char *p);

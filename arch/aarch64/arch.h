@@ -18,6 +18,7 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+#include <ucontext.h>
 #endif
 
 #define DFT_ARCH "aarch64"
@@ -142,6 +143,28 @@ static inline int dft_arch_ticks_stable(void)
 /* The stack pointer the calling function had at its entry, as
  * dft_arch_get_sp() reports it for an entry site: its CFA. */
 #define dft_arch_entry_sp() ((unsigned long)__builtin_dwarf_cfa())
+
+/* Whether a signal frame's pc is at or just past an `svc #0`: the thread
+ * was blocked in the kernel (live patch stack checks). */
+static inline int dft_arch_at_syscall(unsigned long pc)
+{
+	const uint32_t *p = (const uint32_t *)(pc & ~3UL);
+
+	return p[0] == 0xd4000001 || p[-1] == 0xd4000001;
+}
+
+/* The interrupted pc, stack pointer and link register of a signal frame,
+ * for the live patch stack check (core/livepatch.c); 0 for a link register
+ * where calls push the return address. */
+static inline void dft_arch_uc_regs(const void *uc, unsigned long *pc, unsigned long *sp,
+				    unsigned long *lr)
+{
+	const mcontext_t *mc = &((const ucontext_t *)uc)->uc_mcontext;
+
+	*pc = (unsigned long)mc->pc;
+	*sp = (unsigned long)mc->sp;
+	*lr = (unsigned long)mc->regs[30];
+}
 
 #endif /* !__ASSEMBLER__ */
 

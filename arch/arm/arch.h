@@ -21,6 +21,7 @@
 #ifndef __ASSEMBLER__
 #include <signal.h>
 #include <stdint.h>
+#include <ucontext.h>
 #endif
 
 #define DFT_ARCH "arm"
@@ -142,6 +143,32 @@ static inline unsigned long *dft_arch_ret_slot(struct dft_regs *r)
 /* The stack pointer the calling function had at its entry, as
  * dft_arch_get_sp() reports it for an entry site: its CFA. */
 #define dft_arch_entry_sp() ((unsigned long)__builtin_dwarf_cfa())
+
+/* Whether a signal frame's pc is at or just past an `svc #0` (A32
+ * ef000000, Thumb df00): the thread was blocked in the kernel (live patch
+ * stack checks). */
+static inline int dft_arch_at_syscall(unsigned long pc)
+{
+	if (pc & 1) {
+		const uint16_t *p = (const uint16_t *)(pc & ~1UL);
+
+		return p[0] == 0xdf00 || p[-1] == 0xdf00;
+	}
+	return ((const uint32_t *)pc)[0] == 0xef000000 || ((const uint32_t *)pc)[-1] == 0xef000000;
+}
+
+/* The interrupted pc, stack pointer and link register of a signal frame,
+ * for the live patch stack check (core/livepatch.c); 0 for a link register
+ * where calls push the return address. */
+static inline void dft_arch_uc_regs(const void *uc, unsigned long *pc, unsigned long *sp,
+				    unsigned long *lr)
+{
+	const mcontext_t *mc = &((const ucontext_t *)uc)->uc_mcontext;
+
+	*pc = (unsigned long)mc->arm_pc;
+	*sp = (unsigned long)mc->arm_sp;
+	*lr = (unsigned long)mc->arm_lr;
+}
 
 #endif /* !__ASSEMBLER__ */
 

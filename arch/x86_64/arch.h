@@ -13,6 +13,7 @@
 #ifndef __ASSEMBLER__
 #include <cpuid.h>
 #include <stdint.h>
+#include <ucontext.h>
 #endif
 
 #define DFT_ARCH "x86_64"
@@ -167,6 +168,28 @@ static inline int dft_arch_ticks_stable(void)
  * dft_arch_get_sp() reports it for a site: the address of its return
  * address. The runtime keeps frame pointers, so this is exact. */
 #define dft_arch_entry_sp() ((unsigned long)__builtin_frame_address(0) + 8)
+
+/* Whether a signal frame's pc is at or just past a `syscall` (0f 05): the
+ * thread was blocked in the kernel (live patch stack checks). */
+static inline int dft_arch_at_syscall(unsigned long pc)
+{
+	const unsigned char *p = (const unsigned char *)pc;
+
+	return (p[0] == 0x0f && p[1] == 0x05) || (p[-2] == 0x0f && p[-1] == 0x05);
+}
+
+/* The interrupted pc, stack pointer and link register of a signal frame,
+ * for the live patch stack check (core/livepatch.c); 0 for a link register
+ * where calls push the return address. */
+static inline void dft_arch_uc_regs(const void *uc, unsigned long *pc, unsigned long *sp,
+				    unsigned long *lr)
+{
+	const mcontext_t *mc = &((const ucontext_t *)uc)->uc_mcontext;
+
+	*pc = (unsigned long)mc->gregs[REG_RIP];
+	*sp = (unsigned long)mc->gregs[REG_RSP];
+	*lr = (unsigned long)0;
+}
 
 #endif /* !__ASSEMBLER__ */
 

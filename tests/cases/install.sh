@@ -10,12 +10,13 @@ root=$T/root prefix=/opt/dft
 rm -rf "$root"
 make -s -C "$TOP" O="$O" CROSS_COMPILE="$CROSS_COMPILE" PREFIX=$prefix DESTDIR="$root" install >"$T/install.log" 2>&1 ||
 	{ cat "$T/install.log"; fail "make install"; }
-for f in include/dynftrace.h include/dynftrace/format.h lib/libdynftrace.so lib/libdynftrace.a lib/pkgconfig/dynftrace.pc \
+for f in include/dynftrace.h include/dynftrace/format.h include/dynftrace/livepatch.h lib/libdynftrace.so lib/libdynftrace.a lib/pkgconfig/dynftrace.pc \
 	bin/dynftrace share/man/man1/dynftrace.1 share/bash-completion/completions/dynftrace; do
 	[ -f "$root$prefix/$f" ] || fail "not installed: $prefix/$f"
 done
 [ "$(cd "$root$prefix/include" && find . -type f | sort | tr '\n' ' ')" = \
-	"./dynftrace.h ./dynftrace/format.h " ] || fail "the public headers are dynftrace.h and dynftrace/format.h"
+	"./dynftrace.h ./dynftrace/format.h ./dynftrace/livepatch.h " ] ||
+	fail "the public headers are dynftrace.h, dynftrace/format.h and dynftrace/livepatch.h"
 # The format header stands alone: a reader of traces needs nothing else.
 printf '#include <dynftrace/format.h>\nint main(void) { return sizeof(struct dft_stream_hdr) != 64; }\n' \
 	>"$T/fmt.c"
@@ -31,13 +32,19 @@ out=$("$T/livepatch") || fail "livepatch example failed"
 grep -q "^with the fix: *0$" <<<"$out" || { echo "$out"; fail "the live patch did not take"; }
 grep -q "^fix removed: *-5$" <<<"$out" || { echo "$out"; fail "the patch was not removed"; }
 [ "$(grep -c "traced: price_after_discount(10, 15)" <<<"$out")" = 3 ] || { echo "$out"; fail "tracing"; }
+# A live patch builds with the installed header alone, and does not link
+# the runtime.
+# shellcheck disable=SC2046
+$CC -shared -fPIC -O2 $(pkg-config --cflags dynftrace) "$TOP/examples/shop_fix.c" -o "$T/shop_fix.so" ||
+	fail "build a live patch with pkg-config --cflags"
+readelf -d "$T/shop_fix.so" | grep -q "NEEDED.*libdynftrace" && fail "the live patch links the runtime"
 # Only the API and the interposers (docs/internals.md) are exported.
 "${CROSS_COMPILE}nm" -D --defined-only "$root$prefix/lib/libdynftrace.so" | awk '{ print $3 }' |
 	grep -vE '^(dft_[a-z_]+(@@DYNFTRACE_0\.1)?|DYNFTRACE_0\.1|dlopen|dlclose|sigaction|signal|pthread_create|pthread_sigmask|sigprocmask|signalfd|_Unwind_[A-Za-z_]+|__cxa_[a-z_]+|pthread_exit|pthread_setname_np|(_|__|sig)?longjmp|__longjmp_chk)$' \
 	>"$T/extra" && { cat "$T/extra"; fail "unexpected exported symbols"; }
 # The exported API is exactly what the header declares, and what the
 # version script lists, all in the DYNFTRACE_0.1 node.
-grep -oE '\b(dft_[a-z_]+)\(' "$root$prefix/include/dynftrace.h" | tr -d '(' | sort -u >"$T/declared"
+grep -ohE '\b(dft_[a-z_]+)\(' "$root$prefix/include/dynftrace.h" "$root$prefix/include/dynftrace/livepatch.h" | tr -d '(' | sort -u >"$T/declared"
 grep -oE '^[[:space:]]+dft_[a-z_]+;' "$TOP/core/dynftrace.map" | tr -d ' \t;' | sort >"$T/mapped"
 "${CROSS_COMPILE}nm" -D --defined-only "$root$prefix/lib/libdynftrace.so" | awk '$3 ~ /^dft_/ { print $3 }' | sort >"$T/exported"
 grep -v '@@DYNFTRACE_0\.1$' "$T/exported" && fail "API symbols outside the DYNFTRACE_0.1 node"
