@@ -39,6 +39,8 @@ void remove_trace_dir(const char *dir, int rm_dir);
 int parse_duration(const char *s, uint64_t *ns);
 /* Prints the usage text of a subcommand and exits with @status. */
 void usage(const char *text, int status) __attribute__((noreturn));
+/* A command line mistake: the message, exit status 2. */
+void die_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* The subcommands. */
 int cmd_record(int argc, char **argv);

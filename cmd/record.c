@@ -76,9 +76,60 @@ static void append_quoted(char **list, const char *s)
 	free(q);
 }
 
+enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG };
+
+/* The options only some tracers use, and which: given to another tracer,
+ * one of them would be ignored, so it is an error. */
+static const struct {
+	int opt;
+	const char *name, *tracers;
+} tracer_only[] = {
+	{ 'G', "-G/--graph-funcs", "function_graph" },
+	{ OPT_GRAPH_NOTRACE, "--graph-notrace", "function_graph" },
+	{ 'D', "-D/--depth", "function_graph" },
+	{ OPT_THRESH, "--thresh", "function_graph" },
+	{ 'A', "-A/--args", "function and function_graph" },
+	{ 'R', "-R/--retval", "function_graph" },
+};
+
+static void check_tracer_options(const char *tracer, const int *given)
+{
+	size_t n = strlen(tracer);
+
+	for (size_t i = 0; i < ARRAY_SIZE(tracer_only); i++) {
+		const char *t = tracer_only[i].tracers, *p;
+		int ok = 0;
+
+		if (!given[i])
+			continue;
+		/* Whole words of the list. */
+		for (p = strstr(t, tracer); p && !ok; p = strstr(p + 1, tracer))
+			ok = (p == t || p[-1] == ' ') && (!p[n] || p[n] == ' ');
+		if (!ok)
+			die_usage("%s applies to the %s tracer%s only, not to -t %s",
+				  tracer_only[i].name, t, strchr(t, ' ') ? "s" : "", tracer);
+	}
+}
+
+/* LEVEL[,file=PATH], the levels of core/log.c. */
+static void check_log_level(const char *s)
+{
+	static const char *const levels[] = { "error", "warn", "info", "debug" };
+	size_t n = strcspn(s, ",");
+
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
+		if (strlen(levels[i]) != n || strncmp(s, levels[i], n))
+			continue;
+		if (!s[n] || (!strncmp(s + n, ",file=", 6) && s[n + 6]))
+			return;
+	}
+	die_usage("unknown log level '%s' (use error, warn, info or debug, "
+		  "optionally followed by ,file=PATH)",
+		  s);
+}
+
 void record_parse(int argc, char **argv, struct record_opts *o, const char *usage_text)
 {
-	enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG };
 	static const struct option longopts[] = {
 		{ "tracer", required_argument, NULL, 't' },
 		{ "filter", required_argument, NULL, 'F' },
@@ -95,6 +146,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int given[ARRAY_SIZE(tracer_only)] = { 0 };
 	char thresh[32];
 	uint64_t ns;
 	int c;
@@ -104,6 +156,8 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 	o->out = DEFAULT_DIR;
 	/* '+': options end at CMD, so CMD's own options stay its own. */
 	while ((c = getopt_long(argc, argv, "+t:F:N:G:D:A:R:o:fh", longopts, NULL)) != -1) {
+		for (size_t i = 0; i < ARRAY_SIZE(tracer_only); i++)
+			given[i] |= tracer_only[i].opt == c;
 		switch (c) {
 		case 't':
 			if (strcmp(optarg, "function") && strcmp(optarg, "function_graph") &&
@@ -154,6 +208,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 			o->force = 1;
 			break;
 		case OPT_LOG:
+			check_log_level(optarg);
 			o->log = optarg;
 			break;
 		case 'h':
@@ -166,6 +221,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 			exit(2);
 		}
 	}
+	check_tracer_options(o->tracer, given);
 	if (optind >= argc)
 		die("no command to run: dynftrace %s [OPTIONS] -- CMD [ARGS]", argv[0]);
 	for (int i = 1; i < optind; i++) {
