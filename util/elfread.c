@@ -239,13 +239,15 @@ const unsigned char *dft_elf_code_at(const struct dft_elf *e, uint64_t addr, uin
 	return NULL;
 }
 
-long dft_elf_plt_slot(const struct dft_elf *e, const char *name)
+/* The index in relocation section @secname (or @alt) of the first entry
+ * against symbol @name, with its r_offset in *@where; or -1. */
+static long reloc_find(const struct dft_elf *e, const char *secname, const char *alt,
+		       const char *name, uint64_t *where)
 {
 	struct dft_elf_sec rel, sym, str;
 	size_t relsz, symsz = F(e, sizeof(Elf64_Sym), sizeof(Elf32_Sym));
 
-	if ((dft_elf_find_section(e, ".rela.plt", &rel) &&
-	     dft_elf_find_section(e, ".rel.plt", &rel)) ||
+	if ((dft_elf_find_section(e, secname, &rel) && dft_elf_find_section(e, alt, &rel)) ||
 	    !rel.data || dft_elf_section(e, rel.link, &sym) || !sym.data ||
 	    dft_elf_section(e, sym.link, &str) || !str.data)
 		return -1;
@@ -257,14 +259,34 @@ long dft_elf_plt_slot(const struct dft_elf *e, const char *name)
 		uint64_t info = dft_elf_word(e, rel.data + i * relsz + F(e, 8, 4));
 		uint64_t idx = e->is64 ? info >> 32 : info >> 8;
 
-		if ((idx + 1) * symsz > sym.size)
+		if (!idx || (idx + 1) * symsz > sym.size)
 			continue;
 		if (!strcmp(str_at((const char *)str.data, str.size,
 				   dft_elf_u32(e, sym.data + idx * symsz)),
-			    name))
+			    name)) {
+			if (where)
+				*where = dft_elf_word(e, rel.data + i * relsz);
 			return (long)i;
+		}
 	}
 	return -1;
+}
+
+long dft_elf_plt_slot(const struct dft_elf *e, const char *name)
+{
+	return reloc_find(e, ".rela.plt", ".rel.plt", name, NULL);
+}
+
+uint64_t dft_elf_got_slot(const struct dft_elf *e, const char *name)
+{
+	uint64_t where = 0;
+
+	/* A GOT-indirect call or a PLT entry reading the GOT (.plt.got)
+	 * uses the .rel[a].dyn slot; otherwise the PLT's own slot. */
+	if (reloc_find(e, ".rela.dyn", ".rel.dyn", name, &where) < 0 &&
+	    reloc_find(e, ".rela.plt", ".rel.plt", name, &where) < 0)
+		return 0;
+	return where;
 }
 
 uint64_t dft_elf_base(const struct dft_elf *e)

@@ -69,6 +69,10 @@ const unsigned char *dft_elf_code_at(const struct dft_elf *e, uint64_t addr, uin
  * entry is the index-th after the PLT header), or -1. */
 long dft_elf_plt_slot(const struct dft_elf *e, const char *name);
 
+/* The link-time address of the GOT slot that holds the address of the
+ * function @name (a dynamic relocation's offset), or 0. */
+uint64_t dft_elf_got_slot(const struct dft_elf *e, const char *name);
+
 /* The lowest PT_LOAD vaddr (what the load bias is relative to). */
 uint64_t dft_elf_base(const struct dft_elf *e);
 
