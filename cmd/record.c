@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -434,6 +435,37 @@ static void human_bytes(uint64_t n, char *buf, size_t len)
 		snprintf(buf, len, "%.1f MiB", n / 1048576.0);
 }
 
+/* lib:MOD[:GLOB] patterns whose MOD matches no module of any process: the
+ * library was never loaded (trace_check_globs() checks the GLOB). */
+static void check_lib_globs(struct trace *t, char **globs, unsigned int n, const char *what)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		char *mod, *colon;
+		int found = 0;
+
+		if (strncmp(globs[i], "lib:", 4))
+			continue;
+		mod = xstrdup(globs[i] + 4);
+		colon = strchr(mod, ':');
+		if (colon)
+			*colon = 0;
+		for (unsigned int p = 0; p < t->nprocs && !found; p++) {
+			for (unsigned int m = 0; m < t->procs[p]->nmods && !found; m++) {
+				const char *path = t->procs[p]->mods[m].path, *base;
+
+				if (!path)
+					continue;
+				base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+				found = !fnmatch(mod, base, 0);
+			}
+		}
+		if (!found)
+			warnx("warning: %s '%s' matches no library the command loaded", what,
+			      globs[i]);
+		free(mod);
+	}
+}
+
 /* The one-line summary, and the warnings that need the trace: no call
  * sites at all, filters that matched nothing. */
 static void summarise(const char *dir, struct record_opts *o, const char *cmd)
@@ -501,6 +533,7 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 		for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
 			nv = split_list(&v, 0, lists[i].globs);
 			trace_check_globs(&t, v, nv, lists[i].what);
+			check_lib_globs(&t, v, nv, lists[i].what);
 		}
 	}
 	human_bytes(bytes, size, sizeof(size));

@@ -460,32 +460,72 @@ static void rec_child(void)
 		tracer->fork_child();
 }
 
-/* Sets the tracer's filters; a list with a glob that matches nothing is
- * applied pattern by pattern, so that the others still count. */
-static int rec_filter(int (*set)(struct dft_ops *, const char *, int), const char *globs,
-		      const char *what)
+/*
+ * The patterns of @globs that can select something: lib:MOD ones (the
+ * module may be loaded later) and globs that match a function now. The
+ * others are dropped here, in silence: the command warns about them once,
+ * for all processes, with the closest names (cmd/record.c). Returns the
+ * kept list (malloc()ed, possibly empty), or NULL without memory.
+ */
+static char *rec_patterns_kept(const char *globs)
 {
-	char pat[512];
-	int ok = 0;
+	char *kept = calloc(1, strlen(globs) + 1), pat[512];
+	size_t len = 0;
 
-	if (!globs || !*globs || !set(dft_rec_ops, globs, 1))
-		return 0;
-	set(dft_rec_ops, "", 1);
+	if (!kept)
+		return NULL;
 	for (const char *p = globs; *p;) {
 		size_t n = strcspn(p, " ,");
+		int keep = 0;
 
 		if (n && n < sizeof(pat)) {
 			memcpy(pat, p, n);
 			pat[n] = 0;
-			if (set(dft_rec_ops, pat, 0))
-				pr_warn("record: %s pattern '%s' matches no function\n", what, pat);
-			else
-				ok = 1;
+			keep = !strncmp(pat, "lib:", 4);
+			dft_for_each_module(m) {
+				dft_for_each_site(m, s) {
+					if (keep)
+						break;
+					keep = dft_rec_match(pat, m->name, s->name);
+				}
+			}
+		}
+		if (keep) {
+			if (len)
+				kept[len++] = ',';
+			memcpy(kept + len, p, n);
+			len += n;
 		}
 		p += n;
 		p += strspn(p, " ,");
 	}
-	return ok ? 0 : -ENOENT;
+	return kept;
+}
+
+/* Sets the tracer's filter (-F) and notrace (-N) lists. A pattern that
+ * matches nothing is left out; when every -F pattern is, nothing is to be
+ * traced: returns -ENOENT. An -N that matches nothing changes nothing. */
+static int rec_filters(void)
+{
+	const char *filter = getenv("DYNFTRACE_FILTER"), *notrace = getenv("DYNFTRACE_NOTRACE");
+	char *f = NULL, *n = NULL;
+	int ret = 0;
+
+	pthread_mutex_lock(&dft_lock);
+	if (filter && *filter)
+		f = rec_patterns_kept(filter);
+	if (notrace && *notrace)
+		n = rec_patterns_kept(notrace);
+	pthread_mutex_unlock(&dft_lock);
+	if ((filter && *filter && !f) || (notrace && *notrace && !n))
+		ret = -ENOMEM;
+	else if (f && !*f)
+		ret = -ENOENT;
+	else if ((f && dft_set_filter(dft_rec_ops, f, 1)) || (n && *n && dft_set_notrace(dft_rec_ops, n, 1)))
+		ret = -EINVAL;
+	free(f);
+	free(n);
+	return ret;
 }
 
 /* After the core's constructor (priority 101) has read the sites. */
@@ -535,9 +575,15 @@ __attribute__((constructor(200))) static void rec_init(void)
 	on_exit(rec_exit, NULL);
 	if (tracer->start())
 		return;
-	if (rec_filter(dft_set_filter, getenv("DYNFTRACE_FILTER"), "filter") ||
-	    rec_filter(dft_set_notrace, getenv("DYNFTRACE_NOTRACE"), "notrace")) {
-		pr_err("record: no function matches the filter: nothing is traced\n");
+	switch (rec_filters()) {
+	case 0:
+		break;
+	case -ENOENT:
+		/* Said once by the command, for all processes. */
+		pr_info("record: no function matches the filter: nothing is traced");
+		return;
+	default:
+		pr_err("record: cannot set the filters: nothing is traced");
 		return;
 	}
 	if (tracer->enable())
