@@ -35,7 +35,7 @@ CFLAGS ?= -O2 -g
 SITE_FLAGS_HINT ?= $(INSTRUMENT_CFLAGS)
 BASE_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Iutil \
 	-Iarch/$(ARCH) $(ARCH_CFLAGS) -DDFT_INSTRUMENT_CFLAGS='"$(INSTRUMENT_CFLAGS)"' \
-	-DDFT_SITE_FLAGS='"$(SITE_FLAGS_HINT)"' -DDFT_VERSION='"$(VERSION)"'
+	-DDFT_SITE_FLAGS='"$(SITE_FLAGS_HINT)"' -DDFT_SITE_CXXFLAGS='"$(INSTRUMENT_CXXFLAGS)"' -DDFT_VERSION='"$(VERSION)"'
 # The runtime is loaded into arbitrary processes: hidden by default, never
 # instrumented itself, frame pointers kept for the unwinders of its users.
 LIB_CFLAGS := $(BASE_CFLAGS) -Icore -Irecord -fPIC -fvisibility=hidden -fno-omit-frame-pointer \

@@ -16,6 +16,7 @@
 /* From the Makefile: the version, and the flags that give a program call
  * sites on this target, for messages. */
 #define SITE_FLAGS DFT_SITE_FLAGS
+#define SITE_CXXFLAGS DFT_SITE_CXXFLAGS
 
 /* dynftrace.c */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -64,6 +65,10 @@ struct record_opts {
 extern const char record_usage_opts[];
 /* Parses the record options of argv[1..]; exits on bad input. */
 void record_parse(int argc, char **argv, struct record_opts *o, const char *usage_text);
+/* nosites.c: 1 when the command at @path or a library it needs (DT_NEEDED)
+ * has call sites, 0 when none has, -1 when unknown (not ELF; *@missing
+ * names a library that was not found). */
+int command_has_sites(const char *path, const char **missing);
 /* Runs the command into o->out; returns its exit status (128+sig if killed). */
 int record_run(struct record_opts *o);
 

@@ -78,7 +78,6 @@ int cmd_live(int argc, char **argv)
 		if (!mkdtemp(tmp))
 			die("cannot create a directory in %s: %m", tmpdir ? tmpdir : "/tmp");
 		o.out = tmp;
-		o.force = 1;
 		o.temporary = 1;
 		atexit(remove_tmp);
 	}

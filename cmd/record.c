@@ -37,7 +37,9 @@ const char record_usage_opts[] =
 	"                        (/s string, /x hex, /d /u integers; repeatable)\n"
 	"  -R, --retval SPEC     record return values: 'GLOB@retval[/FMT]'\n"
 	"  -o, --output DIR      the trace directory (default " DEFAULT_DIR ")\n"
-	"  -f, --force           replace DIR if it holds a trace already\n"
+	"  -f, --force           replace DIR if it holds a trace already, and run\n"
+	"                        CMD even when neither it nor a library it needs\n"
+	"                        has call sites (it may dlopen or exec some)\n"
 	"      --log LEVEL       the runtime's log level: error, warn, info, debug\n"
 	"  -h, --help            this help\n";
 
@@ -563,14 +565,32 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 	fprintf(stderr, o->temporary ? "\n" : " -> %s\n", o->out);
 }
 
+/* A command with no call sites, nor in the libraries it needs, records
+ * nothing: refused before it runs (as uftrace does), unless --force. */
+static void refuse_without_sites(const char *cmd, const char *name)
+{
+	const char *missing;
+
+	if (command_has_sites(cmd, &missing))
+		return;
+	die("%s has no call sites, nor have the libraries it needs: nothing would be traced. "
+	    "Build it with " SITE_FLAGS "; C++ with " SITE_CXXFLAGS "; or use --force "
+	    "to run it anyway (for a program that loads instrumented libraries with dlopen or "
+	    "runs instrumented programs)",
+	    name);
+}
+
 int record_run(struct record_opts *o)
 {
 	char *lib = find_runtime(), *cmd = find_command(o->argv[0]);
-	char *dir = make_trace_dir(o->out, o->force), *preload;
+	char *dir, *preload;
 	const char *old = getenv("LD_PRELOAD");
 	pid_t pid;
 	int status;
 
+	if (!o->force)
+		refuse_without_sites(cmd, o->argv[0]);
+	dir = make_trace_dir(o->out, o->force || o->temporary);
 	preload = xstrdup(lib);
 	if (old && *old)
 		list_append(&preload, old, ':');

@@ -289,6 +289,35 @@ uint64_t dft_elf_got_slot(const struct dft_elf *e, const char *name)
 	return where;
 }
 
+int dft_elf_for_each_dynstr(const struct dft_elf *e,
+			    int (*fn)(long tag, const char *s, void *arg), void *arg)
+{
+	size_t entsz = F(e, sizeof(Elf64_Dyn), sizeof(Elf32_Dyn)), word = F(e, 8, 4);
+	struct dft_elf_sec dyn, str;
+	unsigned int i;
+
+	for (i = 0; !dft_elf_section(e, i, &dyn); i++) {
+		if (dyn.type == SHT_DYNAMIC)
+			break;
+	}
+	if (i == e->shnum || !dyn.data || dft_elf_section(e, dyn.link, &str) || !str.data)
+		return 0;
+	for (uint64_t off = 0; off + entsz <= dyn.size; off += entsz) {
+		uint64_t tag = dft_elf_word(e, dyn.data + off);
+		uint64_t val = dft_elf_word(e, dyn.data + off + word);
+		int ret;
+
+		if (tag == DT_NULL)
+			break;
+		if (tag != DT_NEEDED && tag != DT_RPATH && tag != DT_RUNPATH)
+			continue;
+		ret = fn((long)tag, str_at((const char *)str.data, str.size, val), arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 uint64_t dft_elf_base(const struct dft_elf *e)
 {
 	const unsigned char *h = e->map;

@@ -73,6 +73,12 @@ long dft_elf_plt_slot(const struct dft_elf *e, const char *name);
  * function @name (a dynamic relocation's offset), or 0. */
 uint64_t dft_elf_got_slot(const struct dft_elf *e, const char *name);
 
+/* Calls @fn for each DT_NEEDED, DT_RPATH and DT_RUNPATH entry of the
+ * file's dynamic section, with its tag and string, in order; stops at a
+ * non-zero return and returns it. 0 for a file without one. */
+int dft_elf_for_each_dynstr(const struct dft_elf *e,
+			    int (*fn)(long tag, const char *s, void *arg), void *arg);
+
 /* The lowest PT_LOAD vaddr (what the load bias is relative to). */
 uint64_t dft_elf_base(const struct dft_elf *e);
 

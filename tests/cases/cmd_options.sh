@@ -13,7 +13,8 @@ bad_opts() {
 	local msg=$1
 	shift
 	dft record -o tr "$@" -- touch ran 2>err
-	[ $? = 2 ] || fail "$*: status $?, not 2"
+	local st=$?
+	[ $st = 2 ] || fail "$*: status $st, not 2"
 	[ "$(grep -cF -- "$msg" err)" = 1 ] || fail "$*: wanted '$msg', got: $(cat err)"
 	[ "$(wc -l <err)" = 1 ] || fail "$*: more than one line: $(cat err)"
 	[ ! -e ran ] && [ ! -e tr ] || fail "$*: the command ran"
