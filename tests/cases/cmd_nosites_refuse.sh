@@ -8,7 +8,7 @@
 . "$TOP/tests/prog/cmd_lib.sh"
 [ -z "$RUN" ] || skip "record under an emulator: the runtime's own tests cover the target"
 cd "$T" || fail "no test dir"
-rm -rf tr ran tmp lib sub && mkdir tmp lib sub
+rm -rf tr tr2 ran tmp lib sub && mkdir tmp lib sub
 IFS='|' read -r name cc flags <<<"$(variants | head -1)"
 [ -n "$name" ] || skip "no compiler"
 
