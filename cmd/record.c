@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "argspec.h"
 #include "trace.h"
 
 const char record_usage_opts[] =
@@ -114,6 +115,26 @@ static void check_tracer_options(const char *tracer, const int *given)
 	}
 }
 
+/* -A/-R: each ';'-separated spec must parse (util/argspec.c, which the
+ * runtime uses too); a mistake is shown where it is, before anything runs. */
+static void check_specs(int opt, const char *list)
+{
+	for (const char *spec = list; *spec;) {
+		size_t len = strcspn(spec, ";");
+		struct dft_argspec p;
+
+		if (dft_argspec_parse(spec, len,
+				      opt == 'A' ? DFT_ARGSPEC_ARGS : DFT_ARGSPEC_RETVAL, &p)) {
+			fprintf(stderr, "dynftrace: -%c '%.*s': %s, at byte %zu:\n    %.*s\n    %*s^\n",
+				opt, (int)len, spec, p.err, p.err_pos + 1, (int)len, spec,
+				(int)p.err_pos, "");
+			exit(2);
+		}
+		spec += len;
+		spec += *spec == ';';
+	}
+}
+
 /* LEVEL[,file=PATH], the levels of core/log.c. */
 static void check_log_level(const char *s)
 {
@@ -198,9 +219,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 			break;
 		case 'A':
 		case 'R':
-			if (!strchr(optarg, '@') || optarg[0] == '@')
-				die("-%c takes GLOB@%s, not '%s'", c,
-				    c == 'A' ? "arg1,arg2/s,fparg1" : "retval[/FMT]", optarg);
+			check_specs(c, optarg);
 			list_append(c == 'A' ? &o->args : &o->retval, optarg, ';');
 			break;
 		case 'o':
@@ -468,10 +487,69 @@ static void check_lib_globs(struct trace *t, char **globs, unsigned int n, const
 	}
 }
 
+/* Whether a glob of a filter list (GLOB, lib:MOD, lib:MOD:GLOB) names a
+ * function of some process; lib:MOD alone is not checked here. */
+static int glob_found(struct trace *t, const char *g)
+{
+	if (!strncmp(g, "lib:", 4)) {
+		g = strchr(g + 4, ':');
+		if (!g)
+			return 1;
+		g++;
+	}
+	for (unsigned int p = 0; p < t->nprocs; p++) {
+		for (uint32_t f = 0; f < t->procs[p]->nfuncs; f++) {
+			uint32_t name = t->procs[p]->funcs[f].name;
+
+			if (name != UINT32_MAX && name_match(name, g))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* -A/-R specs whose function no process had, even in libraries loaded
+ * later: an error (checked here, as dlopen may bring them). Returns the
+ * number of such specs. */
+static int check_spec_funcs(struct trace *t, int opt, const char *list)
+{
+	int bad = 0;
+
+	for (const char *spec = list; spec && *spec;) {
+		size_t len = strcspn(spec, ";");
+		struct dft_argspec p;
+		char *glob, **v = NULL;
+		unsigned int nv, found = 0;
+
+		if (!dft_argspec_parse(spec, len, DFT_ARGSPEC_ARGS | DFT_ARGSPEC_RETVAL, &p)) {
+			glob = xmalloc(p.glob_len + 1);
+			memcpy(glob, spec, p.glob_len);
+			glob[p.glob_len] = 0;
+			nv = split_list(&v, 0, glob);
+			for (unsigned int i = 0; i < nv; i++) {
+				found |= glob_found(t, v[i]);
+				free(v[i]);
+			}
+			if (!found) {
+				warnx("error: -%c '%.*s': no function matches '%s' in the program or "
+				      "the libraries it loaded",
+				      opt, (int)len, spec, glob);
+				bad++;
+			}
+			free(v);
+			free(glob);
+		}
+		spec += len;
+		spec += *spec == ';';
+	}
+	return bad;
+}
+
 /* The one-line summary, and the warnings that need the trace: no call
  * sites at all, filters that matched nothing. */
-static void summarise(const char *dir, struct record_opts *o, const char *cmd)
+static int summarise(const char *dir, struct record_opts *o, const char *cmd)
 {
+	int errors = 0;
 	uint64_t events = 0, lost = 0, bytes = 0, funcs = 0;
 	char size[32], **v = NULL;
 	unsigned int nv = 0, maps = 0;
@@ -537,6 +615,8 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 			trace_check_globs(&t, v, nv, lists[i].what);
 			check_lib_globs(&t, v, nv, lists[i].what);
 		}
+		errors += check_spec_funcs(&t, 'A', o->args);
+		errors += check_spec_funcs(&t, 'R', o->retval);
 	}
 	human_bytes(bytes, size, sizeof(size));
 	if (t.nprofiles) {
@@ -563,6 +643,7 @@ static void summarise(const char *dir, struct record_opts *o, const char *cmd)
 	if (lost)
 		fprintf(stderr, ", %llu dropped", (unsigned long long)lost);
 	fprintf(stderr, o->temporary ? "\n" : " -> %s\n", o->out);
+	return errors;
 }
 
 /* A command with no call sites, nor in the libraries it needs, records
@@ -611,7 +692,10 @@ int record_run(struct record_opts *o)
 	pid = run(cmd, o->argv);
 	write_info(dir, o, pid);
 	status = wait_child(pid);
-	summarise(dir, o, o->argv[0]);
+	/* A spec that named no function: the run did not record what was
+	 * asked. The command's own failure status comes first. */
+	if (summarise(dir, o, o->argv[0]) && !status)
+		status = 1;
 	free(preload);
 	free(lib);
 	free(cmd);
