@@ -59,6 +59,7 @@ struct record_opts {
 	int out_given; /* -o was used */
 	int temporary; /* live: out is removed after the report */
 	int force;
+	int no_libcall; /* --no-libcall */
 	char *options; /* the options as given, for the info file */
 	char **argv;   /* CMD and its arguments */
 };

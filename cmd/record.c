@@ -37,6 +37,8 @@ const char record_usage_opts[] =
 	"  -A, --args SPEC       record arguments: 'GLOB@arg1,arg2/s,fparg1'\n"
 	"                        (/s string, /x hex, /d /u integers; repeatable)\n"
 	"  -R, --retval SPEC     record return values: 'GLOB@retval[/FMT]'\n"
+	"      --no-libcall      do not record the calls traced code makes into\n"
+	"                        libraries without call sites (malloc, read, ...)\n"
 	"  -o, --output DIR      the trace directory (default " DEFAULT_DIR ")\n"
 	"  -f, --force           replace DIR if it holds a trace already, and run\n"
 	"                        CMD even when neither it nor a library it needs\n"
@@ -80,7 +82,7 @@ static void append_quoted(char **list, const char *s)
 	free(q);
 }
 
-enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG };
+enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG, OPT_NO_LIBCALL };
 
 /* The options only some tracers use, and which: given to another tracer,
  * one of them would be ignored, so it is an error. */
@@ -167,6 +169,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "log", required_argument, NULL, OPT_LOG },
+		{ "no-libcall", no_argument, NULL, OPT_NO_LIBCALL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -228,6 +231,9 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 			break;
 		case 'f':
 			o->force = 1;
+			break;
+		case OPT_NO_LIBCALL:
+			o->no_libcall = 1;
 			break;
 		case OPT_LOG:
 			check_log_level(optarg);
@@ -688,6 +694,11 @@ int record_run(struct record_opts *o)
 	set_env("DYNFTRACE_RETVAL", o->retval);
 	if (o->log)
 		setenv("DYNFTRACE_LOG", o->log, 1);
+	/* Library calls are taken from bound GOT slots (core/plt.c): bind
+	 * them all at load time. */
+	setenv("DYNFTRACE_LIBCALL", o->no_libcall ? "0" : "1", 1);
+	if (!o->no_libcall)
+		setenv("LD_BIND_NOW", "1", 1);
 
 	pid = run(cmd, o->argv);
 	write_info(dir, o, pid);

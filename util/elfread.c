@@ -239,10 +239,11 @@ const unsigned char *dft_elf_code_at(const struct dft_elf *e, uint64_t addr, uin
 	return NULL;
 }
 
-/* The index in relocation section @secname (or @alt) of the first entry
- * against symbol @name, with its r_offset in *@where; or -1. */
-static long reloc_find(const struct dft_elf *e, const char *secname, const char *alt,
-		       const char *name, uint64_t *where)
+/* Calls @fn(name, r_offset, index, arg) for each entry of relocation
+ * section @secname (or @alt) against a named symbol; stops at a non-zero
+ * return and returns it; -1 when there is no such section. */
+static long reloc_each(const struct dft_elf *e, const char *secname, const char *alt,
+		       long (*fn)(const char *name, uint64_t where, uint64_t i, void *arg), void *arg)
 {
 	struct dft_elf_sec rel, sym, str;
 	size_t relsz, symsz = F(e, sizeof(Elf64_Sym), sizeof(Elf32_Sym));
@@ -258,18 +259,68 @@ static long reloc_find(const struct dft_elf *e, const char *secname, const char 
 	for (uint64_t i = 0; (i + 1) * relsz <= rel.size; i++) {
 		uint64_t info = dft_elf_word(e, rel.data + i * relsz + F(e, 8, 4));
 		uint64_t idx = e->is64 ? info >> 32 : info >> 8;
+		const char *name;
+		long ret;
 
 		if (!idx || (idx + 1) * symsz > sym.size)
 			continue;
-		if (!strcmp(str_at((const char *)str.data, str.size,
-				   dft_elf_u32(e, sym.data + idx * symsz)),
-			    name)) {
-			if (where)
-				*where = dft_elf_word(e, rel.data + i * relsz);
-			return (long)i;
-		}
+		name = str_at((const char *)str.data, str.size, dft_elf_u32(e, sym.data + idx * symsz));
+		ret = fn(name, dft_elf_word(e, rel.data + i * relsz), i, arg);
+		if (ret)
+			return ret;
 	}
-	return -1;
+	return 0;
+}
+
+struct find {
+	const char *name;
+	uint64_t where;
+};
+
+static long find_one(const char *name, uint64_t where, uint64_t i, void *arg)
+{
+	struct find *f = arg;
+
+	if (strcmp(name, f->name))
+		return 0;
+	f->where = where;
+	return (long)i + 1;
+}
+
+/* The index in relocation section @secname (or @alt) of the first entry
+ * against symbol @name, with its r_offset in *@where; or -1. */
+static long reloc_find(const struct dft_elf *e, const char *secname, const char *alt,
+		       const char *name, uint64_t *where)
+{
+	struct find f = { name, 0 };
+	long ret = reloc_each(e, secname, alt, find_one, &f);
+
+	if (ret <= 0)
+		return -1;
+	if (where)
+		*where = f.where;
+	return ret - 1;
+}
+
+struct plt_each {
+	int (*fn)(const char *name, uint64_t got, void *arg);
+	void *arg;
+};
+
+static long plt_one(const char *name, uint64_t where, uint64_t i, void *arg)
+{
+	struct plt_each *p = arg;
+
+	return p->fn(name, where, p->arg);
+}
+
+int dft_elf_for_each_plt_slot(const struct dft_elf *e,
+			      int (*fn)(const char *name, uint64_t got, void *arg), void *arg)
+{
+	struct plt_each p = { fn, arg };
+	long ret = reloc_each(e, ".rela.plt", ".rel.plt", plt_one, &p);
+
+	return ret < 0 ? 0 : (int)ret;
 }
 
 long dft_elf_plt_slot(const struct dft_elf *e, const char *name)

@@ -28,6 +28,10 @@
 /* Sites are patched with int3 while other threads run (poke.c here): the
  * trap handler must stay installed, chained with the program's own. */
 #define HAVE_DFT_TRAP_PATCHING 1
+
+/* Library calls (core/plt.c): 16-byte stubs, pltstub.c here. */
+#define HAVE_DFT_LIBCALL 1
+#define DFT_PLT_STUB_SIZE 16
 #define DFT_TRAP_SIGNAL SIGTRAP
 
 #ifndef __ASSEMBLER__
