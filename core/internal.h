@@ -139,6 +139,9 @@ struct dft_site *dft_site_of_func(unsigned long addr);
 /* The library calls of a new module with call sites, as a module of stubs
  * (the GOT now points to them), or NULL. @added: the other new modules. */
 struct dft_module *dft_plt_module(struct dft_module *owner, const struct dft_module *added);
+/* After sites were patched: GOT slots point to the stubs that are traced,
+ * the others hold what they held before. */
+void dft_plt_sync(void);
 /* Puts back what the GOT slots held (@mapped: the owner is still loaded)
  * and frees the stubs' state. */
 void dft_plt_restore(struct dft_module *mod, int mapped);

@@ -6,9 +6,11 @@
  * For each such GOT slot, a stub is made in a page of ours: a call site of
  * the architecture's NOP form (the stub is its "function"), then a jump to
  * the slot's target. The stubs form a module of their own, named after the
- * module whose calls they are, and the GOT slots point to them; everything
- * else (ids, filters, tracers, return hooks) is what any site gets. A stub
- * no ops wants costs a NOP and an indirect jump.
+ * module whose calls they are; everything else (ids, filters, tracers,
+ * return hooks) is what any site gets. A GOT slot points to its stub only
+ * while some ops wants the stub's site (dft_plt_sync(), after every
+ * patch): a call nobody traces costs nothing, and unregistering puts back
+ * exactly what each slot held.
  *
  * Only slots already bound are taken (the recorder sets LD_BIND_NOW): a
  * lazy slot still points into its module's PLT, and the dynamic linker
@@ -247,11 +249,6 @@ struct dft_module *dft_plt_module(struct dft_module *owner, const struct dft_mod
 		if (dft_arch_site_decode(s))
 			s->flags |= DFT_SITE_FAILED;
 	}
-	/* Last, once the stubs can run: the calls go through them. */
-	for (size_t i = 0; i < w.n; i++) {
-		if (got_store(plt, (unsigned long *)plt->got[i], (unsigned long)(page + i * DFT_PLT_STUB_SIZE)))
-			mod->sites[i].flags |= DFT_SITE_FAILED;
-	}
 	pr_debug("%s: %zu library calls", owner->name, w.n);
 	free_slots(&w);
 	return mod;
@@ -271,6 +268,30 @@ fail:
 	}
 	free_slots(&w);
 	return NULL;
+}
+
+/* Points the GOT slots of the stubs that are traced to them, and those of
+ * the stubs that are not back to what they held. A slot the program or the
+ * dynamic linker changed since is left alone. */
+void dft_plt_sync(void)
+{
+	dft_for_each_module(m) {
+		struct plt *plt = m->plt;
+
+		if (!plt)
+			continue;
+		for (size_t i = 0; i < m->nr_sites; i++) {
+			unsigned long *got = (unsigned long *)plt->got[i];
+			unsigned long cur = __atomic_load_n(got, __ATOMIC_RELAXED);
+			unsigned long stub = m->sites[i].addr;
+			int on = m->sites[i].target != DFT_TGT_NOP;
+
+			if (on && cur == plt->orig[i])
+				got_store(plt, got, stub);
+			else if (!on && cur == stub)
+				got_store(plt, got, plt->orig[i]);
+		}
+	}
 }
 
 void dft_plt_restore(struct dft_module *mod, int mapped)
@@ -294,6 +315,10 @@ void dft_plt_restore(struct dft_module *mod, int mapped)
 }
 
 #else /* !HAVE_DFT_LIBCALL */
+
+void dft_plt_sync(void)
+{
+}
 
 struct dft_module *dft_plt_module(struct dft_module *owner, const struct dft_module *added)
 {

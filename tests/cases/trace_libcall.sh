@@ -3,7 +3,9 @@
 # into libraries without call sites are recorded with their returns and
 # durations (malloc, read, pthread_mutex_lock in threads), with lazy and
 # immediate binding (-z now -z relro); -F/-N select them by name;
-# --no-libcall leaves them out; the program's behaviour is unchanged.
+# --no-libcall leaves them out; the program's behaviour is unchanged. A GOT
+# slot points to its stub only while traced, and unregistering puts back
+# exactly what every slot held.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/prog/cmd_lib.sh"
 grep -q 'HAVE_DFT_LIBCALL' "$TOP/arch/$(arch_dir)/arch.h" ||
@@ -60,6 +62,12 @@ while IFS='|' read -r name cc flags; do
 		# --no-libcall: none.
 		lrec "$v.no" --no-libcall -- "./$v" >/dev/null 2>err || fail "$v: --no-libcall"
 		[ "$(calls "$v.no" malloc)" = 0 ] && [ "$(calls "$v.no" work)" = 10 ] || fail "$v: --no-libcall"
+		# Through the API: a slot points to its stub only while traced;
+		# unregistering puts back exactly what every slot held.
+		build_variant "$v-got" "$cc" "$flags" "$TOP/tests/prog/libcall_got.c" -- \
+			-L"$LIBDIR" -ldynftrace -Wl,-rpath,"$LIBDIR" $bind
+		DYNFTRACE_LIBCALL=1 LD_BIND_NOW=1 run "./$v-got" >got.out 2>&1 ||
+			fail "$v: GOT slots: $(cat got.out)"
 		n=$((n + 1))
 	done
 done < <(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | head -n "$max")
