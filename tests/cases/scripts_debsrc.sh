@@ -4,7 +4,7 @@
 # are untouched, and running it twice changes nothing.
 . "$TOP/tests/lib.sh"
 d=$T/apt
-rm -rf "$d" && mkdir -p "$d/sources.list.d"
+rm -rf "$d" "$d.orig" "$d.first" && mkdir -p "$d/sources.list.d"
 cat >"$d/sources.list" <<'E'
 deb http://example.org/debian bookworm main
 # deb http://example.org/commented bookworm main
