@@ -2,10 +2,12 @@
 # The cost per library call (core/plt.c), in ns, median of ROUNDS paired
 # runs, each against the plain program in the same round:
 #   plain      no runtime
-#   stub       recorded, lib_nop's stub not traced (-N lib_nop): NOP + jump
+#   stub       recorded, lib_nop not traced (-N lib_nop): its GOT slot is left alone
 #   off        recorded with --no-libcall (the GOT untouched)
 #   function   recorded with -t function: one event per call
 #   graph      recorded with the default tracer: entry, return hook, exit
+# Then, with valgrind, instructions per call (callgrind, stable on a busy
+# machine): the difference between 200000 and 100000 calls, / 100000.
 # Usage: bench/libcall.sh [CALLS] [ROUNDS]   (after make)
 set -eu
 cd "$(dirname "$0")/.."
@@ -34,4 +36,26 @@ for k in plain off stub function graph; do
 	m=$(echo "${all[$k]}" | med)
 	printf '%-9s %8s ns/call  (+%s ns, x%s)\n' "$k" "$m" \
 		"$(echo "$m - $base" | bc -l | xargs printf '%.2f')" "$(echo "$m / $base" | bc -l | xargs printf '%.1f')"
+done
+command -v valgrind >/dev/null || { echo "# no valgrind: no instruction counts"; exit 0; }
+ir() {
+	local n=$1 f=$w/cg
+	shift
+	"$@" valgrind --tool=callgrind --smc-check=all --callgrind-out-file="$f" "$w/prog" "$n" \
+		>/dev/null 2>&1
+	sed -n 's/^summary: //p' "$f"
+}
+# valgrind has no call sites: --force.
+vdft() { "$O/dynftrace" record --force -f -o "$w/tr" "$@" --; }
+echo "# instructions per call (callgrind)"
+for k in plain off stub function graph; do
+	case $k in
+	plain) set -- env ;;
+	off) set -- vdft --no-libcall ;;
+	stub) set -- vdft -N lib_nop ;;
+	function) set -- vdft -t function ;;
+	graph) set -- vdft ;;
+	esac
+	a=$(ir 100000 "$@") b=$(ir 200000 "$@")
+	printf '%-9s %6s instructions/call\n' "$k" $(((b - a) / 100000))
 done
