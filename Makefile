@@ -104,10 +104,11 @@ include examples/examples.mk
 include tests/tests.mk
 
 install: $(LIBSO) $(LIBA) $(CMD)
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	install -d $(DESTDIR)$(PREFIX)/include/dynftrace $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 include/dynftrace.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/dynftrace/format.h $(DESTDIR)$(PREFIX)/include/dynftrace/
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
 	$(PC_SED) >$(DESTDIR)$(PREFIX)/lib/pkgconfig/dynftrace.pc

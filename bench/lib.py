@@ -65,7 +65,7 @@ def build_tools():
     """The counting helpers of bench/src, built into WORK."""
     src = os.path.join(BENCH, "src")
     os.makedirs(WORK, exist_ok=True)
-    sh("gcc -O2 -Wall -o %s/tracecount %s/tracecount.c" % (WORK, src))
+    sh("gcc -O2 -Wall -I%s/include -o %s/tracecount %s/tracecount.c" % (ROOT, WORK, src))
     sh("gcc -O2 -shared -fPIC -o %s/pgcount.so %s/pgcount.c" % (WORK, src))
     if dft_api():
         sh("gcc -O2 -shared -fPIC -I%s/include -o %s/dftcount.so "

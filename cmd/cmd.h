@@ -81,9 +81,8 @@ uint32_t name_count(void);
 /* Prints the names closest to @glob (by edit distance) after a warning that
  * it matched nothing; @names are ids, @n of them. */
 void warn_close_names(const char *what, const char *glob, const uint32_t *names, size_t n);
-/* fnmatch against the demangled and the raw name. */
+/* Whether @glob selects name @id (util/match.h: mangled or demangled, with
+ * or without the parameter list). */
 int name_match(uint32_t id, const char *glob);
-/* A C++ demangled copy (malloc'ed), or NULL when @s is not a mangled name. */
-char *demangle(const char *s);
 
 #endif /* DFT_CMD_H */

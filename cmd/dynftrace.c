@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "match.h"
+
+/* libstdc++'s demangler (the Itanium C++ ABI's), which the command links. */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 static const char main_usage[] =
 	"usage: dynftrace COMMAND [OPTIONS] [-- CMD [ARGS]]\n"
@@ -109,16 +113,13 @@ void list_append(char **list, const char *s, char sep)
 
 unsigned int split_list(char ***v, unsigned int n, const char *list)
 {
-	char *copy, *save = NULL;
+	char tok[1024];
 
-	if (!list)
-		return n;
-	copy = xstrdup(list);
-	for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+	/* Split as the runtime splits patterns: "f(int, char)" is one. */
+	while (list && (list = dft_pattern_next(list, tok, sizeof(tok)))) {
 		*v = xrealloc(*v, (n + 1) * sizeof(**v));
-		(*v)[n++] = xstrdup(s);
+		(*v)[n++] = xstrdup(tok);
 	}
-	free(copy);
 	return n;
 }
 
@@ -156,6 +157,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	dft_demangler_set(__cxa_demangle);
 	if (argc < 2)
 		usage(main_usage, 2);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))

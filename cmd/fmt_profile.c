@@ -92,7 +92,7 @@ static void load_profile_file(struct report *r, struct profile *p, const char *n
 	p->timed = 1;
 	for (uint32_t i = 0; i < pf.nr; i++) {
 		const uint8_t *rec = pf.map + PROFILE_HDR + (size_t)i * PROFILE_REC;
-		uint32_t fid = get32(rec);
+		uint32_t fid = field32(rec, struct dft_profile_rec, fid);
 		uint32_t nm = fid < proc->nfuncs ? proc->funcs[fid].name : UINT32_MAX;
 		struct pstat *s;
 		double sq;
@@ -104,10 +104,10 @@ static void load_profile_file(struct report *r, struct profile *p, const char *n
 		if ((r->nsel && !(nf & NF_SEL)) || (nf & NF_HIDE))
 			continue;
 		s = stat_of(p, nm);
-		s->hits += get64(rec + 8);
-		s->total += clock_dur(&proc->clk, get64(rec + 16));
-		s->self += clock_dur(&proc->clk, get64(rec + 24));
-		memcpy(&sq, rec + 32, 8);
+		s->hits += field64(rec, struct dft_profile_rec, hits);
+		s->total += clock_dur(&proc->clk, field64(rec, struct dft_profile_rec, total));
+		s->self += clock_dur(&proc->clk, field64(rec, struct dft_profile_rec, self));
+		memcpy(&sq, rec + offsetof(struct dft_profile_rec, sum_sq_ns), sizeof(sq));
 		s->sumsq += sq;
 	}
 	profile_close(&pf);

@@ -334,7 +334,7 @@ void remove_trace_dir(const char *dir, int rm_dir)
 
 	if (!d)
 		die("cannot open %s: %s", dir, strerror(errno));
-	snprintf(path, sizeof(path), "%s/info", dir);
+	snprintf(path, sizeof(path), "%s/" DFT_FILE_INFO, dir);
 	while ((de = readdir(d)))
 		entries += de->d_name[0] != '.';
 	if (entries && access(path, F_OK))
@@ -381,7 +381,7 @@ static void write_info(const char *dir, struct record_opts *o, pid_t pid)
 
 	for (char **a = o->argv; *a; a++)
 		append_quoted(&argv, *a);
-	snprintf(path, sizeof(path), "%s/info", dir);
+	snprintf(path, sizeof(path), "%s/" DFT_FILE_INFO, dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || !(f = fdopen(fd, "w")))
 		die("cannot write %s: %s", path, strerror(errno));
@@ -576,9 +576,10 @@ static int summarise(const char *dir, struct record_opts *o, const char *cmd)
 				continue;
 			cursor_init(&c, t.threads[j]);
 			while (cursor_next(&c, &ev) > 0) {
-				events += ev.type != EV_EXT;
-				if (ev.type == EV_EXT && ev.kind == EXT_LOST && ev.len >= 8)
-					seen += get64(ev.data);
+				events += ev.type != DFT_EV_EXT;
+				if (ev.type == DFT_EV_EXT && ev.kind == DFT_EXT_LOST &&
+				    ev.len >= sizeof(struct dft_ext_u64))
+					seen += field64(ev.data, struct dft_ext_u64, value);
 			}
 		}
 		/* A stream that never had room again could not say what it

@@ -4,29 +4,17 @@
  * can key its tables by a small integer, demangled on first use, and
  * resolved from the module files for caller addresses that have no site.
  */
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "elfread.h"
+#include "match.h"
 #include "trace.h"
-
-/* libstdc++'s demangler (the Itanium C++ ABI's). */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
-
-char *demangle(const char *s)
-{
-	int status;
-	char *d;
-
-	if (s[0] != '_' || s[1] != 'Z')
-		return NULL;
-	d = __cxa_demangle(s, NULL, NULL, &status);
-	return status ? NULL : d;
-}
 
 static struct {
 	char **raw, **dem;
+	char **forms; /* dft_name_forms(), made at the first match */
+	uint8_t *formed;
 	uint32_t n, cap;
 	uint32_t *hash; /* id + 1, 0 for free */
 	uint32_t hcap;
@@ -72,9 +60,13 @@ uint32_t name_intern(const char *mangled)
 		names.cap = names.cap ? names.cap * 2 : 1024;
 		names.raw = xrealloc(names.raw, names.cap * sizeof(char *));
 		names.dem = xrealloc(names.dem, names.cap * sizeof(char *));
+		names.forms = xrealloc(names.forms, names.cap * sizeof(char *));
+		names.formed = xrealloc(names.formed, names.cap);
 	}
 	names.raw[names.n] = xstrdup(mangled);
 	names.dem[names.n] = NULL;
+	names.forms[names.n] = NULL;
+	names.formed[names.n] = 0;
 	names.hash[h] = names.n + 1;
 	return names.n++;
 }
@@ -89,7 +81,7 @@ const char *name_str(uint32_t id)
 	if (id >= names.n)
 		return "?";
 	if (!names.dem[id]) {
-		names.dem[id] = demangle(names.raw[id]);
+		names.dem[id] = dft_demangle(names.raw[id]);
 		if (!names.dem[id])
 			names.dem[id] = names.raw[id];
 	}
@@ -103,86 +95,31 @@ uint32_t name_count(void)
 
 int name_match(uint32_t id, const char *glob)
 {
-	return !fnmatch(glob, name_str(id), 0) || !fnmatch(glob, name_raw(id), 0);
+	if (id >= names.n)
+		return 0;
+	if (!names.formed[id]) {
+		names.forms[id] = dft_name_forms(names.raw[id]);
+		names.formed[id] = 1;
+	}
+	return dft_name_match(glob, names.raw[id], names.forms[id]);
 }
 
-/* Levenshtein distance, capped: only small distances matter here. */
-static unsigned int distance(const char *a, const char *b)
+static const char *id_name(size_t i, void *arg)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned int row[65], best;
-
-	if (la > 64 || lb > 64)
-		return 1000;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		unsigned int diag = row[0];
-
-		row[0] = i;
-		best = row[0];
-		for (size_t j = 1; j <= lb; j++) {
-			unsigned int up = row[j];
-			unsigned int v = diag + (a[i - 1] != b[j - 1]);
-
-			if (row[j - 1] + 1 < v)
-				v = row[j - 1] + 1;
-			if (up + 1 < v)
-				v = up + 1;
-			row[j] = v;
-			diag = up;
-			if (v < best)
-				best = v;
-		}
-	}
-	return row[lb];
+	return name_str(((const uint32_t *)arg)[i]);
 }
 
 void warn_close_names(const char *what, const char *glob, const uint32_t *ids, size_t n)
 {
-	/* Compare against the glob's literal part: "fo*" is close to "foo". */
-	char lit[65];
-	size_t k = 0;
-	struct {
-		unsigned int d;
-		uint32_t id;
-	} best[5];
-	unsigned int nbest = 0;
+	size_t best[5], nbest = dft_close_names(glob, id_name, n, (void *)ids, best, ARRAY_SIZE(best));
 
-	for (const char *p = glob; *p && k < sizeof(lit) - 1; p++) {
-		if (!strchr("*?[]", *p))
-			lit[k++] = *p;
-	}
-	lit[k] = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *s = name_str(ids[i]);
-		unsigned int d = strstr(s, lit) && k ? 0 : distance(lit, s);
-		unsigned int j;
-
-		if (d > (k + 2) / 3)
-			continue;
-		for (j = 0; j < nbest && best[j].id != ids[i]; j++)
-			;
-		if (j < nbest)
-			continue;
-		for (j = nbest; j > 0 && best[j - 1].d > d; j--) {
-			if (j < ARRAY_SIZE(best))
-				best[j] = best[j - 1];
-		}
-		if (j < ARRAY_SIZE(best)) {
-			best[j].d = d;
-			best[j].id = ids[i];
-			if (nbest < ARRAY_SIZE(best))
-				nbest++;
-		}
-	}
 	if (!nbest) {
 		warnx("warning: %s '%s' matches no function", what, glob);
 		return;
 	}
 	fprintf(stderr, "dynftrace: warning: %s '%s' matches no function; close names:", what, glob);
-	for (unsigned int i = 0; i < nbest; i++)
-		fprintf(stderr, " %s", name_str(best[i].id));
+	for (size_t i = 0; i < nbest; i++)
+		fprintf(stderr, " %s", id_name(best[i], (void *)ids));
 	fputc('\n', stderr);
 }
 

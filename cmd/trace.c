@@ -264,7 +264,7 @@ static void load_stream(struct trace *t, const char *name)
 			close(fd);
 		return;
 	}
-	if (st.st_size < STREAM_HDR) {
+	if ((uint64_t)st.st_size < STREAM_HDR) {
 		trace_damage(t, name, st.st_size, "truncated header");
 		close(fd);
 		return;
@@ -276,7 +276,7 @@ static void load_stream(struct trace *t, const char *name)
 		t->damaged = 1;
 		return;
 	}
-	if (memcmp(map, "DFTTRC01", 8)) {
+	if (memcmp(map, DFT_STREAM_MAGIC, DFT_MAGIC_LEN)) {
 		trace_damage(t, name, 0, "bad magic (not a dynftrace stream)");
 		munmap(map, st.st_size);
 		return;
@@ -285,11 +285,12 @@ static void load_stream(struct trace *t, const char *name)
 	th = xcalloc(1, sizeof(*th));
 	th->map = map;
 	th->size = st.st_size;
-	th->pid = get32(th->map + 8);
-	th->tid = get32(th->map + 12);
-	committed = get64(th->map + 16);
-	th->ts0 = get64(th->map + 24);
-	memcpy(th->comm, th->map + 32, 16);
+	th->pid = field32(th->map, struct dft_stream_hdr, pid);
+	th->tid = field32(th->map, struct dft_stream_hdr, tid);
+	committed = field64(th->map, struct dft_stream_hdr, committed);
+	th->ts0 = field64(th->map, struct dft_stream_hdr, ts0);
+	memcpy(th->comm, th->map + offsetof(struct dft_stream_hdr, comm),
+	       sizeof(((struct dft_stream_hdr *)0)->comm));
 	th->file = xstrdup(name);
 	if (committed > th->size - STREAM_HDR) {
 		char what[128];
@@ -315,7 +316,7 @@ int profile_open(struct trace *t, const char *name, struct pfile *pf)
 
 	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) || st.st_size < PROFILE_HDR) {
+	if (fd < 0 || fstat(fd, &st) || (uint64_t)st.st_size < PROFILE_HDR) {
 		trace_damage(t, name, fd < 0 ? 0 : st.st_size, "unreadable or truncated header");
 		if (fd >= 0)
 			close(fd);
@@ -323,7 +324,7 @@ int profile_open(struct trace *t, const char *name, struct pfile *pf)
 	}
 	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
-	if (map == MAP_FAILED || memcmp(map, "DFTPRF01", 8)) {
+	if (map == MAP_FAILED || memcmp(map, DFT_PROFILE_MAGIC, DFT_MAGIC_LEN)) {
 		trace_damage(t, name, 0, "bad magic (not a dynftrace profile)");
 		if (map != MAP_FAILED)
 			munmap(map, st.st_size);
@@ -331,9 +332,9 @@ int profile_open(struct trace *t, const char *name, struct pfile *pf)
 	}
 	pf->map = map;
 	pf->size = st.st_size;
-	pf->pid = get32(pf->map + 8);
-	pf->tid = get32(pf->map + 12);
-	pf->nr = get32(pf->map + 16);
+	pf->pid = field32(pf->map, struct dft_profile_hdr, pid);
+	pf->tid = field32(pf->map, struct dft_profile_hdr, tid);
+	pf->nr = field32(pf->map, struct dft_profile_hdr, nr);
 	if ((uint64_t)pf->nr * PROFILE_REC > (uint64_t)st.st_size - PROFILE_HDR) {
 		trace_damage(t, name, st.st_size, "truncated: fewer records than the header says");
 		pf->nr = (st.st_size - PROFILE_HDR) / PROFILE_REC;
@@ -440,7 +441,7 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	if (!d)
 		die("cannot open trace %s: %s (record one with `dynftrace record -o %s -- CMD`)",
 		    dir, strerror(errno), dir);
-	info = slurp(t, "info", NULL);
+	info = slurp(t, DFT_FILE_INFO, NULL);
 	if (!info) {
 		closedir(d);
 		die("%s is no trace directory: it has no info file", dir);
@@ -466,17 +467,17 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 		const char *n = names[i];
 		int pid, tid, len = 0;
 
-		if (sscanf(n, "maps-%d%n", &pid, &len) == 1 && !n[len])
+		if (sscanf(n, DFT_FILE_MAPS "-%d%n", &pid, &len) == 1 && !n[len])
 			load_maps(t, trace_proc(t, pid), n);
-		else if (sscanf(n, "sites-%d%n", &pid, &len) == 1 && !n[len])
+		else if (sscanf(n, DFT_FILE_SITES "-%d%n", &pid, &len) == 1 && !n[len])
 			load_sites(t, trace_proc(t, pid), n);
-		else if (sscanf(n, "clock-%d%n", &pid, &len) == 1 && !n[len])
+		else if (sscanf(n, DFT_FILE_CLOCK "-%d%n", &pid, &len) == 1 && !n[len])
 			load_clock(t, trace_proc(t, pid), n);
-		else if (sscanf(n, "exit-%d%n", &pid, &len) == 1 && !n[len])
+		else if (sscanf(n, DFT_FILE_EXIT "-%d%n", &pid, &len) == 1 && !n[len])
 			load_exit(t, trace_proc(t, pid), n);
-		else if (sscanf(n, "%d.%d.dat%n", &pid, &tid, &len) == 2 && !n[len])
+		else if (sscanf(n, "%d.%d." DFT_FILE_STREAM_SUFFIX "%n", &pid, &tid, &len) == 2 && !n[len])
 			load_stream(t, n);
-		else if (sscanf(n, "profile-%d.%d%n", &pid, &tid, &len) == 2 && !n[len]) {
+		else if (sscanf(n, DFT_FILE_PROFILE "-%d.%d%n", &pid, &tid, &len) == 2 && !n[len]) {
 			t->profiles = xrealloc(t->profiles, (t->nprofiles + 1) * sizeof(char *));
 			t->profiles[t->nprofiles++] = xstrdup(n);
 			trace_proc(t, pid);

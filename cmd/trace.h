@@ -11,14 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <dynftrace/format.h>
+
 #include "cmd.h"
 
-enum { EV_ENTRY, EV_EXIT, EV_FUNC, EV_EXT };
-enum { EXT_TIME = 1, EXT_ARGS, EXT_RETVAL, EXT_LOST, EXT_UNWIND, EXT_COMM };
-
-#define STREAM_HDR 64
-#define PROFILE_HDR 32
-#define PROFILE_REC 48
+/* The layout is include/dynftrace/format.h's; these name its parts. */
+#define STREAM_HDR sizeof(struct dft_stream_hdr)
+#define PROFILE_HDR sizeof(struct dft_profile_hdr)
+#define PROFILE_REC sizeof(struct dft_profile_rec)
 
 /* Ticks to CLOCK_MONOTONIC nanoseconds, as fixed point: ns = ticks * mult >> shift. */
 struct tclock {
@@ -152,6 +152,14 @@ struct cursor {
 	uint64_t ticks;
 };
 
+static inline uint16_t get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
+}
+
 static inline uint32_t get32(const uint8_t *p)
 {
 	uint32_t v;
@@ -168,6 +176,11 @@ static inline uint64_t get64(const uint8_t *p)
 	return v;
 }
 
+/* Field @f of struct @type at @p, which may be unaligned. */
+#define field32(p, type, f) get32((const uint8_t *)(p) + offsetof(type, f))
+#define field64(p, type, f) get64((const uint8_t *)(p) + offsetof(type, f))
+#define field16(p, type, f) get16((const uint8_t *)(p) + offsetof(type, f))
+
 /*
  * Decodes the next event: 1, 0 at the end, -1 for bytes that are no valid
  * event (c->p is left on them, for the message).
@@ -181,38 +194,38 @@ static inline int cursor_next(struct cursor *c, struct event *ev)
 	if (left < 4)
 		return left ? -1 : 0;
 	w = get32(p);
-	ev->type = w & 3;
-	c->ticks += w >> 2;
+	ev->type = w & DFT_EV_TYPE_MASK;
+	c->ticks += w >> DFT_EV_TYPE_BITS;
 	switch (ev->type) {
-	case EV_ENTRY:
-		if (left < 8)
+	case DFT_EV_ENTRY:
+		size = sizeof(struct dft_ev_entry);
+		if (left < size)
 			return -1;
-		ev->fid = get32(p + 4);
-		size = 8;
+		ev->fid = field32(p, struct dft_ev_entry, fid);
 		break;
-	case EV_EXIT:
-		size = 4;
+	case DFT_EV_EXIT:
+		size = sizeof(struct dft_ev_exit);
 		break;
-	case EV_FUNC:
-		if (left < 16)
+	case DFT_EV_FUNC:
+		size = sizeof(struct dft_ev_func);
+		if (left < size)
 			return -1;
-		ev->fid = get32(p + 4);
-		ev->parent_ip = get64(p + 8);
-		size = 16;
+		ev->fid = field32(p, struct dft_ev_func, fid);
+		ev->parent_ip = field64(p, struct dft_ev_func, parent_ip);
 		break;
 	default:
-		if (left < 8)
+		if (left < sizeof(struct dft_ev_ext))
 			return -1;
-		ev->kind = get32(p + 4) & 0xffff;
-		ev->len = get32(p + 4) >> 16;
-		ev->data = p + 8;
-		size = 8 + ((ev->len + 3u) & ~3u);
-		if (size > left || !ev->kind || ev->kind > EXT_COMM)
+		ev->kind = field16(p, struct dft_ev_ext, kind);
+		ev->len = field16(p, struct dft_ev_ext, len);
+		ev->data = p + sizeof(struct dft_ev_ext);
+		size = DFT_EXT_SIZE(ev->len);
+		if (size > left || !ev->kind || ev->kind > DFT_EXT_MAX)
 			return -1;
-		if (ev->kind == EXT_TIME) {
-			if (ev->len < 8)
+		if (ev->kind == DFT_EXT_TIME) {
+			if (ev->len < sizeof(struct dft_ext_u64))
 				return -1;
-			c->ticks = get64(ev->data);
+			c->ticks = field64(ev->data, struct dft_ext_u64, value);
 		}
 		break;
 	}

@@ -5,12 +5,12 @@
  * Formats see the calls through struct fmt; the walker applies the report's
  * thread and function filters, so that every format filters alike.
  */
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "glob.h"
 #include "trace.h"
 
 int value_next(const uint8_t **pp, const uint8_t *end, struct value *v)
@@ -21,16 +21,16 @@ int value_next(const uint8_t **pp, const uint8_t *end, struct value *v)
 		return 0;
 	v->type = *p++;
 	switch (v->type) {
-	case 'd':
-	case 'u':
-	case 'x':
-	case 'f':
+	case DFT_VAL_S64:
+	case DFT_VAL_U64:
+	case DFT_VAL_HEX:
+	case DFT_VAL_F64:
 		if (end - p < 8)
 			return -1;
 		v->u = get64(p);
 		p += 8;
 		break;
-	case 's':
+	case DFT_VAL_STR:
 		if (end - p < 2)
 			return -1;
 		v->slen = p[0] | p[1] << 8;
@@ -149,7 +149,7 @@ static int lib_match(const char *pat, const struct proc *p, uint32_t fid, uint32
 		return 0;
 	base = strrchr(path, '/');
 	snprintf(modpat, sizeof(modpat), "%.*s", glob ? (int)(glob - mod) : (int)strlen(mod), mod);
-	if (fnmatch(modpat, base ? base + 1 : path, 0))
+	if (!dft_glob_match(modpat, base ? base + 1 : path))
 		return 0;
 	return !glob || name_match(name, glob + 1);
 }
@@ -188,8 +188,9 @@ uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name
 /* Is the next event an EXT of @kind? Looks without decoding. */
 static inline int next_is_ext(const struct cursor *c, unsigned int kind)
 {
-	return c->end - c->p >= 8 && (get32(c->p) & 3) == EV_EXT &&
-	       (get32(c->p + 4) & 0xffff) == kind;
+	return c->end - c->p >= (ptrdiff_t)sizeof(struct dft_ev_ext) &&
+	       (get32(c->p) & DFT_EV_TYPE_MASK) == DFT_EV_EXT &&
+	       field16(c->p, struct dft_ev_ext, kind) == kind;
 }
 
 static int take_ext_slow(struct walk *w, uint32_t fid, const uint8_t **p, const uint8_t **end)
@@ -197,11 +198,12 @@ static int take_ext_slow(struct walk *w, uint32_t fid, const uint8_t **p, const 
 	struct event ev = { 0 };
 	struct cursor save = w->c;
 
-	if (cursor_next(&w->c, &ev) <= 0 || ev.len < 4 || get32(ev.data) != fid) {
+	if (cursor_next(&w->c, &ev) <= 0 || ev.len < sizeof(struct dft_ext_fid) ||
+	    field32(ev.data, struct dft_ext_fid, fid) != fid) {
 		w->c = save;
 		return 0;
 	}
-	*p = ev.data + 4;
+	*p = ev.data + sizeof(struct dft_ext_fid);
 	*end = ev.data + ev.len;
 	return 1;
 }
@@ -266,7 +268,7 @@ static void entry(struct report *r, struct walk *w, uint32_t fid)
 	w->in_sel += !!(f->hidden_by & NF_SEL);
 	w->in_hide += !!(f->hidden_by & NF_HIDE);
 	w->depth++;
-	take_ext(w, EXT_ARGS, fid, &f->args, &f->args_end);
+	take_ext(w, DFT_EXT_ARGS, fid, &f->args, &f->args_end);
 	if (!f->shown)
 		return;
 	w->vdepth++;
@@ -276,8 +278,8 @@ static void entry(struct report *r, struct walk *w, uint32_t fid)
 		const uint8_t *ret = NULL, *ret_end = NULL;
 		struct event ev;
 
-		take_ext(w, EXT_RETVAL, fid, &ret, &ret_end);
-		if (cursor_next(&w->c, &ev) > 0 && ev.type == EV_EXIT) {
+		take_ext(w, DFT_EXT_RETVAL, fid, &ret, &ret_end);
+		if (cursor_next(&w->c, &ev) > 0 && ev.type == DFT_EV_EXIT) {
 			uint64_t now = clock_ns(&w->proc->clk, ev.ticks);
 
 			f->leaf = 1;
@@ -318,39 +320,39 @@ static void event(struct report *r, struct walk *w, const struct event *ev)
 	w->events++;
 	w->now = clock_ns(&w->proc->clk, ev->ticks);
 	switch (ev->type) {
-	case EV_ENTRY:
+	case DFT_EV_ENTRY:
 		entry(r, w, ev->fid);
 		return;
-	case EV_EXIT:
+	case DFT_EV_EXIT:
 		do_exit(r, w);
 		return;
-	case EV_FUNC: {
+	case DFT_EV_FUNC: {
 		const uint8_t *args = NULL, *args_end = NULL;
 		uint32_t name = fid_name(w->proc, ev->fid);
 		uint8_t nf = func_flags(r, w->proc, ev->fid, name);
 
-		take_ext(w, EXT_ARGS, ev->fid, &args, &args_end);
+		take_ext(w, DFT_EXT_ARGS, ev->fid, &args, &args_end);
 		if ((!r->nsel || (nf & NF_SEL)) && !(nf & NF_HIDE) && r->fmt->call)
 			r->fmt->call(r, w, name, ev->parent_ip, args, args_end);
 		return;
 	}
 	}
 	switch (ev->kind) {
-	case EXT_RETVAL:
-		if (ev->len >= 4) {
-			w->ret = ev->data + 4;
+	case DFT_EXT_RETVAL:
+		if (ev->len >= sizeof(struct dft_ext_fid)) {
+			w->ret = ev->data + sizeof(struct dft_ext_fid);
 			w->ret_end = ev->data + ev->len;
 		}
 		break;
-	case EXT_UNWIND:
-		if (ev->len >= 4)
-			w->unwind = get32(ev->data);
+	case DFT_EXT_UNWIND:
+		if (ev->len >= sizeof(struct dft_ext_unwind))
+			w->unwind = field32(ev->data, struct dft_ext_unwind, depth);
 		break;
-	case EXT_LOST:
-		if (ev->len >= 8 && r->fmt->lost)
-			r->fmt->lost(r, w, get64(ev->data));
+	case DFT_EXT_LOST:
+		if (ev->len >= sizeof(struct dft_ext_u64) && r->fmt->lost)
+			r->fmt->lost(r, w, field64(ev->data, struct dft_ext_u64, value));
 		break;
-	case EXT_COMM: {
+	case DFT_EXT_COMM: {
 		unsigned int n = ev->len < 16 ? ev->len : 16;
 
 		memcpy(w->comm, ev->data, n);

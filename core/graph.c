@@ -30,6 +30,14 @@
  *    which pops the caller's.
  *  - Signal handlers push above the interrupted frames and pop back to them.
  *
+ * Several graph ops may be registered at once (DFT_GRAPH_MAX), as with the
+ * kernel's fgraph: each has its own dft_ops (its own filter), a slot in
+ * graph_users and a per-call data word in each shadow entry. A call that
+ * several of them trace gets one entry (and one hook): the first
+ * graph_entry() of the trampoline's list walk pushes it, the others find it
+ * on top (same sp and ip, the hook already in the slot, their bit clear) and
+ * add their bit. The return reports to each user whose bit is set.
+ *
  * Everything here runs inside the recursion guard, so a signal handler's
  * traced calls are not recorded while we are half-way through an update.
  */
@@ -40,14 +48,17 @@
 
 #include "internal.h"
 
+#define DFT_GRAPH_MAX 8
+
 struct shadow_ent {
 	unsigned long real;   /* the return address we replaced */
 	unsigned long parent; /* ... or, for a tail call, its caller's */
 	unsigned long sp;     /* the function's sp at entry: the match key */
 	unsigned long *slot; /* where the return address lives, or NULL */
 	unsigned long ip;
-	unsigned long long data;
-	unsigned long gen; /* of the graph ops that pushed it */
+	unsigned long gen;    /* graph_gen when it was pushed */
+	unsigned int users;   /* bit i: graph_users[i] wants the return */
+	unsigned long long data[DFT_GRAPH_MAX]; /* per user */
 };
 
 struct shadow {
@@ -61,8 +72,10 @@ struct shadow {
 #define SHADOW_SIZE0 (64UL << 10)
 #define HOOK ((unsigned long)dft_arch_return_hook)
 
-static pthread_mutex_t graph_mutex = PTHREAD_MUTEX_INITIALIZER;
-static struct dft_graph_ops *graph_ops;
+/* The registered graph ops; an entry reports to user i only if it was
+ * pushed after that user registered (a slot may be reused). */
+static struct dft_graph_ops *graph_users[DFT_GRAPH_MAX];
+static unsigned long graph_user_gen[DFT_GRAPH_MAX];
 static unsigned long graph_gen;
 static pthread_key_t shadow_key;
 static pthread_once_t graph_once = PTHREAD_ONCE_INIT;
@@ -102,20 +115,51 @@ static struct shadow *shadow_room(struct shadow *ss)
 	return ss;
 }
 
+/* In a return callback: its regs, and where the function returns to, for
+ * dft_regs_get_return_address() (the return hook's regs have no slot). */
+static __thread struct {
+	const struct dft_regs *regs;
+	unsigned long ret;
+} graph_ret_ctx;
+
+int dft_graph_return_address(const struct dft_regs *regs, unsigned long *addr)
+{
+	if (!regs || graph_ret_ctx.regs != regs)
+		return 0;
+	*addr = graph_ret_ctx.ret;
+	return 1;
+}
+
 static inline void graph_report(struct shadow *ss, unsigned int i, struct dft_regs *regs)
 {
-	struct dft_graph_ops *gops = READ_ONCE(graph_ops);
 	const struct shadow_ent *e = &ss->ent[i];
 	struct dft_graph_ret ret;
 
-	if (unlikely(!gops || !gops->ret || e->gen != READ_ONCE(graph_gen)))
+	/* dft_ignore_current_thread(): its pending returns are dropped. */
+	if (unlikely(dft_thread.ignored))
 		return;
+	graph_ret_ctx.regs = regs;
+	graph_ret_ctx.ret = e->parent;
 	ret.ip = e->ip;
 	ret.parent_ip = e->parent;
 	ret.depth = i;
-	ret.data = e->data;
 	ret.abnormal = !regs;
-	gops->ret(&ret, gops, regs);
+	for (unsigned int users = e->users; users; users &= users - 1) {
+		unsigned int u = __builtin_ctz(users);
+		struct dft_graph_ops *gops = READ_ONCE(graph_users[u]);
+
+		if (unlikely(!gops || !gops->ret || e->gen < READ_ONCE(graph_user_gen[u])))
+			continue;
+		ret.data = e->data[u];
+		gops->ret(&ret, gops, regs);
+	}
+	graph_ret_ctx.regs = NULL;
+}
+
+/* The slot of @gops in graph_users, kept (+ 1) in its internal word. */
+static inline unsigned int graph_user(const struct dft_graph_ops *gops)
+{
+	return (unsigned int)(uintptr_t)gops->internal - 1;
 }
 
 /* Pops, as left abnormally, the entries of frames that are gone: those
@@ -145,9 +189,12 @@ static void graph_entry(unsigned long ip, unsigned long parent_ip, struct dft_op
 	unsigned long *slot = dft_arch_ret_slot(regs);
 	unsigned long sp = dft_arch_get_sp(regs);
 	unsigned long real = *slot;
+	unsigned int user = graph_user(gops);
 	struct dft_graph_ent ent;
 	struct shadow_ent *e;
 
+	if (unlikely(user >= DFT_GRAPH_MAX))
+		return;
 	if (unlikely(!ss || ss->top == ss->cap || ss->resync)) {
 		if (ss && ss->resync)
 			shadow_prune(ss, sp, real);
@@ -156,15 +203,31 @@ static void graph_entry(unsigned long ip, unsigned long parent_ip, struct dft_op
 		if (!ss)
 			return;
 	}
-	e = &ss->ent[ss->top];
-	e->data = 0;
 	ent.ip = ip;
+	if (unlikely(real == HOOK && ss->top)) {
+		e = &ss->ent[ss->top - 1];
+		/* Another graph ops hooked this very call: share its entry
+		 * (unless it predates our registration: see graph_report()). */
+		if (e->sp == sp && e->ip == ip && !(e->users & (1U << user)) &&
+		    e->gen >= READ_ONCE(graph_user_gen[user])) {
+			ent.parent_ip = e->parent;
+			ent.depth = ss->top - 1;
+			ent.data = &e->data[user];
+			e->data[user] = 0;
+			if (gops->entry(&ent, gops, regs))
+				e->users |= 1U << user;
+			return;
+		}
+	}
+	e = &ss->ent[ss->top];
+	e->data[user] = 0;
 	/* A tail call: the hook is the caller's; our caller is its caller. */
 	ent.parent_ip = real == HOOK && ss->top ? ss->ent[ss->top - 1].parent : real;
 	ent.depth = ss->top;
-	ent.data = &e->data;
+	ent.data = &e->data[user];
 	if (!gops->entry(&ent, gops, regs))
 		return;
+	e->users = 1U << user;
 	e->real = real;
 	e->parent = ent.parent_ip;
 	e->sp = sp;
@@ -268,52 +331,76 @@ int dft_graph_init(void)
 
 DFT_API int dft_register_graph(struct dft_graph_ops *gops)
 {
+	unsigned int u;
 	int err;
 
 	if (!gops || !gops->entry)
 		return -EINVAL;
+	if (gops->size && gops->size < DFT_GRAPH_OPS_SIZE_0) {
+		pr_err("register_graph: struct dft_graph_ops of %u bytes is too small\n",
+		       gops->size);
+		return -EINVAL;
+	}
 	if (dft_in_callback())
 		return -EDEADLK;
 	err = dft_graph_init();
 	if (err)
 		return err;
-	pthread_mutex_lock(&graph_mutex);
-	if (graph_ops) {
-		pthread_mutex_unlock(&graph_mutex);
+	pthread_mutex_lock(&dft_lock);
+	for (u = 0; u < DFT_GRAPH_MAX && graph_users[u] != gops; u++)
+		;
+	if (u < DFT_GRAPH_MAX) {
+		pthread_mutex_unlock(&dft_lock);
 		return -EBUSY;
 	}
+	for (u = 0; u < DFT_GRAPH_MAX && graph_users[u]; u++)
+		;
+	if (u == DFT_GRAPH_MAX) {
+		pr_err("register_graph: %d graph ops are registered already\n", DFT_GRAPH_MAX);
+		pthread_mutex_unlock(&dft_lock);
+		return -EBUSY;
+	}
+	gops->internal = (void *)(uintptr_t)(u + 1);
 	gops->ops.func = graph_entry;
 	/* After the prologue the return address is no longer where we look. */
 	gops->ops.flags |= DFT_OPS_FL_ENTRY_ONLY;
+	/* Entries pushed before now are not this user's, whatever their bits. */
 	WRITE_ONCE(graph_gen, graph_gen + 1);
-	WRITE_ONCE(graph_ops, gops);
+	WRITE_ONCE(graph_user_gen[u], graph_gen);
+	WRITE_ONCE(graph_users[u], gops);
 	err = dft_register_ops(&gops->ops);
-	if (err)
-		WRITE_ONCE(graph_ops, NULL);
-	pthread_mutex_unlock(&graph_mutex);
+	if (err) {
+		WRITE_ONCE(graph_users[u], NULL);
+		gops->internal = NULL;
+	}
+	pthread_mutex_unlock(&dft_lock);
 	return err;
 }
 
 /* Frames hooked while @gops was registered keep returning through the hook
- * afterwards; they are popped silently. */
+ * afterwards; they are popped silently (for it: the other users still get
+ * their returns). */
 DFT_API int dft_unregister_graph(struct dft_graph_ops *gops)
 {
+	unsigned int u;
 	int err;
 
 	if (!gops)
 		return -EINVAL;
-	pthread_mutex_lock(&graph_mutex);
-	if (graph_ops != gops) {
-		pthread_mutex_unlock(&graph_mutex);
+	pthread_mutex_lock(&dft_lock);
+	u = graph_user(gops);
+	if (u >= DFT_GRAPH_MAX || graph_users[u] != gops) {
+		pthread_mutex_unlock(&dft_lock);
 		return -EINVAL;
 	}
 	err = dft_unregister_ops(&gops->ops);
 	if (!err) {
-		WRITE_ONCE(graph_ops, NULL);
+		WRITE_ONCE(graph_users[u], NULL);
 		/* No return hook is still inside gops->ret. */
 		dft_synchronize();
+		gops->internal = NULL;
 	}
-	pthread_mutex_unlock(&graph_mutex);
+	pthread_mutex_unlock(&dft_lock);
 	return err;
 }
 

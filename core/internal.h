@@ -36,6 +36,7 @@
 
 #include "dynftrace.h"
 #include "glob.h"
+#include "match.h"
 
 /*
  * The architecture contract (arch/<arch>/arch.h) provides:
@@ -52,6 +53,13 @@
  * and implements the functions declared under "arch hooks" below.
  */
 #include "arch.h"
+
+/*
+ * Everything declared from here on is the runtime's own: hidden, so that
+ * the compiler reaches its data PC-relative instead of through the GOT
+ * (-fvisibility=hidden alone hides definitions, not extern declarations).
+ */
+#pragma GCC visibility push(hidden)
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -113,6 +121,7 @@ struct dft_module {
 	struct dft_site *sites;		/* sorted by addr */
 	size_t nr_sites;
 	char *strtab; /* owns the names */
+	char **forms; /* ops.c: dft_name_forms() by site, made on first use */
 	void *stubs;  /* arch: near-module branch stubs, or NULL */
 	int seen;     /* scratch for rescans */
 	/* plt.c: the library-call stubs of @owner (this module has no file). */
@@ -155,6 +164,10 @@ int dft_text_patch(struct dft_patch *batch, size_t n, int live);
 /* Internal ops flag: only entry sites (the graph needs the return address
  * where the function entry has it). */
 #define DFT_OPS_FL_ENTRY_ONLY (1UL << 31)
+/* The smallest structs the API accepts (.size): the first layouts with a
+ * size field. Fields added later are read only when .size covers them. */
+#define DFT_OPS_SIZE_0 sizeof(struct dft_ops)
+#define DFT_GRAPH_OPS_SIZE_0 sizeof(struct dft_graph_ops)
 void dft_ops_modules_changed(void);
 
 /* ---- entry.c / thread.c ---- */
@@ -165,6 +178,9 @@ struct dft_thread {
 	int registered;
 	struct dft_thread *next, *prev;
 	void *graph; /* graph.c: shadow stack */
+	/* dft_ignore_current_thread(): seq is held odd, so that trampolines
+	 * leave at once; grace periods need not wait for the thread. */
+	int ignored;
 };
 extern __thread struct dft_thread dft_thread;
 
@@ -184,9 +200,14 @@ void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_reg
 
 /* Trampolines call this. */
 void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
+/* The trampolines (arch/<arch>/entry.S or trampoline.S): the plain caller
+ * and the regs-caller a site calls. */
+extern char dft_caller[], dft_regs_caller[];
 
 /* ---- graph.c ---- */
 int dft_graph_init(void);
+/* In a return callback given @regs: 1 and where the function returns to. */
+int dft_graph_return_address(const struct dft_regs *regs, unsigned long *addr);
 
 /* arch/<arch>/return.S:
  *
@@ -252,5 +273,6 @@ void *dft_map_near(unsigned long lo, unsigned long hi, unsigned long range);
 void *dft_stubs_seal(void *page);
 void dft_stubs_free(struct dft_module *mod);
 
+#pragma GCC visibility pop
 #endif /* !__ASSEMBLER__ */
 #endif /* DFT_INTERNAL_H */

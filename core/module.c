@@ -165,6 +165,9 @@ static void module_free(struct dft_module *mod)
 	/* Library-call stubs: their owner went with its GOT. */
 	dft_plt_restore(mod, 0);
 	dft_stubs_free(mod);
+	for (size_t i = 0; mod->forms && i < mod->nr_sites; i++)
+		free(mod->forms[i]);
+	free(mod->forms);
 	free(mod->sites);
 	free(mod->strtab);
 	free(mod->path);

@@ -8,16 +8,14 @@
  * after a grace period, so the list walk reads it without a lock). Each
  * site counts the ops that want it; patch.c turns counts into text.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "internal.h"
 
-struct pattern {
-	struct pattern *next;
-	char *mod;  /* module glob, or NULL for any module */
-	char *func; /* function glob, or NULL for every function */
-};
+#define pattern dft_pattern
 
 struct ipset {
 	size_t mask;
@@ -29,10 +27,15 @@ struct ops_priv {
 	struct dft_ops *ops;
 	struct ops_priv *next; /* in the registered list */
 	struct pattern *filter, *notrace;
+	unsigned long *filter_ips; /* dft_set_filter_ip(): site addresses */
+	size_t nr_filter_ips, cap_filter_ips;
 	struct ipset *set; /* sites wanted while registered */
 	int registered;
 	int warned_entry_only;
 };
+
+/* The trampolines' single-ops fast path calls ops->func at offset 0. */
+_Static_assert(offsetof(struct dft_ops, func) == 0, "dft_ops.func first");
 
 pthread_mutex_t dft_lock;
 int dft_initialised;
@@ -44,10 +47,14 @@ static unsigned int nr_ops;
  * not each wait for every thread inside a callback). */
 static struct ipset *retired;
 static unsigned int nr_retired;
+/* dft_begin_update() nesting, and whether a patch round is owed. */
+static unsigned int update_depth;
+static int update_pending;
 
 int dft_in_callback(void)
 {
-	return dft_thread.seq & 1;
+	/* An ignored thread holds seq odd outside callbacks. */
+	return (dft_thread.seq & 1) && !dft_thread.ignored;
 }
 
 /* ---- site sets ---- */
@@ -91,16 +98,32 @@ static void ipset_add(struct ipset *set, unsigned long ip)
 	set->slot[i] = ip;
 }
 
-/* ---- patterns ---- */
+/* ---- patterns (util/match.c) ---- */
 
-static int pattern_match(const struct pattern *p, const struct dft_site *s)
+/* The demangled forms of @s's name, cached by its module; NULL for a C name. */
+static const char *site_forms(struct dft_site *s)
 {
-	if (p->mod && !dft_glob_match(p->mod, s->mod->name))
-		return 0;
-	return !p->func || dft_glob_match(p->func, s->name);
+	struct dft_module *m = s->mod;
+	size_t i = s - m->sites;
+
+	if (s->name[0] != '_' || s->name[1] != 'Z')
+		return NULL;
+	if (!m->forms)
+		m->forms = calloc(m->nr_sites, sizeof(*m->forms));
+	if (!m->forms)
+		return NULL; /* out of memory: matched by the mangled name only */
+	/* Not cached while there is no demangler: one may come later. */
+	if (!m->forms[i])
+		m->forms[i] = dft_name_forms(s->name);
+	return m->forms[i];
 }
 
-static int any_match(const struct pattern *list, const struct dft_site *s)
+static int pattern_match(const struct pattern *p, struct dft_site *s)
+{
+	return dft_pattern_match(p, s->mod->name, s->name, site_forms(s));
+}
+
+static int any_match(const struct pattern *list, struct dft_site *s)
 {
 	for (; list; list = list->next)
 		if (pattern_match(list, s))
@@ -108,25 +131,26 @@ static int any_match(const struct pattern *list, const struct dft_site *s)
 	return 0;
 }
 
-static int wants(const struct ops_priv *o, const struct dft_site *s)
+static int filter_ip_index(const struct ops_priv *o, unsigned long site)
+{
+	for (size_t i = 0; i < o->nr_filter_ips; i++)
+		if (o->filter_ips[i] == site)
+			return (int)i;
+	return -1;
+}
+
+static int has_filter(const struct ops_priv *o)
+{
+	return o->filter || o->nr_filter_ips;
+}
+
+static int wants(const struct ops_priv *o, struct dft_site *s)
 {
 	if (s->flags & DFT_SITE_FAILED)
 		return 0;
-	if (o->filter && !any_match(o->filter, s))
+	if (has_filter(o) && !any_match(o->filter, s) && filter_ip_index(o, s->addr) < 0)
 		return 0;
 	return !any_match(o->notrace, s);
-}
-
-static void patterns_free(struct pattern *p)
-{
-	while (p) {
-		struct pattern *next = p->next;
-
-		free(p->mod);
-		free(p->func);
-		free(p);
-		p = next;
-	}
 }
 
 static int pattern_matches_any(const struct pattern *p)
@@ -140,64 +164,81 @@ static int pattern_matches_any(const struct pattern *p)
 	return 0;
 }
 
-/* Parses "glob lib:mod lib:mod:glob, ..." into a list. */
+static const char *site_display(size_t i, void *arg)
+{
+	return ((char **)arg)[i];
+}
+
+/* The warning for a glob that selects nothing, with the closest names. */
+static void warn_no_match(const char *glob)
+{
+	size_t n = 0, best[5], nbest;
+	char **names = calloc(dft_nr_sites ? dft_nr_sites : 1, sizeof(*names));
+	char list[512] = "";
+
+	if (names) {
+		dft_for_each_module(m) {
+			dft_for_each_site(m, s) {
+				char *d;
+
+				/* One entry per function, shown demangled. */
+				if (n == dft_nr_sites || (s != m->sites && s->func == s[-1].func))
+					continue;
+				d = dft_demangle(s->name);
+				names[n] = d ? d : strdup(s->name);
+				if (names[n])
+					n++;
+			}
+		}
+		nbest = dft_close_names(glob, site_display, n, names, best, ARRAY_SIZE(best));
+		for (size_t i = 0; i < nbest; i++) {
+			size_t len = strlen(list);
+
+			snprintf(list + len, sizeof(list) - len, " %s", names[best[i]]);
+		}
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	}
+	if (list[0])
+		pr_warn("'%s' matches no function with a call site; close names:%s", glob, list);
+	else if (!dft_demangler_find() && (strstr(glob, "::") || strchr(glob, '(')))
+		pr_warn("'%s' matches no function with a call site, and this process has no C++ demangler (__cxa_demangle, from libstdc++): select C++ functions by their mangled names (dynftrace list --raw)",
+			glob);
+	else
+		pr_warn("'%s' matches no function with a call site", glob);
+}
+
+/* Parses a pattern list into *@out; a plain glob that selects nothing now
+ * is refused (-ENOENT: a library may bring the function later, but most
+ * likely it is a typo). */
 static int patterns_parse(const char *text, struct pattern **out)
 {
-	const char *sep = " \t\n,";
-	char *copy, *tok, *save;
-	int ret = 0;
+	const char *bad = NULL;
+	int ret;
 
 	*out = NULL;
 	if (!text)
 		return 0;
-	copy = strdup(text);
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, sep, &save); tok && !ret; tok = strtok_r(NULL, sep, &save)) {
-		struct pattern *p = calloc(1, sizeof(*p));
-		char *func = tok;
+	dft_demangler_find();
+	ret = dft_patterns_parse(text, out, &bad);
+	if (ret == -EINVAL) {
+		char tok[256];
 
-		if (!p) {
-			ret = -ENOMEM;
-			break;
-		}
-		p->next = *out;
-		*out = p;
-		if (!strncmp(tok, "lib:", 4)) {
-			char *colon = strchr(tok + 4, ':');
-
-			if (colon)
-				*colon = 0;
-			p->mod = strdup(tok + 4);
-			func = colon ? colon + 1 : NULL;
-			if (!p->mod || dft_glob_valid(p->mod)) {
-				pr_err("invalid module pattern in '%s'", text);
-				ret = -EINVAL;
-				break;
-			}
-		}
-		if (func) {
-			p->func = strdup(func);
-			if (!p->func || dft_glob_valid(p->func)) {
-				pr_err("invalid pattern '%s': check [ ] and \\", func);
-				ret = -EINVAL;
-				break;
-			}
-			/* A library may bring the function later; a plain
-			 * glob that matches nothing now is most likely a typo. */
-			if (!p->mod && !pattern_matches_any(p)) {
-				pr_warn("'%s' matches no function with a call site", func);
-				ret = -ENOENT;
-				break;
-			}
+		dft_pattern_next(bad, tok, sizeof(tok));
+		pr_err("invalid pattern '%s': check [ ] and \\", tok);
+	}
+	if (ret)
+		return ret;
+	for (struct pattern *p = *out; p; p = p->next) {
+		if (p->func && !p->mod && !pattern_matches_any(p)) {
+			warn_no_match(p->func);
+			dft_patterns_free(*out);
+			*out = NULL;
+			return -ENOENT;
 		}
 	}
-	free(copy);
-	if (ret) {
-		patterns_free(*out);
-		*out = NULL;
-	}
-	return ret;
+	return 0;
 }
 
 /* ---- applying an ops' wishes to the sites ---- */
@@ -282,7 +323,7 @@ static void account(struct ops_priv *o, const struct ipset *old, const struct ip
 
 static int wants_all(const struct ops_priv *o)
 {
-	return !o->filter && !o->notrace;
+	return !has_filter(o) && !o->notrace;
 }
 
 /* The fast path is only right while every patched site is the single
@@ -291,7 +332,9 @@ static void fast_path_update(void)
 {
 	struct ops_priv *o = ops_list;
 
-	WRITE_ONCE(dft_single_ops, nr_ops == 1 && wants_all(o) ? o->ops : NULL);
+	/* In a transaction the text is behind: the list walk is always right. */
+	WRITE_ONCE(dft_single_ops,
+		   nr_ops == 1 && wants_all(o) && !update_depth ? o->ops : NULL);
 }
 
 static void synchronize_and_free(void)
@@ -316,12 +359,17 @@ static int switch_set(struct ops_priv *o, struct ipset *set)
 	WRITE_ONCE(dft_single_ops, NULL);
 	account(o, old, set);
 	__atomic_store_n(&o->set, set, __ATOMIC_RELEASE);
-	ret = dft_update_sites();
 	if (old) {
 		old->retired = retired;
 		retired = old;
 		nr_retired++;
 	}
+	if (update_depth) {
+		/* dft_end_update() patches and waits, once for all. */
+		update_pending = 1;
+		return 0;
+	}
+	ret = dft_update_sites();
 	if (!set || nr_retired > 64)
 		synchronize_and_free();
 	fast_path_update();
@@ -384,6 +432,10 @@ DFT_API int dft_register_ops(struct dft_ops *ops)
 	if (ret)
 		return ret;
 	ret = -EINVAL;
+	if (ops->size && ops->size < DFT_OPS_SIZE_0) {
+		pr_err("register: struct dft_ops of %u bytes is too small", ops->size);
+		goto out;
+	}
 	if (!ops->func ||
 	    (ops->flags & ~(DFT_OPS_FL_SAVE_REGS | DFT_OPS_FL_IPMODIFY | DFT_OPS_FL_ENTRY_ONLY))) {
 		pr_err("register: no callback, or unknown flags %#lx", ops->flags);
@@ -403,7 +455,7 @@ DFT_API int dft_register_ops(struct dft_ops *ops)
 		goto out;
 	}
 	ret = -EINVAL;
-	if ((ops->flags & DFT_OPS_FL_IPMODIFY) && !o->filter) {
+	if ((ops->flags & DFT_OPS_FL_IPMODIFY) && !has_filter(o)) {
 		pr_err("register: an IPMODIFY ops must have a filter (it would redirect every function)");
 		goto out;
 	}
@@ -473,12 +525,12 @@ static int set_patterns(struct dft_ops *ops, const char *globs, int reset, int n
 		/* Refused: the ops keeps exactly what it had. */
 		if (tail)
 			tail->next = NULL;
-		patterns_free(add);
+		dft_patterns_free(add);
 		*list = saved;
 		goto out;
 	}
 	if (reset)
-		patterns_free(saved);
+		dft_patterns_free(saved);
 	if (o->registered)
 		ret = switch_set(o, set);
 out:
@@ -496,12 +548,143 @@ DFT_API int dft_set_notrace(struct dft_ops *ops, const char *globs, int reset)
 	return set_patterns(ops, globs, reset, 1);
 }
 
+DFT_API int dft_set_filter_ip(struct dft_ops *ops, unsigned long addr, int remove)
+{
+	struct ops_priv *o;
+	struct dft_site *s;
+	struct ipset *set;
+	int ret = api_enter(ops), i;
+
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
+	o = priv_of(ops);
+	if (!o)
+		goto out;
+	ret = -ENOENT;
+	/* The function's start (a Thumb one's address has bit 0 set) up to
+	 * the end of its site: not an address deep inside it. */
+	s = dft_site_lookup(addr);
+	if (!s)
+		s = dft_site_of_func(addr);
+	if (!s || addr < s->func || addr >= s->addr + s->len) {
+		pr_err("set_filter_ip: no function with a call site at %#lx", addr);
+		goto out;
+	}
+	i = filter_ip_index(o, s->addr);
+	if (remove) {
+		if (i < 0)
+			goto out;
+		o->filter_ips[i] = o->filter_ips[--o->nr_filter_ips];
+	} else if (i < 0) {
+		ret = -ENOMEM;
+		if (DFT_ARRAY_ROOM(o->filter_ips, o->nr_filter_ips, o->cap_filter_ips, 8))
+			goto out;
+		o->filter_ips[o->nr_filter_ips++] = s->addr;
+	}
+	ret = 0;
+	if (o->registered) {
+		ret = build_set(o, &set);
+		if (!ret)
+			ret = switch_set(o, set);
+	}
+out:
+	pthread_mutex_unlock(&dft_lock);
+	return ret;
+}
+
+DFT_API int dft_free_ops(struct dft_ops *ops)
+{
+	struct ops_priv *o;
+	int ret = api_enter(ops);
+
+	if (ret)
+		return ret;
+	o = ops->internal;
+	if (o && o->registered) {
+		pr_err("free_ops: unregister the ops first");
+		ret = -EBUSY;
+	} else if (o) {
+		dft_patterns_free(o->filter);
+		dft_patterns_free(o->notrace);
+		free(o->filter_ips);
+		free(o);
+		ops->internal = NULL;
+	}
+	pthread_mutex_unlock(&dft_lock);
+	return ret;
+}
+
+static pthread_t update_owner;
+
+DFT_API int dft_begin_update(void)
+{
+	if (dft_in_callback())
+		return -EDEADLK;
+	if (!dft_initialised)
+		return -ENODEV;
+	pthread_mutex_lock(&dft_lock);
+	if (!update_depth++)
+		update_owner = pthread_self();
+	WRITE_ONCE(dft_single_ops, NULL);
+	/* dft_lock stays held (it is recursive) until dft_end_update(). */
+	return 0;
+}
+
+DFT_API int dft_end_update(void)
+{
+	int ret = 0;
+
+	if (dft_in_callback())
+		return -EDEADLK;
+	if (!update_depth || !pthread_equal(update_owner, pthread_self()))
+		return -EINVAL;
+	if (!--update_depth && update_pending) {
+		update_pending = 0;
+		ret = dft_update_sites();
+		/* Ops that left must not be running when the caller frees them. */
+		synchronize_and_free();
+	}
+	if (!update_depth)
+		fast_path_update();
+	pthread_mutex_unlock(&dft_lock);
+	return ret;
+}
+
+DFT_API int dft_ignore_current_thread(int ignore)
+{
+	struct dft_thread *t = &dft_thread;
+
+	if (dft_in_callback())
+		return -EDEADLK;
+	if (!!ignore == t->ignored)
+		return 0;
+	if (ignore) {
+		WRITE_ONCE(t->ignored, 1);
+		barrier();
+		WRITE_ONCE(t->seq, t->seq + 1);
+	} else {
+		WRITE_ONCE(t->seq, t->seq + 1);
+		barrier();
+		WRITE_ONCE(t->ignored, 0);
+	}
+	return 0;
+}
+
 /* Libraries came or went: registered ops take the new sites they want and
  * let go of the sites that are gone (no longer listed, never written). */
 void dft_ops_modules_changed(void)
 {
 	for (struct ops_priv *o = ops_list; o; o = o->next) {
 		struct ipset *set;
+
+		/* Addresses of unloaded modules may be reused by others. */
+		for (size_t i = 0; i < o->nr_filter_ips;) {
+			if (dft_site_lookup(o->filter_ips[i]))
+				i++;
+			else
+				o->filter_ips[i] = o->filter_ips[--o->nr_filter_ips];
+		}
 
 		if (!build_set(o, &set))
 			switch_set(o, set);

@@ -35,6 +35,11 @@ DFT_API double dft_regs_get_fpretval(const struct dft_regs *regs)
 	return dft_arch_get_fpretval(regs);
 }
 
+DFT_API void dft_regs_set_retval(struct dft_regs *regs, unsigned long val)
+{
+	dft_arch_set_retval(regs, val);
+}
+
 DFT_API unsigned long dft_regs_get_ip(const struct dft_regs *regs)
 {
 	return dft_arch_get_ip(regs);
@@ -52,6 +57,11 @@ DFT_API unsigned long dft_regs_get_sp(const struct dft_regs *regs)
 
 DFT_API unsigned long dft_regs_get_return_address(const struct dft_regs *regs)
 {
+	unsigned long addr;
+
+	/* A return callback's regs are the return hook's: no slot there. */
+	if (dft_graph_return_address(regs, &addr))
+		return addr;
 	return *dft_arch_ret_slot((struct dft_regs *)regs);
 }
 

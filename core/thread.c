@@ -137,7 +137,9 @@ void dft_synchronize(void)
 	for (struct dft_thread *t = threads_head.next; t != &threads_head; t = t->next) {
 		unsigned long seq = READ_ONCE(t->seq);
 
-		if (t == self || !(seq & 1))
+		/* An ignored thread runs no callback (seq is odd to keep it
+		 * out of the trampolines: dft_ignore_current_thread()). */
+		if (t == self || !(seq & 1) || READ_ONCE(t->ignored))
 			continue;
 		/* Callbacks are short: spin a little first. A thread that
 		 * stays inside was preempted there; sleep rather than yield,

@@ -45,8 +45,17 @@ typedef void (*dft_func_t)(unsigned long ip, unsigned long parent_ip, struct dft
  * one such ops per function, otherwise registration fails with -EBUSY. */
 #define DFT_OPS_FL_IPMODIFY (1UL << 1)
 
+/*
+ * The ABI grows by adding fields at the end of the structs. @size says how
+ * large the caller's struct is: sizeof(struct dft_ops), or 0 for the size
+ * this header gives (what a zero-initialised struct with designated
+ * initialisers has). The runtime refuses (-EINVAL) a size smaller than its
+ * first layout with a size field, and reads only the fields @size covers.
+ * (@func stays first: the trampolines call it at offset 0.)
+ */
 struct dft_ops {
 	dft_func_t func;
+	unsigned int size;
 	unsigned long flags;
 	void *private;
 	/* Owned by the runtime: zero-initialise and do not touch. */
@@ -54,27 +63,72 @@ struct dft_ops {
 };
 
 int dft_register_ops(struct dft_ops *ops);
-/* On return no thread is running, or will run, ops->func: ops may be freed. */
+/*
+ * On return no thread is running, or will run, ops->func: ops may be freed
+ * (after dft_free_ops(), which releases its filters). Inside an update
+ * transaction that holds only from dft_end_update() on.
+ */
 int dft_unregister_ops(struct dft_ops *ops);
+/* Releases what the filters of an unregistered @ops hold (patterns,
+ * addresses); -EBUSY while it is registered. The ops may be set up again. */
+int dft_free_ops(struct dft_ops *ops);
 
 /*
- * Filters. @globs is a list of patterns separated by spaces or commas:
+ * An update transaction: the register, unregister and filter changes made
+ * between dft_begin_update() and dft_end_update(), by the calling thread,
+ * become one patch round (one pass over the text, one grace period) at
+ * dft_end_update(), which returns its result. Until then the sites keep
+ * their old state; ops being unregistered may still be called. Other
+ * threads' updates wait for dft_end_update(). Transactions nest (the
+ * outermost end patches); not from a callback (-EDEADLK).
+ */
+int dft_begin_update(void);
+int dft_end_update(void);
+
+/*
+ * With @ignore non-zero, no callback of any ops (entry or graph return) runs
+ * on the calling thread, nor in its signal handlers, until it is called
+ * again with 0; calls in progress when it starts get no return callback.
+ * For a thread of the tracer's own (the kernel's ftrace_pid filtering).
+ * Not from a callback (-EDEADLK). Returns 0.
+ */
+int dft_ignore_current_thread(int ignore);
+
+/*
+ * Filters. @globs is a list of patterns separated by spaces or commas
+ * (outside parentheses and angle brackets: "f(int, char)" is one):
  *
  *   GLOB              functions whose name matches, in every module
  *   lib:MOD           every function of the modules whose file name matches
  *   lib:MOD:GLOB      functions matching GLOB in modules matching MOD
  *
- * GLOB and MOD use *, ? and [...]. MOD is matched against the file name of
- * the module (e.g. "libm.so.6"; the main program by its own file name).
+ * GLOB and MOD use *, ? and [...] (\ escapes one). MOD is matched against
+ * the file name of the module (e.g. "libm.so.6"; the main program by its own
+ * file name). GLOB is matched against the symbol name and, for a C++
+ * function, against its demangled name with and without the parameter list
+ * (and without a template's return type), blanks ignored: "ns::Foo::bar",
+ * "ns::Foo::bar(int)" and "_ZN2ns3Foo3barEi" select the same function.
+ * Demangling uses the process's __cxa_demangle (libstdc++, which C++
+ * programs load); without it C++ functions match by their mangled names.
  * An ops with an empty filter traces every function; notrace wins over the
  * filter. With @reset the list replaces the previous one, otherwise it is
  * added. Patterns are kept and applied to libraries loaded later, too.
  *
  * Returns -EINVAL for a malformed pattern and -ENOENT when a plain GLOB
- * matches no function at all (nothing is changed then).
+ * matches no function at all (nothing is changed then; the warning names
+ * the closest functions).
  */
 int dft_set_filter(struct dft_ops *ops, const char *globs, int reset);
 int dft_set_notrace(struct dft_ops *ops, const char *globs, int reset);
+/*
+ * Selects one function by address (its start or its call site), for static
+ * functions that share a name: added to the filter, or with @remove taken
+ * out of what dft_set_filter_ip() added. The ops then traces the functions
+ * its patterns select and the ones added by address. -ENOENT when no
+ * function with a call site is there (or, with @remove, was not added).
+ * The address is forgotten when its module is unloaded.
+ */
+int dft_set_filter_ip(struct dft_ops *ops, unsigned long addr, int remove);
 
 /*
  * Register accessors. Arguments are numbered from 0 in the order of the C
@@ -85,14 +139,19 @@ unsigned long dft_regs_get_arg(const struct dft_regs *regs, unsigned int n);
 void dft_regs_set_arg(struct dft_regs *regs, unsigned int n, unsigned long val);
 double dft_regs_get_fparg(const struct dft_regs *regs, unsigned int n);
 void dft_regs_set_fparg(struct dft_regs *regs, unsigned int n, double val);
-/* Valid in a graph return callback. */
+/* Valid in a graph return callback; setting it changes what the function
+ * returns to its caller (the integer return register: on 32-bit ARM the low
+ * word of a 64-bit value). */
 unsigned long dft_regs_get_retval(const struct dft_regs *regs);
 double dft_regs_get_fpretval(const struct dft_regs *regs);
+void dft_regs_set_retval(struct dft_regs *regs, unsigned long val);
 /* The return point into the traced function; setting it redirects the call
  * (DFT_OPS_FL_IPMODIFY ops only). */
 unsigned long dft_regs_get_ip(const struct dft_regs *regs);
 void dft_regs_set_ip(struct dft_regs *regs, unsigned long ip);
-/* The stack pointer at the call site, and the return address into the caller. */
+/* The stack pointer at the call site (in a return callback: after the
+ * return), and the return address into the caller (in a return callback
+ * too: where the function returns to, as dft_graph_ret.parent_ip). */
 unsigned long dft_regs_get_sp(const struct dft_regs *regs);
 unsigned long dft_regs_get_return_address(const struct dft_regs *regs);
 /* The architecture's own layout (struct user_regs_struct order on x86-64,
@@ -104,14 +163,17 @@ void *dft_regs_raw(struct dft_regs *regs);
  * at function entry and returns non-zero to have @ret called when the
  * function returns (or is left by longjmp, an exception or thread exit).
  * @data is a per-call word the callbacks may use (an entry time, say).
- * Only one graph ops may be registered at a time (-EBUSY otherwise).
+ * Up to 8 graph ops may be registered at once (-EBUSY beyond), as with the
+ * kernel's fgraph: each has its own filter and its own @data for each call;
+ * `dynftrace record` uses one, so a program's own keep working under it.
  */
 struct dft_graph_ops;
 
 struct dft_graph_ent {
 	unsigned long ip;	 /* call site of the function */
 	unsigned long parent_ip; /* real return address into the caller */
-	unsigned int depth;	 /* nesting depth, 0 for the outermost */
+	unsigned int depth;	 /* nesting depth, 0 for the outermost: counted
+				  * over the calls any graph ops hooks */
 	unsigned long long *data;
 };
 
@@ -124,14 +186,18 @@ struct dft_graph_ret {
 };
 
 struct dft_graph_ops {
+	unsigned int size; /* sizeof(struct dft_graph_ops) or 0, as for dft_ops */
 	int (*entry)(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
 		     struct dft_regs *regs);
 	/* @regs holds the return value registers; NULL when abnormal. */
 	void (*ret)(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
 		    struct dft_regs *regs);
 	void *private;
-	/* The filter is set on this ops with dft_set_filter(). */
+	/* The filter is set on this ops with dft_set_filter(); dft_free_ops()
+	 * releases it. */
 	struct dft_ops ops;
+	/* Owned by the runtime: zero-initialise and do not touch. */
+	void *internal;
 };
 
 int dft_register_graph(struct dft_graph_ops *gops);

@@ -21,7 +21,7 @@ enum { STREAM_NONE, STREAM_OPEN, STREAM_CLOSED };
 
 #define STREAM_SIZE0 (256UL << 10)
 #define STREAM_STEP_MAX (64UL << 20)
-#define LOST_SIZE 16
+#define LOST_SIZE DFT_EXT_SIZE(sizeof(struct dft_ext_u64))
 /* After a failure to grow, how many events are dropped before trying again. */
 #define GROW_RETRY 4096
 
@@ -94,7 +94,7 @@ void dft_mfile_close(struct dft_mfile *mf)
 static void stream_map(struct dft_stream *s)
 {
 	s->ev = s->mf.map + DFT_STREAM_HDR;
-	s->committed = (uint64_t *)(s->mf.map + 16);
+	s->committed = (uint64_t *)(s->mf.map + offsetof(struct dft_stream_hdr, committed));
 	s->cap = s->mf.size - DFT_STREAM_HDR - LOST_SIZE;
 }
 
@@ -102,23 +102,23 @@ static int stream_open(struct dft_stream *s, uint64_t now)
 {
 	pid_t tid = dft_gettid();
 	char name[64];
-	unsigned char *h;
+	struct dft_stream_hdr *h;
 
 	if (dft_rec_dirfd < 0)
 		return -1;
-	dft_rec_thread_file(name, sizeof(name), NULL, "dat");
+	dft_rec_thread_file(name, sizeof(name), NULL, DFT_FILE_STREAM_SUFFIX);
 	if (dft_mfile_open(&s->mf, name, STREAM_SIZE0)) {
 		/* Never retried: one warning per thread is enough. */
 		pr_warn("cannot create the stream %s: %m\n", name);
 		s->state = STREAM_CLOSED;
 		return -1;
 	}
-	h = s->mf.map;
-	memcpy(h, "DFTTRC01", 8);
-	memcpy(h + 8, &dft_rec_pid, 4);
-	memcpy(h + 12, &tid, 4);
-	memcpy(h + 24, &now, 8);
-	prctl(PR_GET_NAME, h + 32);
+	h = (struct dft_stream_hdr *)s->mf.map;
+	memcpy(h->magic, DFT_STREAM_MAGIC, DFT_MAGIC_LEN);
+	h->pid = dft_rec_pid;
+	h->tid = tid;
+	h->ts0 = now;
+	prctl(PR_GET_NAME, h->comm);
 	stream_map(s);
 	s->pos = 0;
 	s->last = now;
@@ -137,8 +137,9 @@ static void stream_put_lost(struct dft_stream *s)
 
 	/* Stamped with the previous event's time: delta 0. */
 	p[0] = DFT_EV_EXT;
-	p[1] = DFT_EXT_LOST | 8 << 16;
-	memcpy(p + 2, &s->pending, 8);
+	dft_ev_put(p, struct dft_ev_ext, kind, DFT_EXT_LOST);
+	dft_ev_put(p, struct dft_ev_ext, len, sizeof(struct dft_ext_u64));
+	memcpy(p + sizeof(struct dft_ev_ext) / 4, &s->pending, 8);
 	s->pending = 0;
 	dft_stream_commit(s, LOST_SIZE);
 }
@@ -177,19 +178,22 @@ void *dft_stream_slow(struct dft_stream *s, size_t len, uint64_t now, unsigned i
 	if (s->state != STREAM_OPEN && (s->state != STREAM_NONE || stream_open(s, now)))
 		return NULL;
 	if (now - s->last >= DFT_DELTA_MAX) {
-		if (!stream_room(s, 16 + len))
+		size_t tsize = DFT_EXT_SIZE(sizeof(struct dft_ext_u64));
+
+		if (!stream_room(s, tsize + len))
 			return NULL;
 		p = (uint32_t *)(s->ev + s->pos);
 		p[0] = DFT_EV_EXT;
-		p[1] = DFT_EXT_TIME | 8 << 16;
-		memcpy(p + 2, &now, 8);
-		dft_stream_commit(s, 16);
+		dft_ev_put(p, struct dft_ev_ext, kind, DFT_EXT_TIME);
+		dft_ev_put(p, struct dft_ev_ext, len, sizeof(struct dft_ext_u64));
+		memcpy(p + sizeof(struct dft_ev_ext) / 4, &now, 8);
+		dft_stream_commit(s, tsize);
 		s->last = now;
 	}
 	if (!stream_room(s, len))
 		return NULL;
 	p = (uint32_t *)(s->ev + s->pos);
-	p[0] = (uint32_t)(now - s->last) << 2 | type;
+	p[0] = (uint32_t)(now - s->last) << DFT_EV_TYPE_BITS | type;
 	s->last = now;
 	return p;
 }
@@ -200,18 +204,19 @@ void *dft_stream_ext(struct dft_stream *s, unsigned int kind, size_t len, uint64
 
 	if (!p)
 		return NULL;
-	p[1] = kind | (uint32_t)len << 16;
-	return p + 2;
+	dft_ev_put(p, struct dft_ev_ext, kind, kind);
+	dft_ev_put(p, struct dft_ev_ext, len, len);
+	return p + sizeof(struct dft_ev_ext) / 4;
 }
 
 void dft_stream_time(struct dft_stream *s, uint64_t ticks)
 {
-	uint64_t *p = dft_stream_ext(s, DFT_EXT_TIME, 8, s->state == STREAM_OPEN ? s->last : ticks);
+	uint64_t *p = dft_stream_ext(s, DFT_EXT_TIME, sizeof(struct dft_ext_u64), s->state == STREAM_OPEN ? s->last : ticks);
 
 	if (!p)
 		return;
 	memcpy(p, &ticks, 8);
-	dft_stream_commit(s, dft_ext_size(8));
+	dft_stream_commit(s, dft_ext_size(sizeof(struct dft_ext_u64)));
 	s->last = ticks;
 }
 

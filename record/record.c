@@ -90,31 +90,33 @@ static FILE *rec_create(const char *prefix)
  */
 int dft_rec_match(const char *globs, const char *module, const char *func)
 {
-	char pat[512];
+	/* The callers ask about one function after another (dft_lock held):
+	 * its demangled forms are made once. */
+	static char *last, *forms;
+	struct dft_pattern pat = { 0 };
+	char tok[1024];
 	const char *p = globs;
 
-	while (p && *p) {
-		size_t n = strcspn(p, " ,");
-		char *glob, *colon;
+	if (!last || strcmp(last, func)) {
+		free(last);
+		free(forms);
+		last = strdup(func);
+		forms = dft_name_forms(func);
+	}
+	while (p && (p = dft_pattern_next(p, tok, sizeof(tok)))) {
+		char *colon = NULL;
 
-		if (n && n < sizeof(pat)) {
-			memcpy(pat, p, n);
-			pat[n] = 0;
-			glob = pat;
-			if (!strncmp(pat, "lib:", 4)) {
-				colon = strchr(pat + 4, ':');
-				if (colon)
-					*colon = 0;
-				glob = colon ? colon + 1 : NULL;
-				if (dft_glob_match(pat + 4, module) &&
-				    (!glob || dft_glob_match(glob, func)))
-					return 1;
-			} else if (dft_glob_match(glob, func)) {
-				return 1;
-			}
+		pat.mod = NULL;
+		pat.func = tok;
+		if (!strncmp(tok, "lib:", 4)) {
+			colon = strchr(tok + 4, ':');
+			if (colon)
+				*colon = 0;
+			pat.mod = tok + 4;
+			pat.func = colon ? colon + 1 : NULL;
 		}
-		p += n;
-		p += strspn(p, " ,");
+		if (dft_pattern_match(&pat, module, func, forms))
+			return 1;
 	}
 	return 0;
 }
@@ -353,7 +355,7 @@ const struct dft_fid_ent *dft_fid_miss(unsigned long site)
 
 static void clock_file(void)
 {
-	FILE *f = rec_create("clock");
+	FILE *f = rec_create(DFT_FILE_CLOCK);
 
 	if (!f)
 		return;
@@ -370,8 +372,8 @@ static void process_files(void)
 		fclose(maps_file);
 	if (sites_file)
 		fclose(sites_file);
-	maps_file = rec_create("maps");
-	sites_file = rec_create("sites");
+	maps_file = rec_create(DFT_FILE_MAPS);
+	sites_file = rec_create(DFT_FILE_SITES);
 	if (maps_file) {
 		for (unsigned int i = 0; i < nr_mods; i++) {
 			if (mods[i].line)
@@ -402,11 +404,12 @@ static void remove_stale(void)
 		return;
 	}
 	snprintf(pre, sizeof(pre), "%d.", (int)dft_rec_pid);
-	snprintf(prof, sizeof(prof), "profile-%d.", (int)dft_rec_pid);
+	snprintf(prof, sizeof(prof), DFT_FILE_PROFILE "-%d.", (int)dft_rec_pid);
 	while ((d = readdir(dir))) {
 		if (!strncmp(d->d_name, pre, strlen(pre)) ||
 		    !strncmp(d->d_name, prof, strlen(prof)) ||
-		    (!strncmp(d->d_name, "exit-", 5) && atoi(d->d_name + 5) == dft_rec_pid))
+		    (!strncmp(d->d_name, DFT_FILE_EXIT "-", sizeof(DFT_FILE_EXIT)) &&
+		     atoi(d->d_name + sizeof(DFT_FILE_EXIT)) == dft_rec_pid))
 			unlinkat(dft_rec_dirfd, d->d_name, 0);
 	}
 	closedir(dir);
@@ -432,7 +435,7 @@ static void rec_exit(int status, void *arg)
 		dft_clock_recalibrate();
 		clock_file();
 	}
-	f = rec_create("exit");
+	f = rec_create(DFT_FILE_EXIT);
 	if (f) {
 		fprintf(f, "status=%d events=%llu lost=%llu\n", status, (unsigned long long)events,
 			(unsigned long long)lost);
@@ -455,6 +458,8 @@ static void rec_child(void)
 {
 	pthread_mutex_init(&rec_lock, NULL);
 	dft_rec_pid = getpid();
+	/* -G, --graph-notrace and the argument specs match C++ names too. */
+	dft_demangler_find();
 	process_files();
 	if (tracer->fork_child)
 		tracer->fork_child();
@@ -469,35 +474,29 @@ static void rec_child(void)
  */
 static char *rec_patterns_kept(const char *globs)
 {
-	char *kept = calloc(1, strlen(globs) + 1), pat[512];
+	char *kept = calloc(1, strlen(globs) + 2), pat[1024];
 	size_t len = 0;
 
 	if (!kept)
 		return NULL;
-	for (const char *p = globs; *p;) {
-		size_t n = strcspn(p, " ,");
-		int keep = 0;
+	for (const char *p = globs; (p = dft_pattern_next(p, pat, sizeof(pat)));) {
+		int keep = !strncmp(pat, "lib:", 4);
 
-		if (n && n < sizeof(pat)) {
-			memcpy(pat, p, n);
-			pat[n] = 0;
-			keep = !strncmp(pat, "lib:", 4);
-			dft_for_each_module(m) {
-				dft_for_each_site(m, s) {
-					if (keep)
-						break;
-					keep = dft_rec_match(pat, m->name, s->name);
-				}
+		dft_for_each_module(m) {
+			dft_for_each_site(m, s) {
+				if (keep)
+					break;
+				keep = dft_rec_match(pat, m->name, s->name);
 			}
 		}
 		if (keep) {
+			size_t n = strlen(pat);
+
 			if (len)
 				kept[len++] = ',';
-			memcpy(kept + len, p, n);
+			memcpy(kept + len, pat, n);
 			len += n;
 		}
-		p += n;
-		p += strspn(p, " ,");
 	}
 	return kept;
 }

@@ -19,10 +19,16 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/types.h>
 #include <time.h>
 
+#include <dynftrace/format.h>
+
 #include "internal.h"
+
+/* The recorder's own data: hidden, reached without the GOT (internal.h). */
+#pragma GCC visibility push(hidden)
 
 /* ---- clock.c ---- */
 struct dft_clock {
@@ -58,18 +64,16 @@ static inline uint64_t dft_ticks(void)
 }
 
 /* ---- buffer.c ---- */
-enum { DFT_EV_ENTRY, DFT_EV_EXIT, DFT_EV_FUNC, DFT_EV_EXT };
-enum {
-	DFT_EXT_TIME = 1,
-	DFT_EXT_ARGS,
-	DFT_EXT_RETVAL,
-	DFT_EXT_LOST,
-	DFT_EXT_UNWIND,
-	DFT_EXT_COMM,
-};
+/* Events and their layout: include/dynftrace/format.h. */
+#define DFT_STREAM_HDR sizeof(struct dft_stream_hdr)
 
-#define DFT_STREAM_HDR 64
-#define DFT_DELTA_MAX (1u << 30)
+/* Stores a field of an event being written at @p (events are only 4-byte
+ * aligned): dft_ev_put(p, struct dft_ev_func, parent_ip, ip). */
+#define dft_ev_put(p, type, field, val)                                                  \
+	do {                                                                             \
+		__typeof__(((type *)0)->field) v_ = (val);                               \
+		memcpy((char *)(p) + offsetof(type, field), &v_, sizeof(v_));            \
+	} while (0)
 
 /* A shared mapping of a file in the trace directory, grown in place. */
 struct dft_mfile {
@@ -112,7 +116,7 @@ static inline uint32_t *dft_stream_event(struct dft_stream *s, size_t len, uint6
 	if (unlikely(s->pos + len > s->cap || delta >= DFT_DELTA_MAX))
 		return dft_stream_slow(s, len, now, type);
 	p = (uint32_t *)(s->ev + s->pos);
-	p[0] = (uint32_t)delta << 2 | type;
+	p[0] = (uint32_t)delta << DFT_EV_TYPE_BITS | type;
 	s->last = now;
 	return p;
 }
@@ -130,7 +134,7 @@ static inline void dft_stream_commit(struct dft_stream *s, size_t len)
 void *dft_stream_ext(struct dft_stream *s, unsigned int kind, size_t len, uint64_t now);
 static inline size_t dft_ext_size(size_t len)
 {
-	return 8 + ((len + 3) & ~(size_t)3);
+	return DFT_EXT_SIZE(len);
 }
 
 /* Sets the base of the next delta (an absolute TIME event). */
@@ -212,4 +216,5 @@ uint32_t dft_args_assign(uint32_t fid, const char *module, const char *func);
 void dft_args_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
 void dft_retval_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
 
+#pragma GCC visibility pop
 #endif /* DFT_RECORD_H */

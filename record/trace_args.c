@@ -23,7 +23,7 @@
 #include "argspec.h"
 #include "record.h"
 
-#define STR_MAX 64
+#define STR_MAX DFT_VALUE_STR_MAX
 
 struct arg_spec {
 	struct arg_spec *next;
@@ -170,7 +170,7 @@ static void put_ext(struct dft_stream *s, unsigned int kind, uint32_t fid, unsig
 {
 	void *p;
 
-	memcpy(buf, &fid, 4);
+	memcpy(buf, &fid, sizeof(struct dft_ext_fid));
 	p = dft_stream_ext(s, kind, len, now);
 	if (!p)
 		return;

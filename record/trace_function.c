@@ -17,12 +17,12 @@ static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_
 
 	if (unlikely(!f))
 		return;
-	p = dft_stream_event(s, 16, now, DFT_EV_FUNC);
+	p = dft_stream_event(s, sizeof(struct dft_ev_func), now, DFT_EV_FUNC);
 	if (unlikely(!p))
 		return;
-	p[1] = f->fid;
-	memcpy(p + 2, &parent, 8);
-	dft_stream_commit(s, 16);
+	dft_ev_put(p, struct dft_ev_func, fid, f->fid);
+	dft_ev_put(p, struct dft_ev_func, parent_ip, parent);
+	dft_stream_commit(s, sizeof(struct dft_ev_func));
 	if (unlikely(f->flags & DFT_FID_ARGS))
 		dft_args_record(s, f->fid, regs, now);
 }

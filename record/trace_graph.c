@@ -75,14 +75,14 @@ static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *go
 		*ent->data |= now;
 		return 1;
 	}
-	p = dft_stream_event(s, 8, now, DFT_EV_ENTRY);
+	p = dft_stream_event(s, sizeof(struct dft_ev_entry), now, DFT_EV_ENTRY);
 	if (unlikely(!p)) {
 		/* Lost: an EXIT alone would close the wrong call. */
 		graph_unselect(*ent->data);
 		return 0;
 	}
-	p[1] = f->fid;
-	dft_stream_commit(s, 8);
+	dft_ev_put(p, struct dft_ev_entry, fid, f->fid);
+	dft_stream_commit(s, sizeof(struct dft_ev_entry));
 	if (unlikely(f->flags & DFT_FID_ARGS))
 		dft_args_record(s, f->fid, regs, now);
 	return 1;
@@ -94,20 +94,20 @@ static void graph_exit(struct dft_stream *s, const struct dft_graph_ret *ret,
 	uint32_t *p;
 
 	if (unlikely(ret->abnormal)) {
-		p = dft_stream_ext(s, DFT_EXT_UNWIND, 4, now);
+		p = dft_stream_ext(s, DFT_EXT_UNWIND, sizeof(struct dft_ext_unwind), now);
 		if (!p)
 			return;
-		p[0] = 1;
-		dft_stream_commit(s, dft_ext_size(4));
+		dft_ev_put(p, struct dft_ext_unwind, depth, 1);
+		dft_stream_commit(s, dft_ext_size(sizeof(struct dft_ext_unwind)));
 	} else if (unlikely(dft_args_retvals)) {
 		const struct dft_fid_ent *f = dft_fid_lookup(ret->ip);
 
 		if (f && f->flags & DFT_FID_RETVAL)
 			dft_retval_record(s, f->fid, regs, now);
 	}
-	p = dft_stream_event(s, 4, now, DFT_EV_EXIT);
+	p = dft_stream_event(s, sizeof(struct dft_ev_exit), now, DFT_EV_EXIT);
 	if (p)
-		dft_stream_commit(s, 4);
+		dft_stream_commit(s, sizeof(struct dft_ev_exit));
 }
 
 /* With a threshold: the whole call, once we know it was long enough. */
@@ -121,11 +121,11 @@ static void graph_exit_thresh(struct dft_stream *s, const struct dft_graph_ret *
 	if (now - start < thresh || !(f = dft_fid_lookup(ret->ip)))
 		return;
 	dft_stream_time(s, start);
-	p = dft_stream_event(s, 8, start, DFT_EV_ENTRY);
+	p = dft_stream_event(s, sizeof(struct dft_ev_entry), start, DFT_EV_ENTRY);
 	if (!p)
 		return;
-	p[1] = f->fid;
-	dft_stream_commit(s, 8);
+	dft_ev_put(p, struct dft_ev_entry, fid, f->fid);
+	dft_stream_commit(s, sizeof(struct dft_ev_entry));
 	graph_exit(s, ret, regs, now);
 }
 

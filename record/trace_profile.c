@@ -14,20 +14,9 @@
 
 #include "record.h"
 
-#define PROF_HDR 32
 #define CHILD_MAX 4096
 
-struct prof_rec {
-	uint32_t fid;
-	uint32_t pad;
-	uint64_t hits;
-	uint64_t total;
-	uint64_t self;
-	double sum_sq_ns;
-	uint64_t max;
-};
-
-_Static_assert(sizeof(struct prof_rec) == 48, "profile record layout");
+#define prof_rec dft_profile_rec
 
 struct prof_thread {
 	struct dft_mfile mf;
@@ -57,6 +46,7 @@ static void prof_close(void *arg)
 static struct prof_rec *prof_room(struct prof_thread *pt, uint32_t fid)
 {
 	uint32_t nr = pt->nr ? pt->nr : 1024;
+	struct dft_profile_hdr *h;
 	size_t size;
 	char name[64];
 
@@ -64,26 +54,27 @@ static struct prof_rec *prof_room(struct prof_thread *pt, uint32_t fid)
 		return NULL;
 	while (nr <= fid)
 		nr *= 2;
-	size = PROF_HDR + (size_t)nr * sizeof(struct prof_rec);
+	size = sizeof(struct dft_profile_hdr) + (size_t)nr * sizeof(struct prof_rec);
 	if (!pt->rec) {
-		dft_rec_thread_file(name, sizeof(name), "profile", NULL);
+		dft_rec_thread_file(name, sizeof(name), DFT_FILE_PROFILE, NULL);
 		if (dft_mfile_open(&pt->mf, name, size)) {
 			pr_warn("cannot create %s: %m\n", name);
 			pt->dead = 1;
 			return NULL;
 		}
-		memcpy(pt->mf.map, "DFTPRF01", 8);
-		memcpy(pt->mf.map + 8, &dft_rec_pid, 4);
-		*(uint32_t *)(pt->mf.map + 12) = dft_gettid();
+		h = (struct dft_profile_hdr *)pt->mf.map;
+		memcpy(h->magic, DFT_PROFILE_MAGIC, DFT_MAGIC_LEN);
+		h->pid = dft_rec_pid;
+		h->tid = dft_gettid();
 		pthread_setspecific(prof_key, pt);
 	} else if (dft_mfile_grow(&pt->mf, size)) {
 		return NULL;
 	}
-	pt->rec = (struct prof_rec *)(pt->mf.map + PROF_HDR);
+	pt->rec = (struct prof_rec *)(pt->mf.map + sizeof(struct dft_profile_hdr));
 	for (uint32_t i = pt->nr; i < nr; i++)
 		pt->rec[i].fid = i;
 	pt->nr = nr;
-	memcpy(pt->mf.map + 16, &nr, 4);
+	((struct dft_profile_hdr *)pt->mf.map)->nr = nr;
 	return &pt->rec[fid];
 }
 

@@ -102,7 +102,8 @@ build_core() {
 			build_variant "$d/libcore_lib.so" "$cc" "$libflags -fPIC -shared" \
 				"$TOP/tests/prog/core_lib.c"
 			build_variant "$d/core" "$cc" "$flags" "$TOP/tests/prog/core.c" \
-				"$TOP/tests/prog/core_funcs.c" -- -L"$LIBDIR" -ldynftrace \
+				"$TOP/tests/prog/core_funcs.c" "$TOP/tests/prog/core_api.c" \
+				-- -L"$LIBDIR" -ldynftrace \
 				-Wl,--enable-new-dtags -Wl,-rpath,"$LIBDIR:\$ORIGIN" -ldl -lpthread
 		done
 	) 9>"$dir/.lock"

@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
+/* Hidden in the runtime (internal.h says why); harmless in the command. */
+#pragma GCC visibility push(hidden)
+
 /* Makes room for element @n of the array *@v of *@cap elements of @size
  * bytes, doubling it (from @first); 0, or -ENOMEM with *@v unchanged. */
 static inline int dft_array_room(void **v, size_t n, size_t *cap, size_t size, size_t first)
@@ -26,4 +29,5 @@ static inline int dft_array_room(void **v, size_t n, size_t *cap, size_t size, s
 #define DFT_ARRAY_ROOM(v, n, cap, first)                                                           \
 	dft_array_room((void **)&(v), (n), &(cap), sizeof(*(v)), (first))
 
+#pragma GCC visibility pop
 #endif /* DFT_ARRAY_H */

@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Hidden in the runtime (internal.h says why); harmless in the command. */
+#pragma GCC visibility push(hidden)
+
 struct dft_elf {
 	const unsigned char *map;
 	size_t size;
@@ -92,4 +95,5 @@ uint64_t dft_elf_base(const struct dft_elf *e);
  * returns its length, or 0 when there is none. */
 size_t dft_elf_build_id(const struct dft_elf *e, char *buf, size_t len);
 
+#pragma GCC visibility pop
 #endif /* DFT_ELFREAD_H */

@@ -9,6 +9,9 @@
 
 #include "elfread.h"
 
+/* Hidden in the runtime (internal.h says why); harmless in the command. */
+#pragma GCC visibility push(hidden)
+
 struct dft_elf_site {
 	uint64_t site; /* link-time address of the site */
 	uint64_t func; /* link-time address of its function */
@@ -45,4 +48,5 @@ uint64_t dft_arch_scan_func(const struct dft_elf *e, const struct dft_elf_sym *s
 /* The site tables, in order of preference. */
 extern const char *const dft_site_tables[];
 
+#pragma GCC visibility pop
 #endif /* DFT_SITES_H */

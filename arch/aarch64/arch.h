@@ -81,6 +81,12 @@ static inline unsigned long dft_arch_get_retval(const struct dft_regs *r)
 	return r->regs[0];
 }
 
+/* The return hook restores it from the frame: graph return callbacks. */
+static inline void dft_arch_set_retval(struct dft_regs *r, unsigned long v)
+{
+	r->regs[0] = v;
+}
+
 static inline double dft_arch_get_fpretval(const struct dft_regs *r)
 {
 	return r->v[0][0];

@@ -29,7 +29,9 @@ enum { SITE_ENTRY, SITE_MCOUNT };
 
 #define BL_RANGE (128UL << 20)
 
-extern char dft_caller[], dft_regs_caller[], dft_mcount_caller[], dft_mcount_regs_caller[];
+/* dft_caller and dft_regs_caller: internal.h; the -pg forms' own here,
+ * hidden like every internal declaration (no GOT load). */
+extern __attribute__((visibility("hidden"))) char dft_mcount_caller[], dft_mcount_regs_caller[];
 
 static uint32_t word(unsigned long addr, int i)
 {

@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dynftrace/format.h>
+
 static unsigned long long entries, exits, funcs, lost, hits, bytes;
 
 static const unsigned char *map(int dirfd, const char *name, size_t *len)
@@ -41,48 +43,49 @@ static const unsigned char *map(int dirfd, const char *name, size_t *len)
  * the file itself may be longer, grown ahead of the writer. */
 static uint64_t stream(const unsigned char *p, size_t len)
 {
+	const size_t hdr = sizeof(struct dft_stream_hdr);
 	uint64_t committed, off;
 
-	if (len < 64 || memcmp(p, "DFTTRC01", 8))
+	if (len < hdr || memcmp(p, DFT_STREAM_MAGIC, DFT_MAGIC_LEN))
 		return len;
-	memcpy(&committed, p + 16, 8);
-	if (committed > len - 64)
-		committed = len - 64;
-	p += 64;
+	memcpy(&committed, p + offsetof(struct dft_stream_hdr, committed), 8);
+	if (committed > len - hdr)
+		committed = len - hdr;
+	p += hdr;
 	for (off = 0; off + 4 <= committed;) {
+		struct dft_ev_ext e;
+		struct dft_ext_u64 n;
 		uint32_t w;
-		uint16_t kind, elen;
-		uint64_t n;
 
 		memcpy(&w, p + off, 4);
-		switch (w & 3) {
-		case 0: entries++; off += 8; break;
-		case 1: exits++; off += 4; break;
-		case 2: funcs++; off += 16; break;
+		switch (w & DFT_EV_TYPE_MASK) {
+		case DFT_EV_ENTRY: entries++; off += sizeof(struct dft_ev_entry); break;
+		case DFT_EV_EXIT: exits++; off += sizeof(struct dft_ev_exit); break;
+		case DFT_EV_FUNC: funcs++; off += sizeof(struct dft_ev_func); break;
 		default:
-			memcpy(&kind, p + off + 4, 2);
-			memcpy(&elen, p + off + 6, 2);
-			if (kind == 4 && elen >= 8) {
-				memcpy(&n, p + off + 8, 8);
-				lost += n;
+			memcpy(&e, p + off, sizeof(e));
+			if (e.kind == DFT_EXT_LOST && e.len >= sizeof(n)) {
+				memcpy(&n, p + off + sizeof(e), sizeof(n));
+				lost += n.value;
 			}
-			off += 8 + ((elen + 3u) & ~3u);
+			off += DFT_EXT_SIZE(e.len);
 		}
 	}
-	return 64 + committed;
+	return hdr + committed;
 }
 
 static void profile(const unsigned char *p, size_t len)
 {
+	const size_t hdr = sizeof(struct dft_profile_hdr), rec = sizeof(struct dft_profile_rec);
 	uint32_t nr;
 
-	if (len < 32 || memcmp(p, "DFTPRF01", 8))
+	if (len < hdr || memcmp(p, DFT_PROFILE_MAGIC, DFT_MAGIC_LEN))
 		return;
-	memcpy(&nr, p + 16, 4);
-	for (uint32_t i = 0; i < nr && 32 + (i + 1) * 48ul <= len; i++) {
+	memcpy(&nr, p + offsetof(struct dft_profile_hdr, nr), 4);
+	for (uint32_t i = 0; i < nr && hdr + (i + 1) * rec <= len; i++) {
 		uint64_t h;
 
-		memcpy(&h, p + 32 + i * 48ul + 8, 8);
+		memcpy(&h, p + hdr + i * rec + offsetof(struct dft_profile_rec, hits), 8);
 		hits += h;
 	}
 }

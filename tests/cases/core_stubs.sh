@@ -10,8 +10,8 @@ while IFS='|' read -r v cc flags; do
 	d=$T/$v
 	mkdir -p "$d"
 	build_variant "$d/core" "$cc" "$flags -fno-pie -no-pie" "$TOP/tests/prog/core.c" \
-		"$TOP/tests/prog/core_funcs.c" -- -L"$LIBDIR" -ldynftrace -Wl,-rpath,"$LIBDIR" \
-		-ldl -lpthread
+		"$TOP/tests/prog/core_funcs.c" "$TOP/tests/prog/core_api.c" \
+		-- -L"$LIBDIR" -ldynftrace -Wl,-rpath,"$LIBDIR" -ldl -lpthread
 	for t in calls regs redirect; do
 		(cd "$d" && run ./core $t) >"$d.$t.out" 2>&1 || { cat "$d.$t.out"; fail "core $t in $v"; }
 	done

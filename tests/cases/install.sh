@@ -1,5 +1,5 @@
 #!/bin/bash
-# make install into a staging root gives the header, both libraries, the
+# make install into a staging root gives the headers, both libraries, the
 # pkg-config file (with instrument_cflags), the command, the man page and
 # the completion; a program built only from pkg-config's answers traces and
 # live-patches itself with the installed runtime.
@@ -10,11 +10,17 @@ root=$T/root prefix=/opt/dft
 rm -rf "$root"
 make -s -C "$TOP" O="$O" PREFIX=$prefix DESTDIR="$root" install >"$T/install.log" 2>&1 ||
 	{ cat "$T/install.log"; fail "make install"; }
-for f in include/dynftrace.h lib/libdynftrace.so lib/libdynftrace.a lib/pkgconfig/dynftrace.pc \
+for f in include/dynftrace.h include/dynftrace/format.h lib/libdynftrace.so lib/libdynftrace.a lib/pkgconfig/dynftrace.pc \
 	bin/dynftrace share/man/man1/dynftrace.1 share/bash-completion/completions/dynftrace; do
 	[ -f "$root$prefix/$f" ] || fail "not installed: $prefix/$f"
 done
-[ "$(ls "$root$prefix/include")" = dynftrace.h ] || fail "only dynftrace.h is a public header"
+[ "$(cd "$root$prefix/include" && find . -type f | sort | tr '\n' ' ')" = \
+	"./dynftrace.h ./dynftrace/format.h " ] || fail "the public headers are dynftrace.h and dynftrace/format.h"
+# The format header stands alone: a reader of traces needs nothing else.
+printf '#include <dynftrace/format.h>\nint main(void) { return sizeof(struct dft_stream_hdr) != 64; }\n' \
+	>"$T/fmt.c"
+$CC -std=c11 -Wall -Werror -I"$root$prefix/include" "$T/fmt.c" -o "$T/fmt" && "$T/fmt" ||
+	fail "dynftrace/format.h does not build alone"
 export PKG_CONFIG_PATH=$root$prefix/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root
 flags=$(pkg-config --variable=instrument_cflags dynftrace) || fail "no instrument_cflags"
 [ -n "$flags" ] || fail "empty instrument_cflags"
@@ -29,4 +35,14 @@ grep -q "^fix removed: *-5$" <<<"$out" || { echo "$out"; fail "the patch was not
 nm -D --defined-only "$root$prefix/lib/libdynftrace.so" | awk '{ print $3 }' |
 	grep -vE '^(dft_[a-z_]+(@@DYNFTRACE_0\.1)?|DYNFTRACE_0\.1|dlopen|dlclose|sigaction|signal|_Unwind_[A-Za-z_]+|__cxa_[a-z_]+|pthread_exit|pthread_setname_np|(_|__|sig)?longjmp|__longjmp_chk)$' \
 	>"$T/extra" && { cat "$T/extra"; fail "unexpected exported symbols"; }
+# The exported API is exactly what the header declares, and what the
+# version script lists, all in the DYNFTRACE_0.1 node.
+grep -oE '\b(dft_[a-z_]+)\(' "$root$prefix/include/dynftrace.h" | tr -d '(' | sort -u >"$T/declared"
+grep -oE '^[[:space:]]+dft_[a-z_]+;' "$TOP/core/dynftrace.map" | tr -d ' \t;' | sort >"$T/mapped"
+nm -D --defined-only "$root$prefix/lib/libdynftrace.so" | awk '$3 ~ /^dft_/ { print $3 }' | sort >"$T/exported"
+grep -v '@@DYNFTRACE_0\.1$' "$T/exported" && fail "API symbols outside the DYNFTRACE_0.1 node"
+sed -i 's/@@DYNFTRACE_0\.1$//' "$T/exported"
+diff -u "$T/declared" "$T/exported" || fail "exported symbols differ from include/dynftrace.h"
+diff -u "$T/declared" "$T/mapped" || fail "core/dynftrace.map differs from include/dynftrace.h"
+[ "$(wc -l <"$T/declared")" -ge 25 ] || fail "too few API functions found: $(cat "$T/declared")"
 pass "install, pkg-config and the livepatch example"

@@ -23,6 +23,8 @@
  *
  * `cmd_gentrace --bench DIR CALLS` writes a complete graph trace of CALLS
  * calls (two events each) in a fixed call tree, for throughput tests.
+ *
+ * Every layout comes from include/dynftrace/format.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <dynftrace/format.h>
 
 static const char *dir;
 static unsigned char *buf;
@@ -58,16 +62,6 @@ static void put(const void *p, size_t n)
 	len += n;
 }
 
-static void put32(uint32_t v)
-{
-	put(&v, 4);
-}
-
-static void put64(uint64_t v)
-{
-	put(&v, 8);
-}
-
 static void flush_file(void)
 {
 	char path[4096];
@@ -76,13 +70,13 @@ static void flush_file(void)
 	if (!name[0])
 		return;
 	if (!is_profile) {
-		uint64_t committed = len - 64;
+		uint64_t committed = len - sizeof(struct dft_stream_hdr);
 
 		if (commit_override != UINT64_MAX)
 			committed = commit_override;
-		memcpy(buf + 16, &committed, 8);
+		memcpy(buf + offsetof(struct dft_stream_hdr, committed), &committed, 8);
 	} else {
-		memcpy(buf + 16, &nrec, 4);
+		memcpy(buf + offsetof(struct dft_profile_hdr, nr), &nrec, 4);
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -94,39 +88,64 @@ static void flush_file(void)
 	commit_override = UINT64_MAX;
 }
 
-static void header(const char *magic, uint32_t pid, uint32_t tid, const char *comm, uint64_t ts0,
-		   size_t size)
+static void stream_header(uint32_t pid, uint32_t tid, const char *comm, uint64_t ts0)
 {
-	unsigned char h[64] = { 0 };
+	struct dft_stream_hdr h = { .pid = pid, .tid = tid, .ts0 = ts0 };
 
-	memcpy(h, magic, 8);
-	memcpy(h + 8, &pid, 4);
-	memcpy(h + 12, &tid, 4);
-	memcpy(h + 24, &ts0, 8);
-	if (comm)
-		strncpy((char *)h + 32, comm, 16);
-	put(h, size);
+	memcpy(h.magic, DFT_STREAM_MAGIC, DFT_MAGIC_LEN);
+	memcpy(h.comm, comm, strnlen(comm, sizeof(h.comm)));
+	put(&h, sizeof(h));
 }
 
-static void ext(uint16_t kind, const void *payload, uint16_t n)
+static void profile_header(uint32_t pid, uint32_t tid)
 {
-	static const unsigned char pad[4];
+	struct dft_profile_hdr h = { .pid = pid, .tid = tid };
 
-	put32(kind | (uint32_t)n << 16);
-	put(payload, n);
-	put(pad, (4 - n % 4) % 4);
+	memcpy(h.magic, DFT_PROFILE_MAGIC, DFT_MAGIC_LEN);
+	put(&h, sizeof(h));
 }
 
 /* The event word for tick @t, with a TIME event first when needed. */
-static void word(uint64_t t, unsigned int type)
+static uint32_t word(uint64_t t, unsigned int type)
 {
-	if (t < last || t - last >= (1u << 30)) {
-		put32(3);
-		ext(1, &t, 8);
+	uint32_t w;
+
+	if (t < last || t - last >= DFT_DELTA_MAX) {
+		struct dft_ev_ext e = { .word = DFT_EV_EXT, .kind = DFT_EXT_TIME,
+					.len = sizeof(struct dft_ext_u64) };
+		struct dft_ext_u64 v = { .value = t };
+
+		put(&e, sizeof(e));
+		put(&v, sizeof(v));
 		last = t;
 	}
-	put32((uint32_t)(t - last) << 2 | type);
+	w = (uint32_t)(t - last) << DFT_EV_TYPE_BITS | type;
 	last = t;
+	return w;
+}
+
+static void ext(uint64_t t, uint16_t kind, const void *payload, uint16_t n)
+{
+	static const unsigned char pad[4];
+	struct dft_ev_ext e = { .word = word(t, DFT_EV_EXT), .kind = kind, .len = n };
+
+	put(&e, sizeof(e));
+	put(payload, n);
+	put(pad, DFT_EXT_SIZE(n) - sizeof(e) - n);
+}
+
+static void entry(uint64_t t, uint32_t fid)
+{
+	struct dft_ev_entry e = { .word = word(t, DFT_EV_ENTRY), .fid = fid };
+
+	put(&e, sizeof(e));
+}
+
+static void exit_ev(uint64_t t)
+{
+	struct dft_ev_exit e = { .word = word(t, DFT_EV_EXIT) };
+
+	put(&e, sizeof(e));
 }
 
 static size_t value(char *tok, unsigned char *out)
@@ -136,7 +155,7 @@ static size_t value(char *tok, unsigned char *out)
 	out[0] = tok[0];
 	if (tok[1] != ':')
 		die("a value is TYPE:VALUE");
-	if (tok[0] == 's') {
+	if (tok[0] == DFT_VAL_STR) {
 		uint16_t n = 0;
 
 		for (char *p = v; *p; p++) {
@@ -151,19 +170,20 @@ static size_t value(char *tok, unsigned char *out)
 		memcpy(out + 1, &n, 2);
 		return 3 + n;
 	}
-	if (tok[0] == 'f') {
+	if (tok[0] == DFT_VAL_F64) {
 		double d = strtod(v, NULL);
 
 		memcpy(out + 1, &d, 8);
 	} else {
-		uint64_t u = tok[0] == 'd' ? (uint64_t)strtoll(v, NULL, 0) : strtoull(v, NULL, 0);
+		uint64_t u = tok[0] == DFT_VAL_S64 ? (uint64_t)strtoll(v, NULL, 0) :
+						     strtoull(v, NULL, 0);
 
 		memcpy(out + 1, &u, 8);
 	}
 	return 9;
 }
 
-static void hexbytes(char *s, int as_ext, uint16_t kind)
+static void hexbytes(char *s, int as_ext, uint64_t t, uint16_t kind)
 {
 	unsigned char b[4096];
 	size_t n = 0;
@@ -175,7 +195,7 @@ static void hexbytes(char *s, int as_ext, uint16_t kind)
 		b[n++] = x;
 	}
 	if (as_ext)
-		ext(kind, b, n);
+		ext(t, kind, b, n);
 	else
 		put(b, n);
 }
@@ -187,13 +207,13 @@ static void bench(uint64_t calls)
 	uint64_t t = 1000, done = 0;
 
 	/* A tree of 6 functions: f0 calls f1 and f2, f2 calls f3..f5. */
-	snprintf(path, sizeof(path), "%s/sites-1", dir);
+	snprintf(path, sizeof(path), "%s/" DFT_FILE_SITES "-1", dir);
 	f = fopen(path, "w");
 	for (int i = 0; i < 6; i++)
 		fprintf(f, "%d 0 %x %x bench_f%d\n", i, 0x1000 + i * 64, 0x1000 + i * 64, i);
 	fclose(f);
-	strcpy(name, "1.1.dat");
-	header("DFTTRC01", 1, 1, "bench", t, 64);
+	strcpy(name, "1.1." DFT_FILE_STREAM_SUFFIX);
+	stream_header(1, 1, "bench", t);
 	last = t;
 	while (done < calls) {
 		static const int shape[][2] = { { 0, 0 }, { 1, 1 }, { 1, -1 }, { 2, 1 },
@@ -203,11 +223,10 @@ static void bench(uint64_t calls)
 		for (size_t i = 0; i < sizeof(shape) / sizeof(shape[0]); i++) {
 			t += 7 + (i & 3);
 			if (shape[i][1] >= 0) {
-				word(t, 0);
-				put32(shape[i][0]);
+				entry(t, shape[i][0]);
 				done++;
 			} else {
-				word(t, 1);
+				exit_ev(t);
 			}
 		}
 		if (len > (64 << 20)) {
@@ -230,15 +249,15 @@ int main(int argc, char **argv)
 		FILE *f;
 
 		dir = argv[2];
-		snprintf(path, sizeof(path), "%s/1.1.dat", dir);
+		snprintf(path, sizeof(path), "%s/1.1." DFT_FILE_STREAM_SUFFIX, dir);
 		if (!freopen(path, "w", stdout))
 			die(strerror(errno));
 		bench(strtoull(argv[3], NULL, 0));
 		if (fwrite(buf, 1, len, stdout) != len || fflush(stdout))
 			die("write");
-		committed = ftell(stdout) - 64;
+		committed = ftell(stdout) - sizeof(struct dft_stream_hdr);
 		f = fopen(path, "r+");
-		fseek(f, 16, SEEK_SET);
+		fseek(f, offsetof(struct dft_stream_hdr, committed), SEEK_SET);
 		fwrite(&committed, 8, 1, f);
 		fclose(f);
 		return 0;
@@ -257,47 +276,44 @@ int main(int argc, char **argv)
 		    sscanf(line + n, "%llu %llu %63s %llu", &a, &b, comm, &c) == 4) {
 			flush_file();
 			is_profile = 0;
-			snprintf(name, sizeof(name), "%llu.%llu.dat", a, b);
-			header("DFTTRC01", a, b, comm, c, 64);
+			snprintf(name, sizeof(name), "%llu.%llu." DFT_FILE_STREAM_SUFFIX, a, b);
+			stream_header(a, b, comm, c);
 			last = c;
 		} else if (!strcmp(cmd, "entry") && sscanf(line + n, "%llu %llu", &a, &b) == 2) {
-			word(a, 0);
-			put32(b);
+			entry(a, b);
 		} else if (!strcmp(cmd, "exit") && sscanf(line + n, "%llu", &a) == 1) {
-			word(a, 1);
+			exit_ev(a);
 		} else if (!strcmp(cmd, "func") &&
 			   sscanf(line + n, "%llu %llu %llx", &a, &b, &c) == 3) {
-			word(a, 2);
-			put32(b);
-			put64(c);
+			struct dft_ev_func e = { .word = word(a, DFT_EV_FUNC), .fid = b,
+						 .parent_ip = c };
+
+			put(&e, sizeof(e));
 		} else if ((!strcmp(cmd, "args") || !strcmp(cmd, "retval")) &&
 			   sscanf(line + n, "%llu %llu%n", &a, &b, &n) >= 2) {
 			unsigned char p[4096];
-			size_t pl = 4;
+			struct dft_ext_fid h = { .fid = b };
+			size_t pl = sizeof(h);
 			char *rest = line + strlen(cmd) + 1 + n;
-			uint32_t fid = b;
 
-			memcpy(p, &fid, 4);
+			memcpy(p, &h, sizeof(h));
 			for (char *tok = strtok(rest, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
 				pl += value(tok, p + pl);
-			word(a, 3);
-			ext(cmd[0] == 'a' ? 2 : 3, p, pl);
+			ext(a, cmd[0] == 'a' ? DFT_EXT_ARGS : DFT_EXT_RETVAL, p, pl);
 		} else if (!strcmp(cmd, "lost") && sscanf(line + n, "%llu %llu", &a, &b) == 2) {
-			word(a, 3);
-			ext(4, &b, 8);
-		} else if (!strcmp(cmd, "unwind") && sscanf(line + n, "%llu %llu", &a, &b) == 2) {
-			uint32_t depth = b;
+			struct dft_ext_u64 v = { .value = b };
 
-			word(a, 3);
-			ext(5, &depth, 4);
+			ext(a, DFT_EXT_LOST, &v, sizeof(v));
+		} else if (!strcmp(cmd, "unwind") && sscanf(line + n, "%llu %llu", &a, &b) == 2) {
+			struct dft_ext_unwind u = { .depth = b };
+
+			ext(a, DFT_EXT_UNWIND, &u, sizeof(u));
 		} else if (!strcmp(cmd, "comm") && sscanf(line + n, "%llu %63s", &a, comm) == 2) {
-			word(a, 3);
-			ext(6, comm, strlen(comm));
+			ext(a, DFT_EXT_COMM, comm, strlen(comm));
 		} else if (!strcmp(cmd, "ext") && sscanf(line + n, "%llu %llu%n", &a, &b, &n) >= 2) {
-			word(a, 3);
-			hexbytes(line + strlen(cmd) + 1 + n, 1, b);
+			hexbytes(line + strlen(cmd) + 1 + n, 1, a, b);
 		} else if (!strcmp(cmd, "raw")) {
-			hexbytes(line + n, 0, 0);
+			hexbytes(line + n, 0, 0, 0);
 		} else if (!strcmp(cmd, "commit") && sscanf(line + n, "%llu", &a) == 1) {
 			commit_override = a;
 		} else if (!strcmp(cmd, "cut") && sscanf(line + n, "%llu", &a) == 1) {
@@ -306,20 +322,15 @@ int main(int argc, char **argv)
 			flush_file();
 			is_profile = 1;
 			nrec = 0;
-			snprintf(name, sizeof(name), "profile-%llu.%llu", a, b);
-			header("DFTPRF01", a, b, NULL, 0, 32);
+			snprintf(name, sizeof(name), DFT_FILE_PROFILE "-%llu.%llu", a, b);
+			profile_header(a, b);
 		} else if (!strcmp(cmd, "prec") &&
 			   sscanf(line + n, "%llu %llu %llu %llu %llu %llu", &a, &b, &c, &d, &e, &g) ==
 				   6) {
-			double sq = (double)e;
+			struct dft_profile_rec r = { .fid = a, .hits = b, .total = c, .self = d,
+						     .sum_sq_ns = (double)e, .max = g };
 
-			put32(a);
-			put32(0);
-			put64(b);
-			put64(c);
-			put64(d);
-			put(&sq, 8);
-			put64(g);
+			put(&r, sizeof(r));
 			nrec++;
 		} else {
 			fprintf(stderr, "cmd_gentrace: bad line: %s", line);

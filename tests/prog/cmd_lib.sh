@@ -6,8 +6,9 @@ GENTRACE=$O/tests/cmd_gentrace
 build_gentrace() {
 	(
 		flock 9
-		[ -x "$GENTRACE" ] && [ "$GENTRACE" -nt "$TOP/tests/prog/cmd_gentrace.c" ] && exit 0
-		gcc -O2 -Wall -o "$GENTRACE" "$TOP/tests/prog/cmd_gentrace.c"
+		[ -x "$GENTRACE" ] && [ "$GENTRACE" -nt "$TOP/tests/prog/cmd_gentrace.c" ] &&
+			[ "$GENTRACE" -nt "$TOP/include/dynftrace/format.h" ] && exit 0
+		gcc -O2 -Wall -I"$TOP/include" -o "$GENTRACE" "$TOP/tests/prog/cmd_gentrace.c"
 	) 9>"$O/tests/.cmd_gentrace.lock" || fail "cannot build cmd_gentrace"
 }
 

@@ -546,6 +546,8 @@ int main(int argc, char **argv)
 		test_errors();
 	else if (!strcmp(t, "signals"))
 		test_signals();
+	else if (!strncmp(t, "api_", 4))
+		test_api(t + 4);
 	else
 		CHECK(0, "unknown test '%s'", t);
 	return 0;

@@ -14,4 +14,11 @@ int tf_recurse(int n);
 
 #define CORE_NR_FUNCS 8
 
+/* core_funcs.c's static tf_dup (core_api.c has another), and a caller. */
+void *tf_dup_other(void);
+int tf_dup_call(int x);
+
+/* core_api.c: `core api_NAME`. */
+void test_api(const char *name);
+
 #endif

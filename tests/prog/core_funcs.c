@@ -40,3 +40,19 @@ int tf_recurse(int n)
 {
 	return n <= 0 ? 0 : 1 + tf_recurse(n - 1);
 }
+
+/* A static function of the same name as one in core_api.c. */
+static __attribute__((noinline)) int tf_dup(int x)
+{
+	return x * 5 - 1;
+}
+
+void *tf_dup_other(void)
+{
+	return (void *)tf_dup;
+}
+
+int tf_dup_call(int x)
+{
+	return tf_dup(x) + 1;
+}

@@ -13,11 +13,19 @@ calls as an indented tree for the trace_* tests:
 Threads are printed in the order of their first event, as "== thread N".
 Exits with 1 on any malformed stream: bad magic, an event that runs past
 committed, an EXIT with nothing open, time going backwards (but by TIME).
+The layout comes from include/dynftrace/format.h, through format.py.
 """
 import glob
 import os
 import struct
 import sys
+
+import format as F
+
+HDR = F.struct("dft_stream_hdr")
+ENTRY, EXIT, FUNC, EXT = (F.struct(n) for n in ("dft_ev_entry", "dft_ev_exit", "dft_ev_func",
+                                                "dft_ev_ext"))
+U64, FID, UNWIND = F.struct("dft_ext_u64"), F.struct("dft_ext_fid"), F.struct("dft_ext_unwind")
 
 
 def die(msg):
@@ -27,7 +35,7 @@ def die(msg):
 
 def load_sites(d, pid):
     names = {}
-    with open(os.path.join(d, "sites-%d" % pid)) as f:
+    with open(os.path.join(d, "%s-%d" % (F.DFT_FILE_SITES, pid))) as f:
         for line in f:
             fid, mod, off, site, name = line.split()
             names[int(fid)] = name
@@ -36,7 +44,7 @@ def load_sites(d, pid):
 
 def load_maps(d, pid):
     mods = []
-    with open(os.path.join(d, "maps-%d" % pid)) as f:
+    with open(os.path.join(d, "%s-%d" % (F.DFT_FILE_MAPS, pid))) as f:
         for line in f:
             mid, rng, bias, bid, path = line.rstrip("\n").split(" ", 4)
             lo, hi = rng.split("-")
@@ -50,14 +58,14 @@ def values(buf):
     while p < len(buf):
         t = chr(buf[p])
         p += 1
-        if t in "dux":
-            v = struct.unpack_from("<q" if t == "d" else "<Q", buf, p)[0]
-            out.append(hex(v) if t == "x" else str(v))
+        if t in (F.DFT_VAL_S64, F.DFT_VAL_U64, F.DFT_VAL_HEX):
+            v = struct.unpack_from("<q" if t == F.DFT_VAL_S64 else "<Q", buf, p)[0]
+            out.append(hex(v) if t == F.DFT_VAL_HEX else str(v))
             p += 8
-        elif t == "f":
+        elif t == F.DFT_VAL_F64:
             out.append("%g" % struct.unpack_from("<d", buf, p)[0])
             p += 8
-        elif t == "s":
+        elif t == F.DFT_VAL_STR:
             n = struct.unpack_from("<H", buf, p)[0]
             out.append('"%s"' % buf[p + 2:p + 2 + n].decode(errors="replace"))
             p += 2 + n
@@ -74,25 +82,26 @@ class Call:
 
 def read_stream(path, names, mods):
     data = open(path, "rb").read()
-    magic, pid, tid, committed, ts0 = struct.unpack_from("<8sIIQQ", data, 0)
-    if magic != b"DFTTRC01":
+    h = HDR.unpack_from(data, 0)
+    if h.magic != F.DFT_STREAM_MAGIC.encode():
         die("%s: bad magic" % path)
-    end = 64 + committed
+    ts0 = h.ts0
+    end = HDR.size + h.committed
     if end > len(data):
         die("%s: committed past the end" % path)
     root = Call("")
     stack, lines = [root], []
-    p, ts, last, unwind, ret, lost = 64, ts0, None, 0, None, 0
+    p, ts, last, unwind, ret, lost = HDR.size, ts0, None, 0, None, 0
     prev = ts0
     while p < end:
         w = struct.unpack_from("<I", data, p)[0]
-        typ, ts = w & 3, ts + (w >> 2)
-        if typ == 0:
-            c = Call(names[struct.unpack_from("<I", data, p + 4)[0]])
+        typ, ts = w & F.DFT_EV_TYPE_MASK, ts + (w >> F.DFT_EV_TYPE_BITS)
+        if typ == F.DFT_EV_ENTRY:
+            c = Call(names[ENTRY.unpack_from(data, p).fid])
             stack[-1].kids.append(c)
             stack.append(c)
-            last, p = c, p + 8
-        elif typ == 1:
+            last, p = c, p + ENTRY.size
+        elif typ == F.DFT_EV_EXIT:
             for _ in range(unwind or 1):
                 if len(stack) == 1:
                     die("%s: EXIT with no open call at %d" % (path, p))
@@ -100,9 +109,10 @@ def read_stream(path, names, mods):
                 c.how = "!" if unwind else ""
                 if ret is not None:
                     c.ret, ret = ret, None
-            unwind, p = 0, p + 4
-        elif typ == 2:
-            fid, parent = struct.unpack_from("<IQ", data, p + 4)
+            unwind, p = 0, p + EXIT.size
+        elif typ == F.DFT_EV_FUNC:
+            e = FUNC.unpack_from(data, p)
+            fid, parent = e.fid, e.parent_ip
             who = "?"
             for lo, hi, mod in mods:
                 if lo <= parent < hi:
@@ -110,26 +120,27 @@ def read_stream(path, names, mods):
             c = Call(names[fid])
             c.parent, c.how = who, ""
             root.kids.append(c)
-            last, p = c, p + 16
+            last, p = c, p + FUNC.size
         else:
-            kind, n = struct.unpack_from("<HH", data, p + 4)
-            pay = data[p + 8:p + 8 + n]
-            if kind == 1:
-                ts = struct.unpack_from("<Q", pay)[0]
-            elif kind == 2:
-                last.args = values(pay[4:])
-            elif kind == 3:
-                ret = values(pay[4:])
-            elif kind == 4:
-                lost += struct.unpack_from("<Q", pay)[0]
-            elif kind == 5:
-                unwind = struct.unpack_from("<I", pay)[0]
-            elif kind == 6:
+            e = EXT.unpack_from(data, p)
+            kind, n = e.kind, e.len
+            pay = data[p + EXT.size:p + EXT.size + n]
+            if kind == F.DFT_EXT_TIME:
+                ts = U64.unpack_from(pay).value
+            elif kind == F.DFT_EXT_ARGS:
+                last.args = values(pay[FID.size:])
+            elif kind == F.DFT_EXT_RETVAL:
+                ret = values(pay[FID.size:])
+            elif kind == F.DFT_EXT_LOST:
+                lost += U64.unpack_from(pay).value
+            elif kind == F.DFT_EXT_UNWIND:
+                unwind = UNWIND.unpack_from(pay).depth
+            elif kind == F.DFT_EXT_COMM:
                 c = Call("@comm " + pay.decode(errors="replace"))
                 c.how = ""
                 stack[-1].kids.append(c)
-            p += 8 + ((n + 3) & ~3)
-        if typ == 3 and kind == 1:
+            p += F.ext_size(n)
+        if typ == F.DFT_EV_EXT and kind == F.DFT_EXT_TIME:
             prev = ts
         elif ts < prev:
             die("%s: time going backwards at %d" % (path, p))
@@ -158,7 +169,7 @@ def main():
     sys.setrecursionlimit(100000)
     d = sys.argv[1]
     threads = []
-    for path in glob.glob(os.path.join(d, "*.*.dat")):
+    for path in glob.glob(os.path.join(d, "*.*." + F.DFT_FILE_STREAM_SUFFIX)):
         pid = int(os.path.basename(path).split(".")[0])
         ts0, root, lost = read_stream(path, load_sites(d, pid), load_maps(d, pid))
         threads.append((ts0, root, lost))
