@@ -137,10 +137,14 @@ static int find_ranges(struct dl_phdr_info *info, size_t size, void *arg)
 		return 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		unsigned long page = sysconf(_SC_PAGESIZE);
 
+		/* The dynamic linker makes read-only the whole pages of the
+		 * segment only: a slot in its last, partial page stays
+		 * writable, and so must the page. */
 		if (ph->p_type == PT_GNU_RELRO) {
-			r->lo = info->dlpi_addr + ph->p_vaddr;
-			r->hi = r->lo + ph->p_memsz;
+			r->lo = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
+			r->hi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz) & ~(page - 1);
 		}
 	}
 	return 1;
