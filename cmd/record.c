@@ -698,6 +698,8 @@ int record_run(struct record_opts *o)
 	/* Library calls are taken from bound GOT slots (core/plt.c): bind
 	 * them all at load time. */
 	setenv("DYNFTRACE_LIBCALL", o->no_libcall ? "0" : "1", 1);
+	/* Filters that select nothing are said once, here, at the end. */
+	setenv("DYNFTRACE_CHECKED", "1", 1);
 	if (!o->no_libcall)
 		setenv("LD_BIND_NOW", "1", 1);
 

@@ -468,17 +468,21 @@ static void rec_child(void)
 /*
  * The patterns of @globs that can select something: lib:MOD ones (the
  * module may be loaded later) and globs that match a function now. The
- * others are dropped here, in silence: the command warns about them once,
- * for all processes, with the closest names (cmd/record.c). Returns the
- * kept list (malloc()ed, possibly empty), or NULL without memory.
+ * others are dropped; *@dropped lists them. Returns the kept list
+ * (malloc()ed, possibly empty), or NULL without memory.
  */
-static char *rec_patterns_kept(const char *globs)
+static char *rec_patterns_kept(const char *globs, char **dropped)
 {
 	char *kept = calloc(1, strlen(globs) + 2), pat[1024];
-	size_t len = 0;
+	size_t len = 0, dlen = 0;
 
-	if (!kept)
+	*dropped = calloc(1, strlen(globs) + 2);
+	if (!kept || !*dropped) {
+		free(kept);
+		free(*dropped);
+		*dropped = NULL;
 		return NULL;
+	}
 	for (const char *p = globs; (p = dft_pattern_next(p, pat, sizeof(pat)));) {
 		int keep = !strncmp(pat, "lib:", 4);
 
@@ -490,32 +494,59 @@ static char *rec_patterns_kept(const char *globs)
 			}
 		}
 		if (keep) {
-			size_t n = strlen(pat);
-
 			if (len)
 				kept[len++] = ',';
-			memcpy(kept + len, pat, n);
-			len += n;
+			memcpy(kept + len, pat, strlen(pat));
+			len += strlen(pat);
+		} else {
+			if (dlen)
+				(*dropped)[dlen++] = ',';
+			memcpy(*dropped + dlen, pat, strlen(pat));
+			dlen += strlen(pat);
 		}
 	}
 	return kept;
 }
 
-/* Sets the tracer's filter (-F) and notrace (-N) lists. A pattern that
+/* The core's warning for each pattern of @dropped (which selects
+ * nothing), with the closest names: setting it fails and changes nothing. */
+static void rec_warn_dropped(int (*set)(struct dft_ops *, const char *, int), const char *dropped)
+{
+	char pat[1024];
+
+	for (const char *p = dropped; p && (p = dft_pattern_next(p, pat, sizeof(pat)));)
+		set(dft_rec_ops, pat, 0);
+}
+
+/*
+ * Sets the tracer's filter (-F) and notrace (-N) lists. A pattern that
  * matches nothing is left out; when every -F pattern is, nothing is to be
- * traced: returns -ENOENT. An -N that matches nothing changes nothing. */
+ * traced: returns -ENOENT. An -N that matches nothing changes nothing.
+ * Run by `dynftrace record` (DYNFTRACE_CHECKED=1), which warns once for
+ * all processes when the recording ends, each process says nothing of it;
+ * otherwise each warns, with the closest names.
+ */
 static int rec_filters(void)
 {
 	const char *filter = getenv("DYNFTRACE_FILTER"), *notrace = getenv("DYNFTRACE_NOTRACE");
-	char *f = NULL, *n = NULL;
+	const char *checked = getenv("DYNFTRACE_CHECKED");
+	char *f = NULL, *n = NULL, *fdrop = NULL, *ndrop = NULL;
 	int ret = 0;
 
 	pthread_mutex_lock(&dft_lock);
+	/* C++ patterns match demangled names too. */
+	dft_demangler_find();
 	if (filter && *filter)
-		f = rec_patterns_kept(filter);
+		f = rec_patterns_kept(filter, &fdrop);
 	if (notrace && *notrace)
-		n = rec_patterns_kept(notrace);
+		n = rec_patterns_kept(notrace, &ndrop);
 	pthread_mutex_unlock(&dft_lock);
+	if (!checked || strcmp(checked, "1")) {
+		rec_warn_dropped(dft_set_filter, fdrop);
+		rec_warn_dropped(dft_set_notrace, ndrop);
+	}
+	free(fdrop);
+	free(ndrop);
 	if ((filter && *filter && !f) || (notrace && *notrace && !n))
 		ret = -ENOMEM;
 	else if (f && !*f)
