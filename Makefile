@@ -120,7 +120,7 @@ install: $(LIBSO) $(LIBA) $(CMD)
 clean:
 	rm -rf build
 
-.PHONY: all install clean check examples tests bench
+.PHONY: all install clean check check-long examples tests bench
 -include $(shell find $(O) -name '*.d' -type f 2>/dev/null)
 
 # Benchmarks: not part of check or CI. Writes bench/results/.

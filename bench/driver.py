@@ -2,7 +2,7 @@
 import datetime, os, platform, re, shutil, socket, subprocess, sys, time
 import lib
 
-PARTS = os.environ.get("BENCH_ONLY", "core synth lua redis").split()
+PARTS = os.environ.get("BENCH_ONLY", "hotpath core synth lua redis").split()
 
 
 def out(cmd):
@@ -61,7 +61,7 @@ def main():
         "present" if lib.dft_api() else "NOT LANDED (variants skipped)",
         "present" if lib.dft_record() else "NOT LANDED (record variants skipped)"))
     md += [status, ""]
-    mods = {"core": "core", "synth": "synth", "lua": "lua", "redis": "redisbench"}
+    mods = {"hotpath": "hotpath", "core": "core", "synth": "synth", "lua": "lua", "redis": "redisbench"}
     os.makedirs(os.path.join(lib.BENCH, "results"), exist_ok=True)
     path = os.path.join(lib.BENCH, "results", "%s-%s%s.md" % (
         now.strftime("%Y%m%d-%H%M"), host, "-quick" if lib.QUICK else ""))

@@ -38,6 +38,10 @@ char *find_command(const char *cmd);
 void remove_trace_dir(const char *dir, int rm_dir);
 /* "10us", "1.5ms", "2s", "300" (ns): 0, or -1 for a malformed duration. */
 int parse_duration(const char *s, uint64_t *ns);
+/* "4M", "512K", "1G", "4MiB", "100" (bytes): 0, or -1 when malformed. */
+int parse_size(const char *s, uint64_t *bytes);
+/* "123 bytes", "12.3 KiB", "4.0 MiB", "1.5 GiB". */
+void human_bytes(uint64_t n, char *buf, size_t len);
 /* Prints the usage text of a subcommand and exits with @status. */
 void usage(const char *text, int status) __attribute__((noreturn));
 /* A command line mistake: the message, exit status 2. */
@@ -48,6 +52,7 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_live(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 
 /* record.c, shared with live */
 struct record_opts {
@@ -55,6 +60,7 @@ struct record_opts {
 	char *filter, *notrace, *graph_funcs, *graph_notrace;
 	char *args, *retval;
 	const char *depth, *thresh, *log;
+	char *ring, *max_size; /* bytes, in decimal */
 	const char *out;
 	int out_given; /* -o was used */
 	int temporary; /* live: out is removed after the report */
@@ -75,7 +81,13 @@ int record_run(struct record_opts *o);
 
 /* symbols.c: names, interned once for the whole trace (all processes). */
 uint32_t name_intern(const char *mangled);
-const char *name_str(uint32_t id); /* demangled */
+const char *name_str(uint32_t id);  /* as the --demangle mode shows it */
+const char *name_full(uint32_t id); /* demangled in full */
+enum demangle_mode { DEMANGLE_SIMPLE, DEMANGLE_FULL, DEMANGLE_NO };
+void names_mode(enum demangle_mode m);
+/* Makes name @id known before any is shown, so that simple names that
+ * two functions share are shown in full for both. */
+void names_register(uint32_t id);
 const char *name_raw(uint32_t id); /* as recorded */
 uint32_t name_count(void);
 /* Prints the names closest to @glob (by edit distance) after a warning that

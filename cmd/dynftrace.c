@@ -25,6 +25,7 @@ static const char main_usage[] =
 	"  report   print a recorded trace (text, graph, chrome, folded, svg, profile)\n"
 	"  live     record a command and print its call graph when it ends\n"
 	"  list     list the functions of a program or library that have call sites\n"
+	"  info     describe a recorded trace (command, times, machine, threads)\n"
 	"\n"
 	"`dynftrace COMMAND --help` describes each command; see also dynftrace(1).\n";
 
@@ -145,6 +146,45 @@ int parse_duration(const char *s, uint64_t *ns)
 	return -1;
 }
 
+int parse_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end) {
+		u = strchr(units, *end & ~0x20);
+		if (!u || (end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B")))
+			return -1;
+		for (const char *k = units; k <= u; k++) {
+			if (v > UINT64_MAX / 1024)
+				return -1;
+			v *= 1024;
+		}
+	}
+	*bytes = v;
+	return 0;
+}
+
+void human_bytes(uint64_t n, char *buf, size_t len)
+{
+	if (n < 10240)
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+	else if (n < 10 << 20)
+		snprintf(buf, len, "%.1f KiB", n / 1024.0);
+	else if (n < 10ULL << 30)
+		snprintf(buf, len, "%.1f MiB", n / 1048576.0);
+	else
+		snprintf(buf, len, "%.1f GiB", n / 1073741824.0);
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -153,6 +193,7 @@ static const struct {
 	{ "report", cmd_report },
 	{ "live", cmd_live },
 	{ "list", cmd_list },
+	{ "info", cmd_info },
 };
 
 int main(int argc, char **argv)
@@ -167,8 +208,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			char prog[64];
+
+			/* getopt's messages name the program: "dynftrace report". */
+			snprintf(prog, sizeof(prog), "dynftrace %s", argv[1]);
+			argv[1] = prog;
 			return commands[i].fn(argc - 1, argv + 1);
+		}
 	}
 	fprintf(stderr, "dynftrace: unknown command '%s'\n\n", argv[1]);
 	usage(main_usage, 2);

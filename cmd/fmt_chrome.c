@@ -71,20 +71,21 @@ static void name_field(struct report *r, uint32_t name)
 	json_str(r->out, s, strlen(s));
 }
 
-/* A payload's values as "arg0":1,... (or "retval":...), after other
- * fields of "args" if @comma. */
-static void values_json(struct report *r, const char *key, const uint8_t *p, const uint8_t *end,
-			int comma)
+/* A payload's values as "arg3":1,... under the names the -A spec of
+ * function @func gave them (or "retval":...), after other fields of
+ * "args" if @comma. */
+static void values_json(struct report *r, uint32_t func, const char *key, const uint8_t *p,
+			const uint8_t *end, int comma)
 {
 	struct value v;
 
-	for (int n = 0; p && value_next(&p, end, &v) > 0; n++) {
+	for (unsigned int n = 0; p && value_next(&p, end, &v) > 0; n++) {
+		const char *k = key ? key : name_str(arg_name(r->t, func, n));
+
 		if (n || comma)
 			fputc(',', r->out);
-		if (!strcmp(key, "arg"))
-			fprintf(r->out, "\"arg%d\":", n);
-		else
-			fprintf(r->out, "\"%s\":", key);
+		json_str(r->out, k, strlen(k));
+		fputc(':', r->out);
 		json_value(r->out, &v);
 	}
 }
@@ -133,9 +134,9 @@ static void chrome_entry(struct report *r, struct walk *w, struct frame *f)
 	fputs(",\"cat\":\"function\"", r->out);
 	if (f->args || (f->leaf && f->ret)) {
 		fputs(",\"args\":{", r->out);
-		values_json(r, "arg", f->args, f->args_end, 0);
+		values_json(r, f->name, NULL, f->args, f->args_end, 0);
 		if (f->leaf)
-			values_json(r, "retval", f->ret, f->ret_end, !!f->args);
+			values_json(r, f->name, "retval", f->ret, f->ret_end, !!f->args);
 		fputc('}', r->out);
 	}
 	fputc('}', r->out);
@@ -152,7 +153,7 @@ static void chrome_exit(struct report *r, struct walk *w, struct frame *f, uint6
 	name_field(r, f->name);
 	if (f->ret || how != END_RET) {
 		fprintf(r->out, ",\"args\":{%s", why[how]);
-		values_json(r, "retval", f->ret, f->ret_end, how != END_RET);
+		values_json(r, f->name, "retval", f->ret, f->ret_end, how != END_RET);
 		fputc('}', r->out);
 	}
 	fputc('}', r->out);
@@ -168,7 +169,7 @@ static void chrome_call(struct report *r, struct walk *w, uint32_t name, uint64_
 	name_field(r, name);
 	fputs(",\"cat\":\"function\",\"s\":\"t\",\"args\":{\"parent\":", r->out);
 	json_str(r->out, parent, strlen(parent));
-	values_json(r, "arg", args, args_end, 1);
+	values_json(r, name, NULL, args, args_end, 1);
 	fputs("}}", r->out);
 }
 

@@ -58,14 +58,17 @@ static void put_dur(struct line *l, const uint64_t *ns)
 	put_chars(l, ' ', 8 - len);
 }
 
-/* The columns before the function: [abstime] tid [proc] duration. */
-static void prefix(struct report *r, struct walk *w, struct line *l, const uint64_t *dur)
+/* The columns before the function: [abstime] tid [proc] duration. The
+ * time is the event's (@ns): a call's end in a threshold trace, where
+ * calls are written as they end, as the kernel's tracing_thresh shows. */
+static void prefix(struct report *r, struct walk *w, struct line *l, uint64_t ns,
+		   const uint64_t *dur)
 {
 	struct graph *g = r->priv;
 
 	l->n = 0;
 	if (r->abstime) {
-		put_time(l, w->now);
+		put_time(l, ns);
 		put(l, " |  ", 4);
 	}
 	l->b[l->n++] = ' ';
@@ -151,12 +154,12 @@ static void graph_entry(struct report *r, struct walk *w, struct frame *f)
 	struct line l;
 
 	if (!f->leaf) {
-		prefix(r, w, &l, NULL);
+		prefix(r, w, &l, w->now, NULL);
 		call_text(&l, f->vdepth, f->name, f->args, f->args_end, " {");
 		end_line(r, &l);
 		return;
 	}
-	prefix(r, w, &l, &f->leaf_dur);
+	prefix(r, w, &l, r->by_end ? f->t0 + f->leaf_dur : f->t0, &f->leaf_dur);
 	call_text(&l, f->vdepth, f->name, f->args, f->args_end, ";");
 	ret_text(r, f, ret, sizeof(ret));
 	if (*ret) {
@@ -176,7 +179,7 @@ static void graph_exit(struct report *r, struct walk *w, struct frame *f, uint64
 	/* Leaves are done; calls open at the end of the trace stay open. */
 	if (f->leaf || how == END_TRUNC)
 		return;
-	prefix(r, w, &l, &d);
+	prefix(r, w, &l, w->now, &d);
 	put_chars(&l, ' ', 2 * f->vdepth);
 	put(&l, "}", 1);
 	ret_text(r, f, ret, sizeof(ret));
@@ -189,37 +192,25 @@ static void graph_exit(struct report *r, struct walk *w, struct frame *f, uint64
 	end_line(r, &l);
 }
 
-/* The function tracer has no exits: its calls print as leaves without a
- * duration. */
-static void graph_call(struct report *r, struct walk *w, uint32_t name, uint64_t parent_ip,
-		       const uint8_t *args, const uint8_t *args_end)
-{
-	struct line l;
-
-	prefix(r, w, &l, NULL);
-	call_text(&l, 0, name, args, args_end, ";");
-	end_line(r, &l);
-}
-
 static void graph_thread_end(struct report *r, struct walk *w, uint32_t open)
 {
 	struct graph *g = r->priv;
 
 	if (!open)
 		return;
-	fprintf(r->out, " %*d) /* trace ends here with %u calls open: %s */\n", g->tidw,
-		w->th->tid, open,
-		w->proc->exited ? "the thread exited inside them"
-				: "the process crashed or was killed");
+	fprintf(r->out, " %*d) /* trace ends here with %u call%s open: %s */\n", g->tidw,
+		w->th->tid, open, open == 1 ? "" : "s",
+		w->stopped	  ? "the recording stopped at --max-size"
+		: w->proc->exited ? "the thread exited inside them"
+				  : "the process crashed or was killed");
 }
 
 const struct fmt fmt_graph = {
 	.name = "graph",
-	.flags = FMT_MERGE | FMT_LEAF,
+	.flags = FMT_MERGE | FMT_LEAF | FMT_STACKS,
 	.begin = graph_begin,
 	.entry = graph_entry,
 	.exit = graph_exit,
-	.call = graph_call,
 	.lost = text_lost,
 	.thread_end = graph_thread_end,
 };

@@ -12,17 +12,6 @@
 
 #include "trace.h"
 
-struct pstat {
-	uint64_t hits, total, self;
-	double sumsq;
-};
-
-struct profile {
-	struct pstat *v; /* by name id */
-	uint32_t n;
-	int timed; /* the trace has durations (not the function tracer) */
-};
-
 static struct pstat *stat_of(struct profile *p, uint32_t name)
 {
 	if (name >= p->n) {
@@ -50,7 +39,12 @@ const char *dur_text(uint64_t ns, char *buf, size_t len)
 
 static void profile_begin(struct report *r)
 {
-	r->priv = xcalloc(1, sizeof(struct profile));
+	struct profile *p = xcalloc(1, sizeof(struct profile));
+
+	/* Durations come with every tracer but function, even when the
+	 * trace holds no call. */
+	p->timed = strcmp(r->t->tracer, "function") != 0;
+	r->priv = p;
 }
 
 static void profile_exit(struct report *r, struct walk *w, struct frame *f, uint64_t dur,
@@ -80,13 +74,9 @@ static void load_profile_file(struct report *r, struct profile *p, const char *n
 
 	if (profile_open(r->t, name, &pf))
 		return;
-	for (unsigned int i = 0; r->ntids && i <= r->ntids; i++) {
-		if (i == r->ntids) {
-			profile_close(&pf);
-			return;
-		}
-		if (r->tids[i] == (int)pf.tid)
-			break;
+	if (!thread_selected(r, pf.pid, pf.tid)) {
+		profile_close(&pf);
+		return;
 	}
 	proc = trace_proc(r->t, pf.pid);
 	p->timed = 1;
@@ -141,7 +131,18 @@ static const char *col(struct report *r, uint64_t ns, char *buf, size_t len)
 static void profile_end(struct report *r)
 {
 	struct profile *p = r->priv;
-	uint32_t *order = xmalloc((p->n + 1) * sizeof(*order)), n = 0;
+	uint32_t *order, n = 0;
+
+	/* --diff: the first trace's profile is kept for the second's end. */
+	if (r->diff && !r->diff_base) {
+		r->diff_base = p;
+		return;
+	}
+	if (r->diff_base) {
+		profile_diff(r, r->diff_base, p);
+		return;
+	}
+	order = xmalloc((p->n + 1) * sizeof(*order));
 
 	for (uint32_t i = 0; i < p->n; i++) {
 		if (p->v[i].hits)

@@ -75,7 +75,8 @@ static void text_call(struct report *r, struct walk *w, uint32_t name, uint64_t 
 
 void text_lost(struct report *r, struct walk *w, uint64_t count)
 {
-	fprintf(r->out, "TID:%d [LOST %llu EVENTS]\n", w->th->tid, (unsigned long long)count);
+	fprintf(r->out, "TID:%d [LOST %llu EVENTS]%s\n", w->th->tid, (unsigned long long)count,
+		r->t->stop_ns ? " (--max-size reached: the recording stopped here)" : "");
 }
 
 static void text_thread_end(struct report *r, struct walk *w, uint32_t open)

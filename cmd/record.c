@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +44,10 @@ const char record_usage_opts[] =
 	"  -f, --force           replace DIR if it holds a trace already, and run\n"
 	"                        CMD even when neither it nor a library it needs\n"
 	"                        has call sites (it may dlopen or exec some)\n"
+	"      --ring SIZE       flight recorder: keep only the newest SIZE of events\n"
+	"                        of each thread (4M, 64M, 1G), overwriting the oldest\n"
+	"      --max-size SIZE   stop recording once the trace reaches SIZE; the\n"
+	"                        command runs on, its trace ends at a LOST mark\n"
 	"      --log LEVEL       the runtime's log level: error, warn, info, debug\n"
 	"  -h, --help            this help\n";
 
@@ -82,7 +87,7 @@ static void append_quoted(char **list, const char *s)
 	free(q);
 }
 
-enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG, OPT_NO_LIBCALL };
+enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG, OPT_NO_LIBCALL, OPT_RING, OPT_MAX_SIZE };
 
 /* The options only some tracers use, and which: given to another tracer,
  * one of them would be ignored, so it is an error. */
@@ -96,6 +101,8 @@ static const struct {
 	{ OPT_THRESH, "--thresh", "function_graph" },
 	{ 'A', "-A/--args", "function and function_graph" },
 	{ 'R', "-R/--retval", "function_graph" },
+	/* The profile tracer keeps tables of a fixed size, not events. */
+	{ OPT_RING, "--ring", "function and function_graph" },
 };
 
 static void check_tracer_options(const char *tracer, const int *given)
@@ -154,6 +161,23 @@ static void check_log_level(const char *s)
 		  s);
 }
 
+/* --ring and --max-size: a size in bytes, with K, M, G or T. */
+static void record_size(char **val, const char *arg, const char *opt)
+{
+	const uint64_t min = strcmp(opt, "--ring") ? 4096 : 64 << 10;
+	char buf[32];
+	uint64_t v;
+
+	if (parse_size(arg, &v))
+		die("%s takes a size like 4M, 512K or 1G, not '%s'", opt, arg);
+	if (v < min)
+		die("%s %s is too small: it takes at least %lluK", opt, arg,
+		    (unsigned long long)min >> 10);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	free(*val);
+	*val = xstrdup(buf);
+}
+
 void record_parse(int argc, char **argv, struct record_opts *o, const char *usage_text)
 {
 	static const struct option longopts[] = {
@@ -170,6 +194,8 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 		{ "force", no_argument, NULL, 'f' },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "no-libcall", no_argument, NULL, OPT_NO_LIBCALL },
+		{ "ring", required_argument, NULL, OPT_RING },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -239,6 +265,11 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 			check_log_level(optarg);
 			o->log = optarg;
 			break;
+		case OPT_RING:
+		case OPT_MAX_SIZE:
+			record_size(c == OPT_RING ? &o->ring : &o->max_size, optarg,
+				    c == OPT_RING ? "--ring" : "--max-size");
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			fputs(record_usage_opts, stdout);
@@ -251,7 +282,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 	}
 	check_tracer_options(o->tracer, given);
 	if (optind >= argc)
-		die("no command to run: dynftrace %s [OPTIONS] -- CMD [ARGS]", argv[0]);
+		die("no command to run: %s [OPTIONS] -- CMD [ARGS]", argv[0]);
 	for (int i = 1; i < optind; i++) {
 		if (strcmp(argv[i], "--"))
 			append_quoted(&o->options, argv[i]);
@@ -376,6 +407,7 @@ static void write_info(const char *dir, struct record_opts *o, pid_t pid)
 {
 	char path[PATH_MAX], *argv = NULL;
 	struct timespec now;
+	struct utsname u;
 	FILE *f;
 	int fd;
 
@@ -389,9 +421,32 @@ static void write_info(const char *dir, struct record_opts *o, pid_t pid)
 	fprintf(f, "version=%s\ntracer=%s\nargv=%s\noptions=%s\nstart=%lld.%09ld\npid=%d\n",
 		DFT_VERSION, o->tracer, argv, o->options ? o->options : "", (long long)now.tv_sec,
 		now.tv_nsec, (int)pid);
+	/* For report (the names of recorded values) and info. */
+	fprintf(f, "filter=%s\nnotrace=%s\nargs=%s\nretval=%s\ndepth=%s\nthresh=%s\n",
+		o->filter ? o->filter : "", o->notrace ? o->notrace : "", o->args ? o->args : "",
+		o->retval ? o->retval : "", o->depth ? o->depth : "", o->thresh ? o->thresh : "");
+	if (!uname(&u))
+		fprintf(f, "host=%s\nsystem=%s %s %s\n", u.nodename, u.sysname, u.release,
+			u.machine);
 	if (fclose(f))
 		die("cannot write %s: %s", path, strerror(errno));
 	free(argv);
+}
+
+/* When the command ended, and how: appended to the info file. */
+static void end_info(const char *dir, int status)
+{
+	char path[PATH_MAX];
+	struct timespec now;
+	FILE *f;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(path, sizeof(path), "%s/info", dir);
+	f = fopen(path, "a");
+	if (!f || fprintf(f, "end=%lld.%09ld\nstatus=%d\n", (long long)now.tv_sec, now.tv_nsec,
+			  status) < 0 ||
+	    fclose(f))
+		warnx("cannot complete %s: %s", path, strerror(errno));
 }
 
 static void set_env(const char *name, const char *value)
@@ -452,14 +507,37 @@ static int wait_child(pid_t pid)
 	return WEXITSTATUS(status);
 }
 
-static void human_bytes(uint64_t n, char *buf, size_t len)
+/* What --ring and --max-size left out. */
+static void summarise_buffers(struct trace *t, uint64_t lost)
 {
-	if (n < 10240)
-		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
-	else if (n < 10 << 20)
-		snprintf(buf, len, "%.1f KiB", n / 1024.0);
-	else
-		snprintf(buf, len, "%.1f MiB", n / 1048576.0);
+	uint64_t over = 0, kept = 0;
+	unsigned int rings = 0;
+	char size[32];
+
+	for (unsigned int i = 0; i < t->nthreads; i++) {
+		const struct thread *th = t->threads[i];
+
+		rings += th->ring;
+		over += th->overwritten;
+		for (uint32_t k = 0; k < th->nchunks; k++)
+			kept += th->chunks[k].len;
+	}
+	if (rings) {
+		human_bytes(kept, size, sizeof(size));
+		fprintf(stderr,
+			"dynftrace: flight recorder: %s of the newest events kept in %u ring%s, "
+			"%llu older chunk%s overwritten\n",
+			size, rings, rings == 1 ? "" : "s", (unsigned long long)over,
+			over == 1 ? "" : "s");
+	}
+	if (t->stop_ns) {
+		human_bytes(t->max_size, size, sizeof(size));
+		fprintf(stderr,
+			"dynftrace: the recording stopped when it reached --max-size %s, %.6f s "
+			"after it started: %llu events were not recorded (the command ran on)\n",
+			size, t->stop_ns > t->t0 ? (t->stop_ns - t->t0) / 1e9 : 0.0,
+			(unsigned long long)lost);
+	}
 }
 
 /* lib:MOD[:GLOB] patterns whose MOD matches no module of any process: the
@@ -564,6 +642,7 @@ static int summarise(const char *dir, struct record_opts *o, const char *cmd)
 	DIR *d;
 
 	trace_open(&t, dir, 1);
+	trace_trim(&t);
 	for (unsigned int i = 0; i < t.nprocs; i++) {
 		struct proc *p = t.procs[i];
 		uint64_t seen = 0;
@@ -581,6 +660,7 @@ static int summarise(const char *dir, struct record_opts *o, const char *cmd)
 				    ev.len >= sizeof(struct dft_ext_u64))
 					seen += field64(ev.data, struct dft_ext_u64, value);
 			}
+			thread_unmap(t.threads[j]);
 		}
 		/* A stream that never had room again could not say what it
 		 * lost; the exit file counts it all. */
@@ -602,7 +682,7 @@ static int summarise(const char *dir, struct record_opts *o, const char *cmd)
 	if (d)
 		closedir(d);
 
-	if (!maps)
+	if (!maps && !t.nosites)
 		warnx("warning: the runtime did not start in %s (statically linked, or setuid?): "
 		      "nothing was recorded",
 		      cmd);
@@ -649,7 +729,11 @@ static int summarise(const char *dir, struct record_opts *o, const char *cmd)
 	}
 	if (lost)
 		fprintf(stderr, ", %llu dropped", (unsigned long long)lost);
+	if (t.nosites)
+		fprintf(stderr, " (and %u process%s without call sites)", t.nosites,
+			t.nosites == 1 ? "" : "es");
 	fprintf(stderr, o->temporary ? "\n" : " -> %s\n", o->out);
+	summarise_buffers(&t, lost);
 	return errors;
 }
 
@@ -693,6 +777,8 @@ int record_run(struct record_opts *o)
 	set_env("DYNFTRACE_THRESH", o->thresh);
 	set_env("DYNFTRACE_ARGS", o->args);
 	set_env("DYNFTRACE_RETVAL", o->retval);
+	set_env("DYNFTRACE_RING", o->ring);
+	set_env("DYNFTRACE_MAX_SIZE", o->max_size);
 	if (o->log)
 		setenv("DYNFTRACE_LOG", o->log, 1);
 	/* Library calls are taken from bound GOT slots (core/plt.c): bind
@@ -706,6 +792,7 @@ int record_run(struct record_opts *o)
 	pid = run(cmd, o->argv);
 	write_info(dir, o, pid);
 	status = wait_child(pid);
+	end_info(dir, status);
 	/* A spec that named no function: the run did not record what was
 	 * asked. The command's own failure status comes first. */
 	if (summarise(dir, o, o->argv[0]) && !status)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,6 +113,24 @@ static void load_clock(struct trace *t, struct proc *p, const char *name)
 	kv_u64(text, "ticks0", &p->clk.ticks0);
 	clock_setup(&p->clk);
 	free(text);
+}
+
+/* The budget of --max-size: when it ran out, if it did. */
+static void load_budget(struct trace *t)
+{
+	char path[4096];
+	uint8_t b[sizeof(struct dft_budget)];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", t->dir, DFT_FILE_BUDGET);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (read(fd, b, sizeof(b)) == sizeof(b)) {
+		t->max_size = field64(b, struct dft_budget, limit);
+		t->stop_ns = field64(b, struct dft_budget, stop_ns);
+	}
+	close(fd);
 }
 
 static void load_exit(struct trace *t, struct proc *p, const char *name)
@@ -246,13 +265,101 @@ static void load_sites(struct trace *t, struct proc *p, const char *name)
 	free(text);
 }
 
+static int cmp_chunk_seq(const void *a, const void *b)
+{
+	const struct tchunk *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Adds the chunk whose header is @h at file offset @off, of room @room:
+ * 0, or -1 when it is damaged (reported; what it holds before is kept). */
+static int add_chunk(struct trace *t, struct thread *th, uint64_t off, const uint8_t *h,
+		     uint64_t room)
+{
+	uint64_t committed = field64(h, struct dft_chunk_hdr, committed);
+	uint64_t present = th->size - off - CHUNK_HDR;
+	struct tchunk *c;
+	int ret = 0;
+
+	if (committed > room || committed % 4) {
+		trace_damage(t, th->file, off, "bad chunk header");
+		return -1;
+	}
+	if (committed > present) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "truncated: %llu bytes of events committed, %llu present",
+			 (unsigned long long)committed, (unsigned long long)present);
+		trace_damage(t, th->file, th->size, what);
+		committed = present;
+		ret = -1;
+	}
+	th->chunks = xrealloc(th->chunks, (th->nchunks + 1) * sizeof(*th->chunks));
+	c = &th->chunks[th->nchunks++];
+	c->off = off + CHUNK_HDR;
+	c->len = committed;
+	c->seq = field64(h, struct dft_chunk_hdr, seq);
+	c->ts = field64(h, struct dft_chunk_hdr, ts);
+	return ret;
+}
+
+/* A ring: its chunks in the order of their sequence numbers. */
+static void load_ring(struct trace *t, struct thread *th, int fd, const uint8_t *hdr)
+{
+	uint32_t n = field32(hdr, struct dft_stream_hdr, ring_chunks);
+	uint32_t size = field32(hdr, struct dft_stream_hdr, ring_chunk);
+	uint8_t h[CHUNK_HDR];
+
+	th->ring = 1;
+	if (n < 2 || size <= CHUNK_HDR || size % 4) {
+		trace_damage(t, th->file, offsetof(struct dft_stream_hdr, ring_chunks),
+			     "bad ring geometry");
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t off = STREAM_HDR + (uint64_t)i * size;
+
+		if (off + CHUNK_HDR > th->size || pread(fd, h, CHUNK_HDR, off) != CHUNK_HDR)
+			break;
+		/* 0: not written yet, or being written over when the process died. */
+		if (field64(h, struct dft_chunk_hdr, seq))
+			add_chunk(t, th, off, h, size - CHUNK_HDR);
+	}
+	qsort(th->chunks, th->nchunks, sizeof(*th->chunks), cmp_chunk_seq);
+	if (th->nchunks)
+		th->overwritten = th->chunks[0].seq - 1;
+}
+
+/* A linear stream: chunks one after the other, numbered from 1. */
+static void load_linear(struct trace *t, struct thread *th, int fd)
+{
+	uint64_t off = STREAM_HDR;
+	uint8_t h[CHUNK_HDR];
+
+	while (off + CHUNK_HDR <= th->size) {
+		uint64_t room;
+
+		if (pread(fd, h, CHUNK_HDR, off) != CHUNK_HDR ||
+		    !field64(h, struct dft_chunk_hdr, seq))
+			break;
+		room = field32(h, struct dft_chunk_hdr, size);
+		if (field64(h, struct dft_chunk_hdr, seq) != th->nchunks + 1 || room < 16) {
+			trace_damage(t, th->file, off, "bad chunk header");
+			break;
+		}
+		if (add_chunk(t, th, off, h, room))
+			break;
+		off += CHUNK_HDR + room;
+	}
+}
+
 static void load_stream(struct trace *t, const char *name)
 {
 	char path[4096];
+	uint8_t hdr[STREAM_HDR];
 	struct thread *th;
 	struct stat st;
-	uint64_t committed;
-	void *map;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
@@ -264,44 +371,42 @@ static void load_stream(struct trace *t, const char *name)
 			close(fd);
 		return;
 	}
-	if ((uint64_t)st.st_size < STREAM_HDR) {
+	if ((uint64_t)st.st_size < STREAM_HDR || pread(fd, hdr, STREAM_HDR, 0) != STREAM_HDR) {
 		trace_damage(t, name, st.st_size, "truncated header");
 		close(fd);
 		return;
 	}
-	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		warnx("%s: %s", path, strerror(errno));
-		t->damaged = 1;
-		return;
-	}
-	if (memcmp(map, DFT_STREAM_MAGIC, DFT_MAGIC_LEN)) {
+	if (memcmp(hdr, DFT_STREAM_MAGIC, DFT_MAGIC_LEN) &&
+	    memcmp(hdr, DFT_STREAM_MAGIC_V1, DFT_MAGIC_LEN)) {
 		trace_damage(t, name, 0, "bad magic (not a dynftrace stream)");
-		munmap(map, st.st_size);
+		close(fd);
 		return;
 	}
-	madvise(map, st.st_size, MADV_SEQUENTIAL);
 	th = xcalloc(1, sizeof(*th));
-	th->map = map;
 	th->size = st.st_size;
-	th->pid = field32(th->map, struct dft_stream_hdr, pid);
-	th->tid = field32(th->map, struct dft_stream_hdr, tid);
-	committed = field64(th->map, struct dft_stream_hdr, committed);
-	th->ts0 = field64(th->map, struct dft_stream_hdr, ts0);
-	memcpy(th->comm, th->map + offsetof(struct dft_stream_hdr, comm),
+	th->pid = field32(hdr, struct dft_stream_hdr, pid);
+	th->tid = field32(hdr, struct dft_stream_hdr, tid);
+	th->ts0 = field64(hdr, struct dft_stream_hdr, ts0);
+	memcpy(th->comm, hdr + offsetof(struct dft_stream_hdr, comm),
 	       sizeof(((struct dft_stream_hdr *)0)->comm));
 	th->file = xstrdup(name);
-	if (committed > th->size - STREAM_HDR) {
-		char what[128];
+	th->path = xstrdup(path);
+	if (!memcmp(hdr, DFT_STREAM_MAGIC_V1, DFT_MAGIC_LEN)) {
+		/* Format 1: one chunk, its count in the file header. */
+		struct dft_chunk_hdr h = {
+			.committed = field64(hdr, struct dft_stream_hdr_v1, committed),
+			.seq = 1,
+			.ts = field64(hdr, struct dft_stream_hdr_v1, ts0),
+		};
 
-		snprintf(what, sizeof(what), "truncated: %llu bytes of events committed, %llu present",
-			 (unsigned long long)committed,
-			 (unsigned long long)(th->size - STREAM_HDR));
-		trace_damage(t, name, th->size, what);
-		committed = th->size - STREAM_HDR;
+		th->v1 = 1;
+		add_chunk(t, th, STREAM_HDR - CHUNK_HDR, (const uint8_t *)&h, UINT64_MAX);
+	} else if (field32(hdr, struct dft_stream_hdr, flags) & DFT_STREAM_RING) {
+		load_ring(t, th, fd, hdr);
+	} else {
+		load_linear(t, th, fd);
 	}
-	th->end = STREAM_HDR + committed;
+	close(fd);
 	th->proc = trace_proc(t, th->pid);
 	t->threads = xrealloc(t->threads, (t->nthreads + 1) * sizeof(*t->threads));
 	t->threads[t->nthreads++] = th;
@@ -347,15 +452,117 @@ void profile_close(struct pfile *pf)
 	munmap((void *)pf->map, pf->size);
 }
 
-void cursor_init(struct cursor *c, const struct thread *th)
+static void tmap_drop(struct tmap *m)
 {
-	c->base = th->map;
-	c->p = th->map + STREAM_HDR;
-	c->end = th->map + th->end;
-	c->ticks = th->ts0;
+	if (m->map && m->read)
+		free((void *)m->map);
+	else if (m->map)
+		munmap((void *)m->map, m->len);
+	m->map = NULL;
 }
 
-static char *info_value(const char *text, const char *key)
+void thread_unmap(struct thread *th)
+{
+	for (int i = 0; i < TMAPS; i++)
+		tmap_drop(&th->maps[i]);
+}
+
+/*
+ * The events of chunk @i of @th. Only a few chunks of a stream are held at
+ * a time, so a 32-bit reader reads traces of any size. Chunks (4 MiB at
+ * most) are read into memory: qemu-user 7.2 maps the wrong bytes for file
+ * offsets past 4 GiB on 32-bit targets. The one chunk of a format-1 stream
+ * (the whole file) is mapped.
+ */
+static const uint8_t *chunk_map(struct thread *th, uint32_t i)
+{
+	const struct tchunk *c = &th->chunks[i];
+	struct tmap *m = &th->maps[0];
+	uint64_t lo = th->v1 ? c->off & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1) : c->off;
+	uint8_t *buf;
+	void *map;
+	int fd;
+
+	for (int k = 0; k < TMAPS; k++) {
+		if (th->maps[k].map && th->maps[k].chunk == i) {
+			th->maps[k].used = ++th->uses;
+			return th->maps[k].map + (c->off - lo);
+		}
+	}
+	for (int k = 1; k < TMAPS; k++) {
+		if (th->maps[k].used < m->used)
+			m = &th->maps[k];
+	}
+	tmap_drop(m);
+	fd = open(th->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("cannot open %s: %s", th->path, strerror(errno));
+	m->len = c->off + c->len - lo;
+	if (!th->v1) {
+		buf = xmalloc(m->len ? m->len : 1);
+		if (pread(fd, buf, m->len, lo) != (ssize_t)m->len)
+			die("cannot read %s (%llu bytes at %llu): %s", th->path,
+			    (unsigned long long)m->len, (unsigned long long)lo,
+			    errno ? strerror(errno) : "the file was cut");
+		map = buf;
+	} else {
+		map = mmap(NULL, m->len ? m->len : 1, PROT_READ, MAP_SHARED, fd, lo);
+		if (map == MAP_FAILED)
+			die("cannot map %s (%llu bytes at %llu): %s", th->path,
+			    (unsigned long long)m->len, (unsigned long long)lo, strerror(errno));
+		madvise(map, m->len, MADV_SEQUENTIAL);
+	}
+	close(fd);
+	m->read = !th->v1;
+	m->map = map;
+	m->chunk = i;
+	m->used = ++th->uses;
+	return m->map + (c->off - lo);
+}
+
+static void cursor_chunk(struct cursor *c, uint32_t i)
+{
+	const struct tchunk *k = &c->th->chunks[i];
+
+	c->chunk = i;
+	c->start = chunk_map(c->th, i);
+	c->start_off = k->off;
+	c->p = c->start;
+	c->end = c->start + k->len;
+	c->ticks = k->ts;
+}
+
+int cursor_advance(struct cursor *c)
+{
+	while (c->chunk + 1 < c->th->nchunks) {
+		cursor_chunk(c, c->chunk + 1);
+		if (c->end > c->p)
+			return 1;
+	}
+	return 0;
+}
+
+void cursor_reseat(struct cursor *c)
+{
+	size_t p = c->p - c->start, end = c->end - c->start;
+
+	if (!c->th || !c->th->nchunks)
+		return;
+	c->start = chunk_map(c->th, c->chunk);
+	c->p = c->start + p;
+	c->end = c->start + end;
+}
+
+void cursor_init(struct cursor *c, struct thread *th)
+{
+	memset(c, 0, sizeof(*c));
+	c->th = th;
+	c->ticks = th->ts0;
+	if (th->nchunks)
+		cursor_chunk(c, 0);
+}
+
+char *info_value(const char *text, const char *key)
 {
 	size_t klen = strlen(key);
 
@@ -449,7 +656,7 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	t->tracer = info_value(info, "tracer");
 	t->argv = info_value(info, "argv");
 	t->options = info_value(info, "options");
-	free(info);
+	t->info = info;
 	if (!t->tracer)
 		die("%s/info names no tracer: the trace directory is damaged", dir);
 
@@ -507,6 +714,19 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	}
 	if (t->t0 == UINT64_MAX)
 		t->t0 = 0;
+	load_budget(t);
+	info = slurp(t, DFT_FILE_NOSITES, NULL);
+	for (char *l = info; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		t->nosites += !!*l;
+	free(info);
+	if (t->stop_ns && !quiet) {
+		char size[32];
+
+		human_bytes(t->max_size, size, sizeof(size));
+		warnx("note: the recording stopped when it reached --max-size %s, %.6f s after it "
+		      "started: each thread's trace ends at its LOST mark",
+		      size, t->stop_ns > t->t0 ? (t->stop_ns - t->t0) / 1e9 : 0.0);
+	}
 	for (unsigned int i = 0; i < t->nprocs; i++) {
 		struct proc *p = t->procs[i];
 
@@ -516,3 +736,22 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 			      p->pid);
 	}
 }
+
+/* Cuts the streams of processes that are gone to what they hold:
+ * a thread that ended cut its own, but not the main thread at exit, nor
+ * threads of a process that was killed. Those of live processes are still
+ * being written. */
+void trace_trim(struct trace *t)
+{
+	for (unsigned int i = 0; i < t->nthreads; i++) {
+		struct thread *th = t->threads[i];
+		const struct tchunk *c = th->nchunks ? &th->chunks[th->nchunks - 1] : NULL;
+
+		/* A ring that wrapped has no unused tail. */
+		if (!c || (th->ring && th->overwritten) || !kill(th->pid, 0) || errno == EPERM)
+			continue;
+		if (c->off + c->len < th->size && !truncate(th->path, c->off + c->len))
+			th->size = c->off + c->len;
+	}
+}
+

@@ -17,6 +17,7 @@
 
 /* The layout is include/dynftrace/format.h's; these name its parts. */
 #define STREAM_HDR sizeof(struct dft_stream_hdr)
+#define CHUNK_HDR sizeof(struct dft_chunk_hdr)
 #define PROFILE_HDR sizeof(struct dft_profile_hdr)
 #define PROFILE_REC sizeof(struct dft_profile_rec)
 
@@ -92,20 +93,47 @@ struct proc {
 	uint32_t nfflags;
 };
 
+/* A chunk of a stream: its committed events. */
+struct tchunk {
+	uint64_t off; /* of the events in the file */
+	uint64_t len; /* bytes committed */
+	uint64_t ts;  /* ticks: the base of the first event's delta */
+	uint64_t seq;
+};
+
+/* A chunk mapped for reading. A thread keeps TMAPS: a walk looks up to two
+ * events ahead (ARGS, RETVAL, EXIT), maybe into the next chunks, and comes
+ * back, and what it saw stays mapped meanwhile. */
+#define TMAPS 3
+struct tmap {
+	const uint8_t *map;
+	size_t len;
+	uint32_t chunk;
+	uint32_t used; /* for replacing the least recently used */
+	int read;      /* a copy (malloc'ed), not a mapping */
+};
+
 struct thread {
 	struct proc *proc;
 	int pid, tid;
 	char comm[17];
 	char *file; /* name in the trace directory, for messages */
-	const uint8_t *map;
-	size_t size;
-	uint64_t end; /* offset of the end of the committed events */
+	char *path;
+	uint64_t size;
 	uint64_t ts0;
+	struct tchunk *chunks; /* in the order they were written */
+	uint32_t nchunks;
+	int ring;
+	int v1; /* format 1: one chunk, the whole file */
+	uint64_t overwritten; /* ring: chunks written over */
+	struct tmap maps[TMAPS];
+	uint32_t uses;
 };
 
 struct trace {
 	char *dir;
 	char *tracer, *argv, *options;
+	char *info; /* the info file's text: key=value lines */
 	struct proc **procs;
 	unsigned int nprocs;
 	struct thread **threads;
@@ -113,15 +141,22 @@ struct trace {
 	char **profiles; /* profile-PID.TID file names */
 	unsigned int nprofiles;
 	uint64_t t0; /* ns of the trace's start: chrome's zero */
+	unsigned int nosites; /* processes that had no call sites (no files) */
+	uint64_t max_size; /* record --max-size, from the budget file */
+	uint64_t stop_ns;  /* ... and when it was reached (0: it was not) */
 	int damaged; /* something could not be read: exit non-zero */
 };
 
 /* Opens DIR (exits when it is no trace at all) and loads what it names;
  * @quiet: no notes about processes that did not exit. */
 void trace_open(struct trace *t, const char *dir, int quiet);
+/* Cuts the streams of processes that have ended to their used size. */
+void trace_trim(struct trace *t);
 /* Warns about each of @globs that matches none of the trace's functions. */
 void trace_check_globs(struct trace *t, char **globs, unsigned int n, const char *what);
 struct proc *trace_proc(struct trace *t, int pid);
+/* The value of @key in the key=value lines @text (malloc'ed), or NULL. */
+char *info_value(const char *text, const char *key);
 /* Reports damage in @file at @off (once per file) and marks the trace. */
 void trace_damage(struct trace *t, const char *file, uint64_t off, const char *what);
 /* The name of the function at absolute @addr in @p, into @buf. */
@@ -148,9 +183,25 @@ struct event {
 };
 
 struct cursor {
-	const uint8_t *p, *end, *base;
+	const uint8_t *p, *end;
+	const uint8_t *start; /* of the chunk's events, at file offset start_off */
+	uint64_t start_off;
 	uint64_t ticks;
+	struct thread *th;
+	uint32_t chunk;
 };
+
+/* Moves @c to the next chunk with events: 0 at the end of the stream. */
+int cursor_advance(struct cursor *c);
+/* Maps @c's chunk again, after another cursor looked far ahead in the same
+ * stream and may have dropped it; @c goes on where it was. */
+void cursor_reseat(struct cursor *c);
+
+/* The file offset of the cursor, for messages. */
+static inline uint64_t cursor_off(const struct cursor *c)
+{
+	return c->start_off + (uint64_t)(c->p - c->start);
+}
 
 static inline uint16_t get16(const uint8_t *p)
 {
@@ -191,8 +242,12 @@ static inline int cursor_next(struct cursor *c, struct event *ev)
 	uint32_t w;
 	size_t left = c->end - p, size;
 
-	if (left < 4)
-		return left ? -1 : 0;
+	if (left < 4) {
+		if (left || !cursor_advance(c))
+			return left ? -1 : 0;
+		p = c->p;
+		left = c->end - p;
+	}
 	w = get32(p);
 	ev->type = w & DFT_EV_TYPE_MASK;
 	c->ticks += w >> DFT_EV_TYPE_BITS;
@@ -234,7 +289,9 @@ static inline int cursor_next(struct cursor *c, struct event *ev)
 	return 1;
 }
 
-void cursor_init(struct cursor *c, const struct thread *th);
+void cursor_init(struct cursor *c, struct thread *th);
+/* Unmaps what the cursors of @th mapped. */
+void thread_unmap(struct thread *th);
 
 /* Values of ARGS and RETVAL payloads. */
 struct value {
@@ -255,6 +312,10 @@ int value_text(const struct value *v, char *buf, size_t len);
 /* "1, 0x2a, \"s\"" of an ARGS payload (after the fid). */
 void values_text(const uint8_t *p, const uint8_t *end, char *buf, size_t len);
 
+/* argnames.c: the name id of value @i of an ARGS payload of function
+ * @func ("arg3"), from the -A specs in the trace's info file. */
+uint32_t arg_name(struct trace *t, uint32_t func, unsigned int i);
+
 /* ---- walking: events to calls ---- */
 
 enum end_kind { END_RET, END_UNWIND, END_TRUNC };
@@ -267,6 +328,7 @@ struct frame {
 	const uint8_t *args, *args_end;
 	uint32_t node; /* fmt scratch (the call tree node) */
 	uint8_t shown, hidden_by, leaf;
+	uint8_t cut; /* CUT_*: hides what it calls (report-time filters) */
 	uint64_t leaf_dur; /* with leaf: its duration */
 	const uint8_t *ret, *ret_end;
 };
@@ -275,17 +337,19 @@ struct walk {
 	struct thread *th;
 	struct proc *proc;
 	struct cursor c;
-	const uint8_t *released; /* pages before it are dropped */
 	struct frame *stk;
 	uint32_t depth, cap;
 	uint32_t vdepth;  /* shown frames open */
 	uint32_t in_sel;  /* open frames selected by -F */
 	uint32_t in_hide; /* open frames hidden by -N */
+	uint32_t in_cut;  /* open frames whose calls the filters hide */
 	uint64_t now;	  /* ns of the last event */
 	const uint8_t *ret, *ret_end;
 	uint32_t unwind;
 	struct event next;
+	uint64_t key; /* merge order: ns of the next event (of its end: by_end) */
 	int has_next, done;
+	int stopped; /* the stream ends at the LOST mark of --max-size */
 	uint64_t events;
 	char comm[17];
 };
@@ -320,29 +384,51 @@ struct report {
 	FILE *out;
 	char **sel, **hide; /* -F, -N */
 	unsigned int nsel, nhide;
-	int *tids;
-	unsigned int ntids;
+	int *tids, *pids; /* --tid, --pid */
+	unsigned int ntids, npids;
+	char **callers; /* -C */
+	unsigned int ncallers;
+	uint32_t max_depth;	     /* -D, 0 for none */
+	uint64_t dur_min;	     /* --duration-min, ns */
+	uint64_t t_start, t_end; /* --time-range, absolute ns */
+	int filters;		 /* any of -D, -C, --duration-min, --time-range */
 	int sort_self;
+	int by_end; /* a threshold trace: calls are written as they end */
 	/* -O options */
 	int abstime, proc, tail, retval, raw;
 	uint8_t *name_flags; /* by name id: NF_* */
 	int has_lib;	     /* some -F or -N is lib:MOD[:GLOB] */
 	void *priv;	     /* the format's state */
+	const char *diff;    /* --diff DIR2 */
+	const char *diff_dir0; /* the first trace, for the title */
+	struct profile *diff_base; /* the first trace's profile, with --diff */
 };
 
 #define NF_SEL 1
 #define NF_HIDE 2
+#define NF_CALLER 4
+/* frame.cut */
+#define CUT_HIDDEN 1 /* the frame and its calls are hidden */
+#define CUT_BELOW 2  /* the frame shows, its calls are hidden (-C) */
 
 /* The name id of function @fid of @p ("fid#N" when the sites lack it). */
 uint32_t fid_name(struct proc *p, uint32_t fid);
 /* NF_SEL and NF_HIDE of function @fid (named @name) of @p under the
  * report's -F and -N. */
 uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name);
+/* Is thread @tid of @pid selected by --tid and --pid? */
+int thread_selected(const struct report *r, int pid, int tid);
+/* progress.c: a progress line on stderr when it is a terminal. */
+void progress_start(uint64_t total_bytes);
+void progress_update(uint64_t done_bytes);
+void progress_end(void);
+
 /* Runs the walk of every selected thread through r->fmt. */
 void walk_trace(struct report *r);
 
 /* The formats. */
-extern const struct fmt fmt_text, fmt_graph, fmt_chrome, fmt_folded, fmt_svg, fmt_profile;
+extern const struct fmt fmt_text, fmt_graph, fmt_chrome, fmt_folded, fmt_svg, fmt_profile,
+	fmt_perfetto, fmt_task;
 
 /* line.c: one output line, without printf. */
 struct line {
@@ -366,6 +452,21 @@ const char *thread_label(const struct walk *w, char *buf, size_t len);
 void text_lost(struct report *r, struct walk *w, uint64_t count);
 /* fmt_profile.c: "1.234 us" style durations. */
 const char *dur_text(uint64_t ns, char *buf, size_t len);
+
+/* The profile of a trace: per function name, merged across threads. */
+struct pstat {
+	uint64_t hits, total, self;
+	double sumsq;
+};
+
+struct profile {
+	struct pstat *v; /* by name id */
+	uint32_t n;
+	int timed; /* the trace has durations (not the function tracer) */
+};
+
+/* profile_diff.c: the table of --diff, @new against @old. */
+void profile_diff(struct report *r, const struct profile *old, const struct profile *new);
 
 /* The call tree of folded and svg (cct.c). */
 struct cct_node {

@@ -128,6 +128,8 @@ static uint8_t name_flags(struct report *r, uint32_t name)
 				f |= name_match(id, r->sel[i]) ? NF_SEL : 0;
 			for (unsigned int i = 0; i < r->nhide; i++)
 				f |= name_match(id, r->hide[i]) ? NF_HIDE : 0;
+			for (unsigned int i = 0; i < r->ncallers; i++)
+				f |= name_match(id, r->callers[i]) ? NF_CALLER : 0;
 			r->name_flags[id] = f;
 		}
 		nflags = n;
@@ -158,7 +160,7 @@ uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name
 {
 	uint8_t f;
 
-	if (!r->nsel && !r->nhide)
+	if (!r->nsel && !r->nhide && !r->ncallers)
 		return 0;
 	f = name_flags(r, name);
 	if (!r->has_lib)
@@ -188,18 +190,22 @@ uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name
 /* Is the next event an EXT of @kind? Looks without decoding. */
 static inline int next_is_ext(const struct cursor *c, unsigned int kind)
 {
+	/* At the end of a chunk: the slow path looks into the next. */
+	if (c->p == c->end)
+		return c->chunk + 1 < c->th->nchunks;
 	return c->end - c->p >= (ptrdiff_t)sizeof(struct dft_ev_ext) &&
 	       (get32(c->p) & DFT_EV_TYPE_MASK) == DFT_EV_EXT &&
 	       field16(c->p, struct dft_ev_ext, kind) == kind;
 }
 
-static int take_ext_slow(struct walk *w, uint32_t fid, const uint8_t **p, const uint8_t **end)
+static int take_ext_slow(struct walk *w, unsigned int kind, uint32_t fid, const uint8_t **p,
+			 const uint8_t **end)
 {
 	struct event ev = { 0 };
 	struct cursor save = w->c;
 
-	if (cursor_next(&w->c, &ev) <= 0 || ev.len < sizeof(struct dft_ext_fid) ||
-	    field32(ev.data, struct dft_ext_fid, fid) != fid) {
+	if (cursor_next(&w->c, &ev) <= 0 || ev.type != DFT_EV_EXT || ev.kind != kind ||
+	    ev.len < sizeof(struct dft_ext_fid) || field32(ev.data, struct dft_ext_fid, fid) != fid) {
 		w->c = save;
 		return 0;
 	}
@@ -215,7 +221,7 @@ static inline int take_ext(struct walk *w, unsigned int kind, uint32_t fid, cons
 {
 	if (__builtin_expect(!next_is_ext(&w->c, kind), 1))
 		return 0;
-	return take_ext_slow(w, fid, p, end);
+	return take_ext_slow(w, kind, fid, p, end);
 }
 
 static void pop(struct report *r, struct walk *w, enum end_kind how)
@@ -229,6 +235,8 @@ static void pop(struct report *r, struct walk *w, enum end_kind how)
 		w->in_sel--;
 	if (f->hidden_by & NF_HIDE)
 		w->in_hide--;
+	if (f->cut)
+		w->in_cut--;
 	if (!f->shown)
 		return;
 	w->vdepth--;
@@ -238,7 +246,76 @@ static void pop(struct report *r, struct walk *w, enum end_kind how)
 		r->fmt->exit(r, w, f, dur, how);
 }
 
-static void entry(struct report *r, struct walk *w, uint32_t fid)
+/*
+ * Looks ahead in the stream at the calls the frame just entered makes,
+ * without consuming them, for the filters that depend on what comes later:
+ * does the call last at least @dur_min (stop once it has), or does it call
+ * a -C function (stop at the first)? Calls that fail are hidden with all
+ * they call, so each event is looked at about twice at most.
+ */
+static int ahead(struct report *r, struct walk *w, uint64_t t0, int for_caller)
+{
+	struct cursor c = w->c;
+	struct event ev = { 0 };
+	uint32_t depth = 1, unwind = 0;
+	uint64_t ns = t0;
+	int ret = -1;
+
+	while (ret < 0 && cursor_next(&c, &ev) > 0) {
+		ns = clock_ns(&w->proc->clk, ev.ticks);
+		if (!for_caller && ns >= t0 + r->dur_min && ns >= t0) {
+			ret = 1;
+			break;
+		}
+		switch (ev.type) {
+		case DFT_EV_ENTRY:
+			depth++;
+			if (for_caller &&
+			    (func_flags(r, w->proc, ev.fid, fid_name(w->proc, ev.fid)) & NF_CALLER))
+				ret = 1;
+			break;
+		case DFT_EV_EXIT:
+			/* An unwind pops several frames, perhaps past this one. */
+			depth = unwind >= depth ? 0 : depth - (unwind ? unwind : 1);
+			unwind = 0;
+			if (!depth)
+				ret = 0;
+			break;
+		case DFT_EV_EXT:
+			if (ev.kind == DFT_EXT_UNWIND && ev.len >= sizeof(struct dft_ext_unwind))
+				unwind = field32(ev.data, struct dft_ext_unwind, depth);
+			break;
+		}
+	}
+	/* Still open at the end of the stream? */
+	if (ret < 0)
+		ret = !for_caller && ns - t0 >= r->dur_min;
+	/* The look may have dropped the chunk the walk reads from. */
+	cursor_reseat(&w->c);
+	return ret;
+}
+
+/* The report-time filters of a frame about to show: CUT_* or 0. */
+static uint8_t cut(struct report *r, struct walk *w, struct frame *f, uint8_t nf)
+{
+	if (r->max_depth && w->vdepth >= r->max_depth)
+		return CUT_HIDDEN;
+	if (f->t0 < r->t_start || f->t0 > r->t_end)
+		return 0xff; /* hidden, its calls may show */
+	if (r->ncallers) {
+		if (nf & NF_CALLER)
+			return CUT_BELOW;
+		if (!ahead(r, w, f->t0, 1))
+			return CUT_HIDDEN;
+	}
+	if (r->dur_min && !ahead(r, w, f->t0, 0))
+		return CUT_HIDDEN;
+	return 0;
+}
+
+/* An entry, or with @before a frame open when the stream begins (a ring
+ * chunk's STACK): its events were overwritten, nothing of it follows. */
+static void entry(struct report *r, struct walk *w, uint32_t fid, int before)
 {
 	struct frame *f;
 	uint8_t nf;
@@ -257,7 +334,16 @@ static void entry(struct report *r, struct walk *w, uint32_t fid)
 	f->args = NULL;
 	nf = func_flags(r, w->proc, fid, f->name);
 	f->hidden_by = nf & ((w->in_sel ? 0 : NF_SEL) | NF_HIDE);
-	f->shown = (!r->nsel || w->in_sel || (nf & NF_SEL)) && !w->in_hide && !(nf & NF_HIDE);
+	f->shown = (!r->nsel || w->in_sel || (nf & NF_SEL)) && !w->in_hide && !(nf & NF_HIDE) &&
+		   !w->in_cut;
+	f->cut = 0;
+	if (f->shown && r->filters) {
+		uint8_t c = cut(r, w, f, nf);
+
+		f->shown = !c || c == CUT_BELOW;
+		f->cut = c == 0xff ? 0 : c;
+		w->in_cut += !!f->cut;
+	}
 	f->vparent = 0;
 	if (w->depth) {
 		struct frame *up = f - 1;
@@ -268,11 +354,12 @@ static void entry(struct report *r, struct walk *w, uint32_t fid)
 	w->in_sel += !!(f->hidden_by & NF_SEL);
 	w->in_hide += !!(f->hidden_by & NF_HIDE);
 	w->depth++;
-	take_ext(w, DFT_EXT_ARGS, fid, &f->args, &f->args_end);
+	if (!before)
+		take_ext(w, DFT_EXT_ARGS, fid, &f->args, &f->args_end);
 	if (!f->shown)
 		return;
 	w->vdepth++;
-	if (r->fmt->flags & FMT_LEAF) {
+	if (!before && r->fmt->flags & FMT_LEAF) {
 		/* A call whose exit comes next prints as one line ("func();"). */
 		struct cursor save = w->c;
 		const uint8_t *ret = NULL, *ret_end = NULL;
@@ -315,13 +402,37 @@ static void do_exit(struct report *r, struct walk *w)
 		pop(r, w, how);
 }
 
+/* The frames open where a ring's oldest chunk begins, entered before the
+ * trace starts: they open the walk, at the times they were entered. */
+static void stack_frames(struct report *r, struct walk *w, const struct event *ev)
+{
+	const size_t fsize = sizeof(struct dft_stack_frame);
+	uint32_t n = ev->len >= sizeof(struct dft_ext_stack) ?
+			     field32(ev->data, struct dft_ext_stack, n) : 0;
+	uint64_t now = w->now;
+
+	if ((uint64_t)n * fsize + sizeof(struct dft_ext_stack) > ev->len)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *e = ev->data + sizeof(struct dft_ext_stack) + (size_t)i * fsize;
+		uint64_t ticks = field32(e, struct dft_stack_frame, ticks_lo) |
+				 (uint64_t)field32(e, struct dft_stack_frame, ticks_hi) << 32;
+
+		if (w->now < r->t_start || w->now > r->t_end)
+			return;
+		w->now = clock_ns(&w->proc->clk, ticks);
+		entry(r, w, field32(e, struct dft_stack_frame, fid), 1);
+	}
+	w->now = now;
+}
+
 static void event(struct report *r, struct walk *w, const struct event *ev)
 {
 	w->events++;
 	w->now = clock_ns(&w->proc->clk, ev->ticks);
 	switch (ev->type) {
 	case DFT_EV_ENTRY:
-		entry(r, w, ev->fid);
+		entry(r, w, ev->fid, 0);
 		return;
 	case DFT_EV_EXIT:
 		do_exit(r, w);
@@ -351,6 +462,13 @@ static void event(struct report *r, struct walk *w, const struct event *ev)
 	case DFT_EXT_LOST:
 		if (ev->len >= sizeof(struct dft_ext_u64) && r->fmt->lost)
 			r->fmt->lost(r, w, field64(ev->data, struct dft_ext_u64, value));
+		/* The last event of a stream when --max-size stopped it. */
+		w->stopped = r->t->stop_ns && w->c.p == w->c.end &&
+			     w->c.chunk + 1 == w->th->nchunks;
+		break;
+	case DFT_EXT_STACK:
+		if (w->events == 1 && !w->depth)
+			stack_frames(r, w, ev);
 		break;
 	case DFT_EXT_COMM: {
 		unsigned int n = ev->len < 16 ? ev->len : 16;
@@ -368,7 +486,6 @@ static void walk_init(struct report *r, struct walk *w, struct thread *th)
 	w->th = th;
 	w->proc = th->proc;
 	cursor_init(&w->c, th);
-	w->released = w->c.p;
 	memcpy(w->comm, th->comm, sizeof(w->comm));
 	w->now = clock_ns(&th->proc->clk, th->ts0);
 	if (r->fmt->thread)
@@ -380,7 +497,7 @@ static void walk_end(struct report *r, struct walk *w)
 	uint32_t open = w->depth;
 
 	if (w->c.p < w->c.end)
-		trace_damage(r->t, w->th->file, w->c.p - w->c.base, "bad event");
+		trace_damage(r->t, w->th->file, cursor_off(&w->c), "bad event");
 	while (w->depth)
 		pop(r, w, END_TRUNC);
 	if (r->fmt->thread_end)
@@ -388,63 +505,81 @@ static void walk_end(struct report *r, struct walk *w)
 	free(w->stk);
 	w->stk = NULL;
 	w->done = 1;
+	thread_unmap(w->th);
 }
 
-static int selected(const struct report *r, const struct thread *th)
+static int in_list(const int *v, unsigned int n, int id)
 {
-	if (!r->ntids)
-		return 1;
-	for (unsigned int i = 0; i < r->ntids; i++) {
-		if (r->tids[i] == th->tid)
+	for (unsigned int i = 0; i < n; i++) {
+		if (v[i] == id)
 			return 1;
 	}
 	return 0;
 }
 
-/* Drops the pages of the stream already decoded: they are a shared file
- * mapping, so the resident set stays bounded on huge streams. */
-static inline void release(struct walk *w)
+int thread_selected(const struct report *r, int pid, int tid)
 {
-	const size_t chunk = 16 << 20;
-	const uint8_t *lo;
+	return (!r->ntids || in_list(r->tids, r->ntids, tid)) &&
+	       (!r->npids || in_list(r->pids, r->npids, pid));
+}
 
-	if ((size_t)(w->c.p - w->released) < chunk)
-		return;
-	lo = (const uint8_t *)((uintptr_t)w->released & ~4095UL);
-	madvise((void *)lo, (w->c.p - lo) & ~4095UL, MADV_DONTNEED);
-	w->released = w->c.p;
+static int selected(const struct report *r, const struct thread *th)
+{
+	return thread_selected(r, th->pid, th->tid);
 }
 
 /* Whole streams one after the other: the fast path. */
 static void walk_sequential(struct report *r)
 {
+	uint64_t before = 0; /* bytes of the streams done */
+
 	for (unsigned int i = 0; i < r->t->nthreads; i++) {
 		struct thread *th = r->t->threads[i];
 		struct event ev;
 		struct walk w;
+		uint32_t n = 0;
 
 		if (!selected(r, th))
 			continue;
 		walk_init(r, &w, th);
 		while (cursor_next(&w.c, &ev) > 0) {
 			event(r, &w, &ev);
-			release(&w);
+			if (__builtin_expect(!(++n & 0xfffff), 0))
+				progress_update(before + cursor_off(&w.c));
 		}
+		before += th->size;
 		walk_end(r, &w);
 	}
 }
 
-/* Peeks the next event of @w; returns 0 when the stream is over. */
-static int peek(struct walk *w)
+/* Peeks the next event of @w; returns 0 when the stream is over. In a
+ * threshold trace a call is written when it ends, entry and exit together:
+ * it takes its place among the other threads' by its end. */
+static int peek(struct report *r, struct walk *w)
 {
+	if (w->has_next)
+		return 1;
+	w->has_next = cursor_next(&w->c, &w->next) > 0;
 	if (!w->has_next)
-		w->has_next = cursor_next(&w->c, &w->next) > 0;
-	return w->has_next;
+		return 0;
+	w->key = clock_ns(&w->proc->clk, w->next.ticks);
+	if (r->by_end && w->next.type == DFT_EV_ENTRY) {
+		struct cursor c = w->c;
+		struct event ev = { 0 };
+		int ret;
+
+		while ((ret = cursor_next(&c, &ev)) > 0 && ev.type == DFT_EV_EXT)
+			;
+		if (ret > 0 && ev.type == DFT_EV_EXIT)
+			w->key = clock_ns(&w->proc->clk, ev.ticks);
+		cursor_reseat(&w->c);
+	}
+	return 1;
 }
 
 static uint64_t next_ns(struct walk *w)
 {
-	return clock_ns(&w->proc->clk, w->next.ticks);
+	return w->key;
 }
 
 static void sift_down(struct walk **heap, unsigned int n, unsigned int i)
@@ -473,6 +608,7 @@ static void walk_merged(struct report *r)
 	struct walk *ws = xcalloc(r->t->nthreads, sizeof(*ws));
 	struct walk **heap = xcalloc(r->t->nthreads, sizeof(*heap));
 	unsigned int n = 0;
+	uint32_t count = 0;
 
 	for (unsigned int i = 0; i < r->t->nthreads; i++) {
 		struct walk *w = &ws[i];
@@ -480,7 +616,7 @@ static void walk_merged(struct report *r)
 		if (!selected(r, r->t->threads[i]))
 			continue;
 		walk_init(r, w, r->t->threads[i]);
-		if (!peek(w)) {
+		if (!peek(r, w)) {
 			walk_end(r, w);
 			continue;
 		}
@@ -491,10 +627,18 @@ static void walk_merged(struct report *r)
 	while (n) {
 		struct walk *w = heap[0];
 
+		if (__builtin_expect(!(++count & 0xfffff), 0)) {
+			uint64_t done = 0;
+
+			for (unsigned int i = 0; i < r->t->nthreads; i++)
+				done += ws[i].done ? r->t->threads[i]->size
+				      : ws[i].th   ? cursor_off(&ws[i].c)
+						   : 0;
+			progress_update(done);
+		}
 		w->has_next = 0;
 		event(r, w, &w->next);
-		release(w);
-		if (!peek(w)) {
+		if (!peek(r, w)) {
 			walk_end(r, w);
 			heap[0] = heap[--n];
 		}
@@ -506,12 +650,20 @@ static void walk_merged(struct report *r)
 
 void walk_trace(struct report *r)
 {
+	uint64_t total = 0;
+
+	for (unsigned int i = 0; i < r->t->nthreads; i++) {
+		if (selected(r, r->t->threads[i]))
+			total += r->t->threads[i]->size;
+	}
+	progress_start(total);
 	if (r->fmt->begin)
 		r->fmt->begin(r);
 	if (r->fmt->flags & FMT_MERGE)
 		walk_merged(r);
 	else
 		walk_sequential(r);
+	progress_end();
 	if (r->fmt->end)
 		r->fmt->end(r);
 }

@@ -4,9 +4,10 @@
  * marker, and the dispatch to the ops. An architecture may do all of it in
  * its trampolines instead, in an arch/<arch>/entry.S that replaces this.
  *
- * With one ops registered that wants every site, every enabled site is its
- * own, so it is called directly (the kernel's single-ops fast path); else
- * the list walk asks each ops whether it wants this ip.
+ * With one ops registered, it is called directly whatever its filter (the
+ * kernel's single-ops fast path: the sites it does not want are NOPs; see
+ * fast_path_update() in ops.c); else the list walk asks each ops whether it
+ * wants this ip.
  */
 #include "internal.h"
 

@@ -56,7 +56,7 @@ struct shadow_ent {
 	unsigned long sp;     /* the function's sp at entry: the match key */
 	unsigned long *slot; /* where the return address lives, or NULL */
 	unsigned long ip;
-	unsigned long gen;    /* graph_gen when it was pushed */
+	unsigned long gen;    /* dft_graph_gen when it was pushed */
 	unsigned int users;   /* bit i: graph_users[i] wants the return */
 	unsigned long long data[DFT_GRAPH_MAX]; /* per user */
 };
@@ -70,13 +70,18 @@ struct shadow {
 };
 
 #define SHADOW_SIZE0 (64UL << 10)
-#define HOOK ((unsigned long)dft_arch_return_hook)
+/* What return slots get: dft_arch_return_hook, or a direct tracer's own. */
+static unsigned long graph_hook = (unsigned long)dft_arch_return_hook;
+#define HOOK READ_ONCE(graph_hook)
 
 /* The registered graph ops; an entry reports to user i only if it was
  * pushed after that user registered (a slot may be reused). */
 static struct dft_graph_ops *graph_users[DFT_GRAPH_MAX];
 static unsigned long graph_user_gen[DFT_GRAPH_MAX];
-static unsigned long graph_gen;
+unsigned long dft_graph_gen;
+/* The graph ops that set graph_hook, and what its trampolines need. */
+static struct dft_graph_ops *direct_gops;
+struct dft_graph_direct dft_graph_direct;
 static pthread_key_t shadow_key;
 static pthread_once_t graph_once = PTHREAD_ONCE_INIT;
 
@@ -239,7 +244,7 @@ static void graph_entry(unsigned long ip, unsigned long parent_ip, struct dft_op
 	e->slot = NULL;
 #endif
 	e->ip = ip;
-	e->gen = READ_ONCE(graph_gen);
+	e->gen = READ_ONCE(dft_graph_gen);
 	ss->top++;
 	*slot = HOOK;
 }
@@ -316,6 +321,40 @@ static void shadow_rehook(struct shadow *ss)
 	ss->resync = 0;
 }
 
+#ifdef HAVE_DFT_DIRECT
+/* The layout the direct trampolines of a graph tracer use (internal.h). */
+_Static_assert(offsetof(struct dft_thread, graph) == DFT_THREAD_GRAPH, "thread graph");
+_Static_assert(offsetof(struct shadow, top) == DFT_SHADOW_TOP, "shadow top");
+_Static_assert(offsetof(struct shadow, cap) == DFT_SHADOW_CAP, "shadow cap");
+_Static_assert(offsetof(struct shadow, resync) == DFT_SHADOW_RESYNC, "shadow resync");
+_Static_assert(offsetof(struct shadow, ent) == DFT_SHADOW_ENT, "shadow ent");
+_Static_assert(sizeof(struct shadow_ent) == DFT_SHADOW_ENT_SIZE, "shadow entry size");
+_Static_assert(offsetof(struct shadow_ent, real) == DFT_SHENT_REAL, "shent real");
+_Static_assert(offsetof(struct shadow_ent, parent) == DFT_SHENT_PARENT, "shent parent");
+_Static_assert(offsetof(struct shadow_ent, sp) == DFT_SHENT_SP, "shent sp");
+_Static_assert(offsetof(struct shadow_ent, slot) == DFT_SHENT_SLOT, "shent slot");
+_Static_assert(offsetof(struct shadow_ent, ip) == DFT_SHENT_IP, "shent ip");
+_Static_assert(offsetof(struct shadow_ent, gen) == DFT_SHENT_GEN, "shent gen");
+_Static_assert(offsetof(struct shadow_ent, users) == DFT_SHENT_USERS, "shent users");
+_Static_assert(offsetof(struct shadow_ent, data) == DFT_SHENT_DATA, "shent data");
+_Static_assert(offsetof(struct dft_graph_direct, users) == DFT_GDIRECT_USERS, "direct users");
+_Static_assert(offsetof(struct dft_graph_direct, gen) == DFT_GDIRECT_GEN, "direct gen");
+_Static_assert(offsetof(struct dft_graph_direct, data) == DFT_GDIRECT_DATA, "direct data");
+#endif
+
+void dft_graph_set_hook(struct dft_graph_ops *gops, void *hook)
+{
+	pthread_mutex_lock(&dft_lock);
+	/* Only while no graph ops is registered: hooked frames compare with it. */
+	for (unsigned int u = 0; u < DFT_GRAPH_MAX; u++)
+		if (graph_users[u])
+			goto out;
+	direct_gops = hook ? gops : NULL;
+	WRITE_ONCE(graph_hook, (unsigned long)(hook ? hook : dft_arch_return_hook));
+out:
+	pthread_mutex_unlock(&dft_lock);
+}
+
 /* ---- dft_register_graph() ---- */
 
 static void graph_init_once(void)
@@ -365,13 +404,20 @@ DFT_API int dft_register_graph(struct dft_graph_ops *gops)
 	/* After the prologue the return address is no longer where we look. */
 	gops->ops.flags |= DFT_OPS_FL_ENTRY_ONLY;
 	/* Entries pushed before now are not this user's, whatever their bits. */
-	WRITE_ONCE(graph_gen, graph_gen + 1);
-	WRITE_ONCE(graph_user_gen[u], graph_gen);
+	WRITE_ONCE(dft_graph_gen, dft_graph_gen + 1);
+	WRITE_ONCE(graph_user_gen[u], dft_graph_gen);
 	WRITE_ONCE(graph_users[u], gops);
+	if (gops == direct_gops) {
+		dft_graph_direct.users = 1U << u;
+		dft_graph_direct.gen = graph_user_gen[u];
+		dft_graph_direct.data = offsetof(struct shadow_ent, data[u]);
+	}
 	err = dft_register_ops(&gops->ops);
 	if (err) {
 		WRITE_ONCE(graph_users[u], NULL);
 		gops->internal = NULL;
+		if (gops == direct_gops)
+			WRITE_ONCE(dft_graph_direct.users, 0);
 	}
 	pthread_mutex_unlock(&dft_lock);
 	return err;
@@ -387,6 +433,8 @@ DFT_API int dft_unregister_graph(struct dft_graph_ops *gops)
 
 	if (!gops)
 		return -EINVAL;
+	if (dft_in_callback())
+		return -EDEADLK;
 	pthread_mutex_lock(&dft_lock);
 	u = graph_user(gops);
 	if (u >= DFT_GRAPH_MAX || graph_users[u] != gops) {
@@ -396,6 +444,9 @@ DFT_API int dft_unregister_graph(struct dft_graph_ops *gops)
 	err = dft_unregister_ops(&gops->ops);
 	if (!err) {
 		WRITE_ONCE(graph_users[u], NULL);
+		/* No entry has no user: the direct return hook passes them on. */
+		if (gops == direct_gops)
+			WRITE_ONCE(dft_graph_direct.users, 0);
 		/* No return hook is still inside gops->ret. */
 		dft_synchronize();
 		gops->internal = NULL;

@@ -26,11 +26,33 @@
  * assembly (an arch/<arch>/entry.S replacing lib/entry.c). */
 #define DFT_THREAD_SEQ 0
 #define DFT_THREAD_REGISTERED __SIZEOF_LONG__
+#define DFT_THREAD_GRAPH (4 * __SIZEOF_POINTER__)
+
+/* graph.c's shadow stack, for the direct trampolines of a graph tracer
+ * (checked in graph.c where HAVE_DFT_DIRECT: 64-bit layouts): the header,
+ * then entries of 15 words. */
+#define DFT_SHADOW_TOP __SIZEOF_POINTER__
+#define DFT_SHADOW_CAP (DFT_SHADOW_TOP + 4)
+#define DFT_SHADOW_RESYNC (DFT_SHADOW_TOP + 8)
+#define DFT_SHADOW_ENT (DFT_SHADOW_TOP + 16)
+#define DFT_SHADOW_ENT_SIZE (15 * 8)
+#define DFT_SHENT_REAL 0
+#define DFT_SHENT_PARENT 8
+#define DFT_SHENT_SP 16
+#define DFT_SHENT_SLOT 24
+#define DFT_SHENT_IP 32
+#define DFT_SHENT_GEN 40
+#define DFT_SHENT_USERS 48
+#define DFT_SHENT_DATA 56
+#define DFT_GDIRECT_USERS 0
+#define DFT_GDIRECT_GEN 8
+#define DFT_GDIRECT_DATA 16
 
 #ifndef __ASSEMBLER__
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,6 +113,7 @@ enum dft_target {
 	DFT_TGT_NOP,
 	DFT_TGT_CALLER, /* the argument-saving trampoline */
 	DFT_TGT_REGS,	/* the full-regs trampoline */
+	DFT_TGT_DIRECT, /* the only ops' own trampoline (dft_set_direct) */
 };
 
 #define DFT_SITE_FAILED (1U << 0)   /* unexpected bytes: never touched */
@@ -169,6 +192,17 @@ int dft_text_patch(struct dft_patch *batch, size_t n, int live);
 #define DFT_OPS_SIZE_0 sizeof(struct dft_ops)
 #define DFT_GRAPH_OPS_SIZE_0 sizeof(struct dft_graph_ops)
 void dft_ops_modules_changed(void);
+/*
+ * A direct trampoline, as the kernel's register_ftrace_direct: while @ops
+ * is the only ops registered, the sites it wants call @tramp instead of
+ * the caller trampoline. @tramp does the common case of @ops itself and
+ * jumps to dft_caller (with every register as it found them) for the rest,
+ * so @ops->func must still do all of it. Set before registering @ops;
+ * ignored where the architecture has no HAVE_DFT_DIRECT.
+ */
+void dft_set_direct(struct dft_ops *ops, void *tramp);
+/* What DFT_TGT_DIRECT calls now, or NULL: read by patch.c and arch/. */
+extern void *dft_direct_tramp;
 
 /* ---- entry.c / thread.c ---- */
 struct dft_thread {
@@ -192,6 +226,27 @@ int dft_in_callback(void);
 
 /* ---- trap.c ---- */
 int dft_trap_init(void);
+/* The signal of the trap-based protocols: DFT_TRAP_SIGNAL, or on ports
+ * where it is a real-time one, DYNFTRACE_SIGNAL's or a free one. */
+extern int dft_trap_signal;
+
+/* ---- stop.c: every other thread stopped while text changes ---- */
+/* Called by the trap handler first: 1 if the signal was a stop request. */
+int dft_stop_handler(int sig, siginfo_t *si, void *ctx);
+/* Calls @write(@batch, @n) while every other thread is parked outside of
+ * the bytes that change; 0, or -errno with nothing written. */
+int dft_stop_and_patch(const struct dft_patch *batch, size_t n,
+		       void (*write)(const struct dft_patch *, size_t));
+
+/* What the patch protocols did (DYNFTRACE_STATS=1 prints it at exit):
+ * the tests check that they exercised what they mean to. */
+struct dft_patch_stats {
+	unsigned long batches; /* live batches */
+	unsigned long traps;   /* traps taken on a site being written */
+	unsigned long stops;   /* stop-the-world rounds */
+	unsigned long parked;  /* threads parked by them */
+};
+extern struct dft_patch_stats dft_patch_stats;
 
 /* The fast path: the only registered ops when it wants every site (so no
  * site can be another's), or NULL for the list walk. */
@@ -219,6 +274,24 @@ int dft_graph_return_address(const struct dft_regs *regs, unsigned long *addr);
  */
 extern char dft_arch_return_hook[];
 unsigned long dft_graph_return(struct dft_regs *regs, unsigned long sp);
+
+/*
+ * A graph tracer's direct trampolines (dft_set_direct) push shadow entries
+ * themselves, stamped with dft_graph_gen and dft_graph_direct, and put
+ * @hook in the return slot:
+ * a return hook of their own that handles the common return and jumps to
+ * dft_arch_return_hook, registers as they came, for the rest. Set before
+ * dft_register_graph(); NULL goes back to dft_arch_return_hook.
+ */
+extern unsigned long dft_graph_gen;
+void dft_graph_set_hook(struct dft_graph_ops *gops, void *hook);
+/* While that graph ops is registered: its users bit in an entry (0 when
+ * it is not registered), the generation its entries start at, and the
+ * offset of its data word in an entry. */
+struct dft_graph_direct {
+	unsigned long users, gen, data;
+};
+extern struct dft_graph_direct dft_graph_direct;
 
 /* The recursion guard for paths that are not callbacks (the return hook,
  * the libc interposers): a traced function called inside runs untraced. */
@@ -256,8 +329,9 @@ int dft_arch_site_decode(struct dft_site *site);
 int dft_arch_site_insn(const struct dft_site *site, enum dft_target target, uint8_t *buf);
 /* The NOP form a site is normalised to once, before threads may run it. */
 void dft_arch_site_init_insn(const struct dft_site *site, uint8_t *buf);
-/* Writes a batch into writable text; @live: other threads may be running. */
-void dft_arch_patch(struct dft_patch *batch, size_t n, int live);
+/* Writes a batch into writable text; @live: other threads may be running.
+ * 0, or -errno with nothing written. */
+int dft_arch_patch(struct dft_patch *batch, size_t n, int live);
 /* Near-module stubs, for modules out of direct branch range. */
 int dft_arch_need_stubs(const struct dft_module *mod);
 void *dft_arch_stubs_alloc(struct dft_module *mod);

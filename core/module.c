@@ -174,6 +174,8 @@ static void module_free(struct dft_module *mod)
 	free(mod);
 }
 
+static struct dft_site *lookup_in(struct dft_module *m, unsigned long addr, int by_func);
+
 /* Brings every site of a new module to its NOP form, in one batch. */
 static void module_normalise(struct dft_module *mod, int live)
 {
@@ -194,7 +196,12 @@ static void module_normalise(struct dft_module *mod, int live)
 		if (memcmp(p->old, p->new, s->len))
 			n++;
 	}
-	dft_text_patch(batch, n, live);
+	/* Not normalised (a thread would not stop): never enabled either. */
+	if (dft_text_patch(batch, n, live)) {
+		for (size_t i = 0; i < n; i++)
+			lookup_in(mod, batch[i].addr, 0)->flags |= DFT_SITE_FAILED;
+		pr_warn("%s: its call sites could not be prepared: not traced", mod->name);
+	}
 	free(batch);
 }
 
@@ -283,7 +290,8 @@ void dft_modules_scan(int startup)
 		}
 		module_normalise(m, live);
 		m->next = dft_modules;
-		dft_modules = m;
+		/* Published whole: callbacks look sites up without the lock. */
+		__atomic_store_n(&dft_modules, m, __ATOMIC_RELEASE);
 		dft_nr_sites += m->nr_sites;
 	}
 	/* Listeners first (the recorder names the new sites), then the ops
@@ -291,6 +299,10 @@ void dft_modules_scan(int startup)
 	if (dft_modules_changed)
 		dft_modules_changed();
 	dft_ops_modules_changed();
+	/* A callback may be walking an unlinked module (a lock-free
+	 * dft_lookup_function()): let it leave first. */
+	if (gone)
+		dft_synchronize();
 	while (gone) {
 		struct dft_module *m = gone;
 

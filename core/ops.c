@@ -100,6 +100,21 @@ static void ipset_add(struct ipset *set, unsigned long ip)
 
 /* ---- patterns (util/match.c) ---- */
 
+/* Whether __cxa_demangle was looked for since the modules last changed:
+ * libstdc++ only comes with a module, and a failed dlsym is not free. */
+static int demangler_looked;
+
+static int demangler(void)
+{
+	static int found;
+
+	if (!demangler_looked) {
+		found = dft_demangler_find();
+		demangler_looked = 1;
+	}
+	return found;
+}
+
 /* The demangled forms of @s's name, cached by its module; NULL for a C name. */
 static const char *site_forms(struct dft_site *s)
 {
@@ -202,7 +217,7 @@ static void warn_no_match(const char *glob)
 	}
 	if (list[0])
 		pr_warn("'%s' matches no function with a call site; close names:%s", glob, list);
-	else if (!dft_demangler_find() && (strstr(glob, "::") || strchr(glob, '(')))
+	else if (!demangler() && (strstr(glob, "::") || strchr(glob, '(')))
 		pr_warn("'%s' matches no function with a call site, and this process has no C++ demangler (__cxa_demangle, from libstdc++): select C++ functions by their mangled names (dynftrace list --raw)",
 			glob);
 	else
@@ -220,7 +235,7 @@ static int patterns_parse(const char *text, struct pattern **out)
 	*out = NULL;
 	if (!text)
 		return 0;
-	dft_demangler_find();
+	demangler();
 	ret = dft_patterns_parse(text, out, &bad);
 	if (ret == -EINVAL) {
 		char tok[256];
@@ -326,15 +341,51 @@ static int wants_all(const struct ops_priv *o)
 	return !has_filter(o) && !o->notrace;
 }
 
-/* The fast path is only right while every patched site is the single
- * ops' own: see entry.c. Cleared before sites are added, set after. */
+/*
+ * The fast path: the single ops is called directly whatever its filter, as
+ * the kernel does, since the sites it does not want are NOPs. Cleared
+ * before sites are added, set after. A thread already past the call of a
+ * site just turned off (preempted in the trampoline) may still call it once
+ * for that site, as a callback may run just after a filter change: harmless
+ * for an ops that only watches. An IPMODIFY ops redirects, so it keeps the
+ * set lookup unless it wants every site (then every site is its own).
+ */
 static void fast_path_update(void)
 {
 	struct ops_priv *o = ops_list;
 
 	/* In a transaction the text is behind: the list walk is always right. */
 	WRITE_ONCE(dft_single_ops,
-		   nr_ops == 1 && wants_all(o) && !update_depth ? o->ops : NULL);
+		   nr_ops == 1 && (wants_all(o) || !(o->ops->flags & DFT_OPS_FL_IPMODIFY)) &&
+				   !update_depth ?
+			   o->ops :
+			   NULL);
+}
+
+static struct dft_ops *direct_ops;
+static void *direct_addr;
+void *dft_direct_tramp;
+
+void dft_set_direct(struct dft_ops *ops, void *tramp)
+{
+#ifdef HAVE_DFT_DIRECT
+	pthread_mutex_lock(&dft_lock);
+	direct_ops = ops;
+	direct_addr = tramp;
+	pthread_mutex_unlock(&dft_lock);
+#endif
+}
+
+/* Before sites are patched: the direct target while its ops is alone. A
+ * thread still in the direct trampoline of a site being switched back
+ * runs it to the end: it only serves its own ops. */
+static void direct_update(void)
+{
+	void *tramp = nr_ops == 1 && ops_list->ops == direct_ops ? direct_addr : NULL;
+
+	if (tramp != dft_direct_tramp)
+		pr_debug("sites call the %s trampoline", tramp ? "direct" : "caller");
+	dft_direct_tramp = tramp;
 }
 
 static void synchronize_and_free(void)
@@ -369,6 +420,7 @@ static int switch_set(struct ops_priv *o, struct ipset *set)
 		update_pending = 1;
 		return 0;
 	}
+	direct_update();
 	ret = dft_update_sites();
 	if (!set || nr_retired > 64)
 		synchronize_and_free();
@@ -641,6 +693,7 @@ DFT_API int dft_end_update(void)
 		return -EINVAL;
 	if (!--update_depth && update_pending) {
 		update_pending = 0;
+		direct_update();
 		ret = dft_update_sites();
 		/* Ops that left must not be running when the caller frees them. */
 		synchronize_and_free();
@@ -675,6 +728,7 @@ DFT_API int dft_ignore_current_thread(int ignore)
  * let go of the sites that are gone (no longer listed, never written). */
 void dft_ops_modules_changed(void)
 {
+	demangler_looked = 0;
 	for (struct ops_priv *o = ops_list; o; o = o->next) {
 		struct ipset *set;
 
@@ -711,8 +765,12 @@ DFT_API int dft_for_each_function(int (*fn)(const struct dft_func_info *info, vo
 	struct dft_func_info info;
 	int ret = 0;
 
-	if (!fn || dft_in_callback())
+	if (!fn)
 		return -EINVAL;
+	/* fn may run for long, and an update waiting for our callback to
+	 * finish holds the lock we would take. */
+	if (dft_in_callback())
+		return -EDEADLK;
 	pthread_mutex_lock(&dft_lock);
 	dft_for_each_module(m) {
 		dft_for_each_site(m, s) {
@@ -733,12 +791,21 @@ DFT_API int dft_lookup_function(unsigned long addr, struct dft_func_info *info)
 {
 	struct dft_site *s;
 
+	int locked;
+
 	if (!info)
 		return -EINVAL;
-	pthread_mutex_lock(&dft_lock);
+	/* From a callback, without the lock: an unregister holding it may be
+	 * waiting for this very callback to return. The module list is safe
+	 * to walk there (modules are freed after a grace period, module.c);
+	 * the counts and state read may be those of a moment ago. */
+	locked = !dft_in_callback();
+	if (locked)
+		pthread_mutex_lock(&dft_lock);
 	s = dft_site_of_func(addr);
 	if (s)
 		fill_info(s, info);
-	pthread_mutex_unlock(&dft_lock);
+	if (locked)
+		pthread_mutex_unlock(&dft_lock);
 	return s ? 0 : -ENOENT;
 }

@@ -112,7 +112,9 @@ int dft_text_patch(struct dft_patch *batch, size_t n, int live)
 		pr_err("cannot make text writable (%s): nothing patched%s", strerror(-ret),
 		       ret == -EACCES ? "; a W^X policy (SELinux execmod?) forbids it" : "");
 	} else {
-		dft_arch_patch(batch, n, live);
+		if (live)
+			__atomic_fetch_add(&dft_patch_stats.batches, 1, __ATOMIC_RELAXED);
+		ret = dft_arch_patch(batch, n, live);
 	}
 	for (i = 0; i < done; i++)
 		mprotect((void *)prot.v[i].lo, prot.v[i].hi - prot.v[i].lo, prot.v[i].prot);
@@ -121,11 +123,26 @@ int dft_text_patch(struct dft_patch *batch, size_t n, int live)
 	return ret;
 }
 
+struct dft_patch_stats dft_patch_stats;
+
+__attribute__((destructor)) static void print_stats(void)
+{
+	const char *env = getenv("DYNFTRACE_STATS");
+
+	if (env && *env && *env != '0')
+		fprintf(stderr,
+			"dynftrace: patch stats: %lu live batches, %lu traps, %lu stops, %lu threads parked\n",
+			dft_patch_stats.batches, dft_patch_stats.traps, dft_patch_stats.stops,
+			dft_patch_stats.parked);
+}
+
 static enum dft_target wanted(const struct dft_site *s)
 {
 	if (!s->refs)
 		return DFT_TGT_NOP;
-	return s->regs_refs ? DFT_TGT_REGS : DFT_TGT_CALLER;
+	if (s->regs_refs)
+		return DFT_TGT_REGS;
+	return dft_direct_tramp ? DFT_TGT_DIRECT : DFT_TGT_CALLER;
 }
 
 /* Lock held. Brings every site to what its reference counts want. */

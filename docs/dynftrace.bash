@@ -23,7 +23,7 @@ _dynftrace()
 	cmd=${COMP_WORDS[1]}
 
 	if ((COMP_CWORD == 1)); then
-		COMPREPLY=($(compgen -W "record report live list --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "record report live list info --help --version" -- "$cur"))
 		return
 	fi
 
@@ -55,24 +55,27 @@ _dynftrace()
 		--log)
 			COMPREPLY=($(compgen -W "error warn info debug" -- "$cur"))
 			return ;;
-		-D | --depth | --thresh | -A | --args | -R | --retval)
+		-D | --depth | --thresh | -A | --args | -R | --retval | --ring | --max-size)
 			return ;;
 		esac
 		COMPREPLY=($(compgen -W "-t --tracer -F --filter -N --notrace -G --graph-funcs
 			--graph-notrace -D --depth --thresh -A --args -R --retval --no-libcall -o
-			--output -f --force --log --help --" -- "$cur"))
+			--output -f --force --ring --max-size --log --help --" -- "$cur"))
 		[[ $cur == -* ]] || COMPREPLY+=($(compgen -c -- "$cur"))
 		;;
 	report)
 		case $prev in
 		--format)
-			COMPREPLY=($(compgen -W "text graph chrome folded svg profile" -- "$cur"))
+			COMPREPLY=($(compgen -W "text graph chrome perfetto folded svg profile task" -- "$cur"))
 			return ;;
-		-i | --input)
+		-i | --input | --diff)
 			COMPREPLY=($(compgen -d -- "$cur"))
 			return ;;
 		-o | --output)
 			COMPREPLY=($(compgen -f -- "$cur"))
+			return ;;
+		--demangle)
+			COMPREPLY=($(compgen -W "simple full no" -- "$cur"))
 			return ;;
 		-s | --sort)
 			COMPREPLY=($(compgen -W "total self" -- "$cur"))
@@ -81,11 +84,21 @@ _dynftrace()
 			COMPREPLY=($(compgen -W "abstime proc tail retval raw noabstime noproc
 				notail noretval noraw" -- "$cur"))
 			return ;;
-		-F | --filter | -N | --notrace | --tid)
+		-F | --filter | -N | --notrace | -C | --caller | --tid | --pid | -D | --depth | \
+			-t | --duration-min | -r | --time-range)
 			return ;;
 		esac
-		COMPREPLY=($(compgen -W "-i --input --format --tid -F --filter -N --notrace -o
-			--output -s --sort -O --option --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "-i --input --format --tid --pid -F --filter -N --notrace
+			-C --caller -D --depth -t --duration-min -r --time-range --demangle --task
+			--diff -o --output -s --sort -O --option --help" -- "$cur"))
+		;;
+	info)
+		case $prev in
+		-i | --input)
+			COMPREPLY=($(compgen -d -- "$cur"))
+			return ;;
+		esac
+		COMPREPLY=($(compgen -W "-i --input --help" -- "$cur"))
 		;;
 	list)
 		if [[ $cur == -* ]]; then

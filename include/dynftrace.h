@@ -33,8 +33,16 @@ struct dft_ops;
  *             address are valid, and changes to the ip are ignored.
  *
  * A callback runs with recursion protection: any traced function it calls
- * runs untraced. It may not call dft_register_ops() and friends (they return
- * -EDEADLK there).
+ * runs untraced. From a callback (and from a graph entry or return
+ * callback) the API behaves as follows, so that it never deadlocks with an
+ * update that waits for the callback to return:
+ *
+ *   dft_lookup_function(), dft_regs_*()     work
+ *   dft_register_ops(), dft_unregister_ops(), dft_set_filter(),
+ *   dft_set_notrace(), dft_set_filter_ip(), dft_free_ops(),
+ *   dft_begin_update(), dft_end_update(), dft_ignore_current_thread(),
+ *   dft_for_each_function(), dft_register_graph(),
+ *   dft_unregister_graph()                  return -EDEADLK, change nothing
  */
 typedef void (*dft_func_t)(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
 			   struct dft_regs *regs);
@@ -223,11 +231,13 @@ struct dft_func_info {
 };
 
 /* Calls @fn for each function (only enabled ones with @enabled_only) until
- * it returns non-zero, which is then returned. */
+ * it returns non-zero, which is then returned. -EDEADLK from a callback. */
 int dft_for_each_function(int (*fn)(const struct dft_func_info *info, void *arg), void *arg,
 			  int enabled_only);
 
-/* Look up the function containing @addr; 0 or -ENOENT. */
+/* Look up the function containing @addr; 0 or -ENOENT. Works from a
+ * callback (without taking the runtime's lock: refs and state may then be
+ * a moment old). */
 int dft_lookup_function(unsigned long addr, struct dft_func_info *info);
 
 #ifdef __cplusplus

@@ -5,9 +5,9 @@
  * chosen tracer, after the core's own constructor has read the call sites.
  *
  * Functions get dense ids (fids) in order of discovery; the tracers find
- * them from the call-site address through an open-addressing hash table
- * that is read without a lock and replaced, never changed in place, when it
- * fills up. sites-PID and maps-PID name what the ids and addresses mean.
+ * them from the call-site address through a direct map of the main module
+ * (record.h), else an open-addressing hash table that is read without a
+ * lock and replaced, never changed in place, when it fills up. sites-PID and maps-PID name what the ids and addresses mean.
  *
  * A fork child starts files of its own (its streams open at its first
  * event); an exec'd program starts over with the same pid, so the files of
@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -31,6 +33,7 @@ struct dft_ops *dft_rec_ops;
 static struct dft_fid_ent no_fids[1];
 static struct dft_fid_table fids0 = { no_fids, 0 };
 struct dft_fid_table *dft_fids = &fids0;
+struct dft_fid_map dft_fid_map;
 
 struct rec_func {
 	unsigned long func, site;
@@ -51,6 +54,10 @@ static uint32_t nr_funcs, cap_funcs;
 static struct rec_mod *mods;
 static unsigned int nr_mods, cap_mods;
 static FILE *maps_file, *sites_file;
+/* The process files exist: only once the process has a call site. A
+ * process with none (a shell, a tool a build runs) leaves a line in
+ * "nosites" at its exit instead. */
+static int have_files;
 static const struct dft_tracer *tracer;
 static const char *graph_funcs, *graph_notrace;
 
@@ -214,6 +221,8 @@ static unsigned int mod_id(const struct dft_module *dm)
 
 /* ---- fids and sites-PID ---- */
 
+static void process_files(void);
+
 static void sites_line(uint32_t fid)
 {
 	const struct rec_func *f = &funcs[fid];
@@ -305,6 +314,9 @@ static void fids_scan(void)
 		for (uint32_t fid = old; fid < nr_funcs; fid++)
 			sites_line(fid);
 		fflush(sites_file);
+	} else if (nr_funcs && !have_files && dft_rec_dirfd >= 0) {
+		/* The first sites (a library with some was loaded). */
+		process_files();
 	}
 }
 
@@ -326,16 +338,16 @@ static void rec_modules_changed(void)
  * not wait for dft_lock (its holder may be waiting for us), so we only try;
  * the event is dropped when we cannot.
  */
-const struct dft_fid_ent *dft_fid_miss(unsigned long site)
+int dft_fid_miss(unsigned long site, struct dft_fid *f)
 {
 	const struct dft_fid_table *t;
 
 	if (pthread_mutex_trylock(&dft_lock))
-		return NULL;
+		return -1;
 	/* fork() takes rec_lock before dft_lock: only try this one too. */
 	if (pthread_mutex_trylock(&rec_lock)) {
 		pthread_mutex_unlock(&dft_lock);
-		return NULL;
+		return -1;
 	}
 	fids_scan();
 	pthread_mutex_unlock(&rec_lock);
@@ -344,11 +356,65 @@ const struct dft_fid_ent *dft_fid_miss(unsigned long site)
 	for (unsigned long i = (site * 0x9E3779B97F4A7C15ul) >> 20;; i++) {
 		const struct dft_fid_ent *e = &t->ent[i & t->mask];
 
-		if (e->site == site)
-			return e;
+		if (e->site == site) {
+			f->fid = e->fid;
+			f->flags = e->flags;
+			return 0;
+		}
 		if (!e->site)
-			return NULL;
+			return -1;
 	}
+}
+
+/*
+ * The direct map (record.h), for the module with the most sites: a lookup
+ * with no hash and no probe, which the assembly fast paths read too.
+ * Without memory for it, every lookup takes the hash table.
+ */
+static void fid_map_build(void)
+{
+	const struct dft_module *best = NULL;
+	unsigned long lo = ~0UL, hi = 0;
+	size_t n = 0;
+	void *map;
+
+	dft_for_each_module(m) {
+		if (m->nr_sites > n) {
+			n = m->nr_sites;
+			best = m;
+		}
+	}
+	if (!best)
+		return;
+	dft_for_each_site(best, s) {
+		if (s->flags & DFT_SITE_FAILED)
+			continue;
+		if (s->addr < lo)
+			lo = s->addr;
+		if (s->addr + 1 > hi)
+			hi = s->addr + 1;
+	}
+	if (lo >= hi)
+		return;
+	/* One 4-byte word per 4 bytes of text; untouched pages cost nothing. */
+	map = mmap(NULL, ((hi - lo) | 3) + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (map == MAP_FAILED)
+		return;
+	dft_fid_map.ent = map;
+	dft_fid_map.lo = lo;
+	for (uint32_t fid = 0; fid < nr_funcs; fid++) {
+		unsigned long off = funcs[fid].site - lo;
+		struct dft_fid f;
+
+		if (off >= hi - lo)
+			continue;
+		/* Only read by this thread until the tracer starts. */
+		if (!dft_fid_lookup(funcs[fid].site, &f) && !f.flags)
+			dft_fid_map.ent[off / 4] = f.fid + 1;
+	}
+	dft_fid_map.size = hi - lo;
+	pr_debug("record: %s: function ids from a direct map of %lu bytes", best->name, hi - lo);
 }
 
 /* ---- process files ---- */
@@ -368,6 +434,7 @@ static void clock_file(void)
 /* maps-, sites- and clock-PID for this process, from what is known so far. */
 static void process_files(void)
 {
+	have_files = 1;
 	if (maps_file)
 		fclose(maps_file);
 	if (sites_file)
@@ -389,6 +456,21 @@ static void process_files(void)
 	clock_file();
 }
 
+static int stale_process_file(const char *name)
+{
+	static const char *const pre[] = { DFT_FILE_EXIT "-", DFT_FILE_MAPS "-", DFT_FILE_SITES "-",
+					   DFT_FILE_CLOCK "-" };
+	char *end;
+
+	for (size_t i = 0; i < ARRAY_SIZE(pre); i++) {
+		size_t n = strlen(pre[i]);
+
+		if (!strncmp(name, pre[i], n) && strtol(name + n, &end, 10) == dft_rec_pid && !*end)
+			return 1;
+	}
+	return 0;
+}
+
 /* An exec'd image has the pid of the one it replaced: its streams and
  * profiles would be read with our ids. */
 static void remove_stale(void)
@@ -408,11 +490,31 @@ static void remove_stale(void)
 	while ((d = readdir(dir))) {
 		if (!strncmp(d->d_name, pre, strlen(pre)) ||
 		    !strncmp(d->d_name, prof, strlen(prof)) ||
-		    (!strncmp(d->d_name, DFT_FILE_EXIT "-", sizeof(DFT_FILE_EXIT)) &&
-		     atoi(d->d_name + sizeof(DFT_FILE_EXIT)) == dft_rec_pid))
+		    stale_process_file(d->d_name))
 			unlinkat(dft_rec_dirfd, d->d_name, 0);
 	}
 	closedir(dir);
+}
+
+/* One line for a process without call sites: "PID status=N comm=NAME". A
+ * single write with O_APPEND: lines of processes exiting together do not mix. */
+static void nosites_line(int status)
+{
+	char line[128], comm[17] = "";
+	int fd, n;
+
+	fd = openat(dft_rec_dirfd, DFT_FILE_NOSITES, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	prctl(PR_GET_NAME, comm);
+	for (char *c = comm; *c; c++) {
+		if (*c == ' ' || *c == '\n')
+			*c = '_';
+	}
+	n = snprintf(line, sizeof(line), "%d status=%d comm=%s\n", (int)dft_rec_pid, status, comm);
+	if (write(fd, line, n) != n)
+		pr_debug("record: cannot write nosites: %m\n");
+	close(fd);
 }
 
 static void rec_exit(int status, void *arg)
@@ -422,6 +524,11 @@ static void rec_exit(int status, void *arg)
 	FILE *f;
 
 	if (getpid() != dft_rec_pid) {
+		dft_guard_exit(guard);
+		return;
+	}
+	if (!have_files) {
+		nosites_line(status);
 		dft_guard_exit(guard);
 		return;
 	}
@@ -460,7 +567,8 @@ static void rec_child(void)
 	dft_rec_pid = getpid();
 	/* -G, --graph-notrace and the argument specs match C++ names too. */
 	dft_demangler_find();
-	process_files();
+	if (have_files)
+		process_files();
 	if (tracer->fork_child)
 		tracer->fork_child();
 }
@@ -597,10 +705,12 @@ __attribute__((constructor(200))) static void rec_init(void)
 	pthread_mutex_lock(&rec_lock);
 	maps_scan();
 	fids_scan();
+	fid_map_build();
 	dft_modules_changed = rec_modules_changed;
 	pthread_mutex_unlock(&rec_lock);
 	pthread_mutex_unlock(&dft_lock);
-	process_files();
+	if (nr_funcs && !have_files)
+		process_files();
 	pthread_atfork(rec_prepare, rec_parent, rec_child);
 	on_exit(rec_exit, NULL);
 	if (tracer->start())

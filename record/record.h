@@ -74,8 +74,10 @@ static inline uint64_t dft_ticks(void)
 		__typeof__(((type *)0)->field) v_ = (val);                               \
 		memcpy((char *)(p) + offsetof(type, field), &v_, sizeof(v_));            \
 	} while (0)
+#define DFT_CHUNK_HDR sizeof(struct dft_chunk_hdr)
 
-/* A shared mapping of a file in the trace directory, grown in place. */
+/* A shared mapping of a whole (small) file in the trace directory, grown
+ * in place: the profile tracer's tables. */
 struct dft_mfile {
 	unsigned char *map;
 	size_t size;
@@ -86,19 +88,48 @@ int dft_mfile_open(struct dft_mfile *mf, const char *name, size_t size);
 int dft_mfile_grow(struct dft_mfile *mf, size_t size);
 void dft_mfile_close(struct dft_mfile *mf);
 
+/* A frame open on the thread, for the STACK event of a ring chunk. */
+struct dft_stack_ent {
+	uint32_t fid; /* DFT_STACK_NONE: a frame hooked but not recorded */
+	uint32_t pad;
+	uint64_t ticks;
+};
+#define DFT_STACK_NONE UINT32_MAX
+
+/*
+ * A thread's stream. ev/pos/cap/last/committed describe the current window
+ * only (one chunk of the file, docs/trace-format.md), and the inline writers
+ * (and the architectures' assembly fast paths) rely on nothing else: the
+ * move to the next chunk happens in dft_stream_slow().
+ */
 struct dft_stream {
-	unsigned char *ev; /* the events, after the header */
-	uint64_t *committed;
+	unsigned char *ev; /* the events of the current chunk */
+	uint64_t *committed; /* the current chunk's committed count */
 	size_t pos, cap; /* cap keeps room for a final LOST event */
 	uint64_t last;	 /* ticks of the previous event */
 	uint64_t events, lost;
-	uint64_t pending; /* lost, and not yet told in a LOST event */
-	unsigned int retry; /* lost events until the next attempt to grow */
+	/* ---- the slow path's ---- */
+	uint64_t *lostp; /* count of the LOST event ending this chunk, or NULL */
+	unsigned int retry; /* lost events until the next attempt to move on */
 	int state;	    /* enum in buffer.c */
-	struct dft_mfile mf;
+	int fd;
+	unsigned char *map; /* the window (linear) or the whole ring */
+	size_t map_len;
+	uint64_t map_off;   /* file offset of map */
+	uint64_t chunk_off; /* file offset of the current chunk */
+	uint64_t seq;	    /* of the current chunk, from 1 */
+	unsigned int ring_n; /* chunks of the ring in use */
+	/* function_graph in a ring: the open frames, so that each chunk
+	 * starts with them (its readers see calls entered before it) */
+	struct dft_stack_ent *stk;
+	unsigned int stk_depth;
 	struct dft_stream *next;
 };
 extern __thread struct dft_stream dft_stream;
+extern int dft_stream_ring; /* record --ring: streams are rings */
+/* Set by a tracer whose calls nest (function_graph): streams in a ring
+ * keep the open frames, through dft_stream_push() and dft_stream_pop(). */
+extern int dft_stream_stacks;
 
 void *dft_stream_slow(struct dft_stream *s, size_t len, uint64_t now, unsigned int type);
 
@@ -127,6 +158,28 @@ static inline void dft_stream_commit(struct dft_stream *s, size_t len)
 	s->events++;
 	/* Readers (even after a SIGKILL) only trust what committed covers. */
 	__atomic_store_n(s->committed, s->pos, __ATOMIC_RELEASE);
+}
+
+/* A frame at @depth was entered (@fid, or DFT_STACK_NONE when hooked but
+ * not recorded) / the frame at @depth returned: ring streams only, after
+ * the frame's event is committed. */
+#define DFT_STACK_MAX 4096
+static inline void dft_stream_push(struct dft_stream *s, unsigned int depth, uint32_t fid,
+				   uint64_t ticks)
+{
+	if (unlikely(s->stk)) {
+		if (depth < DFT_STACK_MAX) {
+			s->stk[depth].fid = fid;
+			s->stk[depth].ticks = ticks;
+		}
+		s->stk_depth = depth + 1; /* past DFT_STACK_MAX: no STACK written */
+	}
+}
+
+static inline void dft_stream_pop(struct dft_stream *s, unsigned int depth)
+{
+	if (unlikely(s->stk))
+		s->stk_depth = depth;
 }
 
 /* An EXT event with @len bytes of payload; NULL when lost. Returns the
@@ -166,21 +219,53 @@ struct dft_fid_table {
 };
 extern struct dft_fid_table *dft_fids;
 
-const struct dft_fid_ent *dft_fid_miss(unsigned long site);
+/*
+ * The direct map of the module with the most sites at start-up (a module
+ * loaded then is never unloaded): word (site - lo) / 4 holds fid + 1 for a
+ * function with no flags, else 0 (no site, or one with flags: the hash
+ * table has it). Sites are at least 5 bytes apart, so no two share a word.
+ * Filled before any tracer is enabled and never changed after; other
+ * modules use the hash table.
+ */
+struct dft_fid_map {
+	unsigned long lo, size; /* the byte range covered */
+	uint32_t *ent;
+};
+extern struct dft_fid_map dft_fid_map;
 
-/* The id of the function whose call site is @site. */
-static inline const struct dft_fid_ent *dft_fid_lookup(unsigned long site)
+struct dft_fid {
+	uint32_t fid, flags;
+};
+
+int dft_fid_miss(unsigned long site, struct dft_fid *f);
+
+/* The id of the function whose call site is @site: 0, or -1 if it has none. */
+static inline int dft_fid_lookup(unsigned long site, struct dft_fid *f)
 {
-	const struct dft_fid_table *t = __atomic_load_n(&dft_fids, __ATOMIC_ACQUIRE);
-	unsigned long i = (site * 0x9E3779B97F4A7C15ul) >> 20;
+	unsigned long off = site - dft_fid_map.lo;
+	const struct dft_fid_table *t;
+	unsigned long i;
 
-	for (;; i++) {
+	if (likely(off < dft_fid_map.size)) {
+		uint32_t v = dft_fid_map.ent[off / 4];
+
+		if (likely(v)) {
+			f->fid = v - 1;
+			f->flags = 0;
+			return 0;
+		}
+	}
+	t = __atomic_load_n(&dft_fids, __ATOMIC_ACQUIRE);
+	for (i = (site * 0x9E3779B97F4A7C15ul) >> 20;; i++) {
 		const struct dft_fid_ent *e = &t->ent[i & t->mask];
 
-		if (likely(e->site == site))
-			return e;
+		if (likely(e->site == site)) {
+			f->fid = e->fid;
+			f->flags = e->flags;
+			return 0;
+		}
 		if (!e->site)
-			return dft_fid_miss(site);
+			return dft_fid_miss(site, f);
 	}
 }
 
@@ -206,6 +291,14 @@ struct dft_tracer {
 	int fixed_clock;
 };
 extern const struct dft_tracer dft_tracer_function, dft_tracer_graph, dft_tracer_profile;
+
+#ifdef HAVE_DFT_DIRECT
+/* arch/<arch>/rec_fast.S: the common cases of the tracers (fast.h), as
+ * direct trampolines (dft_set_direct) and return hooks (dft_graph_set_hook). */
+extern char dft_rec_function_direct[];
+extern char dft_rec_graph_direct[], dft_rec_graph_return[];
+extern char dft_rec_prof_direct[], dft_rec_prof_return[];
+#endif
 extern struct dft_ops *dft_rec_ops; /* the tracer's ops, for its filters */
 
 /* ---- trace_args.c ---- */

@@ -3,28 +3,46 @@
  * The function tracer: one 16-byte FUNC event per traced call (the function,
  * its caller and the time), plus the arguments the -A specs ask for.
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "fast.h"
 #include "record.h"
+
+/* The assembly's view of the structures (fast.h). */
+_Static_assert(offsetof(struct dft_stream, ev) == DFT_STREAM_EV, "ev");
+_Static_assert(offsetof(struct dft_stream, committed) == DFT_STREAM_COMMITTED, "committed");
+_Static_assert(offsetof(struct dft_stream, pos) == DFT_STREAM_POS, "pos");
+_Static_assert(offsetof(struct dft_stream, cap) == DFT_STREAM_CAP, "cap");
+_Static_assert(offsetof(struct dft_stream, last) == DFT_STREAM_LAST, "last");
+_Static_assert(offsetof(struct dft_stream, events) == DFT_STREAM_EVENTS, "events");
+_Static_assert(offsetof(struct dft_fid_map, lo) == DFT_FID_MAP_LO, "map lo");
+_Static_assert(offsetof(struct dft_fid_map, size) == DFT_FID_MAP_SIZE, "map size");
+_Static_assert(offsetof(struct dft_fid_map, ent) == DFT_FID_MAP_ENT, "map ent");
+_Static_assert(DFT_EV_FUNC_TYPE == DFT_EV_FUNC && DFT_EV_EXIT_TYPE == DFT_EV_EXIT &&
+	       DFT_EV_ENTRY == 0 && DFT_DELTA_LIMIT == DFT_DELTA_MAX &&
+	       DFT_EV_SHIFT == DFT_EV_TYPE_BITS, "events");
+
 
 static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
 			  struct dft_regs *regs)
 {
-	const struct dft_fid_ent *f = dft_fid_lookup(ip);
 	struct dft_stream *s = &dft_stream;
-	uint64_t now = dft_ticks(), parent = parent_ip;
+	uint64_t now, parent = parent_ip;
+	struct dft_fid f;
 	uint32_t *p;
 
-	if (unlikely(!f))
+	if (unlikely(dft_fid_lookup(ip, &f)))
 		return;
+	now = dft_ticks();
 	p = dft_stream_event(s, sizeof(struct dft_ev_func), now, DFT_EV_FUNC);
 	if (unlikely(!p))
 		return;
-	dft_ev_put(p, struct dft_ev_func, fid, f->fid);
+	dft_ev_put(p, struct dft_ev_func, fid, f.fid);
 	dft_ev_put(p, struct dft_ev_func, parent_ip, parent);
 	dft_stream_commit(s, sizeof(struct dft_ev_func));
-	if (unlikely(f->flags & DFT_FID_ARGS))
-		dft_args_record(s, f->fid, regs, now);
+	if (unlikely(f.flags & DFT_FID_ARGS))
+		dft_args_record(s, f.fid, regs, now);
 }
 
 static struct dft_ops function_ops = { .func = function_call };
@@ -32,6 +50,12 @@ static struct dft_ops function_ops = { .func = function_call };
 static int function_start(void)
 {
 	dft_rec_ops = &function_ops;
+#ifdef HAVE_DFT_DIRECT
+	/* The assembly reads the arch counter only. DYNFTRACE_NO_DIRECT=1
+	 * keeps the generic path (benchmarks compare the two). */
+	if (dft_clock.use_ticks && !getenv("DYNFTRACE_NO_DIRECT"))
+		dft_set_direct(&function_ops, dft_rec_function_direct);
+#endif
 	return 0;
 }
 

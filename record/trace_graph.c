@@ -28,7 +28,7 @@ static __thread unsigned int in_graph, in_notrace;
 
 /* The slow part of the entry: graph functions and notrace. Returns 0 for a
  * call not to trace, -1 for one to hook silently, else 1. */
-static int graph_select(const struct dft_fid_ent *f, unsigned long long *data)
+static int graph_select(const struct dft_fid *f, unsigned long long *data)
 {
 	if (in_notrace)
 		return 0;
@@ -53,20 +53,24 @@ static void graph_unselect(unsigned long long data)
 		in_graph--;
 }
 
-static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
-		       struct dft_regs *regs)
+/* @ring: the stream keeps the open frames (record --ring), a variant of
+ * its own so that other streams pay nothing for it. */
+static __attribute__((always_inline)) inline int
+graph_entry_common(const struct dft_graph_ent *ent, struct dft_regs *regs, const int ring)
 {
-	const struct dft_fid_ent *f = dft_fid_lookup(ent->ip);
 	struct dft_stream *s = &dft_stream;
+	struct dft_fid f;
 	uint64_t now;
 	uint32_t *p;
 	int sel = 1;
 
-	if (unlikely(!f || ent->depth >= depth_max))
+	if (unlikely(dft_fid_lookup(ent->ip, &f) || ent->depth >= depth_max))
 		return 0;
-	if (unlikely(f->flags & (DFT_FID_GRAPH_FUNC | DFT_FID_GRAPH_NOTRACE) || in_notrace ||
+	if (unlikely(f.flags & (DFT_FID_GRAPH_FUNC | DFT_FID_GRAPH_NOTRACE) || in_notrace ||
 		     graph_funcs_only)) {
-		sel = graph_select(f, ent->data);
+		sel = graph_select(&f, ent->data);
+		if (ring && sel < 0)
+			dft_stream_push(s, ent->depth, DFT_STACK_NONE, 0);
 		if (sel <= 0)
 			return -sel;
 	}
@@ -81,11 +85,25 @@ static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *go
 		graph_unselect(*ent->data);
 		return 0;
 	}
-	dft_ev_put(p, struct dft_ev_entry, fid, f->fid);
+	dft_ev_put(p, struct dft_ev_entry, fid, f.fid);
 	dft_stream_commit(s, sizeof(struct dft_ev_entry));
-	if (unlikely(f->flags & DFT_FID_ARGS))
-		dft_args_record(s, f->fid, regs, now);
+	if (ring)
+		dft_stream_push(s, ent->depth, f.fid, now);
+	if (unlikely(f.flags & DFT_FID_ARGS))
+		dft_args_record(s, f.fid, regs, now);
 	return 1;
+}
+
+static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
+		       struct dft_regs *regs)
+{
+	return graph_entry_common(ent, regs, 0);
+}
+
+static int graph_entry_ring(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
+			    struct dft_regs *regs)
+{
+	return graph_entry_common(ent, regs, 1);
 }
 
 static void graph_exit(struct dft_stream *s, const struct dft_graph_ret *ret,
@@ -100,10 +118,10 @@ static void graph_exit(struct dft_stream *s, const struct dft_graph_ret *ret,
 		dft_ev_put(p, struct dft_ext_unwind, depth, 1);
 		dft_stream_commit(s, dft_ext_size(sizeof(struct dft_ext_unwind)));
 	} else if (unlikely(dft_args_retvals)) {
-		const struct dft_fid_ent *f = dft_fid_lookup(ret->ip);
+		struct dft_fid f;
 
-		if (f && f->flags & DFT_FID_RETVAL)
-			dft_retval_record(s, f->fid, regs, now);
+		if (!dft_fid_lookup(ret->ip, &f) && f.flags & DFT_FID_RETVAL)
+			dft_retval_record(s, f.fid, regs, now);
 	}
 	p = dft_stream_event(s, sizeof(struct dft_ev_exit), now, DFT_EV_EXIT);
 	if (p)
@@ -115,52 +133,90 @@ static void graph_exit_thresh(struct dft_stream *s, const struct dft_graph_ret *
 			      struct dft_regs *regs, uint64_t now)
 {
 	uint64_t start = ret->data & DATA_TIME;
-	const struct dft_fid_ent *f;
+	struct dft_fid f;
 	uint32_t *p;
 
-	if (now - start < thresh || !(f = dft_fid_lookup(ret->ip)))
+	if (now - start < thresh || dft_fid_lookup(ret->ip, &f))
 		return;
 	dft_stream_time(s, start);
 	p = dft_stream_event(s, sizeof(struct dft_ev_entry), start, DFT_EV_ENTRY);
 	if (!p)
 		return;
-	dft_ev_put(p, struct dft_ev_entry, fid, f->fid);
+	dft_ev_put(p, struct dft_ev_entry, fid, f.fid);
 	dft_stream_commit(s, sizeof(struct dft_ev_entry));
 	graph_exit(s, ret, regs, now);
 }
 
-static void graph_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
-		      struct dft_regs *regs)
+static __attribute__((always_inline)) inline void
+graph_ret_common(const struct dft_graph_ret *ret, struct dft_regs *regs, const int ring)
 {
 	struct dft_stream *s = &dft_stream;
 	uint64_t now;
 
 	if (unlikely(ret->data & (DATA_NOTRACE | DATA_GRAPH_FUNC))) {
 		graph_unselect(ret->data);
-		if (ret->data & DATA_NOTRACE)
+		if (ret->data & DATA_NOTRACE) {
+			if (ring)
+				dft_stream_pop(s, ret->depth);
 			return;
+		}
 	}
 	now = dft_ticks();
 	if (unlikely(thresh))
 		graph_exit_thresh(s, ret, regs, now);
 	else
 		graph_exit(s, ret, regs, now);
+	if (ring)
+		dft_stream_pop(s, ret->depth);
+}
+
+static void graph_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
+		      struct dft_regs *regs)
+{
+	graph_ret_common(ret, regs, 0);
+}
+
+static void graph_ret_ring(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
+			   struct dft_regs *regs)
+{
+	graph_ret_common(ret, regs, 1);
 }
 
 static struct dft_graph_ops graph_ops = { .entry = graph_entry, .ret = graph_ret };
+
+
 
 static int graph_start(void)
 {
 	const char *depth = getenv("DYNFTRACE_DEPTH");
 	const char *ns = getenv("DYNFTRACE_THRESH");
 	const char *funcs = getenv("DYNFTRACE_GRAPH_FUNCS");
+	const char *notrace __attribute__((unused)) = getenv("DYNFTRACE_GRAPH_NOTRACE");
 
 	if (depth && *depth)
 		depth_max = strtoul(depth, NULL, 0);
 	if (ns && *ns)
 		thresh = dft_clock_ns_to_ticks(strtoull(ns, NULL, 0));
 	graph_funcs_only = funcs && *funcs;
+	/* A ring's chunks start with the open frames; with a threshold, calls
+	 * are written whole as they end and never nest. */
+	if (dft_stream_ring && !thresh) {
+		dft_stream_stacks = 1;
+		graph_ops.entry = graph_entry_ring;
+		graph_ops.ret = graph_ret_ring;
+	}
 	dft_rec_ops = &graph_ops.ops;
+#ifdef HAVE_DFT_DIRECT
+	/* Without options, the assembly does the common entry and return:
+	 * the options stay out of it, they take the C path. Functions with
+	 * argument specs or graph flags have no id in the direct map, so
+	 * their calls take the C path too. */
+	if (dft_clock.use_ticks && !getenv("DYNFTRACE_NO_DIRECT") && depth_max == ~0U && !thresh &&
+	    !graph_funcs_only && !(notrace && *notrace) && !dft_args_retvals && !dft_stream_ring) {
+		dft_graph_set_hook(&graph_ops, dft_rec_graph_return);
+		dft_set_direct(&graph_ops.ops, dft_rec_graph_direct);
+	}
+#endif
 	return 0;
 }
 

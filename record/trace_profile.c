@@ -12,9 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fast.h"
 #include "record.h"
 
-#define CHILD_MAX 4096
+#define CHILD_MAX DFT_PROF_CHILD_MAX
 
 #define prof_rec dft_profile_rec
 
@@ -26,9 +27,21 @@ struct prof_thread {
 	uint64_t child[CHILD_MAX];
 };
 
-static __thread struct prof_thread *prof;
+/* Read by the assembly too (rec_fast.S). */
+__thread struct prof_thread *dft_prof;
+double dft_prof_ns_per_tick;
 static pthread_key_t prof_key;
-static double ns_per_tick;
+
+_Static_assert(offsetof(struct prof_thread, rec) == DFT_PROF_REC, "dft_prof rec");
+_Static_assert(offsetof(struct prof_thread, nr) == DFT_PROF_NR, "dft_prof nr");
+_Static_assert(offsetof(struct prof_thread, child) == DFT_PROF_CHILD, "dft_prof child");
+_Static_assert(sizeof(struct prof_rec) == DFT_PROF_REC_SIZE, "dft_prof rec size");
+_Static_assert(offsetof(struct prof_rec, hits) == DFT_PREC_HITS, "hits");
+_Static_assert(offsetof(struct prof_rec, total) == DFT_PREC_TOTAL, "total");
+_Static_assert(offsetof(struct prof_rec, self) == DFT_PREC_SELF, "self");
+_Static_assert(offsetof(struct prof_rec, sum_sq_ns) == DFT_PREC_SUM_SQ, "sum_sq_ns");
+_Static_assert(offsetof(struct prof_rec, max) == DFT_PREC_MAX, "max");
+
 /* What an exited thread's calls (from later TLS destructors) see. */
 static struct prof_thread prof_dead = { .dead = 1 };
 
@@ -37,7 +50,7 @@ static void prof_close(void *arg)
 	struct prof_thread *pt = arg;
 
 	dft_mfile_close(&pt->mf);
-	prof = &prof_dead;
+	dft_prof = &prof_dead;
 	free(pt);
 }
 
@@ -81,13 +94,13 @@ static struct prof_rec *prof_room(struct prof_thread *pt, uint32_t fid)
 static int prof_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
 		      struct dft_regs *regs)
 {
-	struct prof_thread *pt = prof;
+	struct prof_thread *pt = dft_prof;
 
 	if (unlikely(!pt)) {
 		pt = calloc(1, sizeof(*pt));
 		if (!pt)
 			return 0;
-		prof = pt;
+		dft_prof = pt;
 	}
 	if (likely(ent->depth < CHILD_MAX))
 		pt->child[ent->depth] = 0;
@@ -98,17 +111,17 @@ static int prof_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gop
 static void prof_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
 		     struct dft_regs *regs)
 {
-	struct prof_thread *pt = prof;
-	const struct dft_fid_ent *f = dft_fid_lookup(ret->ip);
+	struct prof_thread *pt = dft_prof;
 	uint64_t dur = dft_ticks() - ret->data;
 	struct prof_rec *r;
+	struct dft_fid f;
 	double ns;
 
-	if (unlikely(!f || !pt))
+	if (unlikely(dft_fid_lookup(ret->ip, &f) || !pt))
 		return;
-	if (likely(f->fid < pt->nr))
-		r = &pt->rec[f->fid];
-	else if (!(r = prof_room(pt, f->fid)))
+	if (likely(f.fid < pt->nr))
+		r = &pt->rec[f.fid];
+	else if (!(r = prof_room(pt, f.fid)))
 		return;
 	r->hits++;
 	r->total += dur;
@@ -119,7 +132,7 @@ static void prof_ret(const struct dft_graph_ret *ret, struct dft_graph_ops *gops
 		if (ret->depth)
 			pt->child[ret->depth - 1] += dur;
 	}
-	ns = (double)dur * ns_per_tick;
+	ns = (double)dur * dft_prof_ns_per_tick;
 	r->sum_sq_ns += ns * ns;
 	if (dur > r->max)
 		r->max = dur;
@@ -133,8 +146,14 @@ static int prof_start(void)
 
 	if (err)
 		return -err;
-	ns_per_tick = dft_clock_ns_per_tick();
+	dft_prof_ns_per_tick = dft_clock_ns_per_tick();
 	dft_rec_ops = &prof_ops.ops;
+#ifdef HAVE_DFT_DIRECT
+	if (dft_clock.use_ticks && !getenv("DYNFTRACE_NO_DIRECT")) {
+		dft_graph_set_hook(&prof_ops, dft_rec_prof_return);
+		dft_set_direct(&prof_ops.ops, dft_rec_prof_direct);
+	}
+#endif
 	return 0;
 }
 
@@ -146,7 +165,7 @@ static int prof_enable(void)
 /* The parent's file is not ours: start a profile of our own. */
 static void prof_fork_child(void)
 {
-	struct prof_thread *pt = prof;
+	struct prof_thread *pt = dft_prof;
 
 	if (!pt)
 		return;

@@ -7,6 +7,8 @@ set -u
 : "${TOP:?run through tests/run.sh}"
 : "${O:?}"
 RUN=${RUN:-}
+# The emulator running this target (binfmt_misc or RUN), empty natively.
+EMULATED=${EMULATED:-}
 ARCH=${ARCH:-$(uname -m)}
 CC=${CC:-gcc}
 CROSS_COMPILE=${CROSS_COMPILE:-}

@@ -4,7 +4,8 @@
 # A case exits 0 to pass, 77 to skip, anything else to fail.
 #
 # Environment: O (build dir), CC, CROSS_COMPILE, ARCH, RUN (emulator
-# prefix, empty natively), JOBS.
+# prefix, empty natively and under binfmt_misc), EMULATED (the emulator,
+# empty natively), JOBS.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export TOP=$(cd "$here/.." && pwd)
@@ -17,19 +18,27 @@ mkdir -p "$out"
 rm -f "$out"/*.res
 
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=("$here"/cases/*.sh)
+if [ ${#cases[@]} -eq 0 ]; then
+	# The long cases (those with a "# timeout:" line) first, so that they
+	# run beside the others instead of after them.
+	mapfile -t cases < <(grep -l '^# timeout:' "$here"/cases/*.sh
+		grep -L '^# timeout:' "$here"/cases/*.sh)
+fi
 
 run_one() {
 	local c=$1 name
 	name=$(basename "$c" .sh)
 	local t0=$(date +%s)
-	timeout -k 10 ${CASE_TIMEOUT:-900} bash "$c" >"$out/$name.log" 2>&1
+	# A case may ask for more time with a "# timeout: SECONDS" line.
+	local limit
+	limit=$(sed -n 's/^# timeout: *\([0-9]*\)$/\1/p' "$c" | head -1)
+	timeout -k 10 ${CASE_TIMEOUT:-${limit:-900}} bash "$c" >"$out/$name.log" 2>&1
 	local rc=$? t1=$(date +%s)
 	local res=FAIL
 	[ $rc -eq 0 ] && res=PASS
 	[ $rc -eq 77 ] && res=SKIP
 	echo "$res" >"$out/$name.res"
-	printf '%-4s %-32s %3ss %s\n' "$res" "$name" $((t1 - t0)) "${RUN:+[${ARCH:-}]}"
+	printf '%-4s %-32s %3ss %s\n' "$res" "$name" $((t1 - t0)) "${EMULATED:+[${ARCH:-}]}"
 	if [ $res = FAIL ]; then sed -e 's/^/    | /' "$out/$name.log" | tail -40; fi
 }
 export -f run_one

@@ -6,3 +6,8 @@ tests: $(LIBSO) $(CMD)
 
 check: all
 	@tests/check.sh
+
+# check, with the real test suites on every target (CI runs them on x86-64
+# and ARM only).
+check-long: all
+	@DFT_SUITES=1 SUITE_ARCHES="x86_64 arm aarch64" tests/check.sh

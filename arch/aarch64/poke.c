@@ -30,7 +30,7 @@
  */
 #include "internal.h"
 
-void dft_arch_patch(struct dft_patch *batch, size_t n, int live)
+int dft_arch_patch(struct dft_patch *batch, size_t n, int live)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint32_t *w = (uint32_t *)batch[i].addr, nw[2];
@@ -46,4 +46,5 @@ void dft_arch_patch(struct dft_patch *batch, size_t n, int live)
 	 * caller's grace period (dft_synchronize()) has passed. */
 	if (live)
 		dft_sync_cores();
+	return 0;
 }

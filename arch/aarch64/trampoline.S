@@ -25,8 +25,10 @@
 
 	.text
 
-/* The arguments (x0-x8: x8 is the indirect result register), x29, the
- * original x30 in the x30 slot, pc, sp, q0-q7 and the frame records. */
+/* The arguments (x0-x8: x8 is the indirect result register), x18 (gcc's
+ * static chain of nested functions; call-clobbered on Linux, so any
+ * callback may change it), x29, the original x30 in the x30 slot, pc, sp,
+ * q0-q7 and the frame records. */
 .macro save_args
 	sub sp, sp, #FRAME
 	stp x0, x1, [sp, #0]
@@ -34,6 +36,7 @@
 	stp x4, x5, [sp, #32]
 	stp x6, x7, [sp, #48]
 	str x8, [sp, #64]
+	str x18, [sp, #144]
 	stp x29, x9, [sp, #DFT_REGS_X29]
 	add x16, sp, #FRAME
 	stp x16, x30, [sp, #DFT_REGS_SP]
@@ -63,6 +66,7 @@
 	ldp x4, x5, [sp, #32]
 	ldp x6, x7, [sp, #48]
 	ldr x8, [sp, #64]
+	ldr x18, [sp, #144]
 	ldp q0, q1, [sp, #DFT_REGS_V]
 	ldp q2, q3, [sp, #DFT_REGS_V + 32]
 	ldp q4, q5, [sp, #DFT_REGS_V + 64]

@@ -38,6 +38,8 @@
  * handler must stay installed, chained with the program's own (trap.c). */
 #define HAVE_DFT_TRAP_PATCHING 1
 #define DFT_TRAP_SIGNAL (SIGRTMIN + 4)
+/* The pc a signal interrupted (ctx: a ucontext_t, from <ucontext.h>). */
+#define dft_arch_ctx_pc(ctx) ((unsigned long)((ucontext_t *)(ctx))->uc_mcontext.arm_pc)
 
 #ifndef __ASSEMBLER__
 

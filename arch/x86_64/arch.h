@@ -32,7 +32,11 @@
 /* Library calls (core/plt.c): 16-byte stubs, pltstub.c here. */
 #define HAVE_DFT_LIBCALL 1
 #define DFT_PLT_STUB_SIZE 16
+/* Sites may call an ops' own trampoline (dft_set_direct). */
+#define HAVE_DFT_DIRECT 1
 #define DFT_TRAP_SIGNAL SIGTRAP
+/* The pc a signal interrupted (ctx: a ucontext_t, from <ucontext.h>). */
+#define dft_arch_ctx_pc(ctx) ((unsigned long)((ucontext_t *)(ctx))->uc_mcontext.gregs[REG_RIP])
 
 #ifndef __ASSEMBLER__
 
@@ -40,7 +44,7 @@
  * The frame both trampolines build. The first 21 slots are the kernel's
  * x86-64 pt_regs, in the order of struct user_regs_struct; the argument
  * vector registers follow. The caller trampoline fills only rdi, rsi, rdx,
- * rcx, r8, r9, rax, rbp, rip, rsp and xmm0-7.
+ * rcx, r8, r9, r10, rax, rbp, rip, rsp and xmm0-7.
  */
 struct dft_regs {
 	unsigned long r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;

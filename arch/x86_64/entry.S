@@ -42,8 +42,10 @@
 	.text
 
 /* What a C callback may read or clobber at a function entry: the integer
- * and vector argument registers, and rax (the vector count of varargs). */
+ * and vector argument registers, rax (the vector count of varargs) and r10
+ * (the static chain of GNU C nested functions, gccgo, Ada, Fortran). */
 .macro save_args
+	movq %r10, R10(%rsp)
 	movq %rdi, RDI(%rsp)
 	movq %rsi, RSI(%rsp)
 	movq %rdx, RDX(%rsp)
@@ -63,6 +65,7 @@
 .endm
 
 .macro restore_args
+	movq R10(%rsp), %r10
 	movq RDI(%rsp), %rdi
 	movq RSI(%rsp), %rsi
 	movq RDX(%rsp), %rdx
@@ -149,7 +152,6 @@ dft_regs_caller:
 	movq %r12, R12(%rsp)
 	movq %rbx, RBX(%rsp)
 	movq %r11, R11(%rsp)
-	movq %r10, R10(%rsp)
 	movq $0, ORIG_RAX(%rsp)
 	/* Flags are saved for reading only: nothing at a function entry
 	 * depends on them, and popfq would cost more than the whole frame. */
@@ -170,7 +172,6 @@ dft_regs_caller:
 	movq R12(%rsp), %r12
 	movq RBX(%rsp), %rbx
 	movq R11(%rsp), %r11
-	movq R10(%rsp), %r10
 	restore_args
 	addq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset -DFT_REGS_SIZE

@@ -55,9 +55,11 @@ int dft_arch_site_decode(struct dft_site *site)
 	 * module rescanned after a failed dlclose. */
 	site->target = DFT_TGT_NOP;
 	if (p[0] == 0xe8) {
-		for (int t = DFT_TGT_CALLER; t <= DFT_TGT_REGS; t++)
-			if (!dft_arch_site_insn(site, t, enc) && !memcmp(enc, p, 5))
+		for (int t = DFT_TGT_CALLER; t <= DFT_TGT_DIRECT; t++)
+			if (!dft_arch_site_insn(site, t, enc) && !memcmp(enc, p, 5)) {
 				site->target = t;
+				break;
+			}
 	}
 	return 0;
 }
@@ -68,10 +70,26 @@ void dft_arch_site_init_insn(const struct dft_site *site, uint8_t *buf)
 	buf[5] = 0x90;
 }
 
-/* A page of `jmp *lit(%rip)` stubs within rel32 range of the module. */
+/* A page of `jmp *lit(%rip)` stubs within rel32 range of the module: to
+ * the caller, the regs-caller and the direct trampoline. */
 struct stubs {
-	uint8_t code[2][16];
+	uint8_t code[3][16];
 };
+
+/*
+ * The direct trampoline is chosen after the stubs are sealed, so the third
+ * stub goes through this jump, to the last direct trampoline a site was
+ * given. It is set before the first such site is patched and never cleared:
+ * a thread may still be on its way there after the sites changed back.
+ */
+void *dft_arch_direct_far;
+void dft_arch_direct_jump(void);
+__asm__(".text\n"
+	".p2align 4\n"
+	".type dft_arch_direct_jump, @function\n"
+	"dft_arch_direct_jump:\n"
+	"\tjmp *dft_arch_direct_far(%rip)\n"
+	".size dft_arch_direct_jump, .-dft_arch_direct_jump\n");
 
 static int in_rel32(unsigned long from, unsigned long to)
 {
@@ -82,12 +100,12 @@ static int in_rel32(unsigned long from, unsigned long to)
 
 void *dft_arch_stubs_alloc(struct dft_module *mod)
 {
-	char *const tramps[2] = { dft_caller, dft_regs_caller };
+	char *const tramps[3] = { dft_caller, dft_regs_caller, (char *)dft_arch_direct_jump };
 	struct stubs *s = dft_map_near(mod->text_lo, mod->text_hi, 1UL << 31);
 
 	if (!s)
 		return NULL;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		/* ff 25 00 00 00 00: jmp *0(%rip), then the 8-byte target. */
 		static const uint8_t jmp[6] = { 0xff, 0x25, 0, 0, 0, 0 };
 		unsigned long target = (unsigned long)tramps[i];
@@ -108,13 +126,20 @@ int dft_arch_site_insn(const struct dft_site *site, enum dft_target target, uint
 		memcpy(buf, nop5, 5);
 		return 0;
 	}
-	to = (unsigned long)(target == DFT_TGT_REGS ? dft_regs_caller : dft_caller);
+	if (target == DFT_TGT_DIRECT) {
+		if (!dft_direct_tramp)
+			return -EINVAL;
+		to = (unsigned long)dft_direct_tramp;
+		WRITE_ONCE(dft_arch_direct_far, dft_direct_tramp);
+	} else {
+		to = (unsigned long)(target == DFT_TGT_REGS ? dft_regs_caller : dft_caller);
+	}
 	if (!in_rel32(from, to)) {
 		struct stubs *s = site->mod->stubs;
 
 		if (!s)
 			return -ENOSPC;
-		to = (unsigned long)s->code[target == DFT_TGT_REGS];
+		to = (unsigned long)s->code[target - DFT_TGT_CALLER];
 		if (!in_rel32(from, to))
 			return -ENOSPC;
 	}

@@ -95,20 +95,45 @@ int dft_arch_trap(int sig, siginfo_t *si, void *ctx)
 		gregs[REG_RIP] = site; /* late: run the now complete insn */
 		handled = 1;
 	}
+	if (handled)
+		__atomic_fetch_add(&dft_patch_stats.traps, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_sub(&handlers_active, 1, __ATOMIC_SEQ_CST);
 	return handled;
 }
 
-void dft_arch_patch(struct dft_patch *batch, size_t n, int live)
+static void write_batch(const struct dft_patch *batch, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		memcpy((void *)batch[i].addr, batch[i].new, batch[i].len);
+}
+
+/*
+ * gcc's -fpatchable-function-entry=5 site is five 1-byte NOPs: a thread
+ * may be between two of them, and would resume inside the one instruction
+ * they are merged into. The int3 protocol cannot help (such a thread is
+ * past byte 0): those batches are written with every other thread stopped
+ * outside of them (core/stop.c). Every other change is from one whole
+ * instruction to another.
+ */
+static int merges(const struct dft_patch *batch, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (batch[i].len > 1 && batch[i].old[0] == 0x90)
+			return 1;
+	return 0;
+}
+
+int dft_arch_patch(struct dft_patch *batch, size_t n, int live)
 {
 	unsigned long lo = ~0UL, hi = 0;
 	size_t i;
 
 	if (!live) {
-		for (i = 0; i < n; i++)
-			memcpy((void *)batch[i].addr, batch[i].new, batch[i].len);
-		return;
+		write_batch(batch, n);
+		return 0;
 	}
+	if (merges(batch, n))
+		return dft_stop_and_patch(batch, n, write_batch);
 	for (i = 0; i < n; i++) {
 		lo = batch[i].addr < lo ? batch[i].addr : lo;
 		hi = batch[i].addr > hi ? batch[i].addr : hi;
@@ -134,4 +159,5 @@ void dft_arch_patch(struct dft_patch *batch, size_t n, int live)
 	__atomic_store_n(&cur_batch, NULL, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&handlers_active, __ATOMIC_SEQ_CST))
 		__builtin_ia32_pause();
+	return 0;
 }

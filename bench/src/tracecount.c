@@ -39,20 +39,9 @@ static const unsigned char *map(int dirfd, const char *name, size_t *len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* Returns the bytes the stream really holds (header + committed events):
- * the file itself may be longer, grown ahead of the writer. */
-static uint64_t stream(const unsigned char *p, size_t len)
+static void events(const unsigned char *p, uint64_t committed)
 {
-	const size_t hdr = sizeof(struct dft_stream_hdr);
-	uint64_t committed, off;
-
-	if (len < hdr || memcmp(p, DFT_STREAM_MAGIC, DFT_MAGIC_LEN))
-		return len;
-	memcpy(&committed, p + offsetof(struct dft_stream_hdr, committed), 8);
-	if (committed > len - hdr)
-		committed = len - hdr;
-	p += hdr;
-	for (off = 0; off + 4 <= committed;) {
+	for (uint64_t off = 0; off + 4 <= committed;) {
 		struct dft_ev_ext e;
 		struct dft_ext_u64 n;
 		uint32_t w;
@@ -71,7 +60,54 @@ static uint64_t stream(const unsigned char *p, size_t len)
 			off += DFT_EXT_SIZE(e.len);
 		}
 	}
-	return hdr + committed;
+}
+
+/* Returns the bytes the stream really holds (headers + committed events):
+ * the file itself may be longer, reserved ahead of the writer. A stream is
+ * chunks one after the other, or a ring of them (format 1: one run). */
+static uint64_t stream(const unsigned char *p, size_t len)
+{
+	const size_t hdr = sizeof(struct dft_stream_hdr), ch = sizeof(struct dft_chunk_hdr);
+	struct dft_stream_hdr h;
+	uint64_t total = hdr, off = hdr;
+
+	if (len < hdr)
+		return len;
+	if (!memcmp(p, DFT_STREAM_MAGIC_V1, DFT_MAGIC_LEN)) {
+		struct dft_stream_hdr_v1 h1;
+
+		memcpy(&h1, p, sizeof(h1));
+		if (h1.committed > len - hdr)
+			h1.committed = len - hdr;
+		events(p + hdr, h1.committed);
+		return hdr + h1.committed;
+	}
+	if (memcmp(p, DFT_STREAM_MAGIC, DFT_MAGIC_LEN))
+		return len;
+	memcpy(&h, p, sizeof(h));
+	for (uint32_t i = 0; off + ch <= len; i++) {
+		struct dft_chunk_hdr c;
+
+		if (h.flags & DFT_STREAM_RING) {
+			if (i == h.ring_chunks)
+				break;
+			off = hdr + (uint64_t)i * h.ring_chunk;
+			if (off + ch > len)
+				break;
+		}
+		memcpy(&c, p + off, ch);
+		if (!c.seq) {
+			if (h.flags & DFT_STREAM_RING)
+				continue;
+			break;
+		}
+		if (c.committed > len - off - ch)
+			c.committed = len - off - ch;
+		events(p + off + ch, c.committed);
+		total += ch + c.committed;
+		off += ch + (uint64_t)c.size;
+	}
+	return total;
 }
 
 static void profile(const unsigned char *p, size_t len)

@@ -24,8 +24,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DFT_FORMAT_VERSION 1
-#define DFT_STREAM_MAGIC "DFTTRC01"
+#define DFT_FORMAT_VERSION 2
+#define DFT_STREAM_MAGIC "DFTTRC02"
+/* Streams of format 1 (one run of events, its committed count in the file
+ * header, struct dft_stream_hdr_v1) are still read. */
+#define DFT_STREAM_MAGIC_V1 "DFTTRC01"
 #define DFT_PROFILE_MAGIC "DFTPRF01"
 #define DFT_MAGIC_LEN 8
 
@@ -40,30 +43,94 @@
 #define DFT_FILE_EXIT "exit"
 #define DFT_FILE_PROFILE "profile"
 #define DFT_FILE_STREAM_SUFFIX "dat"
+/* One line per process without call sites: "PID status=N comm=NAME". */
+#define DFT_FILE_NOSITES "nosites"
+/* record --max-size: struct dft_budget, shared by every process. */
+#define DFT_FILE_BUDGET "budget"
 
 /* ---- event streams: PID.TID.dat ---- */
 
-/* The header of a stream file; events follow it. */
+/*
+ * The header of a stream file; chunks of events follow it. A linear stream
+ * has its first chunk at offset 64 and each next one right after the room
+ * of the one before (struct dft_chunk_hdr.size); a ring (DFT_STREAM_RING)
+ * has ring_chunks chunks of ring_chunk bytes each (header included) at
+ * 64 + i * ring_chunk, reused oldest first.
+ */
 struct dft_stream_hdr {
-	char magic[8];	    /* DFT_STREAM_MAGIC */
+	char magic[8];	      /* DFT_STREAM_MAGIC */
 	uint32_t pid;
 	uint32_t tid;
-	uint64_t committed; /* bytes of complete events after the header */
-	uint64_t ts0;	    /* ticks: the base of the first event's delta */
-	char comm[16];	    /* the thread's name at its first event */
-	uint8_t pad[16];
+	uint32_t flags;	      /* DFT_STREAM_RING */
+	uint32_t reserved;
+	uint64_t ts0;	      /* ticks: when the stream started */
+	char comm[16];	      /* the thread's name at its first event */
+	uint32_t ring_chunks; /* a ring: its number of chunks */
+	uint32_t ring_chunk;  /* ... and the bytes of each */
+	uint8_t pad[8];
 };
+
+#define DFT_STREAM_RING 1u
 
 _Static_assert(sizeof(struct dft_stream_hdr) == 64, "stream header size");
 _Static_assert(offsetof(struct dft_stream_hdr, pid) == 8, "stream header pid");
 _Static_assert(offsetof(struct dft_stream_hdr, tid) == 12, "stream header tid");
-_Static_assert(offsetof(struct dft_stream_hdr, committed) == 16, "stream header committed");
+_Static_assert(offsetof(struct dft_stream_hdr, flags) == 16, "stream header flags");
 _Static_assert(offsetof(struct dft_stream_hdr, ts0) == 24, "stream header ts0");
 _Static_assert(offsetof(struct dft_stream_hdr, comm) == 32, "stream header comm");
+_Static_assert(offsetof(struct dft_stream_hdr, ring_chunks) == 48, "stream header ring_chunks");
+_Static_assert(offsetof(struct dft_stream_hdr, ring_chunk) == 52, "stream header ring_chunk");
+
+/*
+ * A chunk: this header, then events (an event never spans two chunks).
+ * The writer maps only the chunk it writes and updates committed after each
+ * event, so a reader never sees a torn one, even after a SIGKILL.
+ */
+struct dft_chunk_hdr {
+	uint64_t committed; /* bytes of complete events after this header */
+	uint64_t seq;	    /* the chunk's number, from 1; 0: not (yet) valid */
+	uint64_t ts;	    /* ticks: the base of the first event's delta */
+	uint32_t size;	    /* bytes of room for events */
+	uint32_t reserved;
+};
+
+_Static_assert(sizeof(struct dft_chunk_hdr) == 32, "chunk header size");
+_Static_assert(offsetof(struct dft_chunk_hdr, seq) == 8, "chunk header seq");
+_Static_assert(offsetof(struct dft_chunk_hdr, ts) == 16, "chunk header ts");
+_Static_assert(offsetof(struct dft_chunk_hdr, size) == 24, "chunk header size field");
+
+/* Format 1: one run of events right after this header. */
+struct dft_stream_hdr_v1 {
+	char magic[8];	    /* DFT_STREAM_MAGIC_V1 */
+	uint32_t pid;
+	uint32_t tid;
+	uint64_t committed; /* bytes of complete events after the header */
+	uint64_t ts0;	    /* ticks: the base of the first event's delta */
+	char comm[16];
+	uint8_t pad[16];
+};
+
+_Static_assert(sizeof(struct dft_stream_hdr_v1) == 64, "v1 stream header size");
+_Static_assert(offsetof(struct dft_stream_hdr_v1, committed) == 16, "v1 stream header committed");
+_Static_assert(offsetof(struct dft_stream_hdr_v1, ts0) == 24, "v1 stream header ts0");
+_Static_assert(offsetof(struct dft_stream_hdr_v1, comm) == 32, "v1 stream header comm");
+
+/* record --max-size: the budget every process takes its chunks from. */
+struct dft_budget {
+	uint64_t used;	  /* bytes of chunks handed out */
+	uint64_t limit;
+	uint64_t stop_ns; /* CLOCK_MONOTONIC ns when it ran out; 0 before */
+	uint64_t reserved;
+};
+
+_Static_assert(sizeof(struct dft_budget) == 32, "budget size");
+_Static_assert(offsetof(struct dft_budget, limit) == 8, "budget limit");
+_Static_assert(offsetof(struct dft_budget, stop_ns) == 16, "budget stop_ns");
 
 /*
  * Each event starts with a 32-bit word W: W & DFT_EV_TYPE_MASK is its type,
- * W >> DFT_EV_TYPE_BITS the ticks since the previous event of the stream.
+ * W >> DFT_EV_TYPE_BITS the ticks since the previous event of the chunk
+ * (the first event's base is the chunk's ts).
  */
 enum dft_ev_type {
 	DFT_EV_ENTRY = 0, /* struct dft_ev_entry: a function entry (graph) */
@@ -100,7 +167,8 @@ enum dft_ext_kind {
 	DFT_EXT_LOST = 4,   /* u64 count: events dropped here */
 	DFT_EXT_UNWIND = 5, /* u32 depth: the next EXIT closes depth frames */
 	DFT_EXT_COMM = 6,   /* the thread's new name (not NUL-terminated) */
-	DFT_EXT_MAX = DFT_EXT_COMM,
+	DFT_EXT_STACK = 7,  /* dft_ext_stack: first in a ring chunk (graph) */
+	DFT_EXT_MAX = DFT_EXT_STACK,
 };
 
 struct dft_ev_ext {
@@ -135,7 +203,22 @@ struct dft_ext_unwind {
 	uint32_t depth;
 };
 
+/* STACK: the frames open when the chunk began, outermost first: n frames
+ * follow, each a struct dft_stack_frame (a report starting at this chunk
+ * shows them as entered before the trace starts). */
+struct dft_ext_stack {
+	uint32_t n;
+};
+
+struct dft_stack_frame {
+	uint32_t fid;
+	uint32_t ticks_lo; /* when it was entered */
+	uint32_t ticks_hi;
+};
+
 _Static_assert(sizeof(struct dft_ext_u64) == 8, "TIME/LOST payload");
+_Static_assert(sizeof(struct dft_ext_stack) == 4, "STACK payload");
+_Static_assert(sizeof(struct dft_stack_frame) == 12, "STACK frame");
 _Static_assert(sizeof(struct dft_ext_fid) == 4, "ARGS/RETVAL payload");
 _Static_assert(sizeof(struct dft_ext_unwind) == 4, "UNWIND payload");
 

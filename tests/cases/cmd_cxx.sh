@@ -14,20 +14,20 @@ expected() {
 	echo "main() {"
 	for i in 1 2; do
 		cat <<'EOF'
-  cmdtest::catcher(int) {
-    cmdtest::deep(cmdtest::Widget&, int) {
-      cmdtest::Widget::poke(int);
+  cmdtest::catcher() {
+    cmdtest::deep() {
+      cmdtest::Widget::poke();
     }
   }
 EOF
 	done
 	for i in 3 4; do
 		cat <<'EOF'
-  cmdtest::catcher(int) {
-    cmdtest::deep(cmdtest::Widget&, int) {
-      cmdtest::Widget::poke(int) {
-      } /* cmdtest::Widget::poke(int): unwound */
-    } /* cmdtest::deep(cmdtest::Widget&, int): unwound */
+  cmdtest::catcher() {
+    cmdtest::deep() {
+      cmdtest::Widget::poke() {
+      } /* cmdtest::Widget::poke: unwound */
+    } /* cmdtest::deep: unwound */
   }
 EOF
 	done

@@ -8,47 +8,7 @@ build_gentrace
 cd "$T" || fail "no test dir"
 rm -rf tr fn pr crash trunc corrupt gap
 
-# A graph trace: two threads, arguments, return values, a longjmp-style
-# unwind, lost events. Ticks are nanoseconds (ticks_per_sec=1e9).
-mkdir tr && cd tr || fail mkdir
-cat >info <<'EOF'
-version=0.1.0
-tracer=function_graph
-argv=./prog a 'b c'
-options=-t function_graph
-start=1700000000.0
-pid=100
-EOF
-printf '0 400000-401000 400000 - /nonexistent/prog\n' >maps-100
-printf '0 0 1100 1100 main\n1 0 1200 1200 foo\n2 0 1300 1300 bar\n3 0 1400 1400 _ZN2ns3bazEi\n4 0 1500 1500 leafy\n' >sites-100
-printf 'ticks_per_sec=1000000000 source=monotonic mono0=5000000000 ticks0=0\n' >clock-100
-printf 'status=0 events=10 lost=0\n' >exit-100
-"$GENTRACE" . <<'EOF' || fail gentrace
-stream 100 100 prog 1000
-entry 1000 0
-args 1000 0 d:2 x:0x7ffe s:hello%20world f:1.5
-entry 2000 1
-entry 2500 4
-retval 2500 4 d:42
-exit 2600
-entry 3000 2
-entry 3100 3
-exit 15000
-exit 150000
-exit 2000000
-lost 2000001 5
-entry 2000100 3
-entry 2000200 4
-unwind 2000300 2
-exit 2000300
-retval 3000000 0 x:0
-exit 3000000
-stream 100 101 worker 1500
-entry 1500 1
-entry 1600 4
-exit 1700
-EOF
-cd ..
+gen_graph_trace tr
 
 dft report -i tr >out.graph || fail "report graph"
 expect graph out.graph <<'EOF'
@@ -59,18 +19,18 @@ expect graph out.graph <<'EOF'
  100)               |  main(2, 0x7ffe, "hello world", 1.5) {
  101)               |  foo() {
  101)   0.100 us    |    leafy();
- 101) /* trace ends here with 1 calls open: the thread exited inside them */
+ 101) /* trace ends here with 1 call open: the thread exited inside them */
  100)               |    foo() {
  100)   0.100 us    |      leafy(); /* = 42 */
  100)               |      bar() {
- 100) + 11.900 us   |        ns::baz(int);
+ 100) + 11.900 us   |        ns::baz();
  100) ! 147.000 us  |      }
  100) # 1998.000 us |    }
 TID:100 [LOST 5 EVENTS]
- 100)               |    ns::baz(int) {
+ 100)               |    ns::baz() {
  100)               |      leafy() {
  100)   0.100 us    |      } /* leafy: unwound */
- 100)   0.200 us    |    } /* ns::baz(int): unwound */
+ 100)   0.200 us    |    } /* ns::baz: unwound */
  100) # 2999.000 us |  } /* main = 0x0 */
 EOF
 
@@ -83,12 +43,12 @@ expect "graph options" out.opts <<'EOF'
     5.000001 |   100)    prog-100    |               |  main(2, 0x7ffe, "hello world", 1.5) {
     5.000002 |   100)    prog-100    |               |    foo() {
     5.000003 |   100)    prog-100    |               |      bar() {
-    5.000003 |   100)    prog-100    | + 11.900 us   |        ns::baz(int);
+    5.000003 |   100)    prog-100    | + 11.900 us   |        ns::baz();
     5.000150 |   100)    prog-100    | ! 147.000 us  |      } /* bar */
     5.002000 |   100)    prog-100    | # 1998.000 us |    } /* foo */
 TID:100 [LOST 5 EVENTS]
-    5.002000 |   100)    prog-100    |               |    ns::baz(int) {
-    5.002000 |   100)    prog-100    |   0.200 us    |    } /* ns::baz(int): unwound */
+    5.002000 |   100)    prog-100    |               |    ns::baz() {
+    5.002000 |   100)    prog-100    |   0.200 us    |    } /* ns::baz: unwound */
     5.003000 |   100)    prog-100    | # 2999.000 us |  } /* main */
 EOF
 
@@ -104,10 +64,10 @@ expect "text" out.text <<'EOF'
             prog-100     (    100)     5.000002: foo <-main
             prog-100     (    100)     5.000002: leafy <-foo
             prog-100     (    100)     5.000003: bar <-foo
-            prog-100     (    100)     5.000003: ns::baz(int) <-bar
+            prog-100     (    100)     5.000003: ns::baz <-bar
 TID:100 [LOST 5 EVENTS]
-            prog-100     (    100)     5.002000: ns::baz(int) <-main
-            prog-100     (    100)     5.002000: leafy <-ns::baz(int)
+            prog-100     (    100)     5.002000: ns::baz <-main
+            prog-100     (    100)     5.002000: leafy <-ns::baz
 EOF
 
 dft report -i tr --format folded >out.folded || fail "folded"
@@ -117,10 +77,10 @@ foo;leafy 100
 main 1000800
 main;foo 1850900
 main;foo;bar 135100
-main;foo;bar;ns::baz(int) 11900
+main;foo;bar;ns::baz 11900
 main;foo;leafy 100
-main;ns::baz(int) 100
-main;ns::baz(int);leafy 100
+main;ns::baz 100
+main;ns::baz;leafy 100
 EOF
 
 dft report -i tr --format profile -s self >out.profile || fail "profile"
@@ -132,7 +92,7 @@ expect "profile" out.profile <<'EOF'
            2       1.998 ms       1.851 ms     999.100 us     998.900 us  foo
            1       2.999 ms       1.001 ms       2.999 ms           0 ns  main
            1     147.000 us     135.100 us     147.000 us           0 ns  bar
-           2      12.100 us      12.000 us       6.050 us       5.850 us  ns::baz(int)
+           2      12.100 us      12.000 us       6.050 us       5.850 us  ns::baz
            3         300 ns         300 ns         100 ns           0 ns  leafy
 EOF
 
@@ -142,7 +102,7 @@ expect "chrome filtered" out.chrome <<'EOF'
 {"ph":"M","pid":100,"tid":100,"name":"process_name","args":{"name":"prog"}},
 {"ph":"M","pid":100,"tid":100,"name":"thread_name","args":{"name":"prog"}},
 {"ph":"B","pid":100,"tid":100,"ts":3.000,"name":"bar","cat":"function"},
-{"ph":"X","pid":100,"tid":100,"ts":3.100,"dur":11.900,"name":"ns::baz(int)","cat":"function"},
+{"ph":"X","pid":100,"tid":100,"ts":3.100,"dur":11.900,"name":"ns::baz","cat":"function"},
 {"ph":"E","pid":100,"tid":100,"ts":150.000,"name":"bar"},
 {"ph":"i","pid":100,"tid":100,"ts":2000.001,"name":"lost events","s":"t","args":{"count":5}},
 {"ph":"M","pid":100,"tid":101,"name":"thread_name","args":{"name":"worker"}}
@@ -153,7 +113,7 @@ EOF
 dft report -i tr -F 'lib:prog:ba*' --format folded >out.lib || fail "report -F lib:"
 expect "lib filter" out.lib <<'EOF'
 bar 135100
-bar;ns::baz(int) 11900
+bar;ns::baz 11900
 EOF
 [ -z "$(dft report -i tr -N 'lib:pro?' --format folded)" ] || fail "-N lib: hid nothing"
 

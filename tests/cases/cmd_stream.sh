@@ -19,7 +19,7 @@ for f in folded profile; do
 	read -r secs kb <time.$f
 	echo "$f: 4000000 events in $secs s, max RSS $kb KiB"
 	# (an emulator's own memory would count too)
-	[ -n "$RUN" ] || [ "$kb" -lt 65536 ] || fail "report $f used $kb KiB on a 48 MB trace"
+	[ -n "$EMULATED" ] || [ "$kb" -lt 65536 ] || fail "report $f used $kb KiB on a 48 MB trace"
 done
 grep -q "^bench_f0;bench_f2;bench_f5 " out.folded || fail "folded: $(head out.folded)"
 check_totals big

@@ -42,7 +42,7 @@ E
 		[ "$(ls "$out" | grep -c "^$f-")" = 2 ] || fail "$v: fork: not two $f files"
 	done
 
-	# An emulator cannot follow the exec of a foreign program.
+	# Without binfmt_misc, the emulator cannot follow an exec.
 	[ -n "$RUN" ] || exec_case "$v" "$prog"
 
 	out=$T/$v-crash

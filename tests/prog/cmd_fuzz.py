@@ -13,7 +13,9 @@ import sys
 
 dft, base, work, seed, iterations = sys.argv[1:6]
 rng = random.Random(int(seed))
-formats = ["graph", "text", "chrome", "folded", "svg", "profile"]
+formats = ["graph", "text", "chrome", "perfetto", "folded", "svg", "profile", "task"]
+# The report-time filters read ahead in the streams: damaged ones too.
+filters = [[], ["-C", "l*", "-t", "50", "-D", "3", "-r", "1ns~"]]
 run = os.environ.get("RUN", "").split()
 for it in range(int(iterations)):
     d = os.path.join(work, "fuzz")
@@ -35,8 +37,8 @@ for it in range(int(iterations)):
             i = rng.randrange(len(data))
             data[i:i] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 16)))
         open(path, "wb").write(data)
-    for fmt in formats:
-        r = subprocess.run(run + [dft, "report", "-i", d, "--format", fmt, "-O", "abstime,proc,tail"],
+    for fmt, flt in ((f, x) for f in formats for x in filters):
+        r = subprocess.run(run + [dft, "report", "-i", d, "--format", fmt, "-O", "abstime,proc,tail"] + flt,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
         if r.returncode not in (0, 1):
             keep = os.path.join(work, "failed-%d" % it)

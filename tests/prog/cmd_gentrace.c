@@ -2,7 +2,8 @@
 /*
  * Writes the binary files of a trace directory (docs/trace-format.md) from
  * a script on stdin, so that report can be tested on exactly known traces,
- * including truncated and corrupt ones. The text files (info, maps-*,
+ * including truncated and corrupt ones. Streams are written in format 1
+ * (one run of events; report reads it as one chunk). The text files (info, maps-*,
  * sites-*, clock-*, exit-*) are written by the tests themselves.
  *
  *   stream PID TID COMM TS0     start PID.TID.dat (ends the previous one)
@@ -70,11 +71,11 @@ static void flush_file(void)
 	if (!name[0])
 		return;
 	if (!is_profile) {
-		uint64_t committed = len - sizeof(struct dft_stream_hdr);
+		uint64_t committed = len - sizeof(struct dft_stream_hdr_v1);
 
 		if (commit_override != UINT64_MAX)
 			committed = commit_override;
-		memcpy(buf + offsetof(struct dft_stream_hdr, committed), &committed, 8);
+		memcpy(buf + offsetof(struct dft_stream_hdr_v1, committed), &committed, 8);
 	} else {
 		memcpy(buf + offsetof(struct dft_profile_hdr, nr), &nrec, 4);
 	}
@@ -90,9 +91,9 @@ static void flush_file(void)
 
 static void stream_header(uint32_t pid, uint32_t tid, const char *comm, uint64_t ts0)
 {
-	struct dft_stream_hdr h = { .pid = pid, .tid = tid, .ts0 = ts0 };
+	struct dft_stream_hdr_v1 h = { .pid = pid, .tid = tid, .ts0 = ts0 };
 
-	memcpy(h.magic, DFT_STREAM_MAGIC, DFT_MAGIC_LEN);
+	memcpy(h.magic, DFT_STREAM_MAGIC_V1, DFT_MAGIC_LEN);
 	memcpy(h.comm, comm, strnlen(comm, sizeof(h.comm)));
 	put(&h, sizeof(h));
 }
@@ -255,9 +256,9 @@ int main(int argc, char **argv)
 		bench(strtoull(argv[3], NULL, 0));
 		if (fwrite(buf, 1, len, stdout) != len || fflush(stdout))
 			die("write");
-		committed = ftell(stdout) - sizeof(struct dft_stream_hdr);
+		committed = ftell(stdout) - sizeof(struct dft_stream_hdr_v1);
 		f = fopen(path, "r+");
-		fseek(f, offsetof(struct dft_stream_hdr, committed), SEEK_SET);
+		fseek(f, offsetof(struct dft_stream_hdr_v1, committed), SEEK_SET);
 		fwrite(&committed, 8, 1, f);
 		fclose(f);
 		return 0;

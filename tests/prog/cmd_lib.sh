@@ -45,7 +45,8 @@ record_to() {
 	done
 	shift
 	rm -rf "$dir" && mkdir -m 700 "$dir" || fail "mkdir $dir"
-	printf 'version=0\ntracer=%s\nargv=%s\noptions=\nstart=0\npid=0\n' "$tracer" "$*" >"$dir/info"
+	printf 'version=0\ntracer=%s\nargv=%s\noptions=\nstart=0\npid=0\nargs=%s\nretval=%s\n' \
+		"$tracer" "$*" "$a" "$r" >"$dir/info"
 	env DYNFTRACE_FILTER="$f" DYNFTRACE_NOTRACE="$n" DYNFTRACE_ARGS="$a" DYNFTRACE_RETVAL="$r" \
 		DYNFTRACE_TRACER="$tracer" \
 		DYNFTRACE_DIR="$(cd "$dir" && pwd)" $RUN -E LD_PRELOAD="$LIBDIR/libdynftrace.so" "$@"
@@ -112,4 +113,51 @@ check_totals() {
 # expect NAME FILE: FILE equals the text on stdin.
 expect() {
 	diff -u - "$2" || fail "$1: output differs from the expected one"
+}
+
+# A graph trace: two threads, arguments, return values, a longjmp-style
+# unwind, lost events. Ticks are nanoseconds (ticks_per_sec=1e9).
+# gen_graph_trace DIR: that trace in DIR.
+gen_graph_trace() {
+(
+mkdir "$1" && cd "$1" || fail mkdir
+cat >info <<'EOF'
+version=0.1.0
+tracer=function_graph
+argv=./prog a 'b c'
+options=-t function_graph
+start=1700000000.0
+pid=100
+args=m*@arg1,arg2/x,arg3/s,fparg1;leafy@arg2
+EOF
+printf '0 400000-401000 400000 - /nonexistent/prog\n' >maps-100
+printf '0 0 1100 1100 main\n1 0 1200 1200 foo\n2 0 1300 1300 bar\n3 0 1400 1400 _ZN2ns3bazEi\n4 0 1500 1500 leafy\n' >sites-100
+printf 'ticks_per_sec=1000000000 source=monotonic mono0=5000000000 ticks0=0\n' >clock-100
+printf 'status=0 events=10 lost=0\n' >exit-100
+"$GENTRACE" . <<'EOF' || fail gentrace
+stream 100 100 prog 1000
+entry 1000 0
+args 1000 0 d:2 x:0x7ffe s:hello%20world f:1.5
+entry 2000 1
+entry 2500 4
+retval 2500 4 d:42
+exit 2600
+entry 3000 2
+entry 3100 3
+exit 15000
+exit 150000
+exit 2000000
+lost 2000001 5
+entry 2000100 3
+entry 2000200 4
+unwind 2000300 2
+exit 2000300
+retval 3000000 0 x:0
+exit 3000000
+stream 100 101 worker 1500
+entry 1500 1
+entry 1600 4
+exit 1700
+EOF
+)
 }

@@ -6,10 +6,12 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -410,6 +412,199 @@ static void test_stress(int rounds)
 	CHECK(calls > 0 && thread_calls[0] && thread_calls[1], "both threads ran");
 }
 
+/* ---- text that changes under running threads ---- */
+
+static long pstress_calls[2];
+
+static void *pstress_thread(void *arg)
+{
+	long *n = arg;
+
+	while (!stop) {
+		tf_add(one, 1);
+		tf_mul(one, 1);
+		__atomic_store_n(n, *n + 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/*
+ * Two threads call tf_add and tf_mul while their sites flip between NOP
+ * and the plain caller (ops c on tf_mul) and between the plain and the
+ * regs caller (ops b, SAVE_REGS, on both; ops a keeps tf_add traced and
+ * must see every call). Run with DYNFTRACE_STATS=1, the case checks that
+ * the patch protocol really ran: traps taken, threads parked.
+ */
+static void test_patch_stress(int rounds)
+{
+	struct counter a, b, c;
+	pthread_t t[2];
+
+	counter_init(&a, "tf_add");
+	counter_init(&b, "tf_add tf_mul");
+	b.ops.flags = DFT_OPS_FL_SAVE_REGS;
+	counter_init(&c, "tf_mul");
+	CHECK(!dft_register_ops(&a.ops), "register a");
+	stop = 0;
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, pstress_thread, &pstress_calls[i]);
+	for (int i = 0; i < rounds; i++) {
+		struct dft_ops *o = i % 4 < 2 ? &b.ops : &c.ops;
+
+		if (i % 2 == 0)
+			CHECK(!dft_register_ops(o), "register round %d", i);
+		else
+			CHECK(!dft_unregister_ops(o), "unregister round %d", i);
+		/* Both threads run through the new text before it changes
+		 * again, now and then (on a busy machine they might not run
+		 * at all). */
+		for (int k = 0; k < 2 && i % 4 == 0; k++) {
+			long seen = __atomic_load_n(&pstress_calls[k], __ATOMIC_RELAXED);
+
+			while (__atomic_load_n(&pstress_calls[k], __ATOMIC_RELAXED) == seen)
+				sched_yield();
+		}
+	}
+	stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	CHECK(!dft_unregister_ops(&a.ops), "unregister a");
+	long calls = pstress_calls[0] + pstress_calls[1];
+	printf("patch_stress: %d rounds, %ld calls, a saw %ld, b %ld, c %ld\n", rounds, calls,
+	       a.total, b.total, c.total);
+	CHECK(a.total == calls, "lost or doubled calls: made %ld, a saw %ld", calls, a.total);
+	CHECK(pstress_calls[0] && pstress_calls[1], "both threads ran");
+	CHECK(b.total && c.total, "the flipping ops were called");
+}
+
+/* ---- the API from a callback, while another thread updates ---- */
+
+static void nop_cb(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
+		   struct dft_regs *regs);
+
+static long api_cb_calls;
+
+static int first_site(const struct dft_func_info *info, void *arg)
+{
+	return 1;
+}
+
+static void api_cb(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
+		   struct dft_regs *regs)
+{
+	struct dft_func_info info;
+
+	/* An unregister on the main thread holds the runtime's lock while it
+	 * waits for this callback to return. */
+	CHECK(!dft_lookup_function(ip, &info) && !strcmp(info.name, "tf_add"),
+	      "lookup from a callback");
+	if (__atomic_fetch_add(&api_cb_calls, 1, __ATOMIC_RELAXED) < 2) {
+		struct dft_ops other = { .func = nop_cb };
+		struct dft_graph_ops g = { 0 };
+
+		CHECK(dft_register_ops(&other) == -EDEADLK, "register from a callback");
+		CHECK(dft_unregister_ops(ops) == -EDEADLK, "unregister from a callback");
+		CHECK(dft_set_filter(ops, "tf_mul", 1) == -EDEADLK, "filter from a callback");
+		CHECK(dft_set_notrace(ops, "tf_mul", 1) == -EDEADLK, "notrace from a callback");
+		CHECK(dft_for_each_function(first_site, NULL, 0) == -EDEADLK,
+		      "for_each from a callback");
+		g.entry = (void *)nop_cb;
+		CHECK(dft_register_graph(&g) == -EDEADLK, "register_graph from a callback");
+		CHECK(dft_unregister_graph(&g) == -EDEADLK, "unregister_graph from a callback");
+	}
+}
+
+static void on_alarm(int sig)
+{
+	static const char msg[] = "deadlock: one register/unregister round took 60 s\n";
+
+	write(2, msg, sizeof(msg) - 1);
+	_exit(3);
+}
+
+static void test_api_callback(int rounds)
+{
+	struct dft_ops a = { .func = api_cb }, b = { .func = nop_cb };
+	pthread_t t[2];
+
+	signal(SIGALRM, on_alarm);
+	CHECK(!dft_set_filter(&a, "tf_add", 1), "filter a");
+	CHECK(!dft_set_filter(&b, "tf_mul", 1), "filter b");
+	CHECK(!dft_register_ops(&a), "register a");
+	stop = 0;
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, hammer, &thread_calls[i]);
+	for (int i = 0; i < rounds; i++) {
+		alarm(60);
+		CHECK(!dft_register_ops(&b), "register b");
+		CHECK(!dft_unregister_ops(&b), "unregister b");
+	}
+	stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	CHECK(!dft_unregister_ops(&a), "unregister a");
+	alarm(0);
+	CHECK(api_cb_calls > 0, "no callback ran");
+	printf("api_callback: %d rounds, %ld callbacks\n", rounds, api_cb_calls);
+}
+
+/* ---- threads that block every signal, while the text changes ---- */
+
+static void on_usr2(int sig)
+{
+	for (int i = 0; i < 50; i++)
+		tf_add(one, 1);
+}
+
+/* Blocks everything the way programs do, then calls a traced function. */
+static void *blocker(void *arg)
+{
+	long kind = (long)arg;
+	sigset_t all;
+
+	sigfillset(&all);
+	if (kind == 0) {
+		CHECK(!pthread_sigmask(SIG_BLOCK, &all, NULL), "pthread_sigmask");
+	} else if (kind == 1) {
+		CHECK(!sigprocmask(SIG_BLOCK, &all, NULL), "sigprocmask");
+		CHECK(signalfd(-1, &all, SFD_CLOEXEC) >= 0, "signalfd");
+	} else {
+		/* Traced code in a handler whose sa_mask holds every signal. */
+		struct sigaction sa = { .sa_handler = on_usr2 };
+
+		sa.sa_mask = all;
+		CHECK(!sigaction(SIGUSR2, &sa, NULL), "sigaction");
+		while (!stop)
+			pthread_kill(pthread_self(), SIGUSR2);
+		return NULL;
+	}
+	while (!stop)
+		tf_add(one, 1);
+	return NULL;
+}
+
+static void test_sigblock(int rounds)
+{
+	struct dft_ops b = { .func = nop_cb };
+	pthread_t t[3];
+
+	CHECK(!dft_set_filter(&b, "tf_add", 1), "filter");
+	stop = 0;
+	for (long i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, blocker, (void *)i);
+	signal(SIGALRM, on_alarm);
+	for (int i = 0; i < rounds; i++) {
+		alarm(60);
+		CHECK(!dft_register_ops(&b), "register");
+		CHECK(!dft_unregister_ops(&b), "unregister");
+	}
+	alarm(0);
+	stop = 1;
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	printf("sigblock: %d rounds\n", rounds);
+}
+
 /* ---- fork ---- */
 
 static void test_fork(void)
@@ -540,6 +735,12 @@ int main(int argc, char **argv)
 		test_dlopen(argc > 2 ? argv[2] : "libcore_lib.so");
 	else if (!strcmp(t, "stress"))
 		test_stress(argc > 2 ? atoi(argv[2]) : 10000);
+	else if (!strcmp(t, "api_callback"))
+		test_api_callback(argc > 2 ? atoi(argv[2]) : 2000);
+	else if (!strcmp(t, "patch_stress"))
+		test_patch_stress(argc > 2 ? atoi(argv[2]) : 2000);
+	else if (!strcmp(t, "sigblock"))
+		test_sigblock(argc > 2 ? atoi(argv[2]) : 2000);
 	else if (!strcmp(t, "fork"))
 		test_fork();
 	else if (!strcmp(t, "errors"))

@@ -37,6 +37,17 @@ build_trace() {
 	[ $n -gt 0 ] || skip "no compiler for any variant"
 }
 
+# size_bytes 4M: the bytes of a size as record takes it (K, M, G).
+size_bytes() {
+	local n=${1%[KMG]}
+	case $1 in
+	*K) echo $((n << 10)) ;;
+	*M) echo $((n << 20)) ;;
+	*G) echo $((n << 30)) ;;
+	*) echo "$n" ;;
+	esac
+}
+
 # record_env DIR [record options] -- CMD...: what `dynftrace record` does,
 # by hand, for an emulator (which cannot follow the exec of a foreign
 # program): the runtime's environment (docs/trace-format.md) is set here,
@@ -57,6 +68,8 @@ record_env() {
 		--thresh) env[THRESH]=$((${v%ms} * 1000000)) ;;
 		-A) env[ARGS]=${env[ARGS]:+${env[ARGS]};}$v ;;
 		-R) env[RETVAL]=${env[RETVAL]:+${env[RETVAL]};}$v ;;
+		--ring) env[RING]=$(size_bytes "$v") ;;
+		--max-size) env[MAX_SIZE]=$(size_bytes "$v") ;;
 		*) fail "record_env: option $1" ;;
 		esac
 		shift 2
@@ -109,7 +122,7 @@ tree() {
 expect_tree() {
 	local dir=$1 what=$2
 	tree "$dir" >"$dir.tree"
-	if [ -n "$RUN" ]; then sed 's/"[^"]*"/""/g'; else cat; fi |
+	if [ -n "$EMULATED" ]; then sed 's/"[^"]*"/""/g'; else cat; fi |
 		diff -u - "$dir.tree" >"$dir.diff" || { cat "$dir.diff"; fail "$what"; }
 }
 

@@ -23,6 +23,8 @@ import sys
 import format as F
 
 HDR = F.struct("dft_stream_hdr")
+HDR1, CHUNK = F.struct("dft_stream_hdr_v1"), F.struct("dft_chunk_hdr")
+STACK, FRAME = F.struct("dft_ext_stack"), F.struct("dft_stack_frame")
 ENTRY, EXIT, FUNC, EXT = (F.struct(n) for n in ("dft_ev_entry", "dft_ev_exit", "dft_ev_func",
                                                 "dft_ev_ext"))
 U64, FID, UNWIND = F.struct("dft_ext_u64"), F.struct("dft_ext_fid"), F.struct("dft_ext_unwind")
@@ -77,77 +79,115 @@ def values(buf):
 class Call:
     def __init__(self, name):
         self.name, self.kids, self.args, self.ret, self.how = name, [], "", None, "..."
-        self.parent = None
+        self.parent, self.lost = None, 0
+
+
+def chunks(path, data):
+    """ts0 and (start, end, ts) of each chunk's committed events, in order."""
+    magic = data[:F.DFT_MAGIC_LEN]
+    if magic == F.DFT_STREAM_MAGIC_V1.encode():
+        h = HDR1.unpack_from(data, 0)
+        if HDR1.size + h.committed > len(data):
+            die("%s: committed past the end" % path)
+        return h.ts0, [(HDR1.size, HDR1.size + h.committed, h.ts0)]
+    if magic != F.DFT_STREAM_MAGIC.encode():
+        die("%s: bad magic" % path)
+    h = HDR.unpack_from(data, 0)
+    ring = h.flags & F.DFT_STREAM_RING
+    offs = [HDR.size + i * h.ring_chunk for i in range(h.ring_chunks)] if ring else None
+    out, off, seq = [], HDR.size, 1
+    while True:
+        if ring:
+            if not offs:
+                break
+            off = offs.pop(0)
+        if off + CHUNK.size > len(data):
+            break
+        c = CHUNK.unpack_from(data, off)
+        if c.seq == 0:
+            if ring:
+                continue
+            break
+        if not ring and c.seq != seq:
+            die("%s: chunk %d at %d has sequence %d" % (path, seq, off, c.seq))
+        start = off + CHUNK.size
+        if start + c.committed > len(data):
+            die("%s: committed past the end of chunk %d" % (path, c.seq))
+        out.append((c.seq, (start, start + c.committed, c.ts)))
+        off, seq = start + c.size, seq + 1
+    out.sort()
+    return h.ts0, [x for _, x in out]
 
 
 def read_stream(path, names, mods):
     data = open(path, "rb").read()
-    h = HDR.unpack_from(data, 0)
-    if h.magic != F.DFT_STREAM_MAGIC.encode():
-        die("%s: bad magic" % path)
-    ts0 = h.ts0
-    end = HDR.size + h.committed
-    if end > len(data):
-        die("%s: committed past the end" % path)
+    ts0, segs = chunks(path, data)
     root = Call("")
-    stack, lines = [root], []
-    p, ts, last, unwind, ret, lost = HDR.size, ts0, None, 0, None, 0
-    prev = ts0
-    while p < end:
-        w = struct.unpack_from("<I", data, p)[0]
-        typ, ts = w & F.DFT_EV_TYPE_MASK, ts + (w >> F.DFT_EV_TYPE_BITS)
-        if typ == F.DFT_EV_ENTRY:
-            c = Call(names[ENTRY.unpack_from(data, p).fid])
-            stack[-1].kids.append(c)
-            stack.append(c)
-            last, p = c, p + ENTRY.size
-        elif typ == F.DFT_EV_EXIT:
-            for _ in range(unwind or 1):
-                if len(stack) == 1:
-                    die("%s: EXIT with no open call at %d" % (path, p))
-                c = stack.pop()
-                c.how = "!" if unwind else ""
-                if ret is not None:
-                    c.ret, ret = ret, None
-            unwind, p = 0, p + EXIT.size
-        elif typ == F.DFT_EV_FUNC:
-            e = FUNC.unpack_from(data, p)
-            fid, parent = e.fid, e.parent_ip
-            who = "?"
-            for lo, hi, mod in mods:
-                if lo <= parent < hi:
-                    who = mod
-            c = Call(names[fid])
-            c.parent, c.how = who, ""
-            root.kids.append(c)
-            last, p = c, p + FUNC.size
-        else:
-            e = EXT.unpack_from(data, p)
-            kind, n = e.kind, e.len
-            pay = data[p + EXT.size:p + EXT.size + n]
-            if kind == F.DFT_EXT_TIME:
-                ts = U64.unpack_from(pay).value
-            elif kind == F.DFT_EXT_ARGS:
-                last.args = values(pay[FID.size:])
-            elif kind == F.DFT_EXT_RETVAL:
-                ret = values(pay[FID.size:])
-            elif kind == F.DFT_EXT_LOST:
-                lost += U64.unpack_from(pay).value
-            elif kind == F.DFT_EXT_UNWIND:
-                unwind = UNWIND.unpack_from(pay).depth
-            elif kind == F.DFT_EXT_COMM:
-                c = Call("@comm " + pay.decode(errors="replace"))
-                c.how = ""
-                stack[-1].kids.append(c)
-            p += F.ext_size(n)
-        if typ == F.DFT_EV_EXT and kind == F.DFT_EXT_TIME:
-            prev = ts
-        elif ts < prev:
-            die("%s: time going backwards at %d" % (path, p))
+    stack = [root]
+    last, unwind, ret = None, 0, None
+    for p, end, ts in segs:
         prev = ts
-    if p != end:
-        die("%s: last event runs past committed" % path)
-    return ts0, root, lost
+        while p < end:
+            w = struct.unpack_from("<I", data, p)[0]
+            typ, ts = w & F.DFT_EV_TYPE_MASK, ts + (w >> F.DFT_EV_TYPE_BITS)
+            if typ == F.DFT_EV_ENTRY:
+                c = Call(names[ENTRY.unpack_from(data, p).fid])
+                stack[-1].kids.append(c)
+                stack.append(c)
+                last, p = c, p + ENTRY.size
+            elif typ == F.DFT_EV_EXIT:
+                for _ in range(unwind or 1):
+                    if len(stack) == 1:
+                        die("%s: EXIT with no open call at %d" % (path, p))
+                    c = stack.pop()
+                    c.how = "!" if unwind else ""
+                    if ret is not None:
+                        c.ret, ret = ret, None
+                unwind, p = 0, p + EXIT.size
+            elif typ == F.DFT_EV_FUNC:
+                e = FUNC.unpack_from(data, p)
+                fid, parent = e.fid, e.parent_ip
+                who = "?"
+                for lo, hi, mod in mods:
+                    if lo <= parent < hi:
+                        who = mod
+                c = Call(names[fid])
+                c.parent, c.how = who, ""
+                root.kids.append(c)
+                last, p = c, p + FUNC.size
+            else:
+                e = EXT.unpack_from(data, p)
+                kind, n = e.kind, e.len
+                pay = data[p + EXT.size:p + EXT.size + n]
+                if kind == F.DFT_EXT_TIME:
+                    ts = U64.unpack_from(pay).value
+                elif kind == F.DFT_EXT_ARGS:
+                    last.args = values(pay[FID.size:])
+                elif kind == F.DFT_EXT_RETVAL:
+                    ret = values(pay[FID.size:])
+                elif kind == F.DFT_EXT_LOST:
+                    root.lost += U64.unpack_from(pay).value
+                elif kind == F.DFT_EXT_UNWIND:
+                    unwind = UNWIND.unpack_from(pay).depth
+                elif kind == F.DFT_EXT_STACK and len(stack) == 1 and not root.kids:
+                    # A ring's oldest chunk: the calls entered before it.
+                    for i in range(STACK.unpack_from(pay).n):
+                        c = Call(names[FRAME.unpack_from(pay, STACK.size + i * FRAME.size).fid])
+                        stack[-1].kids.append(c)
+                        stack.append(c)
+                elif kind == F.DFT_EXT_COMM:
+                    c = Call("@comm " + pay.decode(errors="replace"))
+                    c.how = ""
+                    stack[-1].kids.append(c)
+                p += F.ext_size(n)
+            if typ == F.DFT_EV_EXT and kind == F.DFT_EXT_TIME:
+                prev = ts
+            elif ts < prev:
+                die("%s: time going backwards at %d" % (path, p))
+            prev = ts
+        if p != end:
+            die("%s: last event runs past committed" % path)
+    return ts0, root, root.lost
 
 
 def show(c, depth, out):

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Stopping every other thread of the process while text changes: the
+ * kernel's stop_machine, in user space. Used where no instruction-level
+ * protocol is safe: every live batch on 32-bit ARM, and on x86-64 the
+ * merge of gcc's five 1-byte NOPs into one instruction (a thread between
+ * two of them would resume inside the new one).
+ *
+ *   1. The threads are listed from /proc/self/task, so that threads made
+ *      with a raw clone(), or started before the runtime was loaded, are
+ *      stopped too. Each is sent the trap signal, tagged as a stop request
+ *      (rt_tgsigqueueinfo(), SI_QUEUE, a magic value and the stop's
+ *      generation), and parks in the handler, reporting the pc it was
+ *      interrupted at. The list is read again once they are parked: a
+ *      thread being created by a thread that has since parked shows up
+ *      there. Until no new one does.
+ *   2. A thread that is gone, or a zombie (a main thread that called
+ *      pthread_exit()), is not waited for. One that does not answer within
+ *      a few seconds (a raw system call blocked the signal) makes the
+ *      batch fail, with nothing written, rather than hang the program.
+ *   3. If a parked thread was interrupted inside a site whose bytes before
+ *      its pc change, all are released and we try again a little later.
+ *   4. The batch is written; the threads are released. Each leaves the
+ *      handler through sigreturn, which is context synchronising: it
+ *      fetches the new instructions.
+ *
+ * Nothing that may take a lock a parked thread holds (malloc's, stdio's)
+ * runs while they are stopped: the slots are allocated before, the list is
+ * read with getdents64() into a buffer on the stack, paths are built by
+ * hand.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#ifdef HAVE_DFT_TRAP_PATCHING
+
+#define STOP_MAGIC 0x5d000000
+#define STOP_GEN_MASK 0x00ffffff
+#define STOP_TIMEOUT_NS (5 * 1000000000LL)
+
+struct slot {
+	pid_t tid;
+	int state; /* 0 signalled, 1 parked, 2 gone */
+	unsigned long pc;
+};
+
+static struct slot *slots;
+static size_t nr_slots, cap_slots;
+static int stop_gen, release_gen;
+static unsigned int left;
+
+struct linux_dirent64 {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+/* The handler's half (trap.c calls it first): park until released. */
+int dft_stop_handler(int sig, siginfo_t *si, void *ctx)
+{
+	int val = si->si_value.sival_int, gen;
+	pid_t tid;
+	size_t i, n;
+
+	if (si->si_code != SI_QUEUE || si->si_pid != getpid() ||
+	    (val & ~STOP_GEN_MASK) != STOP_MAGIC)
+		return 0;
+	gen = val & STOP_GEN_MASK;
+	if (gen != __atomic_load_n(&stop_gen, __ATOMIC_ACQUIRE))
+		return 1; /* a stop that is over */
+	tid = gettid();
+	n = __atomic_load_n(&nr_slots, __ATOMIC_ACQUIRE);
+	for (i = 0; i < n && slots[i].tid != tid; i++)
+		;
+	if (i == n)
+		return 1;
+	slots[i].pc = dft_arch_ctx_pc(ctx);
+	__atomic_store_n(&slots[i].state, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&release_gen, __ATOMIC_ACQUIRE) != gen)
+		sched_yield();
+	__atomic_fetch_add(&left, 1, __ATOMIC_RELEASE);
+	return 1;
+}
+
+static char *put_uint(char *p, unsigned long v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do
+		tmp[n++] = '0' + v % 10;
+	while (v /= 10);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* Threads found blocking the signal in the kernel, not signalled again
+ * (qemu-user's helpers would cost every batch a wait). */
+static pid_t blockers[16];
+static unsigned int nr_blockers;
+
+static ssize_t read_task(pid_t tid, const char *file, char *buf, size_t size)
+{
+	char path[64] = "/proc/self/task/";
+	ssize_t len;
+	int fd;
+
+	strcpy(put_uint(path + 16, tid), file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, size - 1);
+	close(fd);
+	if (len >= 0)
+		buf[len] = 0;
+	return len;
+}
+
+/*
+ * A thread that will never run our handler: exited, a zombie, or one that
+ * blocks the signal in the kernel, which only a raw system call can do
+ * (the libc ways are interposed, trap.c). That last kind is left running:
+ * failing every batch for it would be worse. qemu-user's own helper
+ * threads are of that kind: they block every signal and run no program
+ * code.
+ */
+static int thread_gone(pid_t tid)
+{
+	char buf[2048], *p;
+	unsigned long long blocked;
+
+	if (read_task(tid, "/stat", buf, sizeof(buf)) <= 0)
+		return 1;
+	/* "tid (comm) S ...": comm may hold anything, even ')'. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return 1;
+	if (read_task(tid, "/status", buf, sizeof(buf)) <= 0)
+		return 1;
+	p = strstr(buf, "\nSigBlk:");
+	if (!p)
+		return 0;
+	blocked = strtoull(p + 9, NULL, 16);
+	if (!(blocked >> (dft_trap_signal - 1) & 1))
+		return 0;
+	if (nr_blockers < ARRAY_SIZE(blockers))
+		blockers[nr_blockers++] = tid;
+	return 1;
+}
+
+static int known(pid_t tid)
+{
+	for (unsigned int i = 0; i < nr_blockers && i < ARRAY_SIZE(blockers); i++)
+		if (blockers[i] == tid)
+			return 1;
+	for (size_t i = 0; i < nr_slots; i++)
+		if (slots[i].tid == tid)
+			return 1;
+	return 0;
+}
+
+/* Adds the threads not yet listed, each signalled; the number added, or
+ * -ENOSPC when the slots are full. */
+static int add_threads(pid_t pid, pid_t self, int gen)
+{
+	char buf[2048];
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC), added = 0;
+	long len;
+
+	if (fd < 0)
+		return -errno;
+	while ((len = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < len;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+			pid_t tid = (pid_t)strtol(d->name, NULL, 10);
+			siginfo_t si;
+
+			off += d->reclen;
+			if (tid <= 0 || tid == self || known(tid))
+				continue;
+			if (nr_slots == cap_slots) {
+				close(fd);
+				return -ENOSPC;
+			}
+			slots[nr_slots] = (struct slot){ .tid = tid };
+			__atomic_store_n(&nr_slots, nr_slots + 1, __ATOMIC_RELEASE);
+			added++;
+			memset(&si, 0, sizeof(si));
+			si.si_signo = dft_trap_signal;
+			si.si_code = SI_QUEUE;
+			si.si_pid = pid;
+			si.si_uid = getuid();
+			si.si_value.sival_int = STOP_MAGIC | gen;
+			if (syscall(SYS_rt_tgsigqueueinfo, pid, tid, dft_trap_signal, &si))
+				slots[nr_slots - 1].state = 2;
+		}
+	}
+	close(fd);
+	return added;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Waits until every listed thread is parked or gone; the tid of one that
+ * does not answer, or 0. */
+static pid_t wait_parked(void)
+{
+	long long start = now_ns(), checked = start;
+
+	for (;;) {
+		pid_t late = 0;
+
+		for (size_t i = 0; i < nr_slots && !late; i++)
+			if (!__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE))
+				late = slots[i].tid;
+		if (!late)
+			return 0;
+		sched_yield();
+		long long t = now_ns();
+
+		if (t - checked < 2000000)
+			continue;
+		checked = t;
+		for (size_t i = 0; i < nr_slots; i++)
+			if (!__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) &&
+			    thread_gone(slots[i].tid))
+				__atomic_store_n(&slots[i].state, 2, __ATOMIC_RELAXED);
+		if (t - start > STOP_TIMEOUT_NS)
+			return late;
+	}
+}
+
+/* A parked thread in the middle of a site whose bytes before it change. */
+static int inside_changing_site(const struct dft_patch *batch, size_t n)
+{
+	for (size_t t = 0; t < nr_slots; t++) {
+		unsigned long pc = slots[t].pc;
+
+		if (slots[t].state != 1)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (pc > batch[i].addr && pc < batch[i].addr + batch[i].len &&
+			    memcmp(batch[i].old, batch[i].new, pc - batch[i].addr))
+				return 1;
+	}
+	return 0;
+}
+
+static void release(int gen)
+{
+	unsigned int parked = 0;
+
+	for (size_t i = 0; i < nr_slots; i++)
+		parked += __atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) == 1;
+	__atomic_store_n(&release_gen, gen, __ATOMIC_RELEASE);
+	/* A thread that parked after we gave up on it still leaves. */
+	while (__atomic_load_n(&left, __ATOMIC_ACQUIRE) < parked)
+		sched_yield();
+	__atomic_store_n(&stop_gen, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&dft_patch_stats.parked, parked, __ATOMIC_RELAXED);
+}
+
+/* One attempt: 1 written, 0 to try again, or -errno. */
+static int stop_and_write(const struct dft_patch *batch, size_t n,
+			  void (*write)(const struct dft_patch *, size_t), int gen)
+{
+	pid_t pid = getpid(), self = gettid(), late;
+	int ret, written = 0;
+
+	nr_slots = 0;
+	__atomic_store_n(&left, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&stop_gen, gen, __ATOMIC_RELEASE);
+	do {
+		ret = add_threads(pid, self, gen);
+		late = ret >= 0 ? wait_parked() : 0;
+	} while (ret > 0 && !late);
+	if (!ret && !late && !inside_changing_site(batch, n)) {
+		write(batch, n);
+		written = 1;
+	}
+	release(gen);
+	__atomic_fetch_add(&dft_patch_stats.stops, 1, __ATOMIC_RELAXED);
+	if (late) {
+		pr_err("thread %d does not answer signal %d (blocked by a raw system call?): text not patched",
+		       late, dft_trap_signal);
+		return -ETIMEDOUT;
+	}
+	return ret < 0 ? ret : written;
+}
+
+int dft_stop_and_patch(const struct dft_patch *batch, size_t n,
+		       void (*write)(const struct dft_patch *, size_t))
+{
+	static int gen;
+	int ret;
+
+	for (int tries = 0;; tries++) {
+		struct timespec ts = { 0, 100000L << (tries < 10 ? tries : 10) };
+
+		/* Kept from one batch to the next: a handler that comes late
+		 * (after a time-out) may still look at it. */
+		if (!slots) {
+			size_t cap = cap_slots ? cap_slots : 64;
+
+			slots = malloc(cap * sizeof(*slots));
+			if (!slots)
+				return -ENOMEM;
+			cap_slots = cap;
+		}
+		gen = (gen + 1) & STOP_GEN_MASK;
+		if (!gen)
+			gen = 1;
+		ret = stop_and_write(batch, n, write, gen);
+		if (ret == -ENOSPC) {
+			/* More threads than slots: start again with room. */
+			free(slots);
+			slots = NULL;
+			cap_slots *= 4;
+			continue;
+		}
+		if (ret)
+			break;
+		if (tries == 200) {
+			pr_err("a thread stays inside a call site being changed: text not patched");
+			ret = -EAGAIN;
+			break;
+		}
+		nanosleep(&ts, NULL);
+	}
+	__atomic_store_n(&nr_slots, 0, __ATOMIC_RELEASE);
+	return ret < 0 ? ret : 0;
+}
+
+#endif

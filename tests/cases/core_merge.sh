@@ -1,0 +1,23 @@
+#!/bin/bash
+# A library's threads run its functions while the runtime merges their
+# call sites (gcc's five 1-byte NOPs on x86-64, three Thumb NOPs on ARM)
+# after dlopen(): every other thread is stopped first and none is left
+# inside a site whose bytes change. See tests/prog/merge.c.
+. "$(dirname "$0")/../lib.sh"
+rounds=40
+[ -z "$RUN" ] || rounds=10
+n=0
+while IFS='|' read -r v cc flags; do
+	libflags=" $flags "
+	for f in -mnop-mcount -fno-pie -no-pie; do libflags=${libflags// $f / }; done
+	mkdir -p "$T/$v"
+	build_variant "$T/$v/libmerge.so" "$cc" "$libflags -fPIC -shared" \
+		"$TOP/tests/prog/merge_lib.c" -- -lpthread
+	build_variant "$T/$v/merge" "$cc" "$flags" "$TOP/tests/prog/merge.c" -- \
+		-L"$LIBDIR" -ldynftrace -Wl,-rpath,"$LIBDIR" -ldl -lpthread
+	(cd "$T/$v" && run ./merge ./libmerge.so "${MERGE_ROUNDS:-$rounds}") >"$T/$v.out" 2>&1 ||
+		{ cat "$T/$v.out"; fail "merge in $v"; }
+	n=$((n + 1))
+done < <(ENTRY_ONLY=1 variants | grep -e '-O2|')
+[ $n -gt 0 ] || skip "no compiler for any variant"
+pass "merge in $n variants"
