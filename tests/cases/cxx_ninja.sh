@@ -62,8 +62,8 @@ awk '$2 == 0 { print $5 }' tr/sites-* | sort -u >found.out
 diff list.out found.out >/dev/null ||
 	fail "list ($(wc -l <list.out)) and the runtime ($(wc -l <found.out)) disagree"
 dft report -i tr >rep.out || fail "report"
-c=$(sed 's/ <-.*//' rep.out | grep -cF ': ManifestParser::ParseEdge(')
+c=$(sed 's/ <-.*//' rep.out | grep -cE ': ManifestParser::ParseEdge(\(|$)')
 [ "$c" = 201 ] || fail "$c calls of ManifestParser::ParseEdge, not 201"
 dft record -f -o tr2 -- bin/ninja -n all >/dev/null 2>rec2.err || fail "graph: $(cat rec2.err)"
-dft report -i tr2 | grep -q 'ManifestParser::Parse(.*{$' || fail "graph: no ManifestParser::Parse"
+dft report -i tr2 | grep -qE 'ManifestParser::Parse\(.*\{$' || fail "graph: no ManifestParser::Parse"
 pass "ninja: $(wc -l <list.out) functions, $c edges parsed"
