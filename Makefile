@@ -23,7 +23,8 @@ VERSION := 0.1.0
 ifeq ($(wildcard arch/$(ARCH)/arch.mk),)
 $(error dynftrace has no port for $(ARCH) (from $(CC) -dumpmachine = $(TRIPLE)))
 endif
-# Sets INSTRUMENT_CFLAGS (recommended site flags), and may add ARCH_CFLAGS.
+# Sets INSTRUMENT_CFLAGS and INSTRUMENT_CXXFLAGS (recommended site flags for
+# C and C++), and may add ARCH_CFLAGS.
 include arch/$(ARCH)/arch.mk
 
 WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
@@ -34,7 +35,7 @@ CFLAGS ?= -O2 -g
 SITE_FLAGS_HINT ?= $(INSTRUMENT_CFLAGS)
 BASE_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Iutil \
 	-Iarch/$(ARCH) $(ARCH_CFLAGS) -DDFT_INSTRUMENT_CFLAGS='"$(INSTRUMENT_CFLAGS)"' \
-	-DDFT_SITE_FLAGS='"$(SITE_FLAGS_HINT)"' -DDFT_VERSION='"$(VERSION)"'
+	-DDFT_SITE_FLAGS='"$(SITE_FLAGS_HINT)"' -DDFT_SITE_CXXFLAGS='"$(INSTRUMENT_CXXFLAGS)"' -DDFT_VERSION='"$(VERSION)"'
 # The runtime is loaded into arbitrary processes: hidden by default, never
 # instrumented itself, frame pointers kept for the unwinders of its users.
 LIB_CFLAGS := $(BASE_CFLAGS) -Icore -Irecord -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
@@ -96,7 +97,8 @@ $(CMD): $(CMD_OBJS) $(UTIL)
 # The pkg-config file names the prefix it is installed under, so it is made
 # at install time.
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-	-e 's|@INSTRUMENT_CFLAGS@|$(INSTRUMENT_CFLAGS)|' dynftrace.pc.in
+	-e 's|@INSTRUMENT_CFLAGS@|$(INSTRUMENT_CFLAGS)|' \
+	-e 's|@INSTRUMENT_CXXFLAGS@|$(INSTRUMENT_CXXFLAGS)|' dynftrace.pc.in
 
 include examples/examples.mk
 include tests/tests.mk

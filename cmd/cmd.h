@@ -17,6 +17,7 @@
 /* From the Makefile: the version, and the flags that give a program call
  * sites on this target, for messages. */
 #define SITE_FLAGS DFT_SITE_FLAGS
+#define SITE_CXXFLAGS DFT_SITE_CXXFLAGS
 
 /* dynftrace.c */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -47,6 +48,8 @@ int parse_size(const char *s, uint64_t *bytes);
 void human_bytes(uint64_t n, char *buf, size_t len);
 /* Prints the usage text of a subcommand and exits with @status. */
 void usage(const char *text, int status) __attribute__((noreturn));
+/* A command line mistake: the message, exit status 2. */
+void die_usage(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* The subcommands. */
 int cmd_record(int argc, char **argv);
@@ -71,6 +74,7 @@ struct record_opts {
 	int temporary; /* live: out is removed after the report */
 	int force;
 	char *patches; /* --patch: live patches to start CMD with (';' list) */
+	int no_libcall; /* --no-libcall */
 	char *options; /* the options as given, for the info file */
 	char **argv;   /* CMD and its arguments */
 	int pid;       /* -p: a running process */
@@ -79,6 +83,10 @@ struct record_opts {
 extern const char record_usage_opts[];
 /* Parses the record options of argv[1..]; exits on bad input. */
 void record_parse(int argc, char **argv, struct record_opts *o, const char *usage_text);
+/* nosites.c: 1 when the command at @path or a library it needs (DT_NEEDED)
+ * has call sites, 0 when none has, -1 when unknown (not ELF; *@missing
+ * names a library that was not found). */
+int command_has_sites(const char *path, const char **missing);
 /* Runs the command into o->out; returns its exit status (128+sig if killed). */
 int record_run(struct record_opts *o);
 /* record -p (record_pid.c): records process o->pid into o->out. */
@@ -87,7 +95,9 @@ int record_pid(struct record_opts *o);
 char *make_trace_dir(const char *dir, int force);
 void write_info(const char *dir, struct record_opts *o, pid_t pid);
 /* The summary line after a recording, and its warnings. */
-void summarise(const char *dir, struct record_opts *o, const char *cmd);
+/* Returns the number of errors it reported (filters or specs that selected
+ * nothing). */
+int summarise(const char *dir, struct record_opts *o, const char *cmd);
 
 /* symbols.c: names, interned once for the whole trace (all processes). */
 uint32_t name_intern(const char *mangled);

@@ -53,6 +53,16 @@ void die(const char *fmt, ...)
 	exit(1);
 }
 
+void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	exit(2);
+}
+
 void warnx(const char *fmt, ...)
 {
 	va_list ap;

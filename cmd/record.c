@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "argspec.h"
 #include "trace.h"
 #include "ctl.h"
 
@@ -37,12 +39,16 @@ const char record_usage_opts[] =
 	"  -A, --args SPEC       record arguments: 'GLOB@arg1,arg2/s,fparg1'\n"
 	"                        (/s string, /x hex, /d /u integers; repeatable)\n"
 	"  -R, --retval SPEC     record return values: 'GLOB@retval[/FMT]'\n"
+	"      --no-libcall      do not record the calls traced code makes into\n"
+	"                        libraries without call sites (malloc, read, ...)\n"
 	"  -o, --output DIR      the trace directory (default " DEFAULT_DIR ")\n"
 	"  -p, --pid PID         record a running process instead of CMD (attaches\n"
 	"                        with ptrace if it does not run the runtime); stops\n"
 	"                        at Ctrl-C, SIGTERM, --duration or the process's exit\n"
 	"      --duration SECS   with -p: record for this long\n"
-	"  -f, --force           replace DIR if it holds a trace already\n"
+	"  -f, --force           replace DIR if it holds a trace already, and run\n"
+	"                        CMD even when neither it nor a library it needs\n"
+	"                        has call sites (it may dlopen or exec some)\n"
 	"      --ring SIZE       flight recorder: keep only the newest SIZE of events\n"
 	"                        of each thread (4M, 64M, 1G), overwriting the oldest\n"
 	"      --max-size SIZE   stop recording once the trace reaches SIZE; the\n"
@@ -89,6 +95,81 @@ static void append_quoted(char **list, const char *s)
 	free(q);
 }
 
+enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG, OPT_NO_LIBCALL, OPT_RING, OPT_MAX_SIZE,
+       OPT_DURATION, OPT_PATCH };
+
+/* The options only some tracers use, and which: given to another tracer,
+ * one of them would be ignored, so it is an error. */
+static const struct {
+	int opt;
+	const char *name, *tracers;
+} tracer_only[] = {
+	{ 'G', "-G/--graph-funcs", "function_graph" },
+	{ OPT_GRAPH_NOTRACE, "--graph-notrace", "function_graph" },
+	{ 'D', "-D/--depth", "function_graph" },
+	{ OPT_THRESH, "--thresh", "function_graph" },
+	{ 'A', "-A/--args", "function and function_graph" },
+	{ 'R', "-R/--retval", "function_graph" },
+	/* The profile tracer keeps tables of a fixed size, not events. */
+	{ OPT_RING, "--ring", "function and function_graph" },
+};
+
+static void check_tracer_options(const char *tracer, const int *given)
+{
+	size_t n = strlen(tracer);
+
+	for (size_t i = 0; i < ARRAY_SIZE(tracer_only); i++) {
+		const char *t = tracer_only[i].tracers, *p;
+		int ok = 0;
+
+		if (!given[i])
+			continue;
+		/* Whole words of the list. */
+		for (p = strstr(t, tracer); p && !ok; p = strstr(p + 1, tracer))
+			ok = (p == t || p[-1] == ' ') && (!p[n] || p[n] == ' ');
+		if (!ok)
+			die_usage("%s applies to the %s tracer%s only, not to -t %s",
+				  tracer_only[i].name, t, strchr(t, ' ') ? "s" : "", tracer);
+	}
+}
+
+/* -A/-R: each ';'-separated spec must parse (util/argspec.c, which the
+ * runtime uses too); a mistake is shown where it is, before anything runs. */
+static void check_specs(int opt, const char *list)
+{
+	for (const char *spec = list; *spec;) {
+		size_t len = strcspn(spec, ";");
+		struct dft_argspec p;
+
+		if (dft_argspec_parse(spec, len,
+				      opt == 'A' ? DFT_ARGSPEC_ARGS : DFT_ARGSPEC_RETVAL, &p)) {
+			fprintf(stderr, "dynftrace: -%c '%.*s': %s, at byte %zu:\n    %.*s\n    %*s^\n",
+				opt, (int)len, spec, p.err, p.err_pos + 1, (int)len, spec,
+				(int)p.err_pos, "");
+			exit(2);
+		}
+		spec += len;
+		spec += *spec == ';';
+	}
+}
+
+/* LEVEL[,file=PATH], the levels of core/log.c. */
+static void check_log_level(const char *s)
+{
+	static const char *const levels[] = { "error", "warn", "info", "debug" };
+	size_t n = strcspn(s, ",");
+
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
+		if (strlen(levels[i]) != n || strncmp(s, levels[i], n))
+			continue;
+		if (!s[n] || (!strncmp(s + n, ",file=", 6) && s[n + 6]))
+			return;
+	}
+	die_usage("unknown log level '%s' (use error, warn, info or debug, "
+		  "optionally followed by ,file=PATH)",
+		  s);
+}
+
 /* --ring and --max-size: a size in bytes, with K, M, G or T. */
 static void record_size(char **val, const char *arg, const char *opt)
 {
@@ -108,8 +189,6 @@ static void record_size(char **val, const char *arg, const char *opt)
 
 void record_parse(int argc, char **argv, struct record_opts *o, const char *usage_text)
 {
-	enum { OPT_THRESH = 256, OPT_GRAPH_NOTRACE, OPT_LOG, OPT_RING, OPT_MAX_SIZE, OPT_DURATION,
-	       OPT_PATCH };
 	static const struct option longopts[] = {
 		{ "tracer", required_argument, NULL, 't' },
 		{ "filter", required_argument, NULL, 'F' },
@@ -125,12 +204,14 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "no-libcall", no_argument, NULL, OPT_NO_LIBCALL },
 		{ "ring", required_argument, NULL, OPT_RING },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "patch", required_argument, NULL, OPT_PATCH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int given[ARRAY_SIZE(tracer_only)] = { 0 };
 	char thresh[32];
 	uint64_t ns;
 	int c;
@@ -140,6 +221,8 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 	o->out = DEFAULT_DIR;
 	/* '+': options end at CMD, so CMD's own options stay its own. */
 	while ((c = getopt_long(argc, argv, "+t:F:N:G:D:A:R:o:fp:h", longopts, NULL)) != -1) {
+		for (size_t i = 0; i < ARRAY_SIZE(tracer_only); i++)
+			given[i] |= tracer_only[i].opt == c;
 		switch (c) {
 		case 't':
 			if (strcmp(optarg, "function") && strcmp(optarg, "function_graph") &&
@@ -177,9 +260,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 			break;
 		case 'A':
 		case 'R':
-			if (!strchr(optarg, '@') || optarg[0] == '@')
-				die("-%c takes GLOB@%s, not '%s'", c,
-				    c == 'A' ? "arg1,arg2/s,fparg1" : "retval[/FMT]", optarg);
+			check_specs(c, optarg);
 			list_append(c == 'A' ? &o->args : &o->retval, optarg, ';');
 			break;
 		case 'o':
@@ -189,7 +270,11 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 		case 'f':
 			o->force = 1;
 			break;
+		case OPT_NO_LIBCALL:
+			o->no_libcall = 1;
+			break;
 		case OPT_LOG:
+			check_log_level(optarg);
 			o->log = optarg;
 			break;
 		case OPT_PATCH: {
@@ -227,9 +312,7 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 			exit(2);
 		}
 	}
-	if (o->ring && !strcmp(o->tracer, "profile"))
-		die("--ring applies to the function and function_graph tracers: the profile "
-		    "tracer keeps tables of a fixed size, not events");
+	check_tracer_options(o->tracer, given);
 	if (o->pid && optind < argc)
 		die("-p records a running process: give no command");
 	if (o->pid && (o->ring || o->max_size))
@@ -520,10 +603,100 @@ static void summarise_buffers(struct trace *t, uint64_t lost)
 	}
 }
 
+/* lib:MOD[:GLOB] patterns whose MOD matches no module of any process: the
+ * library was never loaded (trace_check_globs() checks the GLOB). */
+static void check_lib_globs(struct trace *t, char **globs, unsigned int n, const char *what)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		char *mod, *colon;
+		int found = 0;
+
+		if (strncmp(globs[i], "lib:", 4))
+			continue;
+		mod = xstrdup(globs[i] + 4);
+		colon = strchr(mod, ':');
+		if (colon)
+			*colon = 0;
+		for (unsigned int p = 0; p < t->nprocs && !found; p++) {
+			for (unsigned int m = 0; m < t->procs[p]->nmods && !found; m++) {
+				const char *path = t->procs[p]->mods[m].path, *base;
+
+				if (!path)
+					continue;
+				base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+				found = !fnmatch(mod, base, 0);
+			}
+		}
+		if (!found)
+			warnx("warning: %s '%s' matches no library the command loaded", what,
+			      globs[i]);
+		free(mod);
+	}
+}
+
+/* Whether a glob of a filter list (GLOB, lib:MOD, lib:MOD:GLOB) names a
+ * function of some process; lib:MOD alone is not checked here. */
+static int glob_found(struct trace *t, const char *g)
+{
+	if (!strncmp(g, "lib:", 4)) {
+		g = strchr(g + 4, ':');
+		if (!g)
+			return 1;
+		g++;
+	}
+	for (unsigned int p = 0; p < t->nprocs; p++) {
+		for (uint32_t f = 0; f < t->procs[p]->nfuncs; f++) {
+			uint32_t name = t->procs[p]->funcs[f].name;
+
+			if (name != UINT32_MAX && name_match(name, g))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* -A/-R specs whose function no process had, even in libraries loaded
+ * later: an error (checked here, as dlopen may bring them). Returns the
+ * number of such specs. */
+static int check_spec_funcs(struct trace *t, int opt, const char *list)
+{
+	int bad = 0;
+
+	for (const char *spec = list; spec && *spec;) {
+		size_t len = strcspn(spec, ";");
+		struct dft_argspec p;
+		char *glob, **v = NULL;
+		unsigned int nv, found = 0;
+
+		if (!dft_argspec_parse(spec, len, DFT_ARGSPEC_ARGS | DFT_ARGSPEC_RETVAL, &p)) {
+			glob = xmalloc(p.glob_len + 1);
+			memcpy(glob, spec, p.glob_len);
+			glob[p.glob_len] = 0;
+			nv = split_list(&v, 0, glob);
+			for (unsigned int i = 0; i < nv; i++) {
+				found |= glob_found(t, v[i]);
+				free(v[i]);
+			}
+			if (!found) {
+				warnx("error: -%c '%.*s': no function matches '%s' in the program or "
+				      "the libraries it loaded",
+				      opt, (int)len, spec, glob);
+				bad++;
+			}
+			free(v);
+			free(glob);
+		}
+		spec += len;
+		spec += *spec == ';';
+	}
+	return bad;
+}
+
 /* The one-line summary, and the warnings that need the trace: no call
  * sites at all, filters that matched nothing. */
-void summarise(const char *dir, struct record_opts *o, const char *cmd)
+int summarise(const char *dir, struct record_opts *o, const char *cmd)
 {
+	int errors = 0;
 	uint64_t events = 0, lost = 0, bytes = 0, funcs = 0;
 	char size[32], **v = NULL;
 	unsigned int nv = 0, maps = 0;
@@ -590,7 +763,10 @@ void summarise(const char *dir, struct record_opts *o, const char *cmd)
 		for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
 			nv = split_list(&v, 0, lists[i].globs);
 			trace_check_globs(&t, v, nv, lists[i].what);
+			check_lib_globs(&t, v, nv, lists[i].what);
 		}
+		errors += check_spec_funcs(&t, 'A', o->args);
+		errors += check_spec_funcs(&t, 'R', o->retval);
 	}
 	human_bytes(bytes, size, sizeof(size));
 	if (t.nprofiles) {
@@ -621,16 +797,35 @@ void summarise(const char *dir, struct record_opts *o, const char *cmd)
 			t.nosites == 1 ? "" : "es");
 	fprintf(stderr, o->temporary ? "\n" : " -> %s\n", o->out);
 	summarise_buffers(&t, lost);
+	return errors;
+}
+
+/* A command with no call sites, nor in the libraries it needs, records
+ * nothing: refused before it runs (as uftrace does), unless --force. */
+static void refuse_without_sites(const char *cmd, const char *name)
+{
+	const char *missing;
+
+	if (command_has_sites(cmd, &missing))
+		return;
+	die("%s has no call sites, nor have the libraries it needs: nothing would be traced. "
+	    "Build it with " SITE_FLAGS "; C++ with " SITE_CXXFLAGS "; or use --force "
+	    "to run it anyway (for a program that loads instrumented libraries with dlopen or "
+	    "runs instrumented programs)",
+	    name);
 }
 
 int record_run(struct record_opts *o)
 {
 	char *lib = find_runtime(), *cmd = find_command(o->argv[0]);
-	char *dir = make_trace_dir(o->out, o->force), *preload;
+	char *dir, *preload;
 	const char *old = getenv("LD_PRELOAD");
 	pid_t pid;
 	int status;
 
+	if (!o->force)
+		refuse_without_sites(cmd, o->argv[0]);
+	dir = make_trace_dir(o->out, o->force || o->temporary);
 	preload = xstrdup(lib);
 	if (old && *old)
 		list_append(&preload, old, ':');
@@ -649,13 +844,23 @@ int record_run(struct record_opts *o)
 	set_env("DYNFTRACE_MAX_SIZE", o->max_size);
 	if (o->log)
 		setenv("DYNFTRACE_LOG", o->log, 1);
+	/* Library calls are taken from bound GOT slots (core/plt.c): bind
+	 * them all at load time. */
+	setenv("DYNFTRACE_LIBCALL", o->no_libcall ? "0" : "1", 1);
+	/* Filters that select nothing are said once, here, at the end. */
+	setenv("DYNFTRACE_CHECKED", "1", 1);
+	if (!o->no_libcall)
+		setenv("LD_BIND_NOW", "1", 1);
 
 	patches = o->patches;
 	pid = run(cmd, o->argv);
 	write_info(dir, o, pid);
 	status = wait_child(pid);
 	end_info(dir, status);
-	summarise(dir, o, o->argv[0]);
+	/* A spec that named no function: the run did not record what was
+	 * asked. The command's own failure status comes first. */
+	if (summarise(dir, o, o->argv[0]) && !status)
+		status = 1;
 	free(preload);
 	free(lib);
 	free(cmd);

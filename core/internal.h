@@ -148,6 +148,9 @@ struct dft_module {
 	char **forms; /* ops.c: dft_name_forms() by site, made on first use */
 	void *stubs;  /* arch: near-module branch stubs, or NULL */
 	int seen;     /* scratch for rescans */
+	/* plt.c: the library-call stubs of @owner (this module has no file). */
+	struct dft_module *owner;
+	void *plt;
 };
 
 extern pthread_mutex_t dft_lock; /* serialises every update (recursive) */
@@ -164,6 +167,17 @@ void dft_modules_scan(int startup);
 extern void (*dft_modules_changed)(void);
 struct dft_site *dft_site_lookup(unsigned long addr);
 struct dft_site *dft_site_of_func(unsigned long addr);
+
+/* ---- plt.c ---- */
+/* The library calls of a new module with call sites, as a module of stubs
+ * (the GOT now points to them), or NULL. @added: the other new modules. */
+struct dft_module *dft_plt_module(struct dft_module *owner, const struct dft_module *added);
+/* After sites were patched: GOT slots point to the stubs that are traced,
+ * the others hold what they held before. */
+void dft_plt_sync(void);
+/* Puts back what the GOT slots held (@mapped: the owner is still loaded)
+ * and frees the stubs' state. */
+void dft_plt_restore(struct dft_module *mod, int mapped);
 
 /* ---- patch.c ---- */
 struct dft_patch;
@@ -323,6 +337,11 @@ int dft_arch_patch(struct dft_patch *batch, size_t n, int live);
 /* Near-module stubs, for modules out of direct branch range. */
 int dft_arch_need_stubs(const struct dft_module *mod);
 void *dft_arch_stubs_alloc(struct dft_module *mod);
+#ifdef HAVE_DFT_LIBCALL
+/* A library-call stub at @code (DFT_PLT_STUB_SIZE bytes): a site in its
+ * NOP form, then a jump to the address held at @target. */
+void dft_arch_plt_stub(unsigned char *code, const unsigned long *target);
+#endif
 /* near.c: a RW page within @range bytes of [lo, hi) for the stubs, or
  * NULL; then, filled, the page made read-only and executable (or NULL,
  * unmapped); and its release. */

@@ -163,6 +163,8 @@ static struct dft_module *module_load(const struct loaded *l)
 
 static void module_free(struct dft_module *mod)
 {
+	/* Library-call stubs: their owner went with its GOT. */
+	dft_plt_restore(mod, 0);
 	dft_stubs_free(mod);
 	for (size_t i = 0; mod->forms && i < mod->nr_sites; i++)
 		free(mod->forms[i]);
@@ -268,6 +270,21 @@ void dft_modules_scan(int startup)
 		added = m;
 	}
 	free(sc.v);
+	/* The library calls of the new modules with sites, as modules too. */
+	for (struct dft_module *m = added; m; m = m->next) {
+		struct dft_module *calls = dft_plt_module(m, added);
+
+		if (calls) {
+			calls->seen = 1;
+			calls->next = added;
+			added = calls;
+		}
+	}
+	/* Stubs live as long as their owner. */
+	dft_for_each_module(m) {
+		if (m->owner)
+			m->seen = m->owner->seen;
+	}
 
 	/* Forget what was unloaded: its memory is gone, only ours is freed
 	 * (after the ops have let go of its sites). */

@@ -209,6 +209,8 @@ int dft_update_sites(void)
 
 			s->target = wanted(s);
 		}
+		/* Library calls go through their stubs while those are traced. */
+		dft_plt_sync();
 	}
 	free(batch);
 	return ret;

@@ -63,8 +63,9 @@ _dynftrace()
 			return ;;
 		esac
 		COMPREPLY=($(compgen -W "-t --tracer -F --filter -N --notrace -G --graph-funcs
-			--graph-notrace -D --depth --thresh -A --args -R --retval -o --output -f
-			--force --ring --max-size --log -p --pid --duration --help --" -- "$cur"))
+			--graph-notrace -D --depth --thresh -A --args -R --retval --no-libcall -o
+			--output -f --force --ring --max-size --log -p --pid --duration --patch --help
+			--" -- "$cur"))
 		[[ $cur == -* ]] || COMPREPLY+=($(compgen -c -- "$cur"))
 		;;
 	report)

@@ -585,24 +585,96 @@ static void rec_child(void)
 		tracer->fork_child();
 }
 
-/* Sets the tracer's filters; a list with a glob that matches nothing is
- * applied pattern by pattern, so that the others still count. */
-static int rec_filter(int (*set)(struct dft_ops *, const char *, int), const char *globs,
-		      const char *what)
+/*
+ * The patterns of @globs that can select something: lib:MOD ones (the
+ * module may be loaded later) and globs that match a function now. The
+ * others are dropped; *@dropped lists them. Returns the kept list
+ * (malloc()ed, possibly empty), or NULL without memory.
+ */
+static char *rec_patterns_kept(const char *globs, char **dropped)
+{
+	char *kept = calloc(1, strlen(globs) + 2), pat[1024];
+	size_t len = 0, dlen = 0;
+
+	*dropped = calloc(1, strlen(globs) + 2);
+	if (!kept || !*dropped) {
+		free(kept);
+		free(*dropped);
+		*dropped = NULL;
+		return NULL;
+	}
+	for (const char *p = globs; (p = dft_pattern_next(p, pat, sizeof(pat)));) {
+		int keep = !strncmp(pat, "lib:", 4);
+
+		dft_for_each_module(m) {
+			dft_for_each_site(m, s) {
+				if (keep)
+					break;
+				keep = dft_rec_match(pat, m->name, s->name);
+			}
+		}
+		if (keep) {
+			if (len)
+				kept[len++] = ',';
+			memcpy(kept + len, pat, strlen(pat));
+			len += strlen(pat);
+		} else {
+			if (dlen)
+				(*dropped)[dlen++] = ',';
+			memcpy(*dropped + dlen, pat, strlen(pat));
+			dlen += strlen(pat);
+		}
+	}
+	return kept;
+}
+
+/* The core's warning for each pattern of @dropped (which selects
+ * nothing), with the closest names: setting it fails and changes nothing. */
+static void rec_warn_dropped(int (*set)(struct dft_ops *, const char *, int), const char *dropped)
 {
 	char pat[1024];
-	int ok = 0;
 
-	if (!globs || !*globs || !set(dft_rec_ops, globs, 1))
-		return 0;
-	/* Some pattern selects nothing (the core said which, and the closest
-	 * names): trace what the others select. */
-	set(dft_rec_ops, "", 1);
-	for (const char *p = globs; (p = dft_pattern_next(p, pat, sizeof(pat)));) {
-		if (!set(dft_rec_ops, pat, 0))
-			ok = 1;
+	for (const char *p = dropped; p && (p = dft_pattern_next(p, pat, sizeof(pat)));)
+		set(dft_rec_ops, pat, 0);
+}
+
+/*
+ * Sets the tracer's filter (-F) and notrace (-N) lists. A pattern that
+ * matches nothing is left out; when every -F pattern is, nothing is to be
+ * traced: returns -ENOENT. An -N that matches nothing changes nothing.
+ * Run by `dynftrace record` (DYNFTRACE_CHECKED=1), which warns once for
+ * all processes when the recording ends, each process says nothing of it;
+ * otherwise each warns, with the closest names.
+ */
+static int rec_filters(const char *filter, const char *notrace)
+{
+	const char *checked = getenv("DYNFTRACE_CHECKED");
+	char *f = NULL, *n = NULL, *fdrop = NULL, *ndrop = NULL;
+	int ret = 0;
+
+	pthread_mutex_lock(&dft_lock);
+	/* C++ patterns match demangled names too. */
+	dft_demangler_find();
+	if (filter && *filter)
+		f = rec_patterns_kept(filter, &fdrop);
+	if (notrace && *notrace)
+		n = rec_patterns_kept(notrace, &ndrop);
+	pthread_mutex_unlock(&dft_lock);
+	if (!checked || strcmp(checked, "1")) {
+		rec_warn_dropped(dft_set_filter, fdrop);
+		rec_warn_dropped(dft_set_notrace, ndrop);
 	}
-	return ok ? 0 : -ENOENT;
+	free(fdrop);
+	free(ndrop);
+	if ((filter && *filter && !f) || (notrace && *notrace && !n))
+		ret = -ENOMEM;
+	else if (f && !*f)
+		ret = -ENOENT;
+	else if ((f && dft_set_filter(dft_rec_ops, f, 1)) || (n && *n && dft_set_notrace(dft_rec_ops, n, 1)))
+		ret = -EINVAL;
+	free(f);
+	free(n);
+	return ret;
 }
 
 const char *dft_rec_getenv(const char *name)
@@ -723,10 +795,16 @@ int dft_rec_start(const struct dft_rec_conf *conf, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start the %s tracer", tracer->name);
 		return -EINVAL;
 	}
-	if (rec_filter(dft_set_filter, conf->filter, "filter") ||
-	    rec_filter(dft_set_notrace, conf->notrace, "notrace")) {
-		snprintf(err, errlen, "no function matches the filter: nothing is traced");
-		return -ENOENT;
+	switch (rec_filters(conf->filter, conf->notrace)) {
+	case 0:
+		break;
+	case -ENOENT:
+		/* `dynftrace record` says it once, for all processes. */
+		pr_info("record: no function matches the filter: nothing is traced");
+		return 0;
+	default:
+		snprintf(err, errlen, "cannot set the filters: nothing is traced");
+		return -EINVAL;
 	}
 	ret = tracer->enable();
 	if (ret) {

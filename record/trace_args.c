@@ -20,29 +20,15 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "argspec.h"
 #include "record.h"
 
-#define ARGS_MAX 16
 #define STR_MAX DFT_VALUE_STR_MAX
-
-struct arg_fmt {
-	char type;
-	unsigned char bits; /* of an integer */
-};
-
-struct arg_item {
-	unsigned char fp;  /* a floating point argument */
-	unsigned char idx; /* 0-based, for the accessors */
-	struct arg_fmt fmt;
-};
 
 struct arg_spec {
 	struct arg_spec *next;
 	char *glob;
-	unsigned int nr;
-	int retval;
-	struct arg_fmt ret_fmt;
-	struct arg_item item[ARGS_MAX];
+	struct dft_argspec p; /* nr, item[], retval, ret_fmt */
 };
 
 int dft_args_retvals;
@@ -52,87 +38,29 @@ static struct arg_spec *specs;
 static struct arg_spec **by_fid[2];
 static uint32_t by_fid_cap;
 
-static int parse_fmt(const char *s, struct arg_fmt *fmt)
-{
-	unsigned long bits = 64;
-	char *end;
-
-	fmt->bits = 64;
-	if (!*s)
-		return 0;
-	if (*s != '/' || !s[1] || !strchr("diuxsf", s[1]))
-		return -1;
-	fmt->type = s[1] == 'i' ? 'd' : s[1];
-	if (s[2] && strchr("dux", fmt->type))
-		bits = strtoul(s + 2, &end, 10);
-	else
-		end = (char *)s + 2;
-	if (*end || (bits != 8 && bits != 16 && bits != 32 && bits != 64))
-		return -1;
-	fmt->bits = bits;
-	return 0;
-}
-
-static int parse_item(struct arg_spec *sp, const char *it)
-{
-	struct arg_item *a = &sp->item[sp->nr];
-	unsigned long n;
-	char *end;
-
-	if (!strncmp(it, "retval", 6)) {
-		sp->ret_fmt.type = 'd';
-		if (parse_fmt(it + 6, &sp->ret_fmt))
-			return -1;
-		sp->retval = 1;
-		return 0;
-	}
-	if (sp->nr == ARGS_MAX)
-		return -1;
-	if (!strncmp(it, "fparg", 5)) {
-		a->fp = 1;
-		a->fmt.type = 'f';
-		it += 5;
-	} else if (!strncmp(it, "arg", 3)) {
-		a->fmt.type = 'd';
-		it += 3;
-	} else {
-		return -1;
-	}
-	n = strtoul(it, &end, 10);
-	if (end == it || n < 1 || n > 64 || parse_fmt(end, &a->fmt))
-		return -1;
-	a->idx = n - 1;
-	sp->nr++;
-	return 0;
-}
-
+/* The command checked the specs before the program started (util/argspec.c,
+ * the same parser): a bad one here was set by hand, and is left out. */
 static void parse_specs(const char *env)
 {
-	char *copy, *save, *spec;
+	for (const char *spec = env; spec && *spec;) {
+		size_t len = strcspn(spec, ";");
+		struct arg_spec *sp = calloc(1, sizeof(*sp));
 
-	if (!env || !*env)
-		return;
-	copy = strdup(env);
-	for (spec = strtok_r(copy, ";", &save); spec; spec = strtok_r(NULL, ";", &save)) {
-		char *at = strrchr(spec, '@'), *isave, *it;
-		struct arg_spec *sp;
-
-		if (!at || at == spec) {
-			pr_warn("record: argument spec '%s' has no GLOB@\n", spec);
-			continue;
+		if (!sp)
+			return;
+		if (dft_argspec_parse(spec, len, DFT_ARGSPEC_ARGS | DFT_ARGSPEC_RETVAL, &sp->p) ||
+		    !(sp->glob = strndup(spec, sp->p.glob_len))) {
+			pr_warn("record: argument spec '%.*s': %s (at byte %zu): left out", (int)len,
+				spec, sp->p.err ? sp->p.err : "out of memory", sp->p.err_pos + 1);
+			free(sp);
+		} else {
+			dft_args_retvals |= sp->p.retval;
+			sp->next = specs;
+			specs = sp;
 		}
-		*at = 0;
-		sp = calloc(1, sizeof(*sp));
-		sp->glob = strdup(spec);
-		for (it = strtok_r(at + 1, ",", &isave); it; it = strtok_r(NULL, ",", &isave)) {
-			if (parse_item(sp, it))
-				pr_warn("record: bad argument '%s' for %s\n", it, spec);
-		}
-		dft_args_retvals |= sp->retval;
-		sp->next = specs;
-		specs = sp;
+		spec += len;
+		spec += *spec == ';';
 	}
-	free(copy);
 }
 
 int dft_args_init(const char *args, const char *retval)
@@ -170,11 +98,11 @@ uint32_t dft_args_assign(uint32_t fid, const char *module, const char *func)
 	for (struct arg_spec *sp = specs; sp; sp = sp->next) {
 		if (!dft_rec_match(sp->glob, module, func))
 			continue;
-		if (sp->nr && !(flags & DFT_FID_ARGS)) {
+		if (sp->p.nr && !(flags & DFT_FID_ARGS)) {
 			by_fid_set(0, fid, sp);
 			flags |= DFT_FID_ARGS;
 		}
-		if (sp->retval && !(flags & DFT_FID_RETVAL)) {
+		if (sp->p.retval && !(flags & DFT_FID_RETVAL)) {
 			by_fid_set(1, fid, sp);
 			flags |= DFT_FID_RETVAL;
 		}
@@ -210,7 +138,7 @@ static size_t read_str(unsigned long addr, char *buf)
 }
 
 /* Appends one value to @p; returns its end. */
-static unsigned char *put_value(unsigned char *p, struct arg_fmt fmt, unsigned long reg, double d)
+static unsigned char *put_value(unsigned char *p, struct dft_arg_fmt fmt, unsigned long reg, double d)
 {
 	/* Values are 64 bits in the stream, whatever the word size. */
 	uint64_t v = reg;
@@ -253,10 +181,10 @@ static void put_ext(struct dft_stream *s, unsigned int kind, uint32_t fid, unsig
 void dft_args_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now)
 {
 	const struct arg_spec *sp = by_fid[0][fid];
-	unsigned char buf[4 + ARGS_MAX * (3 + STR_MAX)], *p = buf + 4;
+	unsigned char buf[4 + DFT_ARGSPEC_ITEMS * (3 + STR_MAX)], *p = buf + 4;
 
-	for (unsigned int i = 0; i < sp->nr; i++) {
-		const struct arg_item *a = &sp->item[i];
+	for (unsigned int i = 0; i < sp->p.nr; i++) {
+		const struct dft_arg_item *a = &sp->p.item[i];
 
 		if (a->fp)
 			p = put_value(p, a->fmt, 0, dft_regs_get_fparg(regs, a->idx));
@@ -269,7 +197,7 @@ void dft_args_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, 
 void dft_retval_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now)
 {
 	const struct arg_spec *sp = by_fid[1][fid];
-	struct arg_fmt fmt = sp->ret_fmt;
+	struct dft_arg_fmt fmt = sp->p.ret_fmt;
 	unsigned char buf[4 + 3 + STR_MAX], *p;
 
 	if (fmt.type == 'f')

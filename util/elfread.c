@@ -247,13 +247,16 @@ const unsigned char *dft_elf_code_at(const struct dft_elf *e, uint64_t addr, uin
 	return NULL;
 }
 
-long dft_elf_plt_slot(const struct dft_elf *e, const char *name)
+/* Calls @fn(name, r_offset, index, arg) for each entry of relocation
+ * section @secname (or @alt) against a named symbol; stops at a non-zero
+ * return and returns it; -1 when there is no such section. */
+static long reloc_each(const struct dft_elf *e, const char *secname, const char *alt,
+		       long (*fn)(const char *name, uint64_t where, uint64_t i, void *arg), void *arg)
 {
 	struct dft_elf_sec rel, sym, str;
 	size_t relsz, symsz = F(e, sizeof(Elf64_Sym), sizeof(Elf32_Sym));
 
-	if ((dft_elf_find_section(e, ".rela.plt", &rel) &&
-	     dft_elf_find_section(e, ".rel.plt", &rel)) ||
+	if ((dft_elf_find_section(e, secname, &rel) && dft_elf_find_section(e, alt, &rel)) ||
 	    !rel.data || dft_elf_section(e, rel.link, &sym) || !sym.data ||
 	    dft_elf_section(e, sym.link, &str) || !str.data)
 		return -1;
@@ -264,15 +267,114 @@ long dft_elf_plt_slot(const struct dft_elf *e, const char *name)
 	for (uint64_t i = 0; (i + 1) * relsz <= rel.size; i++) {
 		uint64_t info = dft_elf_word(e, rel.data + i * relsz + F(e, 8, 4));
 		uint64_t idx = e->is64 ? info >> 32 : info >> 8;
+		const char *name;
+		long ret;
 
-		if ((idx + 1) * symsz > sym.size)
+		if (!idx || (idx + 1) * symsz > sym.size)
 			continue;
-		if (!strcmp(str_at((const char *)str.data, str.size,
-				   dft_elf_u32(e, sym.data + idx * symsz)),
-			    name))
-			return (long)i;
+		name = str_at((const char *)str.data, str.size, dft_elf_u32(e, sym.data + idx * symsz));
+		ret = fn(name, dft_elf_word(e, rel.data + i * relsz), i, arg);
+		if (ret)
+			return ret;
 	}
-	return -1;
+	return 0;
+}
+
+struct find {
+	const char *name;
+	uint64_t where;
+};
+
+static long find_one(const char *name, uint64_t where, uint64_t i, void *arg)
+{
+	struct find *f = arg;
+
+	if (strcmp(name, f->name))
+		return 0;
+	f->where = where;
+	return (long)i + 1;
+}
+
+/* The index in relocation section @secname (or @alt) of the first entry
+ * against symbol @name, with its r_offset in *@where; or -1. */
+static long reloc_find(const struct dft_elf *e, const char *secname, const char *alt,
+		       const char *name, uint64_t *where)
+{
+	struct find f = { name, 0 };
+	long ret = reloc_each(e, secname, alt, find_one, &f);
+
+	if (ret <= 0)
+		return -1;
+	if (where)
+		*where = f.where;
+	return ret - 1;
+}
+
+struct plt_each {
+	int (*fn)(const char *name, uint64_t got, void *arg);
+	void *arg;
+};
+
+static long plt_one(const char *name, uint64_t where, uint64_t i, void *arg)
+{
+	struct plt_each *p = arg;
+
+	return p->fn(name, where, p->arg);
+}
+
+int dft_elf_for_each_plt_slot(const struct dft_elf *e,
+			      int (*fn)(const char *name, uint64_t got, void *arg), void *arg)
+{
+	struct plt_each p = { fn, arg };
+	long ret = reloc_each(e, ".rela.plt", ".rel.plt", plt_one, &p);
+
+	return ret < 0 ? 0 : (int)ret;
+}
+
+long dft_elf_plt_slot(const struct dft_elf *e, const char *name)
+{
+	return reloc_find(e, ".rela.plt", ".rel.plt", name, NULL);
+}
+
+uint64_t dft_elf_got_slot(const struct dft_elf *e, const char *name)
+{
+	uint64_t where = 0;
+
+	/* A GOT-indirect call or a PLT entry reading the GOT (.plt.got)
+	 * uses the .rel[a].dyn slot; otherwise the PLT's own slot. */
+	if (reloc_find(e, ".rela.dyn", ".rel.dyn", name, &where) < 0 &&
+	    reloc_find(e, ".rela.plt", ".rel.plt", name, &where) < 0)
+		return 0;
+	return where;
+}
+
+int dft_elf_for_each_dynstr(const struct dft_elf *e,
+			    int (*fn)(long tag, const char *s, void *arg), void *arg)
+{
+	size_t entsz = F(e, sizeof(Elf64_Dyn), sizeof(Elf32_Dyn)), word = F(e, 8, 4);
+	struct dft_elf_sec dyn, str;
+	unsigned int i;
+
+	for (i = 0; !dft_elf_section(e, i, &dyn); i++) {
+		if (dyn.type == SHT_DYNAMIC)
+			break;
+	}
+	if (i == e->shnum || !dyn.data || dft_elf_section(e, dyn.link, &str) || !str.data)
+		return 0;
+	for (uint64_t off = 0; off + entsz <= dyn.size; off += entsz) {
+		uint64_t tag = dft_elf_word(e, dyn.data + off);
+		uint64_t val = dft_elf_word(e, dyn.data + off + word);
+		int ret;
+
+		if (tag == DT_NULL)
+			break;
+		if (tag != DT_NEEDED && tag != DT_RPATH && tag != DT_RUNPATH)
+			continue;
+		ret = fn((long)tag, str_at((const char *)str.data, str.size, val), arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 uint64_t dft_elf_base(const struct dft_elf *e)

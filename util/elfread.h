@@ -77,6 +77,22 @@ const unsigned char *dft_elf_code_at(const struct dft_elf *e, uint64_t addr, uin
  * entry is the index-th after the PLT header), or -1. */
 long dft_elf_plt_slot(const struct dft_elf *e, const char *name);
 
+/* Calls @fn with the symbol name and the link-time GOT address of each
+ * slot of .rel[a].plt (the functions called through the PLT); stops at a
+ * non-zero return and returns it. */
+int dft_elf_for_each_plt_slot(const struct dft_elf *e,
+			      int (*fn)(const char *name, uint64_t got, void *arg), void *arg);
+
+/* The link-time address of the GOT slot that holds the address of the
+ * function @name (a dynamic relocation's offset), or 0. */
+uint64_t dft_elf_got_slot(const struct dft_elf *e, const char *name);
+
+/* Calls @fn for each DT_NEEDED, DT_RPATH and DT_RUNPATH entry of the
+ * file's dynamic section, with its tag and string, in order; stops at a
+ * non-zero return and returns it. 0 for a file without one. */
+int dft_elf_for_each_dynstr(const struct dft_elf *e,
+			    int (*fn)(long tag, const char *s, void *arg), void *arg);
+
 /* The lowest PT_LOAD vaddr (what the load bias is relative to). */
 uint64_t dft_elf_base(const struct dft_elf *e);
 

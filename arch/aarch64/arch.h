@@ -24,6 +24,10 @@
 #define DFT_ARCH "aarch64"
 /* A site is the two words `mov x9, x30; nop|bl`. */
 #define DFT_SITE_MAX 8
+
+/* Library calls (core/plt.c): 16-byte stubs, pltstub.c here. */
+#define HAVE_DFT_LIBCALL 1
+#define DFT_PLT_STUB_SIZE 16
 #define DFT_INSN_ALIGN 4
 #define DFT_NR_ARG_REGS 8
 #define DFT_NR_FPARG_REGS 8

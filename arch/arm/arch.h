@@ -27,6 +27,10 @@
 #define DFT_ARCH "arm"
 /* A32: two words; Thumb: a halfword and a 32-bit instruction. */
 #define DFT_SITE_MAX 8
+
+/* Library calls (core/plt.c): 16-byte stubs, pltstub.c here. */
+#define HAVE_DFT_LIBCALL 1
+#define DFT_PLT_STUB_SIZE 16
 #define DFT_INSN_ALIGN 2
 #define DFT_NR_ARG_REGS 4
 #define DFT_NR_FPARG_REGS 8

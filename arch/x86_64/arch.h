@@ -35,6 +35,9 @@
 
 #define HAVE_DFT_TRAP_PATCHING 1
 
+/* Library calls (core/plt.c): 16-byte stubs, pltstub.c here. */
+#define HAVE_DFT_LIBCALL 1
+#define DFT_PLT_STUB_SIZE 16
 /* Sites may call an ops' own trampoline (dft_set_direct). */
 #define HAVE_DFT_DIRECT 1
 #define DFT_TRAP_SIGNAL SIGTRAP

@@ -80,7 +80,7 @@ grep -q "warning: filter 'cmd_lef' matches no function; close names: cmd_leaf" e
 
 # Record options reach the runtime.
 opt_shape() {
-	dft record -f -o tr "$@" -- ./w calls >/dev/null 2>&1 || fail "record $*"
+	dft record --no-libcall -f -o tr "$@" -- ./w calls >/dev/null 2>&1 || fail "record $*"
 	dft report -i tr | grep -v '^#' | sed 's/^.*|  //' | tr '\n' ' '
 }
 [ "$(opt_shape -G cmd_mid)" = "cmd_mid() {   cmd_leaf();   cmd_leaf(); } " ] ||

@@ -5,8 +5,8 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/prog/trace_lib.sh"
 
-specs=(-A 'fmix@arg1/d32,fparg1,arg2/s,fparg2' -A 'leaf@arg1/x' -R 'sret@retval/s'
-	-R 'fmix@retval/f' -R 'leaf@retval/u8')
+args=(-A 'fmix@arg1/d32,fparg1,arg2/s,fparg2' -A 'leaf@arg1/x')
+specs=("${args[@]}" -R 'sret@retval/s' -R 'fmix@retval/f' -R 'leaf@retval/u8')
 for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 	out=$T/$v-graph
 	record "$out" -t function_graph "${specs[@]}" -- "$O/tests/trace/$v/trace_graph" args
@@ -24,9 +24,10 @@ E
 	report_ok "$out"
 	grep -q 'fmix(-7, 1.5, ' "$out.graph" || fail "$v: report lost the arguments"
 
-	# The function tracer has no returns: the -R specs are ignored.
+	# The function tracer has no returns: it takes -A only (record
+	# refuses -R with it, tests/cases/cmd_options.sh).
 	out=$T/$v-function
-	record "$out" -t function "${specs[@]}" -- "$O/tests/trace/$v/trace_graph" args
+	record "$out" -t function "${args[@]}" -- "$O/tests/trace/$v/trace_graph" args
 	expect_tree "$out" "$v: function args" <<'E'
 == thread 0
 main <- libc.so.6

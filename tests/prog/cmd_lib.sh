@@ -27,7 +27,8 @@ record_to() {
 	local dir=$1 tracer=function_graph f= n= a= r=
 	shift
 	if [ -z "$RUN" ]; then
-		dft record -f -o "$dir" "$@"
+		# Library calls have cases of their own (trace_libcall).
+		dft record --no-libcall -f -o "$dir" "$@"
 		return
 	fi
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do

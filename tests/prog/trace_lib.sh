@@ -95,7 +95,8 @@ record_run() {
 		if [ -n "$RUN" ]; then
 			record_env "$dir" "$@" >"$dir.out" 2>"$dir.err"
 		else
-			"$DFT" record -o "$dir" "$@" >"$dir.out" 2>"$dir.err"
+			# Library calls have cases of their own (trace_libcall).
+			"$DFT" record --no-libcall -o "$dir" "$@" >"$dir.out" 2>"$dir.err"
 		fi
 		rc=$?
 		# 126: the command was being relinked by a parallel make.
