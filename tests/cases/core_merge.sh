@@ -5,7 +5,7 @@
 # inside a site whose bytes change. See tests/prog/merge.c.
 . "$(dirname "$0")/../lib.sh"
 rounds=40
-[ -z "$RUN" ] || rounds=10
+[ -z "$EMULATED" ] || rounds=10
 n=0
 while IFS='|' read -r v cc flags; do
 	build_merge "$T/$v" "$cc" "$flags" merge

@@ -6,7 +6,7 @@
 # x86-64, threads parked on ARM, live batches everywhere.
 . "$(dirname "$0")/../lib.sh"
 rounds=500
-[ -z "$RUN" ] || rounds=100
+[ -z "$EMULATED" ] || rounds=100
 n=0
 for v in $(build_core | grep -E -e '-O2$'); do
 	(cd "$O/tests/core/$v" && DYNFTRACE_STATS=1 run ./core patch_stress "${PSTRESS_ROUNDS:-$rounds}") \

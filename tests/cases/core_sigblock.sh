@@ -7,5 +7,5 @@
 . "$(dirname "$0")/../lib.sh"
 # Fewer rounds under emulation: every round stops the threads on ARM.
 rounds=2000
-[ -z "$RUN" ] || rounds=200
+[ -z "$EMULATED" ] || rounds=200
 VARIANTS='-O2$' core_test sigblock "${SIGBLOCK_ROUNDS:-$rounds}"

@@ -6,5 +6,5 @@
 . "$(dirname "$0")/../lib.sh"
 # Fewer rounds under emulation, where every ARM batch stops the threads.
 rounds=10000
-[ -z "$RUN" ] || rounds=1000
+[ -z "$EMULATED" ] || rounds=1000
 VARIANTS='-O2$' core_test stress "${STRESS_ROUNDS:-$rounds}"

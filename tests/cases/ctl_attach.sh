@@ -7,7 +7,7 @@
 # records again. Native only: qemu-user cannot be ptraced.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/prog/ctl_lib.sh"
-[ -z "$RUN" ] || skip "qemu-user cannot ptrace its guest: attach is tested natively only"
+[ -z "$EMULATED" ] || skip "qemu-user cannot ptrace its guest: attach is tested natively only"
 [ "$(arch_dir)" = x86_64 ] || skip "ptrace attach is tested on x86-64 only (see README)"
 command -v readelf >/dev/null || skip "readelf (binutils) is not installed"
 

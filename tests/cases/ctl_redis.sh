@@ -9,7 +9,7 @@
 # build is kept in the test directory, so only the first run pays for it.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/prog/ctl_lib.sh"
-[ -z "$RUN" ] || skip "qemu-user cannot ptrace its guest: attach is tested natively only"
+[ -z "$EMULATED" ] || skip "qemu-user cannot ptrace its guest: attach is tested natively only"
 loud_skip() {
 	echo "######## SKIPPED: $* ########" >&2
 	skip "$*"

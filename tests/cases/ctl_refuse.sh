@@ -7,7 +7,7 @@
 # being traced (7). Native only: qemu-user cannot be ptraced.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/prog/ctl_lib.sh"
-[ -z "$RUN" ] || skip "qemu-user cannot ptrace its guest: attach is tested natively only"
+[ -z "$EMULATED" ] || skip "qemu-user cannot ptrace its guest: attach is tested natively only"
 
 IFS='|' read -r v cc flags <<<"$(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | head -1)"
 build_server "$v" "$cc" "$flags"

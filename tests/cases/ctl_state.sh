@@ -5,7 +5,7 @@
 # and, in a second process, that a nanosleep it is blocked in neither fails
 # nor ends early (the system call is restarted as if nothing happened).
 . "$(dirname "$0")/../lib.sh"
-[ -z "$RUN" ] || skip "qemu-user cannot ptrace its guest: attach is tested natively only"
+[ -z "$EMULATED" ] || skip "qemu-user cannot ptrace its guest: attach is tested natively only"
 [ "$(arch_dir)" = x86_64 ] || skip "the register checks are x86-64 assembly"
 
 IFS='|' read -r v cc flags <<<"$(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | head -1)"

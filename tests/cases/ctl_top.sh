@@ -11,7 +11,7 @@ H=$(host_dft)
 IFS='|' read -r v cc flags <<<"$(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | head -1)"
 build_server "$v" "$cc" "$flags"
 srv=$T/$v/srv
-if [ -z "$RUN" ]; then
+if [ -z "$EMULATED" ]; then
 	start_server "$srv" 2
 else
 	start_server "$srv" 2 preload

@@ -14,7 +14,7 @@ loud_skip() {
 }
 # Native only: compiling ninja under qemu would cost minutes, and
 # cxx_multifile.sh covers the C++ flags on every target.
-[ -z "$RUN" ] || skip "native only: ninja would be compiled and run under an emulator"
+[ -z "$EMULATED" ] || skip "native only: ninja would be compiled and run under an emulator"
 flags=$(sed -n 's/^INSTRUMENT_CXXFLAGS := //p' "$TOP/arch/$(arch_dir)/arch.mk")
 [ -n "$flags" ] || fail "arch/$(arch_dir)/arch.mk sets no INSTRUMENT_CXXFLAGS"
 command -v g++ >/dev/null || skip "no g++"

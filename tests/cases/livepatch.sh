@@ -154,7 +154,7 @@ case $last in
 esac
 pass "patch, --list, --revert through the control channel, under load: $last"
 
-if [ -z "$RUN" ] && [ -x "$O/examples/shop" ]; then
+if [ -z "$EMULATED" ] && [ -x "$O/examples/shop" ]; then
 	"$O/examples/shop" >"$d/shop.out" 2>&1 &
 	spid=$!
 	sleep 0.5

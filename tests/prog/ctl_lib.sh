@@ -4,7 +4,7 @@
 # The host dynftrace: under qemu-user the target is emulated, the command
 # that controls it is the machine's own (the protocol is the same).
 host_dft() {
-	if [ -z "$RUN" ]; then
+	if [ -z "$EMULATED" ]; then
 		echo "$DFT"
 		return
 	fi
