@@ -12,7 +12,10 @@
 # inherits a foreign LD_PRELOAD ("wrong ELF class" noise).
 #
 # It runs when DFT_SUITES=1 (.ci/run sets it). SUITE_ARCHES (default
-# "x86_64 arm") lists the targets; make check-long adds aarch64.
+# "x86_64") lists the targets; make check-long runs every one. In the armhf
+# chroot, qemu-user 7.2 answers ELOOP for /proc/self of a guest process, so
+# the runtime cannot read its maps there and patches nothing: ARM fails
+# until that is solved (a qemu-system guest, or /proc/self/maps emulated).
 # timeout: 2700
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/prog/cmd_lib.sh"
@@ -26,8 +29,8 @@ loud_skip() {
 [ "${DFT_SUITES:-}" = 1 ] ||
 	skip "the real test suites run with DFT_SUITES=1 (.ci/run and make check-long set it)"
 arch=$(arch_dir)
-case " ${SUITE_ARCHES:-x86_64 arm} " in *" $arch "*) ;; *)
-	skip "the m4 suite runs on ${SUITE_ARCHES:-x86_64 arm} (make check-long runs every target)" ;;
+case " ${SUITE_ARCHES:-x86_64} " in *" $arch "*) ;; *)
+	skip "the m4 suite runs on ${SUITE_ARCHES:-x86_64} (make check-long runs every target)" ;;
 esac
 [ -z "$RUN" ] || skip "no binfmt_misc: the suite's make and shells cannot run the target's programs"
 triple=$($CC -dumpmachine)
@@ -56,6 +59,17 @@ if [ -n "$EMULATED" ]; then
 		mkdir -p "$root$(dirname "$root")" && ln -s / "$root$root"
 		touch "$root/.done"
 	fi
+	# A board has /proc and /dev: the runtime reads /proc/thread-self/maps,
+	# the suite's shells write to /dev/null.
+	for fs in proc dev; do
+		mountpoint -q "$root/$fs" && continue
+		if [ $fs = proc ]; then
+			mount -t proc proc "$root/proc"
+		else
+			mount --bind /dev "$root/dev"
+		fi || fail "cannot mount $fs in the guest's root"
+	done
+	trap 'umount "$root/proc" "$root/dev" 2>/dev/null' EXIT
 	in_target() { chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/ \
 		LANG=C "$@"; }
 else
