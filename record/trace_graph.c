@@ -195,8 +195,16 @@ static int graph_start(void)
 
 	if (depth && *depth)
 		depth_max = strtoul(depth, NULL, 0);
-	if (ns && *ns)
-		thresh = dft_clock_ns_to_ticks(strtoull(ns, NULL, 0));
+	if (ns && *ns) {
+		uint64_t want = strtoull(ns, NULL, 0);
+
+		/* A threshold below one tick of a coarse counter (AArch64's
+		 * generic timer ticks every 16-40 ns) is one tick, not none:
+		 * 0 would turn the threshold off. */
+		thresh = dft_clock_ns_to_ticks(want);
+		if (want && !thresh)
+			thresh = 1;
+	}
 	graph_funcs_only = funcs && *funcs;
 	/* A ring's chunks start with the open frames; with a threshold, calls
 	 * are written whole as they end and never nest. */
