@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 rounds=500
 [ -z "$EMULATED" ] || rounds=100
-n=0
+n=0 all_traps=0 all_parked=0 all_stops=0
 for v in $(build_core | grep -E -e '-O2$'); do
 	(cd "$O/tests/core/$v" && DYNFTRACE_STATS=1 run ./core patch_stress "${PSTRESS_ROUNDS:-$rounds}") \
 		>"$T/$v.out" 2>&1 || { cat "$T/$v.out"; fail "patch_stress in $v"; }
@@ -16,11 +16,14 @@ for v in $(build_core | grep -E -e '-O2$'); do
 		sed 's/.*: \([0-9]*\) live batches, \([0-9]*\) traps, \([0-9]*\) stops, \([0-9]*\) threads parked/\1 \2 \3 \4/')
 	echo "$v: $(grep patch_stress: "$T/$v.out"); $stats"
 	[ "$batches" -gt 0 ] || fail "$v: no live batch"
-	case $(arch_dir) in
-	x86_64) [ "$traps" -gt 0 ] || fail "$v: no int3 trap taken in $batches batches" ;;
-	arm) [ "$parked" -gt 0 ] && [ "$stops" -gt 0 ] || fail "$v: no thread parked in $stops stops" ;;
-	esac
+	all_traps=$((all_traps + traps)) all_parked=$((all_parked + parked)) all_stops=$((all_stops + stops))
 	n=$((n + 1))
 done
 [ $n -gt 0 ] || skip "no compiler for any variant"
-pass "patch_stress in $n variants"
+# Over all variants: whether a thread is at a site in the instant of one
+# batch is chance, per variant (one run saw 0 traps in 502 batches).
+case $(arch_dir) in
+x86_64) [ "$all_traps" -gt 0 ] || fail "no int3 trap taken in $n variants" ;;
+arm) [ "$all_parked" -gt 0 ] && [ "$all_stops" -gt 0 ] || fail "no thread parked in $all_stops stops" ;;
+esac
+pass "patch_stress in $n variants: $all_traps int3 traps, $all_stops stops, $all_parked threads parked"
