@@ -6,9 +6,9 @@
 # See test_sigblock() in tests/prog/core.c.
 . "$(dirname "$0")/../lib.sh"
 # Fewer rounds under emulation: every round stops the threads on ARM.
-# 500: with 2000 one run in about four on the final tree of stop 7 died of
-# SIGTRAP (gcc-nopmcount-O2): a window where the trap signal is still
-# blocked remains, open under issue 9; SIGBLOCK_ROUNDS=2000 shows it.
+# 500: with 2000, one run beside other tests on the final tree of stop 7
+# died of SIGTRAP (gcc-nopmcount-O2; 6 more runs of 2000 passed): a rare
+# window where the trap signal is still blocked remains, open (issue 9).
 rounds=500
 [ -z "$EMULATED" ] || rounds=200
 variants_re='-O2$'
