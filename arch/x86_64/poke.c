@@ -89,6 +89,15 @@ int dft_arch_trap(int sig, siginfo_t *si, void *ctx)
 	if (batch)
 		p = bsearch(&site, batch, READ_ONCE(cur_n), sizeof(*batch), cmp_patch);
 	if (p && *(volatile uint8_t *)site == INT3) {
+		/*
+		 * The trailing NOP of a 6-byte GOT call may not be written yet
+		 * (step 3): the emulated instruction continues there, so this
+		 * thread writes it itself. It is the byte the batch writes, and
+		 * the text is writable for as long as cur_batch is set.
+		 */
+		for (size_t k = 5; k < p->len; k++)
+			if (((volatile uint8_t *)site)[k] != p->new[k])
+				((volatile uint8_t *)site)[k] = p->new[k];
 		emulate(gregs, site, p->new);
 		handled = 1;
 	} else if ((p || is_recent(site)) && *(volatile uint8_t *)site != INT3) {
