@@ -3,6 +3,7 @@
 #   make                    runtime, command, examples and tests
 #   make check              build and run every test (native, then each
 #                           installed cross target under qemu-user)
+#   make fuzz [FUZZ_TIME=60]  the libFuzzer targets, FUZZ_TIME seconds each
 #   make install PREFIX=/usr/local DESTDIR=
 #   make CROSS_COMPILE=aarch64-linux-gnu-     cross build (kernel convention)
 #
@@ -102,6 +103,7 @@ PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 
 include examples/examples.mk
 include tests/tests.mk
+include fuzz/fuzz.mk
 
 install: $(LIBSO) $(LIBA) $(CMD)
 	install -d $(DESTDIR)$(PREFIX)/include/dynftrace $(DESTDIR)$(PREFIX)/lib/pkgconfig \

@@ -6,6 +6,7 @@
  * buffer here, as each CPU has in the kernel. Options, as the kernel's
  * funcgraph-*: abstime, proc, tail, retval.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "trace.h"
@@ -205,6 +206,12 @@ static void graph_thread_end(struct report *r, struct walk *w, uint32_t open)
 				  : "the process crashed or was killed");
 }
 
+static void graph_end(struct report *r)
+{
+	free(r->priv);
+	r->priv = NULL;
+}
+
 const struct fmt fmt_graph = {
 	.name = "graph",
 	.flags = FMT_MERGE | FMT_LEAF | FMT_STACKS,
@@ -213,4 +220,5 @@ const struct fmt fmt_graph = {
 	.exit = graph_exit,
 	.lost = text_lost,
 	.thread_end = graph_thread_end,
+	.end = graph_end,
 };

@@ -60,9 +60,11 @@ static void times(struct trace *t)
 	if (start && strtoll(start, NULL, 10) > 0)
 		row("start", wall_time(start, buf, sizeof(buf)));
 	if (start && end) {
-		double d = strtod(end, NULL) - strtod(start, NULL);
+		uint64_t ns = 0;
 
-		row("duration", dur_text(d > 0 ? (uint64_t)(d * 1e9) : 0, dur, sizeof(dur)));
+		/* Damaged times show as 0 (not an undefined conversion). */
+		ns_from_double((strtod(end, NULL) - strtod(start, NULL)) * 1e9, &ns);
+		row("duration", dur_text(ns, dur, sizeof(dur)));
 	}
 	free(start);
 	free(end);

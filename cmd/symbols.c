@@ -383,6 +383,13 @@ static void load_symtab(struct module *m)
 	qsort(m->syms->v, m->syms->n, sizeof(struct sym), cmp_sym);
 }
 
+void symtab_free(struct symtab *st)
+{
+	if (st)
+		free(st->v);
+	free(st);
+}
+
 const char *addr_name(struct proc *p, uint64_t addr, char *buf, size_t len)
 {
 	for (unsigned int i = 0; i < p->nmods; i++) {

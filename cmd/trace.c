@@ -657,8 +657,10 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	t->argv = info_value(info, "argv");
 	t->options = info_value(info, "options");
 	t->info = info;
-	if (!t->tracer)
+	if (!t->tracer) {
+		closedir(d);
 		die("%s/info names no tracer: the trace directory is damaged", dir);
+	}
 
 	/* Sorted, so that processes load in a stable order. */
 	while ((de = readdir(d))) {
@@ -735,6 +737,43 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 			      "reporting what it recorded",
 			      p->pid);
 	}
+}
+
+void trace_close(struct trace *t)
+{
+	for (unsigned int i = 0; i < t->nprocs; i++) {
+		struct proc *p = t->procs[i];
+
+		for (unsigned int m = 0; m < p->nmods; m++) {
+			free(p->mods[m].buildid);
+			free(p->mods[m].path);
+			symtab_free(p->mods[m].syms);
+		}
+		free(p->mods);
+		free(p->funcs);
+		free(p->fflags);
+		free(p);
+	}
+	for (unsigned int i = 0; i < t->nthreads; i++) {
+		struct thread *th = t->threads[i];
+
+		thread_unmap(th);
+		free(th->file);
+		free(th->path);
+		free(th->chunks);
+		free(th);
+	}
+	for (unsigned int i = 0; i < t->nprofiles; i++)
+		free(t->profiles[i]);
+	free(t->profiles);
+	free(t->procs);
+	free(t->threads);
+	free(t->dir);
+	free(t->tracer);
+	free(t->argv);
+	free(t->options);
+	free(t->info);
+	memset(t, 0, sizeof(*t));
 }
 
 /* Cuts the streams of processes that are gone to what they hold:

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target: the trace reader behind every report format. An input
+ * is a trace directory packed as records, one per file:
+ *
+ *	NAME '\0' LEN (4 bytes, little-endian) LEN bytes of content
+ *
+ * (fuzz/pack.sh packs a real one). The files are written to a scratch
+ * directory and printed in each format through report_run(), the code
+ * `dynftrace report` runs after its command line. What the command ends
+ * with die() (no info file, a format the tracer cannot give) comes back
+ * here: the link wraps exit().
+ */
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "match.h"
+#include "trace.h"
+
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+void __real_exit(int status) __attribute__((noreturn));
+void __wrap_exit(int status) __attribute__((noreturn));
+
+static jmp_buf died;
+static int running;
+
+void __wrap_exit(int status)
+{
+	if (running)
+		longjmp(died, 1);
+	__real_exit(status);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	dft_demangler_set(__cxa_demangle);
+	return 0;
+}
+
+/* Writes the files of @data; returns how many. */
+static unsigned int unpack(const uint8_t *data, size_t size)
+{
+	const uint8_t *end = data + size;
+	unsigned int n = 0;
+
+	while (data < end) {
+		const uint8_t *nul = memchr(data, 0, end - data < 64 ? end - data : 64), *p;
+		uint32_t len = 0;
+
+		if (!nul || nul == data)
+			break;
+		p = nul + 1;
+		if (end - p >= 4) {
+			memcpy(&len, p, 4);
+			p += 4;
+		}
+		if (len > (size_t)(end - p))
+			len = end - p;
+		/* Only plain names: the reader lists one directory. */
+		if (data[0] != '.' && !memchr(data, '/', nul - data)) {
+			fuzz_file((const char *)data, p, len);
+			n++;
+		}
+		data = p + len;
+	}
+	return n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct fmt *const formats[] = { &fmt_text,   &fmt_graph, &fmt_chrome,
+						     &fmt_perfetto, &fmt_folded, &fmt_svg,
+						     &fmt_profile, &fmt_task };
+
+	fuzz_clear();
+	if (!unpack(data, size))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
+		/* The -O options vary with the format, so each is met. */
+		struct report r = { .fmt = formats[i], .retval = !(i & 1), .abstime = i & 1,
+				    .proc = !!(i & 2), .tail = !!(i & 4), .raw = i & 1 };
+		struct trace t;
+
+		memset(&t, 0, sizeof(t));
+		running = 1;
+		if (!setjmp(died))
+			report_run(&r, &t, fuzz_dir(), NULL, "/dev/null");
+		running = 0;
+		trace_close(&t);
+	}
+	return 0;
+}
