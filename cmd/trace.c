@@ -326,9 +326,11 @@ static void load_ring(struct trace *t, struct thread *th, int fd, const uint8_t 
 		if (field64(h, struct dft_chunk_hdr, seq))
 			add_chunk(t, th, off, h, size - CHUNK_HDR);
 	}
-	qsort(th->chunks, th->nchunks, sizeof(*th->chunks), cmp_chunk_seq);
-	if (th->nchunks)
+	/* A ring with no chunk written has no array: qsort() takes none. */
+	if (th->nchunks) {
+		qsort(th->chunks, th->nchunks, sizeof(*th->chunks), cmp_chunk_seq);
 		th->overwritten = th->chunks[0].seq - 1;
+	}
 }
 
 /* A linear stream: chunks one after the other, numbered from 1. */
