@@ -32,9 +32,10 @@ run_target() {
 CASES=()
 if [ -n "${SAN_FLAGS:-}" ]; then
 	# make check SAN=...: natively only, into the sanitizer build (the
-	# Makefile's O), with SAN_CASES (default: all) as the cases. Every
-	# process writes what a sanitizer finds to $san/, whatever its exit
-	# status, which some cases expect to be non-zero; any file fails the
+	# Makefile's O), with SAN_CASES (default: all) as the cases. A process
+	# a sanitizer stops exits 86, which no case expects; ASan also writes
+	# its report to $san/, whatever the exit status the case expected
+	# (gcc's UBSan writes to stderr only), and any file there fails the
 	# run. verify_asan_link_order=0: gcc's libasan (the command's) is a
 	# shared library, and the runtime may be preloaded ahead of it.
 	# handle_*=0: the signals the cases raise on purpose (a program that
