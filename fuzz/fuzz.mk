@@ -7,10 +7,12 @@
 #           walk.c, fmt_*.c through report_run())
 #   elf     the ELF reader and the site tables (util/elfread.c, sites.c,
 #           the native scan.c)
+#   spec    -A/-R specs, pattern lists and the control channel's framing
+#           (util/argspec.c, match.c, ctl.c)
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_O := build/fuzz
-FUZZ_TARGETS := trace elf
+FUZZ_TARGETS := trace elf spec
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -g -O1 $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -Iutil -Icmd \
 	-Ifuzz -Iarch/$(ARCH) $(ARCH_CFLAGS) -DDFT_INSTRUMENT_CFLAGS='"$(INSTRUMENT_CFLAGS)"' \
@@ -27,6 +29,9 @@ $(FUZZ_O)/%.o: %.c
 $(FUZZ_O)/trace: $(FUZZ_O)/fuzz/trace.o $(FUZZ_O)/fuzz/fuzz.o $(FUZZ_CMD_OBJS) $(FUZZ_UTIL_OBJS)
 	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ -Wl,--wrap=exit $(CMD_LIBS) -ldl
 $(FUZZ_O)/elf: $(FUZZ_O)/fuzz/elf.o $(FUZZ_O)/fuzz/fuzz.o $(FUZZ_UTIL_OBJS)
+	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^
+
+$(FUZZ_O)/spec: $(FUZZ_O)/fuzz/spec.o $(FUZZ_UTIL_OBJS)
 	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^
 
 fuzz-build: $(addprefix $(FUZZ_O)/,$(FUZZ_TARGETS))
