@@ -56,8 +56,9 @@ static const char report_usage[] =
 	"                        profile: raw (times in ns)\n"
 	"  -h, --help            this help\n";
 
-static const struct fmt *const formats[] = { &fmt_text,   &fmt_graph, &fmt_chrome,  &fmt_perfetto,
-					     &fmt_folded, &fmt_svg,   &fmt_profile, &fmt_task };
+const struct fmt *const report_formats[] = { &fmt_text,   &fmt_graph,	 &fmt_chrome,
+					     &fmt_perfetto, &fmt_folded, &fmt_svg,
+					     &fmt_profile,  &fmt_task,	 NULL };
 
 static void set_option(struct report *r, const char *opt)
 {
@@ -410,9 +411,9 @@ int cmd_report(int argc, char **argv)
 	r.pids = parse_ids(pids, npids, "--pid");
 	r.npids = npids;
 	if (format) {
-		for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
-			if (!strcmp(format, formats[i]->name))
-				r.fmt = formats[i];
+		for (size_t i = 0; report_formats[i]; i++) {
+			if (!strcmp(format, report_formats[i]->name))
+				r.fmt = report_formats[i];
 		}
 		if (!r.fmt)
 			die("unknown format '%s' (use text, graph, chrome, perfetto, folded, svg, "

@@ -435,7 +435,8 @@ int report_run(struct report *r, struct trace *t, const char *dir, const char *r
 /* Runs the walk of every selected thread through r->fmt. */
 void walk_trace(struct report *r);
 
-/* The formats. */
+/* The formats; report_formats lists them all, NULL-terminated. */
+extern const struct fmt *const report_formats[];
 extern const struct fmt fmt_text, fmt_graph, fmt_chrome, fmt_folded, fmt_svg, fmt_profile,
 	fmt_perfetto, fmt_task;
 

@@ -70,17 +70,14 @@ static unsigned int unpack(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct fmt *const formats[] = { &fmt_text,   &fmt_graph, &fmt_chrome,
-						     &fmt_perfetto, &fmt_folded, &fmt_svg,
-						     &fmt_profile, &fmt_task };
-
 	fuzz_clear();
 	if (!unpack(data, size))
 		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
+	for (size_t i = 0; report_formats[i]; i++) {
 		/* The -O options vary with the format, so each is met. */
-		struct report r = { .fmt = formats[i], .retval = !(i & 1), .abstime = i & 1,
-				    .proc = !!(i & 2), .tail = !!(i & 4), .raw = i & 1 };
+		struct report r = { .fmt = report_formats[i], .retval = !(i & 1),
+				    .abstime = i & 1, .proc = !!(i & 2), .tail = !!(i & 4),
+				    .raw = i & 1 };
 		struct trace t;
 
 		memset(&t, 0, sizeof(t));
