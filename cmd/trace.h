@@ -402,6 +402,7 @@ struct report {
 	/* -O options */
 	int abstime, proc, tail, retval, raw;
 	uint8_t *name_flags; /* by name id: NF_* */
+	uint32_t nname_flags;
 	int has_lib;	     /* some -F or -N is lib:MOD[:GLOB] */
 	void *priv;	     /* the format's state */
 	const char *diff;    /* --diff DIR2 */

@@ -115,13 +115,11 @@ uint32_t fid_name(struct proc *p, uint32_t fid)
 
 static uint8_t name_flags(struct report *r, uint32_t name)
 {
-	static uint32_t nflags;
-
-	if (name >= nflags) {
+	if (name >= r->nname_flags) {
 		uint32_t n = name_count();
 
 		r->name_flags = xrealloc(r->name_flags, n);
-		for (uint32_t id = nflags; id < n; id++) {
+		for (uint32_t id = r->nname_flags; id < n; id++) {
 			uint8_t f = 0;
 
 			for (unsigned int i = 0; i < r->nsel; i++)
@@ -132,7 +130,7 @@ static uint8_t name_flags(struct report *r, uint32_t name)
 				f |= name_match(id, r->callers[i]) ? NF_CALLER : 0;
 			r->name_flags[id] = f;
 		}
-		nflags = n;
+		r->nname_flags = n;
 	}
 	return r->name_flags[name];
 }

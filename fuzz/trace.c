@@ -5,11 +5,15 @@
  *
  *	NAME '\0' LEN (4 bytes, little-endian) LEN bytes of content
  *
- * (fuzz/pack.sh packs a real one). The files are written to a scratch
+ * (fuzz/pack.py packs a real one). The files are written to a scratch
  * directory and printed in each format through report_run(), the code
  * `dynftrace report` runs after its command line. What the command ends
  * with die() (no info file, a format the tracer cannot give) comes back
  * here: the link wraps exit().
+ *
+ * A record named "=" is no file but the report's filters, as options
+ * parsed would set them: NUL-separated -F, -N and -C globs, --time-range,
+ * then -D, --duration-min (ns) and --tid in decimal (empty: none).
  */
 #include <setjmp.h>
 #include <stdlib.h>
@@ -39,8 +43,49 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+struct opts {
+	char text[256];
+	char *v[7]; /* sel, hide, caller, range, depth, dur, tid */
+	int tid;
+};
+
+static void set_opts(struct opts *o, const uint8_t *p, size_t len)
+{
+	char *s = o->text;
+
+	if (len >= sizeof(o->text))
+		len = sizeof(o->text) - 1;
+	memcpy(o->text, p, len);
+	o->text[len] = 0;
+	for (int i = 0; i < 7; i++) {
+		o->v[i] = NULL;
+		if (s >= o->text + len)
+			continue;
+		if (*s)
+			o->v[i] = s;
+		s += strlen(s) + 1;
+	}
+}
+
+static void apply_opts(struct opts *o, struct report *r)
+{
+	r->sel = &o->v[0];
+	r->nsel = !!o->v[0];
+	r->hide = &o->v[1];
+	r->nhide = !!o->v[1];
+	r->callers = &o->v[2];
+	r->ncallers = !!o->v[2];
+	r->max_depth = o->v[4] ? strtoul(o->v[4], NULL, 10) : 0;
+	r->dur_min = o->v[5] ? strtoull(o->v[5], NULL, 10) : 0;
+	if (o->v[6]) {
+		o->tid = atoi(o->v[6]);
+		r->tids = &o->tid;
+		r->ntids = 1;
+	}
+}
+
 /* Writes the files of @data; returns how many. */
-static unsigned int unpack(const uint8_t *data, size_t size)
+static unsigned int unpack(const uint8_t *data, size_t size, struct opts *o)
 {
 	const uint8_t *end = data + size;
 	unsigned int n = 0;
@@ -59,7 +104,9 @@ static unsigned int unpack(const uint8_t *data, size_t size)
 		if (len > (size_t)(end - p))
 			len = end - p;
 		/* Only plain names: the reader lists one directory. */
-		if (data[0] != '.' && !memchr(data, '/', nul - data)) {
+		if (data[0] == '=' && nul == data + 1) {
+			set_opts(o, p, len);
+		} else if (data[0] != '.' && !memchr(data, '/', nul - data)) {
 			fuzz_file((const char *)data, p, len);
 			n++;
 		}
@@ -70,8 +117,10 @@ static unsigned int unpack(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct opts o = { 0 };
+
 	fuzz_clear();
-	if (!unpack(data, size))
+	if (!unpack(data, size, &o))
 		return 0;
 	for (size_t i = 0; report_formats[i]; i++) {
 		/* The -O options vary with the format, so each is met. */
@@ -81,11 +130,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct trace t;
 
 		memset(&t, 0, sizeof(t));
+		apply_opts(&o, &r);
 		running = 1;
 		if (!setjmp(died))
-			report_run(&r, &t, fuzz_dir(), NULL, "/dev/null");
+			report_run(&r, &t, fuzz_dir(), o.v[3], "/dev/null");
 		running = 0;
 		trace_close(&t);
+		free(r.name_flags);
 	}
 	return 0;
 }
