@@ -61,14 +61,16 @@ arch_dir() {
 # build_variant OUT "cc" "flags" SRC... [-- LDFLAGS...]
 # With make check SAN=..., the program is built with SAN_FLAGS too, but for
 # clang's -fsanitize=function (C++): it puts 8 bytes of type data at the
-# function's entry, before the site, which then is no entry site.
+# function's entry, before the site, which then is no entry site. A static
+# program is not: the sanitizers' runtimes do not link statically.
 build_variant() {
-	local out=$1 cc=$2 flags="$3 ${SAN_FLAGS:-}"
-	case "$cc $flags" in *clang*-fsanitize=*undefined*) flags="$flags -fno-sanitize=function" ;; esac
+	local out=$1 cc=$2 flags=$3
 	shift 3
 	local srcs=() ld=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do srcs+=("$1"); shift; done
 	[ $# -gt 0 ] && shift && ld=("$@")
+	case " ${ld[*]} " in *" -static "*) ;; *) flags="$flags ${SAN_FLAGS:-}" ;; esac
+	case "$cc $flags" in *clang*-fsanitize=*undefined*) flags="$flags -fno-sanitize=function" ;; esac
 	# Compile with the site flags, link without -pg: linking with it pulls
 	# in gcrt1 and gmon.
 	local objs=() s obj
