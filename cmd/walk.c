@@ -161,11 +161,13 @@ uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name
 	if (!r->nsel && !r->nhide && !r->ncallers)
 		return 0;
 	f = name_flags(r, name);
-	if (!r->has_lib)
+	/* A function the sites file does not name (a damaged stream's fid
+	 * may be anything) has no module for lib:MOD to select. */
+	if (!r->has_lib || fid >= p->nfuncs)
 		return f;
 	/* Module selectors depend on the process: cached per function. */
 	if (fid >= p->nfflags) {
-		uint32_t n = fid + 1 > p->nfuncs ? fid + 1 : p->nfuncs;
+		uint32_t n = p->nfuncs;
 
 		p->fflags = xrealloc(p->fflags, n);
 		memset(p->fflags + p->nfflags, 0xff, n - p->nfflags);

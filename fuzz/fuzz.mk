@@ -38,11 +38,14 @@ fuzz-build: $(addprefix $(FUZZ_O)/,$(FUZZ_TARGETS))
 
 # -close_fd_mask=3: the reports and warnings of the code under test are
 # noise here (libFuzzer keeps its own output and the sanitizers').
+# -timeout counts wall time: generous, for a loaded machine (an input
+# takes milliseconds).
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_O)/corpus/$$t || exit 1; \
 		echo "=== fuzz $$t: $(FUZZ_TIME) s"; \
-		$(FUZZ_O)/$$t -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+		LSAN_OPTIONS=suppressions=fuzz/lsan.supp \
+		$(FUZZ_O)/$$t -max_total_time=$(FUZZ_TIME) -timeout=60 -rss_limit_mb=2048 \
 			-close_fd_mask=3 -print_final_stats=1 -artifact_prefix=$(FUZZ_O)/ \
 			$(FUZZ_O)/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done
