@@ -253,10 +253,16 @@ extern struct dft_patch_stats dft_patch_stats;
 /* The fast path: the only registered ops when it wants every site (so no
  * site can be another's), or NULL for the list walk. */
 extern struct dft_ops *dft_single_ops;
-void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
+/* @full: @regs is the regs caller's frame. A site's ops set changes before
+ * its text moves to the regs caller (or after it leaves it): SAVE_REGS ops
+ * are never called with a plain caller's partial frame, whose pc is not
+ * read back, as the kernel's ftrace_ops_test() skips them without regs. */
+void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs,
+		       int full);
 
-/* Trampolines call this. */
+/* Trampolines call these: the plain caller, the regs caller. */
 void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
+void dft_regs_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
 /* The trampolines (arch/<arch>/entry.S or trampoline.S): the plain caller
  * and the regs-caller a site calls. */
 extern char dft_caller[], dft_regs_caller[];
