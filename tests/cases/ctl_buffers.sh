@@ -16,6 +16,7 @@ IFS='|' read -r v cc flags <<<"$(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | head -1)
 build_server "$v" "$cc" "$flags"
 srv=$T/$v/srv
 start_server "$srv" 2
+trap stop_server EXIT
 start_client "$srv" 2 8 "$T/client"
 sleep 0.3
 

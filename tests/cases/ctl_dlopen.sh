@@ -27,6 +27,7 @@ for spec in "gcc-pfe-cet-O2||-t function" \
 	rm -f "$d/go" "$d/done"
 	"$d/prog" "$d/libdlib.so" "$d/go" "$d/done" $rounds 2>"$d/prog.err" &
 	pid=$!
+	trap 'kill $pid 2>/dev/null' EXIT
 	sleep 0.3
 	grep -q libdynftrace /proc/$pid/maps && fail "$v: the runtime is loaded already"
 	# shellcheck disable=SC2086
