@@ -5,7 +5,11 @@
  * second thread keeps running code of the program meanwhile. Once the file
  * GO exists, it dlopen()s LIB and calls dlib_outer() ROUNDS times, then
  * dlclose()s it, dlopen()s it again and calls it ROUNDS more times; then it
- * writes DONE and waits to be killed.
+ * writes DONE. Then, once GO.load exists (the runtime dormant: detached),
+ * it loads LIB and keeps it, writing DONE.load; once GO.call exists, it
+ * calls it ROUNDS times and writes DONE.call. Once GO.ptr exists, it loads
+ * a copy, LIB.2, through a pointer to dlopen taken before any of this (no
+ * GOT slot is read then), and writes DONE.ptr. Then it waits to be killed.
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -39,47 +43,95 @@ static void *ticker(void *arg)
 	return NULL;
 }
 
-NOIPA long prog_use(const char *lib, int rounds)
+static void wait_for(const char *file, const char *suffix)
 {
-	void *h = dlopen(lib, RTLD_NOW);
-	long (*outer)(long);
-	long sum = 0;
+	char path[4096];
 
-	if (!h) {
+	snprintf(path, sizeof(path), "%s%s", file, suffix);
+	while (access(path, F_OK))
+		nap(5);
+}
+
+static void done(const char *file, const char *suffix, long sum)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", file, suffix);
+	f = fopen(path, "w");
+	if (!f)
+		exit(1);
+	fprintf(f, "%ld\n", sum);
+	fclose(f);
+}
+
+typedef long (*outer_fn)(long);
+static void *(*volatile early_dlopen)(const char *, int);
+
+static outer_fn load(const char *lib, void **h)
+{
+	outer_fn outer;
+
+	*h = dlopen(lib, RTLD_NOW);
+	if (!*h) {
 		fprintf(stderr, "dlopen %s: %s\n", lib, dlerror());
 		exit(1);
 	}
-	outer = (long (*)(long))dlsym(h, "dlib_outer");
+	outer = (outer_fn)dlsym(*h, "dlib_outer");
 	if (!outer) {
 		fprintf(stderr, "dlsym: %s\n", dlerror());
 		exit(1);
 	}
+	return outer;
+}
+
+NOIPA long prog_use(outer_fn outer, int rounds)
+{
+	long sum = 0;
+
 	for (int i = 0; i < rounds; i++)
 		sum += outer(i);
-	dlclose(h);
 	return sum;
 }
 
 int main(int argc, char **argv)
 {
 	pthread_t t;
+	outer_fn outer;
 	int rounds;
 	long sum;
-	FILE *f;
+	void *h;
 
 	if (argc != 5)
 		return 2;
 	rounds = atoi(argv[4]);
+	early_dlopen = dlopen;
 	pthread_create(&t, NULL, ticker, NULL);
-	while (access(argv[2], F_OK))
-		nap(5);
-	sum = prog_use(argv[1], rounds);
-	sum += prog_use(argv[1], rounds);
-	f = fopen(argv[3], "w");
-	if (!f)
-		return 1;
-	fprintf(f, "%ld\n", sum);
-	fclose(f);
+	wait_for(argv[2], "");
+	outer = load(argv[1], &h);
+	sum = prog_use(outer, rounds);
+	dlclose(h);
+	outer = load(argv[1], &h);
+	sum += prog_use(outer, rounds);
+	dlclose(h);
+	done(argv[3], "", sum);
+
+	wait_for(argv[2], ".load");
+	outer = load(argv[1], &h);
+	done(argv[3], ".load", 0);
+	wait_for(argv[2], ".call");
+	done(argv[3], ".call", prog_use(outer, rounds));
+	wait_for(argv[2], ".ptr");
+	{
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s.2", argv[1]);
+		if (!early_dlopen(path, RTLD_NOW)) {
+			fprintf(stderr, "dlopen %s: %s\n", path, dlerror());
+			return 1;
+		}
+	}
+	done(argv[3], ".ptr", 0);
 	for (;;)
 		nap(100);
 }
