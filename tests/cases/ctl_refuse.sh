@@ -74,6 +74,9 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 	refuse otheruser 4 "belongs to uid 0, not to you" as_nobody "$DFT" ctl --attach "$SRV_PID" status
 	refuse otheruser-top 4 "belongs to uid 0" as_nobody "$DFT" top -p "$SRV_PID" -n 1
+	refuse otheruser-record 4 "belongs to uid 0" as_nobody "$DFT" record -p "$SRV_PID" \
+		-o /tmp/dft-refuse-$$.trace
+	[ -e /tmp/dft-refuse-$$.trace ] && fail "otheruser-record: a trace directory was made"
 	untouched "$SRV_PID" otheruser
 else
 	echo "note: not root: the other-user refusal is not tested"
