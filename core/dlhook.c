@@ -71,7 +71,7 @@ struct take {
 
 static void take_slot(struct take *t, uint64_t got, void *to, const char *name)
 {
-	unsigned long *slot = (unsigned long *)(t->mod->bias + got);
+	unsigned long *slot = (unsigned long *)(t->mod->bias + (unsigned long)got);
 
 	if ((unsigned long)slot & (sizeof(long) - 1) || *slot == (unsigned long)to)
 		return;
