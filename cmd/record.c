@@ -595,7 +595,7 @@ static void summarise_buffers(struct trace *t, uint64_t lost)
 		human_bytes(t->max_size, size, sizeof(size));
 		fprintf(stderr,
 			"dynftrace: the recording stopped when it reached --max-size %s, %.6f s "
-			"after it started: %llu events were not recorded (the command ran on)\n",
+			"after it started: %llu events were not recorded (the program ran on)\n",
 			size, t->stop_ns > t->t0 ? (t->stop_ns - t->t0) / 1e9 : 0.0,
 			(unsigned long long)lost);
 	}
