@@ -193,6 +193,9 @@ static inline size_t dft_ext_size(size_t len)
 /* Sets the base of the next delta (an absolute TIME event). */
 void dft_stream_time(struct dft_stream *s, uint64_t ticks);
 int dft_streams_init(void);
+/* Each recording's --ring and --max-size (byte counts; NULL or empty:
+ * none), before its tracer starts; dft_rec_dirfd is its directory. */
+void dft_streams_config(const char *ring, const char *max_size);
 /* Closes every thread's stream (the tracer is unregistered: none is being
  * written); each opens anew, in the current directory, at its next event. */
 void dft_streams_stop(void);

@@ -193,6 +193,15 @@ static int graph_start(void)
 	const char *funcs = dft_rec_getenv("DYNFTRACE_GRAPH_FUNCS");
 	const char *notrace __attribute__((unused)) = dft_rec_getenv("DYNFTRACE_GRAPH_NOTRACE");
 
+	/* A process may record many times (record -p): nothing is kept
+	 * from the options of the one before. */
+	depth_max = ~0U;
+	thresh = 0;
+	dft_stream_stacks = 0;
+	graph_ops.entry = graph_entry;
+	graph_ops.ret = graph_ret;
+	dft_graph_set_hook(&graph_ops, NULL);
+	dft_set_direct(&graph_ops.ops, NULL);
 	if (depth && *depth)
 		depth_max = strtoul(depth, NULL, 0);
 	if (ns && *ns) {
