@@ -314,6 +314,9 @@ int dft_args_init(const char *args, const char *retval);
 uint32_t dft_args_assign(uint32_t fid, const char *module, const char *func);
 void dft_args_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
 void dft_retval_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
+/* A PATCHED event: the call of @fid just recorded runs the live patch's
+ * replacement @name (dft_lp_patched()). */
+void dft_patched_record(struct dft_stream *s, uint32_t fid, const char *name, uint64_t now);
 
 #pragma GCC visibility pop
 #endif /* DFT_RECORD_H */

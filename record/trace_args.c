@@ -206,3 +206,12 @@ void dft_retval_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs
 		p = put_value(buf + 4, fmt, dft_regs_get_retval(regs), 0);
 	put_ext(s, DFT_EXT_RETVAL, fid, buf, p - buf, now);
 }
+
+void dft_patched_record(struct dft_stream *s, uint32_t fid, const char *name, uint64_t now)
+{
+	unsigned char buf[sizeof(struct dft_ext_fid) + STR_MAX];
+	size_t n = strnlen(name, STR_MAX);
+
+	memcpy(buf + sizeof(struct dft_ext_fid), name, n);
+	put_ext(s, DFT_EXT_PATCHED, fid, buf, sizeof(struct dft_ext_fid) + n, now);
+}
