@@ -9,7 +9,8 @@
 # reply is the old one before `patch` starts, the new one once it has
 # returned, the old one once `--revert` has returned, switching once while
 # each runs. Prints each command's time and Redis's throughput during it
-# against a window without it (measured, not asserted).
+# against a window without it and one around `patch --list` (measured, not
+# asserted; bench/livepatch_redis.sh runs more rounds).
 # Native only: the runtime is attached with ptrace (x86-64), which qemu-user
 # cannot give its guest.
 . "$(dirname "$0")/../lib.sh"

@@ -14,7 +14,9 @@
 # Measures: each command's wall time (start to return: attach, transition,
 # answer), the transition time the runtime reports, and Redis's throughput
 # (its total_commands_processed, all clients) while the command runs
-# against a 0.3 s window without it just before: their ratio.
+# against a 0.3 s window without it just before: their ratio; and the same
+# around `dynftrace patch --list`, a command with no transition (on a busy
+# 2-core machine, starting any command takes CPU from Redis).
 #   lp_redis.py DYNFTRACE PID PORT FIX.so ROUNDS OLD NEW
 import re
 import socket
@@ -84,6 +86,17 @@ def patch(*args):
     return t0, t1, float(m.group(2)), (a1[0] - a0[0], a1[1] - a0[1])
 
 
+def control():
+    """The same window around `dynftrace patch --list`: a command through
+    the channel, with no transition (what running any command costs)."""
+    a0 = processed()
+    p = subprocess.run([dft, "patch", "--list", pid], stdout=subprocess.DEVNULL)
+    a1 = processed()
+    if p.returncode:
+        fail("dynftrace patch --list: exit status %d" % p.returncode)
+    return a1[0] - a0[0], a1[1] - a0[1]
+
+
 def baseline():
     b0 = processed()
     time.sleep(0.3)
@@ -103,13 +116,15 @@ def median(v):
 th = threading.Thread(target=prober)
 th.start()
 time.sleep(0.3)
-marks, figures = [], []
+marks, figures, ctl = [], [], []
 try:
     for i in range(rounds):
         base_a = baseline()
         a = patch()
         time.sleep(0.3)
         base_r = baseline()
+        ctl.append(control())
+        time.sleep(0.1)
         r = patch("--revert")
         time.sleep(0.3)
         marks.append((a, r))
@@ -166,3 +181,8 @@ print("summary: first patch (attach included) %.1f ms, transition %.1f ms; later
           median([(x[1] - x[0]) * 1e3 for x in later]) if later else 0,
           median([x[2] for x in later]) if later else 0, len(later),
           rate(during), rate(without), rate(during) / rate(without) if rate(without) else 0))
+lst = [sum(c[k] for c in ctl) for k in (0, 1)]
+print("control: throughput during `dynftrace patch --list` (a command, no transition) %.0f/s, "
+      "ratio %.2f to the windows without; the patch commands against it: %.2f" % (
+          rate(lst), rate(lst) / rate(without) if rate(without) else 0,
+          rate(during) / rate(lst) if rate(lst) else 0))
