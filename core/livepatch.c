@@ -408,7 +408,7 @@ static int thread_state(struct lp_trans *tr, unsigned long pc, unsigned long lr,
 
 /* The version a call of the function whose site is @ip runs in this
  * thread: NULL for the original (or a function not patched). */
-static struct lp_ver *lp_version(unsigned long ip)
+static __attribute__((always_inline)) inline struct lp_ver *lp_version(unsigned long ip)
 {
 	struct lp_table *t = __atomic_load_n(&dft_lp_table, __ATOMIC_ACQUIRE);
 	struct lp_func *f = t ? table_find(t, ip) : NULL;
