@@ -314,9 +314,17 @@ int dft_args_init(const char *args, const char *retval);
 uint32_t dft_args_assign(uint32_t fid, const char *module, const char *func);
 void dft_args_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
 void dft_retval_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
-/* A PATCHED event: the call of @fid just recorded runs the live patch's
- * replacement @name (dft_lp_patched()). */
-void dft_patched_record(struct dft_stream *s, uint32_t fid, const char *name, uint64_t now);
+/* What follows a call's ENTRY/FUNC event: a PATCHED event when the call
+ * runs a live patch's replacement (dft_lp_patched()), then the arguments
+ * of the -A specs. Most calls have neither: one test, inline. */
+void dft_call_extras_slow(struct dft_stream *s, const struct dft_fid *f, unsigned long ip,
+			  struct dft_regs *regs, uint64_t now);
+static inline void dft_call_extras(struct dft_stream *s, const struct dft_fid *f,
+				   unsigned long ip, struct dft_regs *regs, uint64_t now)
+{
+	if (unlikely((f->flags & DFT_FID_ARGS) | (unsigned long)READ_ONCE(dft_lp_table)))
+		dft_call_extras_slow(s, f, ip, regs, now);
+}
 
 #pragma GCC visibility pop
 #endif /* DFT_RECORD_H */

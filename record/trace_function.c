@@ -29,7 +29,6 @@ static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_
 {
 	struct dft_stream *s = &dft_stream;
 	uint64_t now, parent = parent_ip;
-	const char *patched;
 	struct dft_fid f;
 	uint32_t *p;
 
@@ -42,11 +41,7 @@ static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_
 	dft_ev_put(p, struct dft_ev_func, fid, f.fid);
 	dft_ev_put(p, struct dft_ev_func, parent_ip, parent);
 	dft_stream_commit(s, sizeof(struct dft_ev_func));
-	patched = dft_lp_patched(ip);
-	if (unlikely(patched))
-		dft_patched_record(s, f.fid, patched, now);
-	if (unlikely(f.flags & DFT_FID_ARGS))
-		dft_args_record(s, f.fid, regs, now);
+	dft_call_extras(s, &f, ip, regs, now);
 }
 
 static struct dft_ops function_ops = { .func = function_call };

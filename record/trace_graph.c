@@ -59,7 +59,6 @@ static __attribute__((always_inline)) inline int
 graph_entry_common(const struct dft_graph_ent *ent, struct dft_regs *regs, const int ring)
 {
 	struct dft_stream *s = &dft_stream;
-	const char *patched;
 	struct dft_fid f;
 	uint64_t now;
 	uint32_t *p;
@@ -90,11 +89,7 @@ graph_entry_common(const struct dft_graph_ent *ent, struct dft_regs *regs, const
 	dft_stream_commit(s, sizeof(struct dft_ev_entry));
 	if (ring)
 		dft_stream_push(s, ent->depth, f.fid, now);
-	patched = dft_lp_patched(ent->ip);
-	if (unlikely(patched))
-		dft_patched_record(s, f.fid, patched, now);
-	if (unlikely(f.flags & DFT_FID_ARGS))
-		dft_args_record(s, f.fid, regs, now);
+	dft_call_extras(s, &f, ent->ip, regs, now);
 	return 1;
 }
 
@@ -137,7 +132,6 @@ static void graph_exit_thresh(struct dft_stream *s, const struct dft_graph_ret *
 			      struct dft_regs *regs, uint64_t now)
 {
 	uint64_t start = ret->data & DATA_TIME;
-	const char *patched;
 	struct dft_fid f;
 	uint32_t *p;
 
@@ -149,10 +143,10 @@ static void graph_exit_thresh(struct dft_stream *s, const struct dft_graph_ret *
 		return;
 	dft_ev_put(p, struct dft_ev_entry, fid, f.fid);
 	dft_stream_commit(s, sizeof(struct dft_ev_entry));
-	/* The thread cannot have changed versions while in the call. */
-	patched = dft_lp_patched(ret->ip);
-	if (unlikely(patched))
-		dft_patched_record(s, f.fid, patched, start);
+	/* Its live patch version: the thread cannot have changed versions
+	 * while in the call. Not its arguments: they are gone by now. */
+	f.flags &= ~DFT_FID_ARGS;
+	dft_call_extras(s, &f, ret->ip, NULL, start);
 	graph_exit(s, ret, regs, now);
 }
 

@@ -138,6 +138,13 @@ EOP
 	run "$DFT" report -i "$d/recf" >"$d/recf.txt" 2>&1 || fail "report function"
 	grep -q ": f1(5) \[patched: new_f1\] <-" "$d/recf.txt" ||
 		{ cat "$d/recf.txt"; fail "function tracer: no patched mark"; }
+	# --thresh writes a call when it ends: marked there too.
+	run "$DFT" record -t function_graph --thresh 1ns -F f1 -R 'f1@retval' -f -o "$d/rect" \
+		--patch "$d/fix.so" -- "$d/lp_pair" show >/dev/null 2>"$d/rect.err" ||
+		{ cat "$d/rect.err"; fail "record --thresh --patch"; }
+	run "$DFT" report -i "$d/rect" >"$d/rect.txt" 2>&1 || fail "report thresh"
+	grep -q "f1() \[patched: new_f1\]; /\* = 17 \*/" "$d/rect.txt" ||
+		{ cat "$d/rect.txt"; fail "--thresh: no patched mark"; }
 	# Unpatched, the same call is not marked and returns the old value.
 	run "$DFT" record -t function_graph -F f1 -A 'f1@arg1' -R 'f1@retval' -f -o "$d/rec0" \
 		-- "$d/lp_pair" show >/dev/null 2>"$d/rec0.err" || { cat "$d/rec0.err"; fail "record unpatched"; }
