@@ -132,6 +132,15 @@ ev = [e for e in json.load(open(sys.argv[1]))["traceEvents"] if e.get("name") ==
 a = ev[0].get("args", {}) if len(ev) == 1 else {}
 sys.exit(not (a.get("patched") == "new_f1" and a.get("retval") == 17 and a.get("arg1") == 5))
 EOP
+	if command -v protoc >/dev/null && "$PYTHON" -c 'import google.protobuf' 2>/dev/null; then
+		mkdir -p "$d/pb" && protoc --python_out="$d/pb" -I"$TOP/tests/prog" \
+			"$TOP/tests/prog/perfetto_min.proto" || fail "protoc"
+		run "$DFT" report -i "$d/rec" --format perfetto -o "$d/rec.pb" || fail "report perfetto"
+		"$PYTHON" "$TOP/tests/prog/perfetto_read.py" "$d/pb" "$d/rec.pb" >"$d/rec.pbtxt" ||
+			fail "perfetto decode"
+		grep -q " f1 patched='new_f1' arg1=5 retval=17$" "$d/rec.pbtxt" ||
+			{ cat "$d/rec.pbtxt"; fail "perfetto: f1 is not marked patched by new_f1"; }
+	fi
 	# The function tracer marks it too.
 	run "$DFT" record -t function -F 'f1' -A 'f1@arg1' -f -o "$d/recf" --patch "$d/fix.so" -- \
 		"$d/lp_pair" show >/dev/null 2>"$d/recf.err" || { cat "$d/recf.err"; fail "record -t function --patch"; }
