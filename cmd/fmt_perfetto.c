@@ -396,7 +396,8 @@ static void perfetto_thread(struct report *r, struct walk *w)
 
 static void perfetto_entry(struct report *r, struct walk *w, struct frame *f)
 {
-	if (!f->args && !f->patched && f->t0 >= pf.last && f->name < pf.niid && pf.iid_gen[f->name] == pf.gen) {
+	if (!f->args && !f->patched && f->t0 >= pf.last && f->name < pf.niid &&
+	    pf.iid_gen[f->name] == pf.gen) {
 		fast_event(r, TYPE_SLICE_BEGIN, pf.iid[f->name], f->t0);
 		return;
 	}

@@ -72,7 +72,8 @@ static void text_call(struct report *r, struct walk *w, uint32_t name, uint64_t 
 {
 	char buf[256];
 
-	text_line(r, w, name, args, args_end, w->patched, w->patched_len, addr_name(w->proc, parent_ip, buf, sizeof(buf)));
+	text_line(r, w, name, args, args_end, w->patched, w->patched_len,
+		  addr_name(w->proc, parent_ip, buf, sizeof(buf)));
 }
 
 void text_lost(struct report *r, struct walk *w, uint64_t count)
