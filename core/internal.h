@@ -372,6 +372,26 @@ void *dft_map_near(unsigned long lo, unsigned long hi, unsigned long range);
 void *dft_stubs_seal(void *page);
 void dft_stubs_free(struct dft_module *mod);
 
+/*
+ * livepatch.c, for the tracers: the name of the live patch's replacement
+ * that this call (of the function whose site is @ip) runs in this thread,
+ * or NULL. Called from an ops callback, which keeps the name alive.
+ * dft_lp_any(): is anything patched (one load)?
+ */
+struct lp_table;
+extern struct lp_table *dft_lp_table;
+const char *dft_lp_patched_slow(unsigned long ip);
+static inline int dft_lp_any(void)
+{
+	return READ_ONCE(dft_lp_table) != NULL;
+}
+static inline const char *dft_lp_patched(unsigned long ip)
+{
+	if (__builtin_expect(!dft_lp_any(), 1))
+		return NULL;
+	return dft_lp_patched_slow(ip);
+}
+
 #pragma GCC visibility pop
 #endif /* !__ASSEMBLER__ */
 #endif /* DFT_INTERNAL_H */
