@@ -9,7 +9,8 @@
  *
  * x9, x16 and x17 are free at a function entry (AAPCS64 scratch and veneer
  * registers); everything else the callbacks may see is saved. Both build a
- * struct dft_regs (arch.h) and call dft_entry(ip, parent_ip, regs), with
+ * struct dft_regs (arch.h) and call dft_entry(ip, parent_ip, regs) (the regs
+ * caller: dft_regs_entry, whose frame SAVE_REGS ops may be given), with
  * two frame records above it so that unwinders see the traced function
  * (returning to x9) and then the trampoline (returning into it).
  *
@@ -92,11 +93,11 @@
 
 /* dft_entry(ip = the site, the first word, 8 bytes before the return
  * point; parent_ip = x9; regs = sp). */
-.macro call_entry
+.macro call_entry entry
 	sub x0, x30, #8
 	mov x1, x9
 	mov x2, sp
-	bl dft_entry
+	bl \entry
 .endm
 
 /*
@@ -136,7 +137,7 @@ dft_caller:
 	hint 34 /* bti c */
 	save_args
 	cfi_frame
-	call_entry
+	call_entry dft_entry
 	/* The return point into the traced function, as we were called. */
 	ldr x9, [sp, #REC2 + 8]
 	restore_args
@@ -161,7 +162,7 @@ dft_regs_caller:
 	str x9, [sp, #72]
 	mrs x10, nzcv
 	str x10, [sp, #DFT_REGS_PSTATE]
-	call_entry
+	call_entry dft_regs_entry
 	/* Flags are restored too: a callback may have redirected to code
 	 * that is not a function entry. */
 	ldr x10, [sp, #DFT_REGS_PSTATE]
