@@ -49,7 +49,7 @@ if [ -n "${SAN_FLAGS:-}" ]; then
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:$local_sig:log_path=$san/ubsan:exitcode=86
 	for c in ${SAN_CASES:-}; do CASES+=("tests/cases/$c.sh"); done
 	run_target "$(uname -m)" "" "" ""
-	if ls "$san" | grep -q .; then
+	if [ -n "$(find "$san" -type f)" ]; then
 		echo "=== sanitizer reports ($san):" >&2
 		head -n 30 "$san"/* >&2
 		total_f=$((total_f + 1))
