@@ -231,9 +231,14 @@ static void load_maps(struct trace *t, struct proc *p, const char *name)
 static void load_sites(struct trace *t, struct proc *p, const char *name)
 {
 	char *text = slurp(t, name, NULL), *line, *next;
+	uint64_t lines = 0;
 
 	if (!text)
 		return;
+	/* Function ids are dense from 0, one line each: an id past the
+	 * number of lines is damage, and must not size the table. */
+	for (line = text; (line = strchr(line, '\n')); line++)
+		lines++;
 	for (line = text; line && *line; line = next) {
 		uint64_t fid, mod, off, site;
 		char *rest, *f[4], *fname;
@@ -248,7 +253,7 @@ static void load_sites(struct trace *t, struct proc *p, const char *name)
 		fname = field(&rest);
 		if (parse_u64(f[0], 10, &fid) || parse_u64(f[1], 10, &mod) ||
 		    parse_u64(f[2], 16, &off) || parse_u64(f[3], 16, &site) || !fname ||
-		    fid > 100000000) {
+		    fid >= lines) {
 			trace_damage(t, name, line - text, "malformed line");
 			break;
 		}
