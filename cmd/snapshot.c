@@ -24,6 +24,10 @@
  * events read on without a hole). The process files (maps, sites, clock)
  * are copied after the streams: they name every function the copied
  * events use.
+ *
+ * DYNFTRACE_SNAPSHOT_RACE=1, for tests (ctl_snapshot.sh), makes the race
+ * happen every time: each thread's oldest chunk is overwritten between the
+ * reading of its header and of its events, and must be left out.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -54,6 +58,7 @@ struct snap {
 	unsigned int threads;
 	uint64_t bytes;	   /* of events copied */
 	uint64_t dropped;  /* chunks overwritten while being copied */
+	int race;	   /* DYNFTRACE_SNAPSHOT_RACE=1 (tests) */
 };
 
 /* Refuses a DIR that exists and is not empty (or not a directory). */
@@ -107,7 +112,8 @@ static int read_at(int fd, void *buf, size_t len, uint64_t off)
  * it. The fences order our reads, done by the kernel in this thread, as
  * the writer's release stores need.
  */
-static int copy_chunk(struct snap *s, int fd, uint64_t off, uint32_t room, uint64_t seq)
+static int copy_chunk(struct snap *s, int fd, uint64_t off, uint32_t room, uint64_t seq,
+		      int oldest)
 {
 	uint8_t again[CHUNK_HDR];
 	uint64_t v, committed;
@@ -121,6 +127,16 @@ static int copy_chunk(struct snap *s, int fd, uint64_t off, uint32_t room, uint6
 	committed = field64(s->buf, struct dft_chunk_hdr, committed);
 	if (committed > room || committed % 4)
 		return 0;
+	/* Tests: the race this is made for, every time. The writer reuses
+	 * the oldest chunk next: wait (10 s at most) until it does, so that
+	 * the events read below are not those the header describes. */
+	for (int i = 0; s->race && oldest && i < 10000; i++) {
+		struct timespec ms = { 0, 1000000 };
+
+		if (read_at(fd, &v, 8, off + offsetof(struct dft_chunk_hdr, seq)) || v != seq)
+			break;
+		nanosleep(&ms, NULL);
+	}
 	if (read_at(fd, s->buf + CHUNK_HDR, committed, off + CHUNK_HDR))
 		return 0;
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
@@ -189,7 +205,7 @@ static void copy_ring(struct snap *s, const char *name)
 	for (uint32_t i = 0; i < used; i++) {
 		uint64_t off = STREAM_HDR + (uint64_t)slot[i].index * size, len;
 
-		if (!copy_chunk(s, fd, off, size - CHUNK_HDR, slot[i].seq)) {
+		if (!copy_chunk(s, fd, off, size - CHUNK_HDR, slot[i].seq, !i)) {
 			s->dropped++;
 			continue;
 		}
@@ -314,7 +330,8 @@ int ctl_snapshot(pid_t pid, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct snap s = { .pid = pid };
+	const char *race = getenv("DYNFTRACE_SNAPSHOT_RACE");
+	struct snap s = { .pid = pid, .race = race && !strcmp(race, "1") };
 	const char *out = NULL;
 	char *rec, *ring, kept[32];
 	int c, fd, has;

@@ -3,7 +3,9 @@
 # `record --ring 4M`, each thread calling phase_a() until a SIGUSR1, then
 # phase_b() until the next, then exactly K calls of final(). While its
 # threads overwrite their rings, a snapshot is taken in each of the first
-# two phases: each is a private directory that the reports read cleanly,
+# two phases, the first with the race forced (each thread's oldest chunk
+# overwritten while it is copied: it must be left out, the seqlock's case):
+# each is a private directory that the reports read cleanly,
 # each thread's events nest (read by tests/prog/trace_read.py, apart from
 # the command), the rings had wrapped, and each ends with the calls of the
 # phase running when it was taken. The program runs on unaffected: its
@@ -64,13 +66,19 @@ wrapped() {
 	sleep 1
 }
 
-# snapshot NAME PHASE OTHER [FORMAT]: takes one while PHASE runs, then checks it
-# (reports in graph, folded and FORMAT).
+# snapshot NAME PHASE OTHER RACE [FORMAT]: takes one while PHASE runs, then
+# checks it (reports in graph, folded and FORMAT). RACE=1: each thread's
+# oldest chunk is overwritten while it is copied (DYNFTRACE_SNAPSHOT_RACE).
 snapshot() {
-	local s=$T/$1 phase=$2 other=$3 formats=${4:-} tid f seq n=0
-	"$H" ctl "$PID" snapshot -o "$s" >"$s.msg" 2>&1 || { cat "$s.msg"; fail "$1: snapshot"; }
+	local s=$T/$1 phase=$2 other=$3 race=$4 formats=${5:-} tid f seq n=0
+	DYNFTRACE_SNAPSHOT_RACE=$race "$H" ctl "$PID" snapshot -o "$s" >"$s.msg" 2>&1 ||
+		{ cat "$s.msg"; fail "$1: snapshot"; }
 	grep -q "^snapshot of process $PID in $s: .* from 3 threads" "$s.msg" ||
 		fail "$1: $(cat "$s.msg")"
+	# With the race forced, each thread's oldest chunk was overwritten
+	# while it was copied: left out.
+	[ "$race" = 0 ] || grep -Eq '\(([3-9]|[1-9][0-9]+) chunks overwritten while copied left out\)$' \
+		"$s.msg" || fail "$1: the chunks overwritten while copied were not left out: $(cat "$s.msg")"
 	kill -0 "$PID" || fail "$1: the program died"
 	# Taken while it ran; checked while it waits (CPU for the checks).
 	kill -STOP "$PID"
@@ -118,7 +126,7 @@ snapshot() {
 out=$T/$v-rec
 start_prog "$T/pid" record "$out" --ring 4M
 wrapped "$out" "$PID"
-snapshot snap1 a b
+snapshot snap1 a b 1
 # Refused, and nothing written: DIR is not empty.
 mkdir -p "$T/full" && echo keep >"$T/full/keep"
 "$H" ctl "$PID" snapshot -o "$T/full" >"$T/full.err" 2>&1 && fail "a non-empty DIR was accepted"
@@ -128,7 +136,7 @@ grep -q "^dynftrace: $T/full exists and is not empty" "$T/full.err" || fail "$(c
 [ $? = 2 ] || fail "snapshot without -o: $(cat "$T/noout.err")"
 kill -USR1 "$PID"
 sleep 2
-snapshot snap2 b a chrome
+snapshot snap2 b a 0 chrome
 kill -USR1 "$PID"
 wait $JOB || { cat "$out.out" "$out.err"; fail "the program failed"; }
 grep -qx "phases $k $((3 * ((k + 1) / 2)))" "$out.out" || fail "the program's output: $(cat "$out.out")"
