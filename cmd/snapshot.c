@@ -128,12 +128,16 @@ static int copy_chunk(struct snap *s, int fd, uint64_t off, uint32_t room, uint6
 	if (committed > room || committed % 4)
 		return 0;
 	/* Tests: the race this is made for, every time. The writer reuses
-	 * the oldest chunk next: wait (10 s at most) until it does, so that
-	 * the events read below are not those the header describes. */
-	for (int i = 0; s->race && oldest && i < 10000; i++) {
+	 * the oldest chunk next: wait (60 s at most) until it has written a
+	 * quarter of it anew, so that the events read below are not those
+	 * the header describes. */
+	for (int i = 0; s->race && oldest && i < 60000; i++) {
 		struct timespec ms = { 0, 1000000 };
 
-		if (read_at(fd, &v, 8, off + offsetof(struct dft_chunk_hdr, seq)) || v != seq)
+		if (read_at(fd, again, CHUNK_HDR, off))
+			break;
+		v = field64(again, struct dft_chunk_hdr, seq);
+		if (v != seq && v && field64(again, struct dft_chunk_hdr, committed) >= room / 4)
 			break;
 		nanosleep(&ms, NULL);
 	}
