@@ -81,6 +81,7 @@ snapshot() {
 	[ "$race" = 0 ] || grep -Eq '\(([3-9]|[1-9][0-9]+) chunks overwritten while copied left out\)$' \
 		"$s.msg" || fail "$1: the chunks overwritten while copied were not left out: $(cat "$s.msg")"
 	kill -0 "$PID" || fail "$1: the program died"
+	sed "s|^|$1: |" "$s.msg"
 	# Taken while it ran; checked while it waits (CPU for the checks).
 	kill -STOP "$PID"
 	[ "$(stat -c %a "$s")" = 700 ] || fail "$1: the directory is not private"
