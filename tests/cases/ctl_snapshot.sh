@@ -67,11 +67,11 @@ wrapped() {
 	sleep 1
 }
 
-# snapshot NAME PHASE OTHER RACE [FORMAT]: takes one while PHASE runs, then
-# checks it (reports in graph, folded and FORMAT). RACE=1: each thread's
+# snapshot NAME PHASE OTHER RACE [FORMATS]: takes one while PHASE runs, then
+# checks it (reports in graph, folded and FORMATS, info). RACE=1: each thread's
 # oldest chunk is overwritten while it is copied (DYNFTRACE_SNAPSHOT_RACE).
 snapshot() {
-	local s=$T/$1 phase=$2 other=$3 race=$4 formats=${5:-} tid f seq n=0
+	local s=$T/$1 phase=$2 other=$3 race=$4 formats=${5:-} tid f o seq n=0
 	DYNFTRACE_SNAPSHOT_RACE=$race "$H" ctl "$PID" snapshot -o "$s" >"$s.msg" 2>&1 ||
 		{ cat "$s.msg"; fail "$1: snapshot"; }
 	grep -q "^snapshot of process $PID in $s: .* from 3 threads" "$s.msg" ||
@@ -92,14 +92,18 @@ snapshot() {
 		n=$((n + 1))
 	done
 	[ $n = 3 ] || fail "$1: $n streams, not 3"
-	# The reports read it like any trace (chrome, 128 MB of JSON here, once).
+	# The reports read it like any trace (the other formats, 128 MB of
+	# JSON among them, once: to /dev/null).
 	for f in graph folded $formats; do
-		run "$DFT" report -i "$s" --format $f >"$s.$f" 2>"$s.$f.err" ||
+		o=$s.$f
+		case $f in graph | folded) ;; *) o=/dev/null ;; esac
+		run "$DFT" report -i "$s" --format $f >"$o" 2>"$s.$f.err" ||
 			{ cat "$s.$f.err"; fail "$1: report --format $f"; }
 		grep -v '^dynftrace: note: process [0-9]* was running when this snapshot' "$s.$f.err" |
 			grep . && fail "$1: report --format $f complained"
 	done
-	rm -f "$s.chrome"
+	run "$DFT" info -i "$s" >"$s.info" 2>&1 || { cat "$s.info"; fail "$1: info"; }
+	grep -q "all .* running at the snapshot$" "$s.info" || { cat "$s.info"; fail "$1: info"; }
 	grep -q "trace ends here .*the snapshot was taken inside them" "$s.graph" ||
 		fail "$1: the report does not say where the snapshot ends"
 	# Every thread's events nest, read apart from the command.
@@ -140,7 +144,7 @@ grep -q "^dynftrace: $T/full exists and is not empty" "$T/full.err" || fail "$(c
 # it is copied has phase_b calls over phase_a ones, which a snapshot that
 # kept it would show out of order.
 kill -USR1 "$PID"
-snapshot snap2 b a 1 chrome
+snapshot snap2 b a 1 "text chrome perfetto svg profile"
 kill -USR1 "$PID"
 wait $JOB || { cat "$out.out" "$out.err"; fail "the program failed"; }
 grep -qx "phases $k $((3 * ((k + 1) / 2)))" "$out.out" || fail "the program's output: $(cat "$out.out")"
