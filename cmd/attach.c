@@ -243,14 +243,20 @@ static void seize_error(struct target *t, int err)
 		scope[n > 0 ? n : 0] = 0;
 		close(fd);
 	}
+	/* 3 stops root too, until the next boot. */
+	if (err == EPERM && atoi(scope) == 3)
+		fail(t, EXIT_CTL_PERM,
+		     "cannot attach to process %d: Yama's ptrace_scope is 3, which lets no one "
+		     "attach until the next boot; start the program under `dynftrace record` or "
+		     "with LD_PRELOAD=libdynftrace.so",
+		     (int)t->pid);
 	if (err == EPERM && atoi(scope) >= 1 && geteuid())
 		fail(t, EXIT_CTL_PERM,
 		     "cannot attach to process %d: Yama's ptrace_scope is %d, which lets only "
 		     "%s attach; run as root, or start the program under `dynftrace record` or "
 		     "with LD_PRELOAD=libdynftrace.so%s",
 		     (int)t->pid, atoi(scope),
-		     atoi(scope) == 1 ? "a parent process (or root)"
-				      : atoi(scope) == 2 ? "root" : "no one",
+		     atoi(scope) == 1 ? "a parent process (or root)" : "root",
 		     atoi(scope) == 1 ? ", or set /proc/sys/kernel/yama/ptrace_scope to 0" : "");
 	if (err == EPERM)
 		fail(t, EXIT_CTL_PERM,

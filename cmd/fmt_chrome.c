@@ -90,6 +90,15 @@ static void values_json(struct report *r, uint32_t func, const char *key, const 
 	}
 }
 
+/* "patched":"NAME": the call ran the live patch's replacement NAME. */
+static void patched_json(struct report *r, const char *name, uint32_t len, int comma)
+{
+	if (!name)
+		return;
+	fputs(comma ? ",\"patched\":" : "\"patched\":", r->out);
+	json_str(r->out, name, len);
+}
+
 static void chrome_begin(struct report *r)
 {
 	first = 1;
@@ -132,11 +141,13 @@ static void chrome_entry(struct report *r, struct walk *w, struct frame *f)
 			(unsigned long long)(f->leaf_dur % 1000));
 	name_field(r, f->name);
 	fputs(",\"cat\":\"function\"", r->out);
-	if (f->args || (f->leaf && f->ret)) {
+	if (f->args || (f->leaf && f->ret) || f->patched) {
 		fputs(",\"args\":{", r->out);
-		values_json(r, f->name, NULL, f->args, f->args_end, 0);
+		patched_json(r, f->patched, f->patched_len, 0);
+		values_json(r, f->name, NULL, f->args, f->args_end, !!f->patched);
 		if (f->leaf)
-			values_json(r, f->name, "retval", f->ret, f->ret_end, !!f->args);
+			values_json(r, f->name, "retval", f->ret, f->ret_end,
+				    f->args || f->patched);
 		fputc('}', r->out);
 	}
 	fputc('}', r->out);
@@ -169,6 +180,7 @@ static void chrome_call(struct report *r, struct walk *w, uint32_t name, uint64_
 	name_field(r, name);
 	fputs(",\"cat\":\"function\",\"s\":\"t\",\"args\":{\"parent\":", r->out);
 	json_str(r->out, parent, strlen(parent));
+	patched_json(r, w->patched, w->patched_len, 1);
 	values_json(r, name, NULL, args, args_end, 1);
 	fputs("}}", r->out);
 }

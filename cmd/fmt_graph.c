@@ -115,10 +115,11 @@ static void graph_begin(struct report *r)
 	fprintf(r->out, "# tracer: function_graph\n#\n%s\n%s\n", title, bar);
 }
 
-/* "name(args)" at @depth, then @tail. */
-static void call_text(struct line *l, uint32_t depth, uint32_t name, const uint8_t *args,
-		      const uint8_t *args_end, const char *tail)
+/* "name(args)" at @depth, its live patch mark, then @tail. */
+static void call_text(struct line *l, uint32_t depth, const struct frame *f, const char *tail)
 {
+	const uint8_t *args = f->args, *args_end = f->args_end;
+	uint32_t name = f->name;
 	const char *name_s = name_str(name);
 	char buf[512];
 
@@ -134,6 +135,7 @@ static void call_text(struct line *l, uint32_t depth, uint32_t name, const uint8
 		put_str(l, buf);
 		put(l, ")", 1);
 	}
+	put_patched(l, f->patched, f->patched_len);
 	put_str(l, tail);
 }
 
@@ -155,12 +157,12 @@ static void graph_entry(struct report *r, struct walk *w, struct frame *f)
 
 	if (!f->leaf) {
 		prefix(r, w, &l, w->now, NULL);
-		call_text(&l, f->vdepth, f->name, f->args, f->args_end, " {");
+		call_text(&l, f->vdepth, f, " {");
 		end_line(r, &l);
 		return;
 	}
 	prefix(r, w, &l, r->by_end ? f->t0 + f->leaf_dur : f->t0, &f->leaf_dur);
-	call_text(&l, f->vdepth, f->name, f->args, f->args_end, ";");
+	call_text(&l, f->vdepth, f, ";");
 	ret_text(r, f, ret, sizeof(ret));
 	if (*ret) {
 		put_str(&l, " /*");

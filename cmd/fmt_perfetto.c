@@ -119,7 +119,7 @@ struct perfetto {
 	uint32_t *iid, *iid_gen, niid; /* event name iids, by name id */
 	uint32_t *diid, *diid_gen, ndiid; /* debug annotation name iids */
 	uint32_t next_iid, next_diid;
-	uint32_t n_retval, n_parent, n_count, n_unwound, n_trace_ends, n_lost;
+	uint32_t n_retval, n_parent, n_count, n_unwound, n_trace_ends, n_lost, n_patched;
 };
 
 static struct perfetto pf;
@@ -256,6 +256,16 @@ static void annotate_str(uint32_t name, const char *s)
 	pb_msg(&pf.te, TE_DEBUG, &pf.da);
 }
 
+/* "patched": NAME, the live patch's replacement the call ran. */
+static void annotate_patched(const char *name, uint32_t len)
+{
+	if (!name)
+		return;
+	pb_uint(&pf.da, DA_NAME_IID, debug_iid(pf.n_patched));
+	pb_bytes(&pf.da, DA_STRING, name, len);
+	pb_msg(&pf.te, TE_DEBUG, &pf.da);
+}
+
 /* The values of an ARGS payload of @func, under their names. */
 static void annotate_args(struct report *r, uint32_t func, const uint8_t *p, const uint8_t *end)
 {
@@ -337,6 +347,7 @@ static void perfetto_begin(struct report *r)
 	pf.n_unwound = name_intern("unwound");
 	pf.n_trace_ends = name_intern("trace_ends");
 	pf.n_lost = name_intern("lost events");
+	pf.n_patched = name_intern("patched");
 }
 
 static void perfetto_thread(struct report *r, struct walk *w)
@@ -385,13 +396,15 @@ static void perfetto_thread(struct report *r, struct walk *w)
 
 static void perfetto_entry(struct report *r, struct walk *w, struct frame *f)
 {
-	if (!f->args && f->t0 >= pf.last && f->name < pf.niid && pf.iid_gen[f->name] == pf.gen) {
+	if (!f->args && !f->patched && f->t0 >= pf.last && f->name < pf.niid &&
+	    pf.iid_gen[f->name] == pf.gen) {
 		fast_event(r, TYPE_SLICE_BEGIN, pf.iid[f->name], f->t0);
 		return;
 	}
 	pb_uint(&pf.te, TE_TYPE, TYPE_SLICE_BEGIN);
 	pb_uint(&pf.te, TE_CATEGORY_IIDS, CATEGORY_IID);
 	pb_uint(&pf.te, TE_NAME_IID, name_iid(f->name));
+	annotate_patched(f->patched, f->patched_len);
 	if (f->args)
 		annotate_args(r, f->name, f->args, f->args_end);
 	track_event(r, f->t0);
@@ -424,6 +437,7 @@ static void perfetto_call(struct report *r, struct walk *w, uint32_t name, uint6
 	pb_uint(&pf.te, TE_CATEGORY_IIDS, CATEGORY_IID);
 	pb_uint(&pf.te, TE_NAME_IID, name_iid(name));
 	annotate_str(pf.n_parent, addr_name(w->proc, parent_ip, buf, sizeof(buf)));
+	annotate_patched(w->patched, w->patched_len);
 	if (args)
 		annotate_args(r, name, args, args_end);
 	track_event(r, w->now);

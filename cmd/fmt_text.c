@@ -22,9 +22,10 @@ static void text_begin(struct report *r)
 			"#              | |          |          |         |\n");
 }
 
-/* "%16.16s-%-7d (%7d) %5lu.%06lu: func(args) <-parent" */
+/* "%16.16s-%-7d (%7d) %5lu.%06lu: func(args) [patched: new] <-parent" */
 static void text_line(struct report *r, struct walk *w, uint32_t name, const uint8_t *args,
-		      const uint8_t *args_end, const char *parent)
+		      const uint8_t *args_end, const char *patched, uint32_t patched_len,
+		      const char *parent)
 {
 	const char *comm = w->comm[0] ? w->comm : "<...>";
 	size_t len = strlen(comm);
@@ -51,6 +52,7 @@ static void text_line(struct report *r, struct walk *w, uint32_t name, const uin
 		put_str(&l, buf);
 		put(&l, ")", 1);
 	}
+	put_patched(&l, patched, patched_len);
 	if (parent) {
 		put(&l, " <-", 3);
 		put_str(&l, parent);
@@ -61,7 +63,7 @@ static void text_line(struct report *r, struct walk *w, uint32_t name, const uin
 /* A graph trace shown flat: the caller is the enclosing traced call. */
 static void text_entry(struct report *r, struct walk *w, struct frame *f)
 {
-	text_line(r, w, f->name, f->args, f->args_end,
+	text_line(r, w, f->name, f->args, f->args_end, f->patched, f->patched_len,
 		  f->vparent ? name_str(w->stk[f->vparent - 1].name) : NULL);
 }
 
@@ -70,7 +72,8 @@ static void text_call(struct report *r, struct walk *w, uint32_t name, uint64_t 
 {
 	char buf[256];
 
-	text_line(r, w, name, args, args_end, addr_name(w->proc, parent_ip, buf, sizeof(buf)));
+	text_line(r, w, name, args, args_end, w->patched, w->patched_len,
+		  addr_name(w->proc, parent_ip, buf, sizeof(buf)));
 }
 
 void text_lost(struct report *r, struct walk *w, uint64_t count)

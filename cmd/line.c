@@ -21,6 +21,18 @@ void put_str(struct line *l, const char *s)
 	put(l, s, strlen(s));
 }
 
+/* " [patched: NAME]": the call ran a live patch's replacement, NAME (from
+ * the trace: a byte that is not printable shows as '?'). */
+void put_patched(struct line *l, const char *name, uint32_t len)
+{
+	if (!name)
+		return;
+	put_str(l, " [patched: ");
+	for (uint32_t i = 0; i < len && l->n < sizeof(l->b) - 1; i++)
+		l->b[l->n++] = name[i] > ' ' && name[i] < 127 ? name[i] : '?';
+	put_str(l, "]");
+}
+
 void put_chars(struct line *l, char c, int n)
 {
 	while (n-- > 0 && l->n < sizeof(l->b) - 1)

@@ -45,7 +45,8 @@ const char record_usage_opts[] =
 	"  -p, --pid PID         record a running process instead of CMD (attaches\n"
 	"                        with ptrace if it does not run the runtime); stops\n"
 	"                        at Ctrl-C, SIGTERM, --duration or the process's exit\n"
-	"      --duration SECS   with -p: record for this long\n"
+	"      --duration SECS   with -p: record for this long (from when the\n"
+	"                        recording starts, after the attach)\n"
 	"  -f, --force           replace DIR if it holds a trace already, and run\n"
 	"                        CMD even when neither it nor a library it needs\n"
 	"                        has call sites (it may dlopen or exec some)\n"
@@ -315,9 +316,6 @@ void record_parse(int argc, char **argv, struct record_opts *o, const char *usag
 	check_tracer_options(o->tracer, given);
 	if (o->pid && optind < argc)
 		die("-p records a running process: give no command");
-	if (o->pid && (o->ring || o->max_size))
-		die("--ring and --max-size do not apply to -p yet: the running process "
-		    "records with the default stream sizes");
 	if (o->pid && o->patches)
 		die("--patch starts CMD patched: patch a running process with dynftrace patch PID FILE");
 	if (o->duration && !o->pid)
@@ -597,7 +595,7 @@ static void summarise_buffers(struct trace *t, uint64_t lost)
 		human_bytes(t->max_size, size, sizeof(size));
 		fprintf(stderr,
 			"dynftrace: the recording stopped when it reached --max-size %s, %.6f s "
-			"after it started: %llu events were not recorded (the command ran on)\n",
+			"after it started: %llu events were not recorded (the program ran on)\n",
 			size, t->stop_ns > t->t0 ? (t->stop_ns - t->t0) / 1e9 : 0.0,
 			(unsigned long long)lost);
 	}

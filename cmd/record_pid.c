@@ -115,6 +115,8 @@ int record_pid(struct record_opts *o)
 	add_setting(&argv, &argc, "retval", o->retval);
 	add_setting(&argv, &argc, "depth", o->depth);
 	add_setting(&argv, &argc, "thresh", o->thresh);
+	add_setting(&argv, &argc, "ring", o->ring);
+	add_setting(&argv, &argc, "max_size", o->max_size);
 	err = ctl_call(fd, argc, argv, NULL, msg, sizeof(msg));
 	if (err) {
 		warnx("process %d cannot record: %s", o->pid, *msg ? msg : strerror(err));
@@ -129,6 +131,9 @@ int record_pid(struct record_opts *o)
 	if (getenv("DYNFTRACE_TIMING"))
 		fprintf(stderr, "dynftrace: attached in %.1f ms\n",
 			(t.tv_sec - t0.tv_sec) * 1e3 + (t.tv_nsec - t0.tv_nsec) / 1e6);
+	/* --duration is the recording's: an attach or a wake-up may take
+	 * a while on a busy machine, and is not part of it. */
+	t0 = t;
 	fprintf(stderr, "dynftrace: recording process %d (%s)%s; Ctrl-C to stop\n", o->pid,
 		o->argv[0], attached ? ", attached" : "");
 	while (!stop_sig) {

@@ -332,6 +332,10 @@ struct frame {
 	uint8_t cut; /* CUT_*: hides what it calls (report-time filters) */
 	uint64_t leaf_dur; /* with leaf: its duration */
 	const uint8_t *ret, *ret_end;
+	/* A PATCHED event followed the entry: the live patch's replacement
+	 * ran; its name, not NUL-terminated. */
+	const char *patched;
+	uint32_t patched_len;
 };
 
 struct walk {
@@ -346,6 +350,9 @@ struct walk {
 	uint32_t in_cut;  /* open frames whose calls the filters hide */
 	uint64_t now;	  /* ns of the last event */
 	const uint8_t *ret, *ret_end;
+	/* While fmt->call runs: the FUNC's PATCHED name, as in struct frame. */
+	const char *patched;
+	uint32_t patched_len;
 	uint32_t unwind;
 	struct event next;
 	uint64_t key; /* merge order: ns of the next event (of its end: by_end) */
@@ -440,6 +447,8 @@ struct line {
 void put(struct line *l, const char *s, size_t n);
 void put_str(struct line *l, const char *s);
 void put_chars(struct line *l, char c, int n);
+/* " [patched: NAME]" when @name (a PATCHED event's, @len bytes) is set. */
+void put_patched(struct line *l, const char *name, uint32_t len);
 /* @v in decimal, at least @width wide: right-aligned on @fill. */
 void put_uint(struct line *l, uint64_t v, int width, char fill);
 /* The kernel's timestamp, seconds.microseconds: "%5lu.%06lu". */

@@ -224,6 +224,17 @@ static inline int take_ext(struct walk *w, unsigned int kind, uint32_t fid, cons
 	return take_ext_slow(w, kind, fid, p, end);
 }
 
+/* The PATCHED event of @fid that follows, if any: the replacement's name. */
+static inline void take_patched(struct walk *w, uint32_t fid, const char **name, uint32_t *len)
+{
+	const uint8_t *p, *end;
+
+	if (take_ext(w, DFT_EXT_PATCHED, fid, &p, &end)) {
+		*name = (const char *)p;
+		*len = end - p;
+	}
+}
+
 static void pop(struct report *r, struct walk *w, enum end_kind how)
 {
 	struct frame *f = &w->stk[--w->depth];
@@ -354,8 +365,12 @@ static void entry(struct report *r, struct walk *w, uint32_t fid, int before)
 	w->in_sel += !!(f->hidden_by & NF_SEL);
 	w->in_hide += !!(f->hidden_by & NF_HIDE);
 	w->depth++;
-	if (!before)
+	f->patched = NULL;
+	f->patched_len = 0;
+	if (!before) {
+		take_patched(w, fid, &f->patched, &f->patched_len);
 		take_ext(w, DFT_EXT_ARGS, fid, &f->args, &f->args_end);
+	}
 	if (!f->shown)
 		return;
 	w->vdepth++;
@@ -442,9 +457,12 @@ static void event(struct report *r, struct walk *w, const struct event *ev)
 		uint32_t name = fid_name(w->proc, ev->fid);
 		uint8_t nf = func_flags(r, w->proc, ev->fid, name);
 
+		take_patched(w, ev->fid, &w->patched, &w->patched_len);
 		take_ext(w, DFT_EXT_ARGS, ev->fid, &args, &args_end);
 		if ((!r->nsel || (nf & NF_SEL)) && !(nf & NF_HIDE) && r->fmt->call)
 			r->fmt->call(r, w, name, ev->parent_ip, args, args_end);
+		w->patched = NULL;
+		w->patched_len = 0;
 		return;
 	}
 	}

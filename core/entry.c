@@ -7,11 +7,13 @@
  * With one ops registered, it is called directly whatever its filter (the
  * kernel's single-ops fast path: the sites it does not want are NOPs; see
  * fast_path_update() in ops.c); else the list walk asks each ops whether it
- * wants this ip.
+ * wants this ip. Only the regs caller's frame is complete enough for the
+ * SAVE_REGS ops (the list walk skips them on a plain caller's frame).
  */
 #include "internal.h"
 
-void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs)
+static inline __attribute__((always_inline)) void entry(unsigned long ip, unsigned long parent_ip,
+							struct dft_regs *regs, int full)
 {
 	struct dft_thread *t = &dft_thread;
 	unsigned long seq = t->seq;
@@ -29,7 +31,19 @@ void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs)
 	if (likely(ops))
 		ops->func(ip, parent_ip, ops, regs);
 	else
-		dft_ops_list_func(ip, parent_ip, regs);
+		dft_ops_list_func(ip, parent_ip, regs, full);
 	barrier();
 	WRITE_ONCE(t->seq, seq + 2);
+}
+
+/* The plain caller's frame holds the argument registers only. */
+void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs)
+{
+	entry(ip, parent_ip, regs, 0);
+}
+
+/* The regs caller's: every register, and a pc read back. */
+void dft_regs_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs)
+{
+	entry(ip, parent_ip, regs, 1);
 }

@@ -7,6 +7,7 @@
  * The pieces, one file each (kernel/trace style):
  *   log.c      levelled diagnostics (DYNFTRACE_LOG)
  *   module.c   modules and their call-site records; dlopen/dlclose
+ *   dlhook.c   dlopen/dlclose through the GOT when the runtime came late
  *   patch.c    batches: desired site states, text protection
  *   trap.c     the trap signal of trap-based protocols, chained with the program's
  *   stop.c     stopping every other thread while text changes
@@ -162,6 +163,16 @@ extern size_t dft_nr_sites;
 #define dft_for_each_site(m, s) for (struct dft_site *s = (m)->sites; s < (m)->sites + (m)->nr_sites; s++)
 
 void dft_modules_scan(int startup);
+/* dft_modules_scan() with the lock taken; nothing inside a callback. */
+void dft_modules_rescan(void);
+/* The dlopen() and dlclose() wrappers: the library is loaded or unloaded,
+ * then the modules rescanned. @caller: whose RUNPATH finds a bare name. */
+void *dft_dlopen_from(const char *file, int mode, const void *caller);
+int dft_dlclose(void *handle);
+/* dlhook.c: points @mod's GOT slots of dlopen and dlclose to the wrappers
+ * when they do not interpose (the runtime was loaded after start-up). */
+struct dft_elf;
+void dft_dl_hook(const struct dft_module *mod, const struct dft_elf *e);
 /* Called (lock held) when modules were added or removed, before any ops
  * patches the new sites: the recorder gives them ids there. */
 extern void (*dft_modules_changed)(void);
@@ -178,6 +189,12 @@ void dft_plt_sync(void);
 /* Puts back what the GOT slots held (@mapped: the owner is still loaded)
  * and frees the stubs' state. */
 void dft_plt_restore(struct dft_module *mod, int mapped);
+/* The page-aligned RELRO range of the module loaded at @bias (0, 0: none). */
+void dft_got_relro(unsigned long bias, unsigned long *lo, unsigned long *hi);
+/* Stores @v in the GOT slot @p, through the read-only RELRO range if it is
+ * there; 0 or -1. */
+int dft_got_store(unsigned long *p, unsigned long v, unsigned long relro_lo,
+		  unsigned long relro_hi);
 
 /* ---- patch.c ---- */
 struct dft_patch;
@@ -253,10 +270,16 @@ extern struct dft_patch_stats dft_patch_stats;
 /* The fast path: the only registered ops when it wants every site (so no
  * site can be another's), or NULL for the list walk. */
 extern struct dft_ops *dft_single_ops;
-void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
+/* @full: @regs is the regs caller's frame. A site's ops set changes before
+ * its text moves to the regs caller (or after it leaves it): SAVE_REGS ops
+ * are never called with a plain caller's partial frame, whose pc is not
+ * read back, as the kernel's ftrace_ops_test() skips them without regs. */
+void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs,
+		       int full);
 
-/* Trampolines call this. */
+/* Trampolines call these: the plain caller, the regs caller. */
 void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
+void dft_regs_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
 /* The trampolines (arch/<arch>/entry.S or trampoline.S): the plain caller
  * and the regs-caller a site calls. */
 extern char dft_caller[], dft_regs_caller[];
@@ -348,6 +371,26 @@ void dft_arch_plt_stub(unsigned char *code, const unsigned long *target);
 void *dft_map_near(unsigned long lo, unsigned long hi, unsigned long range);
 void *dft_stubs_seal(void *page);
 void dft_stubs_free(struct dft_module *mod);
+
+/*
+ * livepatch.c, for the tracers: the name of the live patch's replacement
+ * that this call (of the function whose site is @ip) runs in this thread,
+ * or NULL. Called from an ops callback, which keeps the name alive.
+ * dft_lp_any(): is anything patched (one load)?
+ */
+struct lp_table;
+extern struct lp_table *dft_lp_table;
+const char *dft_lp_patched_slow(unsigned long ip);
+static inline int dft_lp_any(void)
+{
+	return READ_ONCE(dft_lp_table) != NULL;
+}
+static inline const char *dft_lp_patched(unsigned long ip)
+{
+	if (__builtin_expect(!dft_lp_any(), 1))
+		return NULL;
+	return dft_lp_patched_slow(ip);
+}
 
 #pragma GCC visibility pop
 #endif /* !__ASSEMBLER__ */

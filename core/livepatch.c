@@ -98,7 +98,8 @@ struct lp_self {
 static __thread struct lp_self lp_self __attribute__((tls_model("initial-exec")));
 static pthread_mutex_t lp_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lp_trans *lp_cur;
-static struct lp_table *lp_tab;
+/* NULL while nothing is patched (the tracers test it inline). */
+struct lp_table *dft_lp_table;
 static struct lp_patch *lp_patches;
 static unsigned long lp_gen;
 static int lp_sig, lp_handlers;
@@ -405,15 +406,16 @@ static int thread_state(struct lp_trans *tr, unsigned long pc, unsigned long lr,
 	return tr->target;
 }
 
-static void lp_call(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
-		    struct dft_regs *regs)
+/* The version a call of the function whose site is @ip runs in this
+ * thread: NULL for the original (or a function not patched). */
+static __attribute__((always_inline)) inline struct lp_ver *lp_version(unsigned long ip)
 {
-	struct lp_table *t = __atomic_load_n(&lp_tab, __ATOMIC_ACQUIRE);
+	struct lp_table *t = __atomic_load_n(&dft_lp_table, __ATOMIC_ACQUIRE);
 	struct lp_func *f = t ? table_find(t, ip) : NULL;
 	struct lp_ver *v;
 
 	if (!f)
-		return;
+		return NULL;
 	v = __atomic_load_n(&f->top, __ATOMIC_ACQUIRE);
 	if (v && __atomic_load_n(&v->transition, __ATOMIC_ACQUIRE)) {
 		struct lp_trans *tr = __atomic_load_n(&lp_cur, __ATOMIC_ACQUIRE);
@@ -428,8 +430,26 @@ static void lp_call(unsigned long ip, unsigned long parent_ip, struct dft_ops *o
 		if (state != LP_PATCHED)
 			v = v->next;
 	}
+	return v;
+}
+
+static void lp_call(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
+		    struct dft_regs *regs)
+{
+	struct lp_ver *v = lp_version(ip);
+
 	if (v)
 		dft_regs_set_ip(regs, v->repl);
+}
+
+/* A tracer's callback runs at the same site as lp_call(), in the same
+ * thread state (a stack check never moves a thread whose stack holds the
+ * site's function), so both see the same version. */
+const char *dft_lp_patched_slow(unsigned long ip)
+{
+	struct lp_ver *v = lp_version(ip);
+
+	return v ? v->name : NULL;
 }
 
 /* ---- the stack check request ---- */
@@ -550,7 +570,7 @@ static char *glob_quote(char *buf, size_t *len, size_t *cap, const char *s, int 
  * (dropping the unused ones). Lock held. */
 static int lp_sync_funcs(struct lp_msg *m)
 {
-	struct lp_table *t, *old = lp_tab;
+	struct lp_table *t, *old = dft_lp_table;
 	size_t size = 16, n = 0, len = 0, cap = 0;
 	char *filter = NULL;
 	int ret = 0;
@@ -564,10 +584,12 @@ static int lp_sync_funcs(struct lp_msg *m)
 	lp_nr_funcs = n;
 	while (size < 2 * n)
 		size *= 2;
-	t = calloc(1, sizeof(*t) + size * sizeof(t->slot[0]));
-	if (!t)
+	/* No table while nothing is patched: the tracers' test stays cheap. */
+	t = n ? calloc(1, sizeof(*t) + size * sizeof(t->slot[0])) : NULL;
+	if (n && !t)
 		return -ENOMEM;
-	t->mask = size - 1;
+	if (t)
+		t->mask = size - 1;
 	for (size_t i = 0; i < n; i++) {
 		struct lp_func *f = lp_funcs[i];
 		size_t j = site_hash(f->site, t->mask);
@@ -584,7 +606,7 @@ static int lp_sync_funcs(struct lp_msg *m)
 			return -ENOMEM;
 		}
 	}
-	__atomic_store_n(&lp_tab, t, __ATOMIC_RELEASE);
+	__atomic_store_n(&dft_lp_table, t, __ATOMIC_RELEASE);
 	if (n) {
 		ret = dft_set_filter(&lp_ops, filter, 1);
 		if (!ret && !lp_ops_on) {

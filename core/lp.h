@@ -29,6 +29,7 @@ struct lp_ver {
 	struct lp_func *f;
 	struct lp_patch *patch;
 	unsigned long repl, repl_end;
+	char *name; /* the replacement's symbol, for the trace */
 	int transition; /* which threads use it depends on their state */
 };
 

@@ -132,6 +132,7 @@ static int resolve(struct dft_elf *elf, const char *name, int funcs, struct look
 
 struct by_addr {
 	unsigned long value, size;
+	const char *name;
 	int thumb, found;
 };
 
@@ -143,6 +144,7 @@ static int by_addr_one(const struct dft_elf_sym *sym, void *arg)
 	if (v != b->value)
 		return 0;
 	b->size = sym->size;
+	b->name = sym->name;
 	b->found = 1;
 	return 1;
 }
@@ -155,6 +157,7 @@ static int resolve_addr(struct dft_elf *elf, unsigned long value, struct lookup 
 	b.value = b.thumb ? value & ~1UL : value;
 	dft_elf_for_each_sym(elf, 1, by_addr_one, &b);
 	l->size = b.size;
+	l->name = b.name;
 	return b.found;
 }
 
@@ -210,11 +213,19 @@ static int entry_func(const struct dft_livepatch_entry *e, struct lp_ver *v,
 	}
 	v->repl = repl;
 	v->repl_end = (repl & ~1UL) + (r.size ? r.size : 1);
+	v->name = strdup(r.name && *r.name ? r.name : e->name);
+	ret = -ENOMEM;
+	if (!v->name)
+		goto out;
 	v->f = dft_lp_func_get(s, addr + l.size,
 			       (s->addr + s->len) | (l.thumb ? (l.value & 1) : 0));
 	ret = v->f ? 0 : -ENOMEM;
-	if (v->f)
+	if (v->f) {
 		*e->slot = (void *)v->f->orig;
+	} else {
+		free(v->name);
+		v->name = NULL;
+	}
 out:
 	dft_elf_close(&t.elf);
 	return ret;
@@ -268,6 +279,8 @@ void dft_lp_unload(struct lp_patch *p, int close)
 		return;
 	if (close && p->handle)
 		dlclose(p->handle);
+	for (size_t i = 0; p->vers && i < p->nr; i++)
+		free(p->vers[i].name);
 	free(p->vers);
 	free(p->path);
 	free(p);

@@ -2,8 +2,9 @@
 /*
  * Modules and their call-site records.
  *
- * At start-up, and after every dlopen() and dlclose(), the loaded objects
- * are listed with dl_iterate_phdr(). A new object's sites are read from its
+ * At start-up, and after every dlopen() and dlclose() (dlhook.c when the
+ * runtime was loaded into a running process), the loaded objects are
+ * listed with dl_iterate_phdr(). A new object's sites are read from its
  * file (lib/sites.c), checked byte by byte in memory, and normalised to
  * their NOP form; an object that went away is forgotten without touching
  * its (unmapped) memory.
@@ -110,6 +111,8 @@ static struct dft_module *module_load(const struct loaded *l)
 		pr_debug("%s: cannot read: %s", l->path, strerror(-ret));
 		return mod;
 	}
+	/* Before its first call can load a library we would not see. */
+	dft_dl_hook(mod, &e);
 	ret = dft_elf_sites(&e, &es);
 	dft_elf_close(&e);
 	if (ret || !es.n)
@@ -435,9 +438,8 @@ static void *dlopen_as(const char *file, int mode, const void *caller)
 	return h ? h : real_dlopen(file, mode);
 }
 
-DFT_API void *dlopen(const char *file, int mode)
+void *dft_dlopen_from(const char *file, int mode, const void *caller)
 {
-	const void *caller = __builtin_return_address(0);
 	void *h;
 
 	if (!real_dlopen)
@@ -452,7 +454,12 @@ DFT_API void *dlopen(const char *file, int mode)
 	return h;
 }
 
-DFT_API int dlclose(void *handle)
+DFT_API void *dlopen(const char *file, int mode)
+{
+	return dft_dlopen_from(file, mode, __builtin_return_address(0));
+}
+
+int dft_dlclose(void *handle)
 {
 	int ret;
 
@@ -465,4 +472,18 @@ DFT_API int dlclose(void *handle)
 	dft_modules_scan(0);
 	pthread_mutex_unlock(&dft_lock);
 	return ret;
+}
+
+DFT_API int dlclose(void *handle)
+{
+	return dft_dlclose(handle);
+}
+
+void dft_modules_rescan(void)
+{
+	if (!dft_initialised || dft_in_callback())
+		return;
+	pthread_mutex_lock(&dft_lock);
+	dft_modules_scan(0);
+	pthread_mutex_unlock(&dft_lock);
 }

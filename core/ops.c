@@ -336,19 +336,14 @@ static void account(struct ops_priv *o, const struct ipset *old, const struct ip
 	}
 }
 
-static int wants_all(const struct ops_priv *o)
-{
-	return !has_filter(o) && !o->notrace;
-}
-
 /*
  * The fast path: the single ops is called directly whatever its filter, as
  * the kernel does, since the sites it does not want are NOPs. Cleared
  * before sites are added, set after. A thread already past the call of a
  * site just turned off (preempted in the trampoline) may still call it once
  * for that site, as a callback may run just after a filter change: harmless
- * for an ops that only watches. An IPMODIFY ops redirects, so it keeps the
- * set lookup unless it wants every site (then every site is its own).
+ * for an ops that only watches. A SAVE_REGS ops (every IPMODIFY one) keeps
+ * the list walk, which knows whether the frame is complete.
  */
 static void fast_path_update(void)
 {
@@ -356,8 +351,7 @@ static void fast_path_update(void)
 
 	/* In a transaction the text is behind: the list walk is always right. */
 	WRITE_ONCE(dft_single_ops,
-		   nr_ops == 1 && (wants_all(o) || !(o->ops->flags & DFT_OPS_FL_IPMODIFY)) &&
-				   !update_depth ?
+		   nr_ops == 1 && !(o->ops->flags & DFT_OPS_FL_SAVE_REGS) && !update_depth ?
 			   o->ops :
 			   NULL);
 }
@@ -428,33 +422,35 @@ static int switch_set(struct ops_priv *o, struct ipset *set)
 	return ret;
 }
 
-static inline int ops_wants_ip(const struct ops_priv *o, unsigned long ip)
+static inline int ops_wants_ip(const struct ops_priv *o, unsigned long ip, int full)
 {
 	const struct ipset *set = __atomic_load_n(&o->set, __ATOMIC_ACQUIRE);
 
-	return set && ipset_has(set, ip);
+	return set && ipset_has(set, ip) && (full || !(o->ops->flags & DFT_OPS_FL_SAVE_REGS));
 }
 
 static void __attribute__((noinline)) list_walk(struct ops_priv *o, unsigned long ip,
-						  unsigned long parent_ip, struct dft_regs *regs)
+						  unsigned long parent_ip, struct dft_regs *regs,
+						  int full)
 {
 	for (; o; o = READ_ONCE(o->next))
-		if (ops_wants_ip(o, ip))
+		if (ops_wants_ip(o, ip, full))
 			o->ops->func(ip, parent_ip, o->ops, regs);
 }
 
-void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs)
+void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs,
+		       int full)
 {
 	struct ops_priv *o = __atomic_load_n(&ops_list, __ATOMIC_ACQUIRE);
 
 	/* The common case, one ops with a filter: no loop, and a tail call
 	 * that needs no registers saved (the walk is kept out of line). */
 	if (likely(o && !READ_ONCE(o->next))) {
-		if (ops_wants_ip(o, ip))
+		if (ops_wants_ip(o, ip, full))
 			o->ops->func(ip, parent_ip, o->ops, regs);
 		return;
 	}
-	list_walk(o, ip, parent_ip, regs);
+	list_walk(o, ip, parent_ip, regs, full);
 }
 
 /* ---- the API ---- */

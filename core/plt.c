@@ -28,6 +28,57 @@
 #include "internal.h"
 #include "sites.h"
 
+struct relro {
+	unsigned long bias, lo, hi;
+};
+
+static int find_relro(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct relro *r = arg;
+	unsigned long page = sysconf(_SC_PAGESIZE);
+
+	if (info->dlpi_addr != r->bias)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		/* The dynamic linker makes read-only the whole pages of the
+		 * segment only: a slot in its last, partial page stays
+		 * writable, and so must the page. */
+		if (ph->p_type == PT_GNU_RELRO) {
+			r->lo = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
+			r->hi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz) & ~(page - 1);
+		}
+	}
+	return 1;
+}
+
+void dft_got_relro(unsigned long bias, unsigned long *lo, unsigned long *hi)
+{
+	struct relro r = { .bias = bias };
+
+	dl_iterate_phdr(find_relro, &r);
+	*lo = r.lo;
+	*hi = r.hi;
+}
+
+/* A RELRO slot is read-only once the dynamic linker is done, and is made
+ * so again. */
+int dft_got_store(unsigned long *p, unsigned long v, unsigned long relro_lo,
+		  unsigned long relro_hi)
+{
+	long pagesz = sysconf(_SC_PAGESIZE);
+	unsigned long page = (unsigned long)p & ~(pagesz - 1);
+	int ro = (unsigned long)p >= relro_lo && (unsigned long)p < relro_hi;
+
+	if (ro && mprotect((void *)page, pagesz, PROT_READ | PROT_WRITE))
+		return -1;
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+	if (ro)
+		mprotect((void *)page, pagesz, PROT_READ);
+	return 0;
+}
+
 #ifdef HAVE_DFT_LIBCALL
 
 /* What a stub must not stand in for: functions that return twice, never
@@ -111,63 +162,28 @@ static int want_slot(const char *name, uint64_t got, void *arg)
 	return 0;
 }
 
-/* Our own executable range, and the owner's RELRO range. */
-struct ranges {
-	unsigned long bias, lo, hi;
-	int self;
-};
-
-static int find_ranges(struct dl_phdr_info *info, size_t size, void *arg)
+/* Our own executable range. */
+static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	struct ranges *r = arg;
-	int self = 0;
+	unsigned long *r = arg;
 
-	if (r->self) {
-		for (int i = 0; i < info->dlpi_phnum; i++) {
-			const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-			unsigned long a = info->dlpi_addr + ph->p_vaddr;
-
-			if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) &&
-			    (unsigned long)find_ranges >= a &&
-			    (unsigned long)find_ranges < a + ph->p_memsz) {
-				r->lo = a;
-				r->hi = a + ph->p_memsz;
-				self = 1;
-			}
-		}
-		return self;
-	}
-	if (info->dlpi_addr != r->bias)
-		return 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		unsigned long page = sysconf(_SC_PAGESIZE);
+		unsigned long a = info->dlpi_addr + ph->p_vaddr;
 
-		/* The dynamic linker makes read-only the whole pages of the
-		 * segment only: a slot in its last, partial page stays
-		 * writable, and so must the page. */
-		if (ph->p_type == PT_GNU_RELRO) {
-			r->lo = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
-			r->hi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz) & ~(page - 1);
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) &&
+		    (unsigned long)find_self >= a && (unsigned long)find_self < a + ph->p_memsz) {
+			r[0] = a;
+			r[1] = a + ph->p_memsz;
+			return 1;
 		}
 	}
-	return 1;
+	return 0;
 }
 
-/* Stores @v in the GOT slot @p: a RELRO slot is read-only once the
- * dynamic linker is done, and is made so again. */
 static int got_store(const struct plt *plt, unsigned long *p, unsigned long v)
 {
-	long pagesz = sysconf(_SC_PAGESIZE);
-	unsigned long page = (unsigned long)p & ~(pagesz - 1);
-	int ro = (unsigned long)p >= plt->relro_lo && (unsigned long)p < plt->relro_hi;
-
-	if (ro && mprotect((void *)page, pagesz, PROT_READ | PROT_WRITE))
-		return -1;
-	__atomic_store_n(p, v, __ATOMIC_RELEASE);
-	if (ro)
-		mprotect((void *)page, pagesz, PROT_READ);
-	return 0;
+	return dft_got_store(p, v, plt->relro_lo, plt->relro_hi);
 }
 
 static void free_slots(struct want *w)
@@ -180,7 +196,7 @@ static void free_slots(struct want *w)
 struct dft_module *dft_plt_module(struct dft_module *owner, const struct dft_module *added)
 {
 	struct want w = { .owner = owner, .added = added };
-	struct ranges self = { .self = 1 }, relro = { .bias = owner->bias };
+	unsigned long self[2] = { 0, 0 }, relro_lo, relro_hi;
 	struct dft_module *mod = NULL;
 	struct plt *plt = NULL;
 	size_t names = 0, len, pos = 0;
@@ -195,16 +211,16 @@ struct dft_module *dft_plt_module(struct dft_module *owner, const struct dft_mod
 	}
 	if (!enabled || !owner->nr_sites || owner->owner || dft_elf_open(&e, owner->path))
 		return NULL;
-	dl_iterate_phdr(find_ranges, &self);
-	w.self_lo = self.lo;
-	w.self_hi = self.hi;
+	dl_iterate_phdr(find_self, self);
+	w.self_lo = self[0];
+	w.self_hi = self[1];
 	if (dft_elf_for_each_plt_slot(&e, want_slot, &w) || !w.n) {
 		dft_elf_close(&e);
 		free_slots(&w);
 		return NULL;
 	}
 	dft_elf_close(&e);
-	dl_iterate_phdr(find_ranges, &relro);
+	dft_got_relro(owner->bias, &relro_lo, &relro_hi);
 
 	/* Stubs, then the targets they jump through. */
 	len = (w.n * (DFT_PLT_STUB_SIZE + sizeof(long)) + pagesz - 1) & ~(pagesz - 1);
@@ -232,8 +248,8 @@ struct dft_module *dft_plt_module(struct dft_module *owner, const struct dft_mod
 	mod->text_hi = (unsigned long)page + w.n * DFT_PLT_STUB_SIZE;
 	plt->page = page;
 	plt->len = len;
-	plt->relro_lo = relro.lo;
-	plt->relro_hi = relro.hi;
+	plt->relro_lo = relro_lo;
+	plt->relro_hi = relro_hi;
 	for (size_t i = 0; i < w.n; i++) {
 		unsigned long *target = (unsigned long *)(page + w.n * DFT_PLT_STUB_SIZE) + i;
 		unsigned char *stub = page + i * DFT_PLT_STUB_SIZE;

@@ -673,9 +673,16 @@ int dft_streams_init(void)
 		return -err;
 	page_size = sysconf(_SC_PAGESIZE);
 	chunk_first = CHUNK_FIRST > page_size ? CHUNK_FIRST : page_size;
-	ring_init(getenv("DYNFTRACE_RING"));
-	budget_init(getenv("DYNFTRACE_MAX_SIZE"));
 	return -pthread_atfork(streams_prepare, streams_parent, streams_child);
+}
+
+void dft_streams_config(const char *ring, const char *max_size)
+{
+	dft_stream_ring = 0;
+	ring_chunk = 0;
+	ring_chunks = 0;
+	ring_init(ring);
+	budget_init(max_size);
 }
 
 void dft_streams_stop(void)
@@ -699,5 +706,9 @@ void dft_streams_stop(void)
 		s->state = STREAM_NONE;
 	}
 	closed_events = closed_lost = 0;
+	/* The budget is the directory's: a later recording has its own. */
+	if (budget)
+		munmap(budget, sizeof(*budget));
+	budget = NULL;
 	pthread_mutex_unlock(&streams_lock);
 }

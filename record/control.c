@@ -192,6 +192,9 @@ static void serve_request(struct dft_ctl_conn *c, char *req, size_t len)
 		if (!strcmp(v->name, argv[0]))
 			break;
 	}
+	/* A library loaded where no wrapper saw it (core/dlhook.c): its
+	 * sites are known before the verb looks at them. */
+	dft_modules_rescan();
 	if (v)
 		err = v->handler(c, argc, argv);
 	else

@@ -66,6 +66,7 @@ struct dft_rec_conf {
 	const char *dir, *tracer;
 	const char *filter, *notrace, *graph_funcs, *graph_notrace;
 	const char *args, *retval, *depth, *thresh;
+	const char *ring, *max_size; /* bytes (record --ring, --max-size) */
 };
 /* 0, or -errno with a message in @err. */
 int dft_rec_start(const struct dft_rec_conf *conf, char *err, size_t errlen);

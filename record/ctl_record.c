@@ -14,7 +14,7 @@
 /* The configuration of the current recording (the recorder keeps a
  * pointer to it). */
 static struct dft_rec_conf conf;
-static char *strings[10];
+static char *strings[12];
 
 static void conf_free(void)
 {
@@ -28,10 +28,11 @@ static void conf_free(void)
 static int verb_record_start(struct dft_ctl_conn *c, int argc, char **argv)
 {
 	static const char *const keys[] = { "filter", "notrace", "graph_funcs", "graph_notrace",
-					    "args",   "retval",  "depth",	"thresh" };
+					    "args",   "retval",  "depth",	"thresh",
+					    "ring",   "max_size" };
 	const char **fields[] = { &conf.filter, &conf.notrace, &conf.graph_funcs,
 				  &conf.graph_notrace, &conf.args, &conf.retval,
-				  &conf.depth, &conf.thresh };
+				  &conf.depth, &conf.thresh, &conf.ring, &conf.max_size };
 	char err[512];
 	int ret;
 

@@ -693,6 +693,8 @@ const char *dft_rec_getenv(const char *name)
 		{ "DYNFTRACE_RETVAL", offsetof(struct dft_rec_conf, retval) },
 		{ "DYNFTRACE_DEPTH", offsetof(struct dft_rec_conf, depth) },
 		{ "DYNFTRACE_THRESH", offsetof(struct dft_rec_conf, thresh) },
+		{ "DYNFTRACE_RING", offsetof(struct dft_rec_conf, ring) },
+		{ "DYNFTRACE_MAX_SIZE", offsetof(struct dft_rec_conf, max_size) },
 	};
 
 	if (!rec_conf)
@@ -776,6 +778,8 @@ int dft_rec_start(const struct dft_rec_conf *conf, char *err, size_t errlen)
 		on_exit(rec_exit, NULL);
 		once = 1;
 	}
+	/* Each recording's own: a later one may have none, or others. */
+	dft_streams_config(conf->ring, conf->max_size);
 	remove_stale();
 	pthread_mutex_lock(&dft_lock);
 	pthread_mutex_lock(&rec_lock);
@@ -849,6 +853,8 @@ __attribute__((constructor(200))) static void rec_init(void)
 	env.retval = getenv("DYNFTRACE_RETVAL");
 	env.depth = getenv("DYNFTRACE_DEPTH");
 	env.thresh = getenv("DYNFTRACE_THRESH");
+	env.ring = getenv("DYNFTRACE_RING");
+	env.max_size = getenv("DYNFTRACE_MAX_SIZE");
 	if (dft_rec_start(&env, err, sizeof(err)))
 		pr_err("record: %s", err);
 }

@@ -195,6 +195,9 @@ static inline size_t dft_ext_size(size_t len)
 /* Sets the base of the next delta (an absolute TIME event). */
 void dft_stream_time(struct dft_stream *s, uint64_t ticks);
 int dft_streams_init(void);
+/* Each recording's --ring and --max-size (byte counts; NULL or empty:
+ * none), before its tracer starts; dft_rec_dirfd is its directory. */
+void dft_streams_config(const char *ring, const char *max_size);
 /* Closes every thread's stream (the tracer is unregistered: none is being
  * written); each opens anew, in the current directory, at its next event. */
 void dft_streams_stop(void);
@@ -316,6 +319,23 @@ int dft_args_init(const char *args, const char *retval);
 uint32_t dft_args_assign(uint32_t fid, const char *module, const char *func);
 void dft_args_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
 void dft_retval_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs, uint64_t now);
+/* What follows a call's ENTRY/FUNC event: a PATCHED event when the call
+ * runs a live patch's replacement (dft_lp_patched()), then the arguments
+ * of the -A specs. The tracers build their callbacks twice, with @lp
+ * (dft_lp_any(), tested once at their top while the site address is still
+ * in its argument register) and without, so that the common case pays one
+ * load and a branch for live patching. */
+void dft_call_extras_slow(struct dft_stream *s, const struct dft_fid *f, unsigned long ip,
+			  struct dft_regs *regs, uint64_t now);
+static inline void dft_call_extras(struct dft_stream *s, const struct dft_fid *f,
+				   unsigned long ip, struct dft_regs *regs, uint64_t now,
+				   const int lp)
+{
+	if (lp)
+		dft_call_extras_slow(s, f, ip, regs, now);
+	else if (unlikely(f->flags & DFT_FID_ARGS))
+		dft_args_record(s, f->fid, regs, now);
+}
 
 #pragma GCC visibility pop
 #endif /* DFT_RECORD_H */

@@ -206,3 +206,24 @@ void dft_retval_record(struct dft_stream *s, uint32_t fid, struct dft_regs *regs
 		p = put_value(buf + 4, fmt, dft_regs_get_retval(regs), 0);
 	put_ext(s, DFT_EXT_RETVAL, fid, buf, p - buf, now);
 }
+
+/* A PATCHED event: the call of @fid just recorded runs @name. */
+static void patched_record(struct dft_stream *s, uint32_t fid, const char *name, uint64_t now)
+{
+	unsigned char buf[sizeof(struct dft_ext_fid) + STR_MAX];
+	size_t n = strnlen(name, STR_MAX);
+
+	memcpy(buf + sizeof(struct dft_ext_fid), name, n);
+	put_ext(s, DFT_EXT_PATCHED, fid, buf, sizeof(struct dft_ext_fid) + n, now);
+}
+
+void dft_call_extras_slow(struct dft_stream *s, const struct dft_fid *f, unsigned long ip,
+			  struct dft_regs *regs, uint64_t now)
+{
+	const char *patched = dft_lp_patched(ip);
+
+	if (patched)
+		patched_record(s, f->fid, patched, now);
+	if (f->flags & DFT_FID_ARGS)
+		dft_args_record(s, f->fid, regs, now);
+}

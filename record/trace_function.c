@@ -24,8 +24,9 @@ _Static_assert(DFT_EV_FUNC_TYPE == DFT_EV_FUNC && DFT_EV_EXIT_TYPE == DFT_EV_EXI
 	       DFT_EV_SHIFT == DFT_EV_TYPE_BITS, "events");
 
 
-static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
-			  struct dft_regs *regs)
+/* @lp: something is live patched (dft_call_extras()). */
+static __attribute__((always_inline)) inline void
+function_call_common(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs, const int lp)
 {
 	struct dft_stream *s = &dft_stream;
 	uint64_t now, parent = parent_ip;
@@ -41,8 +42,22 @@ static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_
 	dft_ev_put(p, struct dft_ev_func, fid, f.fid);
 	dft_ev_put(p, struct dft_ev_func, parent_ip, parent);
 	dft_stream_commit(s, sizeof(struct dft_ev_func));
-	if (unlikely(f.flags & DFT_FID_ARGS))
-		dft_args_record(s, f.fid, regs, now);
+	dft_call_extras(s, &f, ip, regs, now, lp);
+}
+
+/* Out of line: the common path keeps its registers. */
+static __attribute__((noinline)) void function_call_lp(unsigned long ip, unsigned long parent_ip,
+						       struct dft_regs *regs)
+{
+	function_call_common(ip, parent_ip, regs, 1);
+}
+
+static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
+			  struct dft_regs *regs)
+{
+	if (unlikely(dft_lp_any()))
+		return function_call_lp(ip, parent_ip, regs);
+	function_call_common(ip, parent_ip, regs, 0);
 }
 
 static struct dft_ops function_ops = { .func = function_call };

@@ -54,9 +54,11 @@ static void graph_unselect(unsigned long long data)
 }
 
 /* @ring: the stream keeps the open frames (record --ring), a variant of
- * its own so that other streams pay nothing for it. */
+ * its own so that other streams pay nothing for it; @lp: something is live
+ * patched (dft_call_extras()). */
 static __attribute__((always_inline)) inline int
-graph_entry_common(const struct dft_graph_ent *ent, struct dft_regs *regs, const int ring)
+graph_entry_common(const struct dft_graph_ent *ent, struct dft_regs *regs, const int ring,
+		   const int lp)
 {
 	struct dft_stream *s = &dft_stream;
 	struct dft_fid f;
@@ -89,21 +91,31 @@ graph_entry_common(const struct dft_graph_ent *ent, struct dft_regs *regs, const
 	dft_stream_commit(s, sizeof(struct dft_ev_entry));
 	if (ring)
 		dft_stream_push(s, ent->depth, f.fid, now);
-	if (unlikely(f.flags & DFT_FID_ARGS))
-		dft_args_record(s, f.fid, regs, now);
+	dft_call_extras(s, &f, ent->ip, regs, now, lp);
 	return 1;
+}
+
+/* Out of line: the common path keeps its registers. */
+static __attribute__((noinline)) int graph_entry_lp(const struct dft_graph_ent *ent,
+						    struct dft_regs *regs, const int ring)
+{
+	return ring ? graph_entry_common(ent, regs, 1, 1) : graph_entry_common(ent, regs, 0, 1);
 }
 
 static int graph_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
 		       struct dft_regs *regs)
 {
-	return graph_entry_common(ent, regs, 0);
+	if (unlikely(dft_lp_any()))
+		return graph_entry_lp(ent, regs, 0);
+	return graph_entry_common(ent, regs, 0, 0);
 }
 
 static int graph_entry_ring(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
 			    struct dft_regs *regs)
 {
-	return graph_entry_common(ent, regs, 1);
+	if (unlikely(dft_lp_any()))
+		return graph_entry_lp(ent, regs, 1);
+	return graph_entry_common(ent, regs, 1, 0);
 }
 
 static void graph_exit(struct dft_stream *s, const struct dft_graph_ret *ret,
@@ -144,6 +156,10 @@ static void graph_exit_thresh(struct dft_stream *s, const struct dft_graph_ret *
 		return;
 	dft_ev_put(p, struct dft_ev_entry, fid, f.fid);
 	dft_stream_commit(s, sizeof(struct dft_ev_entry));
+	/* Its live patch version: the thread cannot have changed versions
+	 * while in the call. Not its arguments: they are gone by now. */
+	f.flags &= ~DFT_FID_ARGS;
+	dft_call_extras(s, &f, ret->ip, NULL, start, dft_lp_any());
 	graph_exit(s, ret, regs, now);
 }
 
@@ -193,6 +209,15 @@ static int graph_start(void)
 	const char *funcs = dft_rec_getenv("DYNFTRACE_GRAPH_FUNCS");
 	const char *notrace __attribute__((unused)) = dft_rec_getenv("DYNFTRACE_GRAPH_NOTRACE");
 
+	/* A process may record many times (record -p): nothing is kept
+	 * from the options of the one before. */
+	depth_max = ~0U;
+	thresh = 0;
+	dft_stream_stacks = 0;
+	graph_ops.entry = graph_entry;
+	graph_ops.ret = graph_ret;
+	dft_graph_set_hook(&graph_ops, NULL);
+	dft_set_direct(&graph_ops.ops, NULL);
 	if (depth && *depth)
 		depth_max = strtoul(depth, NULL, 0);
 	if (ns && *ns) {

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+
 #include "fast.h"
 #include "record.h"
 
@@ -51,7 +53,7 @@ static void prof_close(void *arg)
 
 	dft_mfile_close(&pt->mf);
 	dft_prof = &prof_dead;
-	free(pt);
+	munmap(pt, sizeof(*pt));
 }
 
 /* Room for record @fid: the file is made at the first return of the thread
@@ -97,8 +99,11 @@ static int prof_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gop
 	struct prof_thread *pt = dft_prof;
 
 	if (unlikely(!pt)) {
-		pt = calloc(1, sizeof(*pt));
-		if (!pt)
+		/* Not malloc: this may be a signal handler that interrupted
+		 * malloc, in a thread that holds its arena's lock. */
+		pt = mmap(NULL, sizeof(*pt), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+		if (pt == MAP_FAILED)
 			return 0;
 		dft_prof = pt;
 	}

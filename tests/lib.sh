@@ -137,3 +137,38 @@ build_merge() {
 	build_variant "$d/$prog" "$cc" "$flags" "$TOP/tests/prog/$prog.c" -- \
 		-L"$LIBDIR" -ldynftrace -Wl,-rpath,"$LIBDIR" -ldl -lpthread
 }
+
+# build_redis CC FLAGS: Redis from Debian's source package (apt-get source
+# redis), built once per build directory with call sites (the make line of
+# bench/redisbench.py) into $O/tests/redis, under a lock: the cases that
+# drive Redis (ctl_redis, livepatch_redis) share it. Sets REDIS_SRC (the
+# source tree) and REDIS_SERVER. The benchmarks' instrumented build is used
+# when it exists. Exits the case with 77 (and a loud message) when the
+# source cannot be fetched.
+build_redis() {
+	local cc=$1 flags=$2 dir=$O/tests/redis
+	local bench=${BENCH_WORK:-$TOP/bench/work}/redis/patch
+	mkdir -p "$dir"
+	if [ ! -x "$dir/src/src/redis-server" ] && [ -x "$bench/src/redis-server" ]; then
+		REDIS_SRC=$bench REDIS_SERVER=$bench/src/redis-server
+		return 0
+	fi
+	(
+		flock 9
+		[ -x "$dir/src/src/redis-server" ] && exit 0
+		rm -rf "$dir/fetch" "$dir/src"
+		mkdir -p "$dir/fetch"
+		if ! (cd "$dir/fetch" && apt-get source -qq redis >/dev/null 2>&1); then
+			echo "######## SKIPPED: cannot fetch Redis's source ########" >&2
+			skip "cannot fetch Redis's source: 'apt-get source redis' failed (scripts/deb-src.sh adds a deb-src line; dpkg-dev is needed)"
+		fi
+		cp -a "$(ls -d "$dir"/fetch/redis-*/ | head -1)" "$dir/src.tmp"
+		# shellcheck disable=SC2086
+		nice make -s -j"$(nproc)" -C "$dir/src.tmp/src" redis-server MALLOC=libc \
+			OPTIMIZATION=-O2 DEBUG=-g1 CC="$cc" REDIS_CFLAGS="$flags" >"$dir/build.log" 2>&1 ||
+			{ tail -20 "$dir/build.log"; fail "building Redis (log: $dir/build.log)"; }
+		rm -rf "$dir/fetch"
+		mv "$dir/src.tmp" "$dir/src"
+	) 9>"$dir/.lock" || exit $?
+	REDIS_SRC=$dir/src REDIS_SERVER=$dir/src/src/redis-server
+}

@@ -9,7 +9,8 @@
  *
  * x9, x16 and x17 are free at a function entry (AAPCS64 scratch and veneer
  * registers); everything else the callbacks may see is saved. Both build a
- * struct dft_regs (arch.h) and call dft_entry(ip, parent_ip, regs), with
+ * struct dft_regs (arch.h) and call dft_entry(ip, parent_ip, regs) (the regs
+ * caller: dft_regs_entry, whose frame SAVE_REGS ops may be given), with
  * two frame records above it so that unwinders see the traced function
  * (returning to x9) and then the trampoline (returning into it).
  *
@@ -29,21 +30,45 @@
  * static chain of nested functions; call-clobbered on Linux, so any
  * callback may change it), x29, the original x30 in the x30 slot, pc, sp,
  * q0-q7 and the frame records. */
+/* Moves the argument registers, x18 and q0-q7 to (stp, str) or from (ldp,
+ * ldr) their slots: the one list that saving and restoring share. */
+.macro args_move pair, one
+	\pair x0, x1, [sp, #0]
+	\pair x2, x3, [sp, #16]
+	\pair x4, x5, [sp, #32]
+	\pair x6, x7, [sp, #48]
+	\one x8, [sp, #64]
+	\one x18, [sp, #144]
+.endm
+
+.macro vec_move pair
+	\pair q0, q1, [sp, #DFT_REGS_V]
+	\pair q2, q3, [sp, #DFT_REGS_V + 32]
+	\pair q4, q5, [sp, #DFT_REGS_V + 64]
+	\pair q6, q7, [sp, #DFT_REGS_V + 96]
+.endm
+
+/* The rest of the full frame, x10-x28, for the regs caller. */
+.macro others_move pair, one
+	\pair x10, x11, [sp, #80]
+	\pair x12, x13, [sp, #96]
+	\pair x14, x15, [sp, #112]
+	\pair x16, x17, [sp, #128]
+	\pair x18, x19, [sp, #144]
+	\pair x20, x21, [sp, #160]
+	\pair x22, x23, [sp, #176]
+	\pair x24, x25, [sp, #192]
+	\pair x26, x27, [sp, #208]
+	\one x28, [sp, #224]
+.endm
+
 .macro save_args
 	sub sp, sp, #FRAME
-	stp x0, x1, [sp, #0]
-	stp x2, x3, [sp, #16]
-	stp x4, x5, [sp, #32]
-	stp x6, x7, [sp, #48]
-	str x8, [sp, #64]
-	str x18, [sp, #144]
+	args_move stp, str
 	stp x29, x9, [sp, #DFT_REGS_X29]
 	add x16, sp, #FRAME
 	stp x16, x30, [sp, #DFT_REGS_SP]
-	stp q0, q1, [sp, #DFT_REGS_V]
-	stp q2, q3, [sp, #DFT_REGS_V + 32]
-	stp q4, q5, [sp, #DFT_REGS_V + 64]
-	stp q6, q7, [sp, #DFT_REGS_V + 96]
+	vec_move stp
 	stp x29, x9, [sp, #REC1]
 	add x29, sp, #REC1
 	stp x29, x30, [sp, #REC2]
@@ -61,26 +86,18 @@
 .endm
 
 .macro restore_args
-	ldp x0, x1, [sp, #0]
-	ldp x2, x3, [sp, #16]
-	ldp x4, x5, [sp, #32]
-	ldp x6, x7, [sp, #48]
-	ldr x8, [sp, #64]
-	ldr x18, [sp, #144]
-	ldp q0, q1, [sp, #DFT_REGS_V]
-	ldp q2, q3, [sp, #DFT_REGS_V + 32]
-	ldp q4, q5, [sp, #DFT_REGS_V + 64]
-	ldp q6, q7, [sp, #DFT_REGS_V + 96]
+	args_move ldp, ldr
+	vec_move ldp
 	ldp x29, x30, [sp, #DFT_REGS_X29]
 .endm
 
 /* dft_entry(ip = the site, the first word, 8 bytes before the return
  * point; parent_ip = x9; regs = sp). */
-.macro call_entry
+.macro call_entry entry
 	sub x0, x30, #8
 	mov x1, x9
 	mov x2, sp
-	bl dft_entry
+	bl \entry
 .endm
 
 /*
@@ -120,7 +137,7 @@ dft_caller:
 	hint 34 /* bti c */
 	save_args
 	cfi_frame
-	call_entry
+	call_entry dft_entry
 	/* The return point into the traced function, as we were called. */
 	ldr x9, [sp, #REC2 + 8]
 	restore_args
@@ -139,36 +156,18 @@ dft_regs_caller:
 	hint 34 /* bti c */
 	save_args
 	cfi_frame
-	stp x10, x11, [sp, #80]
-	stp x12, x13, [sp, #96]
-	stp x14, x15, [sp, #112]
-	stp x16, x17, [sp, #128]
-	stp x18, x19, [sp, #144]
-	stp x20, x21, [sp, #160]
-	stp x22, x23, [sp, #176]
-	stp x24, x25, [sp, #192]
-	stp x26, x27, [sp, #208]
-	str x28, [sp, #224]
+	others_move stp, str
 	/* x9 at the site held nothing of the traced function's: report it
 	 * as x9 is after the site's `mov x9, x30`. */
 	str x9, [sp, #72]
 	mrs x10, nzcv
 	str x10, [sp, #DFT_REGS_PSTATE]
-	call_entry
+	call_entry dft_regs_entry
 	/* Flags are restored too: a callback may have redirected to code
 	 * that is not a function entry. */
 	ldr x10, [sp, #DFT_REGS_PSTATE]
 	msr nzcv, x10
-	ldp x10, x11, [sp, #80]
-	ldp x12, x13, [sp, #96]
-	ldp x14, x15, [sp, #112]
-	ldp x16, x17, [sp, #128]
-	ldp x18, x19, [sp, #144]
-	ldp x20, x21, [sp, #160]
-	ldp x22, x23, [sp, #176]
-	ldp x24, x25, [sp, #192]
-	ldp x26, x27, [sp, #208]
-	ldr x28, [sp, #224]
+	others_move ldp, ldr
 	/* Where we go next: the saved pc, changed by a redirecting callback. */
 	ldr x9, [sp, #DFT_REGS_PC]
 	restore_args

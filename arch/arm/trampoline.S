@@ -11,7 +11,8 @@
  * At the site r0-r3 and d0-d7 may hold arguments; ip is free (a call
  * veneer may clobber it at any call) and flags are dead at a function
  * entry and at gcc's -pg call. Both trampolines build a struct dft_regs
- * (arch.h) and call dft_entry(ip, parent_ip, regs).
+ * (arch.h) and call dft_entry(ip, parent_ip, regs) (the regs caller:
+ * dft_regs_entry, whose frame SAVE_REGS ops may be given).
  *
  * The exit needs no `ldm` that loads sp (the seed thread's Thumb-2
  * problem): registers are reloaded with sp as the base only, then the
@@ -49,14 +50,14 @@
 
 /* dft_entry(ip = the site's push: 8 bytes before the return point in
  * A32, 6 in Thumb; parent_ip = the original lr; regs). */
-.macro call_entry
+.macro call_entry entry
 	bic r0, lr, #1
 	tst lr, #1
 	subeq r0, r0, #8
 	subne r0, r0, #6
 	ldr r1, [sp, #DFT_REGS_LR]
 	mov r2, sp
-	bl dft_entry
+	bl \entry
 .endm
 
 /* lr from ARM_lr (where the graph tracer hooks returns), then leave
@@ -79,7 +80,7 @@ dft_caller:
 	.fnstart
 	.cantunwind
 	save_args
-	call_entry
+	call_entry dft_entry
 	leave
 	.fnend
 	.size dft_caller, .-dft_caller
@@ -101,7 +102,7 @@ dft_regs_caller:
 	tst lr, #1
 	orrne r0, r0, #0x20
 	str r0, [sp, #DFT_REGS_CPSR]
-	call_entry
+	call_entry dft_regs_entry
 	/* Where we go next: the saved pc, changed by a redirecting
 	 * callback (interworking: a Thumb function has bit 0 set). Flags
 	 * are restored too: the new pc need not be a function entry. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * x86-64 trampolines, with the whole of lib/entry.c done here: this file
+ * x86-64 trampolines, with the whole of core/entry.c done here: this file
  * replaces it. A patched site is `call dft_caller` (or a stub that jumps
  * here when the module is more than 2 GiB away), so on entry:
  *
@@ -92,8 +92,8 @@
 	jnz 9f
 .endm
 
-/* rip, rsp, then the callbacks. */
-.macro call_ops
+/* rip, rsp, then the callbacks; \full: the frame is the regs caller's. */
+.macro call_ops full
 	addq $1, %fs:DFT_THREAD_SEQ(%r11)
 	cmpl $0, %fs:DFT_THREAD_REGISTERED(%r11)
 	jne 1f
@@ -113,6 +113,7 @@
 	call *(%rdx)
 	jmp 3f
 2:	movq %rsp, %rdx
+	movl $\full, %ecx
 	call dft_ops_list_func
 3:	movq dft_thread@gottpoff(%rip), %r11
 	addq $1, %fs:DFT_THREAD_SEQ(%r11)
@@ -128,7 +129,7 @@ dft_caller:
 	subq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset DFT_REGS_SIZE
 	save_args
-	call_ops
+	call_ops 0
 	restore_args
 	addq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset -DFT_REGS_SIZE
@@ -161,7 +162,7 @@ dft_regs_caller:
 	movq %rax, CS(%rsp)
 	movq %ss, %rax
 	movq %rax, SS(%rsp)
-	call_ops
+	call_ops 1
 	/* The saved ip is where we go next: a callback that changed it
 	 * redirects the call (live patching). */
 	movq DFT_REGS_RIP(%rsp), %rax

@@ -161,14 +161,17 @@ struct dft_ev_func {
 
 /* EXT kinds; the payload of @len bytes follows, padded to 4. */
 enum dft_ext_kind {
-	DFT_EXT_TIME = 1,   /* u64 ticks: absolute; the next delta counts from it */
-	DFT_EXT_ARGS = 2,   /* u32 fid, values: arguments of the last ENTRY/FUNC */
-	DFT_EXT_RETVAL = 3, /* u32 fid, one value: of the EXIT that follows */
-	DFT_EXT_LOST = 4,   /* u64 count: events dropped here */
-	DFT_EXT_UNWIND = 5, /* u32 depth: the next EXIT closes depth frames */
-	DFT_EXT_COMM = 6,   /* the thread's new name (not NUL-terminated) */
-	DFT_EXT_STACK = 7,  /* dft_ext_stack: first in a ring chunk (graph) */
-	DFT_EXT_MAX = DFT_EXT_STACK,
+	DFT_EXT_TIME = 1,    /* u64 ticks: absolute; the next delta counts from it */
+	DFT_EXT_ARGS = 2,    /* u32 fid, values: arguments of the last ENTRY/FUNC */
+	DFT_EXT_RETVAL = 3,  /* u32 fid, one value: of the EXIT that follows */
+	DFT_EXT_LOST = 4,    /* u64 count: events dropped here */
+	DFT_EXT_UNWIND = 5,  /* u32 depth: the next EXIT closes depth frames */
+	DFT_EXT_COMM = 6,    /* the thread's new name (not NUL-terminated) */
+	DFT_EXT_STACK = 7,   /* dft_ext_stack: first in a ring chunk (graph) */
+	DFT_EXT_PATCHED = 8, /* u32 fid, the replacement's name (not NUL-
+			      * terminated): the ENTRY/FUNC of fid just before
+			      * ran a live patch's version of it */
+	DFT_EXT_MAX = DFT_EXT_PATCHED,
 };
 
 struct dft_ev_ext {
@@ -195,7 +198,7 @@ struct dft_ext_u64 { /* TIME, LOST */
 	uint64_t value;
 };
 
-struct dft_ext_fid { /* ARGS, RETVAL: values follow */
+struct dft_ext_fid { /* ARGS, RETVAL: values follow; PATCHED: a name */
 	uint32_t fid;
 };
 
@@ -219,7 +222,7 @@ struct dft_stack_frame {
 _Static_assert(sizeof(struct dft_ext_u64) == 8, "TIME/LOST payload");
 _Static_assert(sizeof(struct dft_ext_stack) == 4, "STACK payload");
 _Static_assert(sizeof(struct dft_stack_frame) == 12, "STACK frame");
-_Static_assert(sizeof(struct dft_ext_fid) == 4, "ARGS/RETVAL payload");
+_Static_assert(sizeof(struct dft_ext_fid) == 4, "ARGS/RETVAL/PATCHED payload");
 _Static_assert(sizeof(struct dft_ext_unwind) == 4, "UNWIND payload");
 
 /*

@@ -6,7 +6,8 @@
 # Redis's command functions, `top -p PID -n 2` shows them, and Redis serves
 # on after the detach. Prints the throughput before and during the attach
 # (measured, not asserted). Native only (qemu-user cannot be ptraced); the
-# build is kept in the test directory, so only the first run pays for it.
+# build (build_redis in tests/lib.sh) is shared with livepatch_redis and
+# kept, so only the first run pays for it.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/prog/ctl_lib.sh"
 [ -z "$EMULATED" ] || skip "qemu-user cannot ptrace its guest: attach is tested natively only"
@@ -19,20 +20,8 @@ command -v redis-benchmark >/dev/null && command -v redis-cli >/dev/null ||
 [ "${DYNFTRACE_SKIP_REDIS:-}" = 1 ] && skip "DYNFTRACE_SKIP_REDIS=1"
 
 IFS='|' read -r _ cc flags <<<"$(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | head -1)"
-server=$T/redis/src/redis-server
-bench=${BENCH_WORK:-$TOP/bench/work}/redis/patch/src/redis-server
-if [ ! -x "$server" ] && [ -x "$bench" ]; then
-	server=$bench # the benchmarks' instrumented build
-elif [ ! -x "$server" ]; then
-	rm -rf "$T/src" "$T/redis"
-	mkdir -p "$T/src"
-	(cd "$T/src" && apt-get source -qq redis >/dev/null 2>&1) ||
-		loud_skip "cannot fetch Redis's source: 'apt-get source redis' failed (scripts/deb-src.sh adds a deb-src line; dpkg-dev is needed)"
-	cp -a "$(ls -d "$T"/src/redis-*/ | head -1)" "$T/redis"
-	nice make -s -j"$(nproc)" -C "$T/redis/src" redis-server MALLOC=libc OPTIMIZATION=-O2 \
-		DEBUG=-g1 CC="$cc" REDIS_CFLAGS="$flags" >"$T/build.log" 2>&1 ||
-		{ tail -20 "$T/build.log"; fail "building Redis"; }
-fi
+build_redis "$cc" "$flags"
+server=$REDIS_SERVER
 "$DFT" list "$server" 2>/dev/null | grep -qx setCommand || fail "redis-server has no call site for setCommand"
 
 port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -2,9 +2,9 @@
 # Every refusal of attach and control, each with its message and exit
 # status, and the target left exactly as it was (running, serving, without
 # the runtime): a dead pid (3), another user's process (4) and a connection
-# of another uid (EACCES from the runtime), Yama's ptrace_scope (4), no
-# call sites (5), a static binary without dlopen (6), a process already
-# being traced (7). Native only: qemu-user cannot be ptraced.
+# of another uid (EACCES from the runtime), no call sites (5), a static
+# binary without dlopen (6), a process already being traced (7). Yama's
+# ptrace_scope (4) is ctl_yama.sh. Native only: qemu-user cannot be ptraced.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/prog/ctl_lib.sh"
 [ -z "$EMULATED" ] || skip "qemu-user cannot ptrace its guest: attach is tested natively only"
@@ -74,6 +74,9 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 	refuse otheruser 4 "belongs to uid 0, not to you" as_nobody "$DFT" ctl --attach "$SRV_PID" status
 	refuse otheruser-top 4 "belongs to uid 0" as_nobody "$DFT" top -p "$SRV_PID" -n 1
+	refuse otheruser-record 4 "belongs to uid 0" as_nobody "$DFT" record -p "$SRV_PID" \
+		-o /tmp/dft-refuse-$$.trace
+	[ -e /tmp/dft-refuse-$$.trace ] && fail "otheruser-record: a trace directory was made"
 	untouched "$SRV_PID" otheruser
 else
 	echo "note: not root: the other-user refusal is not tested"
@@ -122,21 +125,4 @@ else
 	echo "note: no static libc: the static refusal is not tested"
 fi
 
-# Yama: only where the kernel has it and we may change it for a moment.
-yama=/proc/sys/kernel/yama/ptrace_scope
-if [ -w "$yama" ] && command -v setpriv >/dev/null; then
-	old=$(cat $yama)
-	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-	chmod 755 "$T/$v" "$T"
-	as_nobody "$srv" server /dev/null 1 &
-	np=$!
-	sleep 0.3
-	echo 1 >$yama
-	refuse yama 4 "Yama's ptrace_scope is 1" as_nobody "$DFT" ctl --attach "$np" status
-	echo "$old" >$yama
-	untouched $np yama
-	kill $np
-else
-	echo "note: no Yama in this kernel (or not root): the Yama refusal is not tested"
-fi
 pass "refusals"

@@ -62,6 +62,7 @@ gcc -O2 -Wall -Werror -I"$TOP/include" -o gentrace "$TOP/tests/prog/cmd_gentrace
 	fail "the generator does not build"
 script='stream 7 8 main 100
 entry 100 0
+patched 100 0 fixed_outer
 args 101 0 d:-3 x:0x10 s:hi
 entry 102 1
 retval 103 1 u:9
@@ -86,7 +87,7 @@ DFT_FORMAT_H=$PWD/grown/dynftrace/format.h $PYTHON "$TOP/tests/prog/trace_read.p
 	>read.grown || fail "trace_read (grown)"
 cat >expect <<'EOF'
 == thread 0 lost 5
-outer(-3,0x10,"hi") !
+outer(-3,0x10,"hi") [patched: fixed_outer] !
   inner = 9
 leaf <- prog
 @comm renamed

@@ -118,14 +118,54 @@ else
 		--patch "$d/fix.so" -- "$d/lp_pair" show 2>"$d/rec.err") || { cat "$d/rec.err"; fail "record --patch"; }
 	[ "$out" = "new hits=1" ] || { cat "$d/rec.err"; fail "record --patch ran '$out', not the new code"; }
 	run "$DFT" report -i "$d/rec" >"$d/rec.txt" 2>&1 || fail "report"
-	grep -q "f1(5); /\* = 17 \*/" "$d/rec.txt" ||
-		{ cat "$d/rec.txt"; fail "the new f1's return value (17, the old one gives 6) is not in the trace"; }
+	# The call ran new_f1: marked, with its argument and its return
+	# value (17; the old f1 returns 6).
+	grep -q "f1(5) \[patched: new_f1\]; /\* = 17 \*/" "$d/rec.txt" ||
+		{ cat "$d/rec.txt"; fail "the trace does not show f1 as patched by new_f1 with its return value 17"; }
+	run "$DFT" report -i "$d/rec" --format text >"$d/rec.flat" 2>&1 || fail "report text"
+	grep -q ": f1(5) \[patched: new_f1\]" "$d/rec.flat" ||
+		{ cat "$d/rec.flat"; fail "report --format text: no patched mark"; }
+	run "$DFT" report -i "$d/rec" --format chrome >"$d/rec.json" 2>&1 || fail "report chrome"
+	"$PYTHON" - "$d/rec.json" <<'EOP' || fail "chrome: f1 is not marked patched by new_f1 with retval 17"
+import json, sys
+ev = [e for e in json.load(open(sys.argv[1]))["traceEvents"] if e.get("name") == "f1"]
+a = ev[0].get("args", {}) if len(ev) == 1 else {}
+sys.exit(not (a.get("patched") == "new_f1" and a.get("retval") == 17 and a.get("arg1") == 5))
+EOP
+	if command -v protoc >/dev/null && "$PYTHON" -c 'import google.protobuf' 2>/dev/null; then
+		mkdir -p "$d/pb" && protoc --python_out="$d/pb" -I"$TOP/tests/prog" \
+			"$TOP/tests/prog/perfetto_min.proto" || fail "protoc"
+		run "$DFT" report -i "$d/rec" --format perfetto -o "$d/rec.pb" || fail "report perfetto"
+		"$PYTHON" "$TOP/tests/prog/perfetto_read.py" "$d/pb" "$d/rec.pb" >"$d/rec.pbtxt" ||
+			fail "perfetto decode"
+		grep -q " f1 patched='new_f1' arg1=5 retval=17$" "$d/rec.pbtxt" ||
+			{ cat "$d/rec.pbtxt"; fail "perfetto: f1 is not marked patched by new_f1"; }
+	fi
+	# The function tracer marks it too.
+	run "$DFT" record -t function -F 'f1' -A 'f1@arg1' -f -o "$d/recf" --patch "$d/fix.so" -- \
+		"$d/lp_pair" show >/dev/null 2>"$d/recf.err" || { cat "$d/recf.err"; fail "record -t function --patch"; }
+	run "$DFT" report -i "$d/recf" >"$d/recf.txt" 2>&1 || fail "report function"
+	grep -q ": f1(5) \[patched: new_f1\] <-" "$d/recf.txt" ||
+		{ cat "$d/recf.txt"; fail "function tracer: no patched mark"; }
+	# --thresh writes a call when it ends: marked there too.
+	run "$DFT" record -t function_graph --thresh 1ns -F f1 -R 'f1@retval' -f -o "$d/rect" \
+		--patch "$d/fix.so" -- "$d/lp_pair" show >/dev/null 2>"$d/rect.err" ||
+		{ cat "$d/rect.err"; fail "record --thresh --patch"; }
+	run "$DFT" report -i "$d/rect" >"$d/rect.txt" 2>&1 || fail "report thresh"
+	grep -q "f1() \[patched: new_f1\]; /\* = 17 \*/" "$d/rect.txt" ||
+		{ cat "$d/rect.txt"; fail "--thresh: no patched mark"; }
+	# Unpatched, the same call is not marked and returns the old value.
+	run "$DFT" record -t function_graph -F f1 -A 'f1@arg1' -R 'f1@retval' -f -o "$d/rec0" \
+		-- "$d/lp_pair" show >/dev/null 2>"$d/rec0.err" || { cat "$d/rec0.err"; fail "record unpatched"; }
+	run "$DFT" report -i "$d/rec0" >"$d/rec0.txt" 2>&1 || fail "report unpatched"
+	grep -q "f1(5); /\* = 6 \*/" "$d/rec0.txt" && ! grep -q patched "$d/rec0.txt" ||
+		{ cat "$d/rec0.txt"; fail "an unpatched call is shown as patched, or not as the old f1"; }
 	run "$DFT" record -f -o "$d/rec2" --patch "$d/bad_missing.so" -- "$d/lp_pair" show \
 		>"$d/rec2.out" 2>&1 && fail "record --patch with a bad patch ran the program"
 	grep -q "no_such_function" "$d/rec2.out" && grep -q "was not started" "$d/rec2.out" ||
 		{ cat "$d/rec2.out"; fail "record --patch: no clear refusal"; }
 fi
-pass "record --patch"
+pass "record --patch: the patched function is traced, marked [patched: new_f1], with the new function's argument and return value"
 
 # dynftrace patch through the control channel: a process linked with the
 # runtime under load (the invariant checked throughout), then an

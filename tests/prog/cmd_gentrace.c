@@ -15,6 +15,7 @@
  *   lost T COUNT
  *   unwind T DEPTH
  *   comm T NAME
+ *   patched T FID NAME          the call of FID just before ran NAME
  *   ext T KIND HEXBYTES         any EXT event
  *   raw HEXBYTES                bytes as they are (corruption)
  *   commit N                    the header's committed count (default: all)
@@ -311,6 +312,14 @@ int main(int argc, char **argv)
 			ext(a, DFT_EXT_UNWIND, &u, sizeof(u));
 		} else if (!strcmp(cmd, "comm") && sscanf(line + n, "%llu %63s", &a, comm) == 2) {
 			ext(a, DFT_EXT_COMM, comm, strlen(comm));
+		} else if (!strcmp(cmd, "patched") &&
+			   sscanf(line + n, "%llu %llu %63s", &a, &b, comm) == 3) {
+			unsigned char p[4 + 64];
+			struct dft_ext_fid h = { .fid = b };
+
+			memcpy(p, &h, sizeof(h));
+			memcpy(p + sizeof(h), comm, strlen(comm));
+			ext(a, DFT_EXT_PATCHED, p, sizeof(h) + strlen(comm));
 		} else if (!strcmp(cmd, "ext") && sscanf(line + n, "%llu %llu%n", &a, &b, &n) >= 2) {
 			hexbytes(line + strlen(cmd) + 1 + n, 1, a, b);
 		} else if (!strcmp(cmd, "raw")) {

@@ -480,6 +480,68 @@ static void test_patch_stress(int rounds)
 	CHECK(b.total && c.total, "the flipping ops were called");
 }
 
+/*
+ * A SAVE_REGS + IPMODIFY ops registered and unregistered again and again
+ * on tf_add, which ops a keeps on the plain caller, while two threads call
+ * it. Each time the callback runs, its redirect must happen: a callback
+ * called from the plain caller (its set published before the text moved
+ * to the regs caller) gets a frame whose ip is not read back, so tf_add
+ * would run instead of tf_add_v2.
+ */
+static long regs_race_cbs, regs_race_v2[2];
+
+static void regs_race_cb(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
+			 struct dft_regs *regs)
+{
+	__atomic_fetch_add(&regs_race_cbs, 1, __ATOMIC_RELAXED);
+	dft_regs_set_ip(regs, (unsigned long)tf_add_v2);
+}
+
+static void *regs_race_thread(void *arg)
+{
+	long *v2 = arg;
+
+	while (!stop)
+		if (tf_add(2 * one, 3) == 1006)
+			__atomic_store_n(v2, *v2 + 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void test_regs_race(int rounds)
+{
+	struct dft_ops patch = { .func = regs_race_cb,
+				 .flags = DFT_OPS_FL_SAVE_REGS | DFT_OPS_FL_IPMODIFY };
+	struct counter a;
+	pthread_t t[2];
+
+	if (nonentry(tf_add)) {
+		printf("regs_race: tf_add cannot be redirected\n");
+		return;
+	}
+	counter_init(&a, "tf_add");
+	CHECK(!dft_register_ops(&a.ops), "register a");
+	CHECK(!dft_set_filter(&patch, "tf_add", 1), "filter");
+	stop = 0;
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, regs_race_thread, &regs_race_v2[i]);
+	for (int i = 0; i < rounds; i++) {
+		CHECK(!dft_register_ops(&patch), "register the patch, round %d", i);
+		sched_yield();
+		CHECK(!dft_unregister_ops(&patch), "unregister the patch, round %d", i);
+	}
+	stop = 1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	CHECK(!dft_unregister_ops(&a.ops), "unregister a");
+	long v2 = regs_race_v2[0] + regs_race_v2[1];
+
+	printf("regs_race: %d rounds, %ld callbacks, %ld redirected calls, %ld calls\n", rounds,
+	       regs_race_cbs, v2, hits(&a, tf_add));
+	CHECK(regs_race_cbs == v2, "%ld callbacks but %ld redirected calls: a SAVE_REGS "
+	      "callback ran without a full frame", regs_race_cbs, v2);
+	CHECK(regs_race_cbs > 0, "the patch was never called");
+}
+
 /* ---- the API from a callback, while another thread updates ---- */
 
 static void nop_cb(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
@@ -742,6 +804,8 @@ int main(int argc, char **argv)
 		test_api_callback(argc > 2 ? atoi(argv[2]) : 2000);
 	else if (!strcmp(t, "patch_stress"))
 		test_patch_stress(argc > 2 ? atoi(argv[2]) : 2000);
+	else if (!strcmp(t, "regs_race"))
+		test_regs_race(argc > 2 ? atoi(argv[2]) : 2000);
 	else if (!strcmp(t, "sigblock"))
 		test_sigblock(argc > 2 ? atoi(argv[2]) : 2000);
 	else if (!strcmp(t, "fork"))

@@ -79,7 +79,7 @@ def values(buf):
 class Call:
     def __init__(self, name):
         self.name, self.kids, self.args, self.ret, self.how = name, [], "", None, "..."
-        self.parent, self.lost = None, 0
+        self.parent, self.lost, self.patched = None, 0, None
 
 
 def chunks(path, data):
@@ -165,6 +165,8 @@ def read_stream(path, names, mods):
                     last.args = values(pay[FID.size:])
                 elif kind == F.DFT_EXT_RETVAL:
                     ret = values(pay[FID.size:])
+                elif kind == F.DFT_EXT_PATCHED:
+                    last.patched = pay[FID.size:].decode(errors="replace")
                 elif kind == F.DFT_EXT_LOST:
                     root.lost += U64.unpack_from(pay).value
                 elif kind == F.DFT_EXT_UNWIND:
@@ -194,6 +196,8 @@ def show(c, depth, out):
     line = "  " * depth + c.name
     if c.args:
         line += "(" + c.args + ")"
+    if c.patched:
+        line += " [patched: " + c.patched + "]"
     if c.parent:
         line += " <- " + c.parent
     if c.ret is not None:
