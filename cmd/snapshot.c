@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * dynftrace ctl PID snapshot -o DIR: the rings of a process recording under
- * `record --ring SIZE`, copied into a new trace directory while it runs on
+ * `record --ring SIZE` (or `record -p PID --ring SIZE`), copied into a new trace directory while it runs on
  * (the use case of XRay's flight data recorder: a process that runs for
  * weeks, whose last minutes are wanted now).
  *

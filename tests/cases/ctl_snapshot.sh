@@ -13,6 +13,8 @@
 # output, and exactly K final() calls per thread in the final trace. Then
 # the refusals: DIR not empty, no -o, a dead pid, a process without the
 # runtime, one with it that does not record, one recording without --ring.
+# Natively on x86-64, a snapshot of a process recording under
+# `record -p --ring` too.
 # Under qemu-user the target is emulated and the host's dynftrace takes
 # the snapshots (the control channel and the trace files are the same on
 # every arch).
@@ -178,5 +180,35 @@ kill -USR1 "$PID" && sleep 0.1 && kill -USR1 "$PID" && wait $JOB || fail "the pr
 start_prog "$T/pid3" record "$T/linear" -F phased
 refuse linear 1 "records every event into .*no --ring" "$PID"
 kill -USR1 "$PID" && sleep 0.1 && kill -USR1 "$PID" && wait $JOB || fail "the linear recording failed"
-rm -rf "$out" "$out.graph" "$T"/snap* "$T/linear"
-pass "two snapshots of three 4M rings while they were overwritten, each ending in its phase; $k final calls per thread after; 6 refusals"
+
+# record -p --ring: a process attached to, recording into its rings, the
+# same (native x86-64 only, as attach is tested: ctl_buffers.sh).
+attached=
+if [ -z "$EMULATED" ] && [ "$(arch_dir)" = x86_64 ]; then
+	IFS='|' read -r sv scc sflags <<<"$(ENTRY_ONLY=1 OPT_LEVELS=-O2 variants | head -1)"
+	build_server "$sv" "$scc" "$sflags"
+	start_server "$T/$sv/srv" 2
+	pids+=("$SRV_PID")
+	start_client "$T/$sv/srv" 2 8 "$T/client"
+	"$DFT" record -p "$SRV_PID" -t function_graph --ring 64K --duration 4 -o "$T/attached" -f \
+		2>"$T/attached.err" &
+	rp=$!
+	for _ in $(seq 100); do
+		"$H" ctl "$SRV_PID" status 2>/dev/null | grep -q '^ring=65536$' && break
+		sleep 0.1
+	done
+	sleep 1
+	"$H" ctl "$SRV_PID" snapshot -o "$T/snap-attached" >"$T/snap-attached.msg" 2>&1 ||
+		{ cat "$T/snap-attached.msg" "$T/attached.err"; fail "attached: snapshot"; }
+	sed 's/^/attached: /' "$T/snap-attached.msg"
+	run "$DFT" report -i "$T/snap-attached" >"$T/snap-attached.graph" 2>"$T/snap-attached.err" ||
+		{ cat "$T/snap-attached.err"; fail "attached: report"; }
+	grep -q 'srv_compute' "$T/snap-attached.graph" || fail "attached: srv_compute not in the snapshot"
+	tree "$T/snap-attached" >"$T/snap-attached.tree"
+	wait $rp || { cat "$T/attached.err"; fail "attached: record -p"; }
+	check_client "$T/client"
+	stop_server
+	attached=", one of record -p --ring"
+fi
+rm -rf "$out" "$out.graph" "$T"/snap* "$T/linear" "$T/attached"
+pass "two snapshots of three 4M rings while they were overwritten, each ending in its phase; $k final calls per thread after; 6 refusals$attached"
