@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * dynftrace ctl PID snapshot -o DIR: the rings of a process recording under
- * `record --ring SIZE` (or `record -p PID --ring SIZE`), copied into a new trace directory while it runs on
- * (the use case of XRay's flight data recorder: a process that runs for
- * weeks, whose last minutes are wanted now).
+ * `record --ring SIZE` (or `record -p PID --ring SIZE`), copied into a new
+ * trace directory while it runs on (the use case of XRay's flight data
+ * recorder: a process that runs for weeks, whose last minutes are wanted
+ * now).
  *
  * The copy is made here, from the ring files the runtime names, not inside
  * the process: the runtime only answers `status` (recording=DIR, ring=BYTES)
