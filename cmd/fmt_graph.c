@@ -205,6 +205,7 @@ static void graph_thread_end(struct report *r, struct walk *w, uint32_t open)
 		w->th->tid, open, open == 1 ? "" : "s",
 		w->stopped	  ? "the recording stopped at --max-size"
 		: w->proc->exited ? "the thread exited inside them"
+		: r->t->snapshot  ? "the snapshot was taken inside them"
 				  : "the process crashed or was killed");
 }
 

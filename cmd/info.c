@@ -176,9 +176,15 @@ int cmd_info(int argc, char **argv)
 		else
 			snprintf(buf, sizeof(buf), "%d", st);
 		row("exit status", buf);
+	} else if (t.snapshot) {
+		row("exit status", "none: a snapshot of the running process (ctl snapshot)");
 	} else {
 		row("exit status", "unknown (the recording did not finish)");
 	}
+	free(v);
+	v = info_value(t.info, "snapshot");
+	if (v)
+		row("snapshot", wall_time(v, buf, sizeof(buf)));
 	free(v);
 	times(&t);
 	row("tracer", t.tracer);
@@ -221,6 +227,8 @@ int cmd_info(int argc, char **argv)
 			pl = p->lost;
 		if (p->exited)
 			snprintf(buf, sizeof(buf), "status %d", p->status);
+		else if (t.snapshot)
+			snprintf(buf, sizeof(buf), "running at the snapshot");
 		else
 			snprintf(buf, sizeof(buf), "did not exit (crashed or killed)");
 		printf("  %8d  %8s  %-16s  %12llu  %10llu  %s\n", p->pid, "all",

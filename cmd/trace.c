@@ -647,6 +647,7 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	struct dirent *de;
 	char *info, **names = NULL;
 	unsigned int nnames = 0;
+	char *snap;
 	DIR *d;
 
 	memset(t, 0, sizeof(*t));
@@ -728,6 +729,9 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	for (char *l = info; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
 		t->nosites += !!*l;
 	free(info);
+	snap = info_value(t->info, "snapshot");
+	t->snapshot = snap != NULL;
+	free(snap);
 	if (t->stop_ns && !quiet) {
 		char size[32];
 
@@ -739,7 +743,11 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	for (unsigned int i = 0; i < t->nprocs; i++) {
 		struct proc *p = t->procs[i];
 
-		if (!p->exited && !quiet)
+		if (!p->exited && !quiet && t->snapshot)
+			warnx("note: process %d was running when this snapshot was taken (dynftrace "
+			      "ctl snapshot): the calls it was in then have no end",
+			      p->pid);
+		else if (!p->exited && !quiet)
 			warnx("note: process %d did not exit normally (crashed or killed): "
 			      "reporting what it recorded",
 			      p->pid);

@@ -144,6 +144,7 @@ struct trace {
 	unsigned int nosites; /* processes that had no call sites (no files) */
 	uint64_t max_size; /* record --max-size, from the budget file */
 	uint64_t stop_ns;  /* ... and when it was reached (0: it was not) */
+	int snapshot; /* made by `ctl snapshot` of a running process */
 	int damaged; /* something could not be read: exit non-zero */
 };
 
