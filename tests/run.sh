@@ -15,7 +15,9 @@ export O
 jobs=${JOBS:-$(nproc)}
 out=$O/tests/log
 mkdir -p "$out"
-rm -f "$out"/*.res
+# This run's results: apart from those of a run beside it on the same build.
+res=$(mktemp -d "$out/run.XXXXXX")
+trap 'rm -rf "$res"' EXIT
 
 cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then
@@ -37,17 +39,17 @@ run_one() {
 	local res=FAIL
 	[ $rc -eq 0 ] && res=PASS
 	[ $rc -eq 77 ] && res=SKIP
-	echo "$res" >"$out/$name.res"
+	echo "$res" >"$resdir/$name.res"
 	printf '%-4s %-32s %3ss %s\n' "$res" "$name" $((t1 - t0)) "${EMULATED:+[${ARCH:-}]}"
 	if [ $res = FAIL ]; then sed -e 's/^/    | /' "$out/$name.log" | tail -40; fi
 }
 export -f run_one
-export out
+export out resdir=$res
 
 printf '%s\n' "${cases[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {}
 
-pass=$(grep -l PASS "$out"/*.res 2>/dev/null | wc -l)
-fail=$(grep -l FAIL "$out"/*.res 2>/dev/null | wc -l)
-skip=$(grep -l SKIP "$out"/*.res 2>/dev/null | wc -l)
+pass=$(grep -l PASS "$res"/*.res 2>/dev/null | wc -l)
+fail=$(grep -l FAIL "$res"/*.res 2>/dev/null | wc -l)
+skip=$(grep -l SKIP "$res"/*.res 2>/dev/null | wc -l)
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
