@@ -85,6 +85,8 @@ struct dft_graph_direct dft_graph_direct;
 static pthread_key_t shadow_key;
 static pthread_once_t graph_once = PTHREAD_ONCE_INIT;
 
+static void park_free(void);
+
 static void shadow_free(void *arg)
 {
 	struct shadow *ss = arg;
@@ -92,6 +94,7 @@ static void shadow_free(void *arg)
 	if (dft_thread.graph == ss)
 		dft_thread.graph = NULL;
 	munmap(ss, ss->size);
+	park_free();
 }
 
 /* Room for one more entry: the first call of a thread maps the stack,
@@ -249,9 +252,69 @@ static void graph_entry(unsigned long ip, unsigned long parent_ip, struct dft_op
 	*slot = HOOK;
 }
 
-/* The entry a return at @sp belongs to, below frames that a longjmp left
- * (popped as abnormal); its index + 1. A return with no entry cannot go
- * on: we do not know where to. */
+/*
+ * Entries that a return found above its own and that no longjmp left:
+ * frames of another stack (swapcontext, coroutines, green threads) that
+ * this thread switched away from. Each returns when its stack runs again,
+ * so its entry waits here, the newest PARK_MAX of them per thread, and
+ * that return takes it back. (A frame whose entry was pushed out of the
+ * park never returns to us: its stack was freed, or it has no entry.)
+ */
+#define PARK_MAX 256
+struct park {
+	unsigned int n, next;
+	struct shadow_ent ent[PARK_MAX];
+};
+static __thread struct park *graph_park;
+
+static void park(const struct shadow_ent *e)
+{
+	struct park *p = graph_park;
+
+	if (!p) {
+		/* Not malloc: this may be a signal handler's return. */
+		p = mmap(NULL, sizeof(*p), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			 0);
+		if (p == MAP_FAILED)
+			return;
+		graph_park = p;
+	}
+	p->ent[p->next] = *e;
+	p->next = (p->next + 1) % PARK_MAX;
+	p->n += p->n < PARK_MAX;
+}
+
+/* Puts the parked entry of the frame at @sp back on top of @ss. */
+static int unpark(struct shadow *ss, unsigned long sp)
+{
+	struct park *p = graph_park;
+
+	for (unsigned int k = 1; p && k <= p->n; k++) {
+		struct shadow_ent *e = &p->ent[(p->next + PARK_MAX - k) % PARK_MAX];
+
+		if (e->sp != sp)
+			continue;
+		/* A return leaves room: its own entry was popped, or parked. */
+		ss->ent[ss->top++] = *e;
+		e->sp = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static void park_free(void)
+{
+	if (graph_park)
+		munmap(graph_park, sizeof(*graph_park));
+	graph_park = NULL;
+}
+
+/*
+ * The entry a return at @sp belongs to; its index + 1. The entries above
+ * it are of frames that a longjmp left (popped as abnormal), or of another
+ * stack (parked). An entry found in neither place: the return cannot go
+ * on, for we do not know where to.
+ */
 static __attribute__((noinline)) unsigned int shadow_find(struct shadow *ss, unsigned long sp)
 {
 	unsigned int i = ss ? ss->top : 0;
@@ -259,11 +322,16 @@ static __attribute__((noinline)) unsigned int shadow_find(struct shadow *ss, uns
 	while (i && ss->ent[i - 1].sp != sp)
 		i--;
 	if (!i) {
+		if (ss && ss->top < ss->cap && unpark(ss, sp))
+			return ss->top;
 		pr_err("graph: a return to a frame that has no shadow entry (sp %#lx)\n", sp);
 		abort();
 	}
 	while (ss->top > i) {
-		graph_report(ss, ss->top - 1, NULL);
+		if (ss->resync)
+			graph_report(ss, ss->top - 1, NULL);
+		else
+			park(&ss->ent[ss->top - 1]);
 		ss->top--;
 	}
 	return i;
