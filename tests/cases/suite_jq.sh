@@ -22,7 +22,7 @@
 # so no guest root is needed (suite_m4 has one, and is too slow emulated).
 #
 # Under emulation a jq test costs about a second plainly and five traced
-# (each compiles the builtins): there SUITE_JQ_TESTS (default 80; "all"
+# (each compiles the builtins): there SUITE_JQ_TESTS (default 40; "all"
 # with make check-long) limits jq.test to its first tests; the other files
 # run whole.
 #
@@ -71,7 +71,7 @@ step build
 
 tests=(jq base64 optional onig)
 limit=${SUITE_JQ_TESTS:-all}
-[ -z "$EMULATED" ] || limit=${SUITE_JQ_TESTS:-80}
+[ -z "$EMULATED" ] || limit=${SUITE_JQ_TESTS:-40}
 mkdir -p tests
 for f in "${tests[@]}"; do
 	cp "$b/tests/$f.test" tests/ || fail "no $f.test in jq's source"
