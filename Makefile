@@ -3,6 +3,16 @@
 #   make                    runtime, command, examples and tests
 #   make check              build and run every test (native, then each
 #                           installed cross target under qemu-user)
+#   make check SAN=address,undefined
+#                           the native suite with the command, its report
+#                           readers and the test programs built with these
+#                           sanitizers, into build/<triple>-san/. The runtime
+#                           is not: it is loaded into programs that do not
+#                           carry the sanitizers' runtimes, patches their text
+#                           and runs in their signal handlers and trampolines
+#                           (docs/internals.md, "Sanitizers"); `make fuzz`
+#                           covers the readers it shares with the command.
+#   make fuzz [FUZZ_TIME=60]  the libFuzzer targets, FUZZ_TIME seconds each
 #   make install PREFIX=/usr/local DESTDIR=
 #   make CROSS_COMPILE=aarch64-linux-gnu-     cross build (kernel convention)
 #
@@ -15,6 +25,17 @@ endif
 AR := $(CROSS_COMPILE)ar
 TRIPLE := $(shell $(CC) -dumpmachine)
 ARCH := $(shell echo $(TRIPLE) | sed -e 's/-.*//' -e 's/^arm.*/arm/')
+# SAN: the sanitizers of the command and the test programs (tests/lib.sh
+# adds SAN_FLAGS to what it builds), never of the runtime.
+SAN ?=
+ifneq ($(SAN),)
+O ?= build/$(TRIPLE)-san
+SAN_FLAGS := -fsanitize=$(SAN) -fno-sanitize-recover=all -fno-omit-frame-pointer
+# gcc leaves float-cast-overflow out of "undefined" (clang has it): a
+# damaged trace's double that does not fit its integer is one.
+SAN_FLAGS += $(if $(findstring undefined,$(SAN)),-fsanitize=float-cast-overflow)
+endif
+export SAN_FLAGS
 O ?= build/$(TRIPLE)
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -63,6 +84,9 @@ CMD_OBJS := $(patsubst %.c,$(O)/%.o,$(CMD_SRCS))
 CMD_LIBS := -lm -lstdc++
 
 UTIL := $(O)/libdftutil.a
+# With SAN the command links util/ built with the sanitizers, apart from
+# the runtime's copy.
+CMD_UTIL := $(if $(SAN),$(O)/san/libdftutil.a,$(UTIL))
 LIBSO := $(O)/libdynftrace.so
 LIBA := $(O)/libdynftrace.a
 CMD := $(O)/dynftrace
@@ -88,11 +112,17 @@ $(LIBSO): $(LIB_OBJS) $(UTIL) core/dynftrace.map
 $(LIBA): $(LIB_OBJS) $(UTIL_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
+$(O)/san/libdftutil.a: $(patsubst %,$(O)/san/%.o,$(basename $(UTIL_SRCS)))
+	rm -f $@ && $(AR) rcs $@ $^
+$(O)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
 $(O)/cmd/%.o: cmd/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -Icmd -MMD -MP -c $< -o $@
-$(CMD): $(CMD_OBJS) $(UTIL)
-	$(CC) -o $@ $(CMD_OBJS) $(UTIL) $(CMD_LIBS) -Wl,-rpath,'$$ORIGIN/../lib' -ldl
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -Icmd -MMD -MP -c $< -o $@
+$(CMD): $(CMD_OBJS) $(CMD_UTIL)
+	$(CC) $(SAN_FLAGS) -o $@ $(CMD_OBJS) $(CMD_UTIL) $(CMD_LIBS) -Wl,-rpath,'$$ORIGIN/../lib' -ldl
 
 # The pkg-config file names the prefix it is installed under, so it is made
 # at install time.
@@ -102,6 +132,7 @@ PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 
 include examples/examples.mk
 include tests/tests.mk
+include fuzz/fuzz.mk
 
 install: $(LIBSO) $(LIBA) $(CMD)
 	install -d $(DESTDIR)$(PREFIX)/include/dynftrace $(DESTDIR)$(PREFIX)/lib/pkgconfig \

@@ -529,7 +529,9 @@ void attach_load(pid_t pid)
 	lib = find_runtime();
 	read_maps(&t);
 	for_each_site(&t, site_add, &sites);
-	qsort(sites.v, sites.n, sizeof(*sites.v), cmp_ulong);
+	/* No site: no array, which qsort() may not take (ctl_refuse). */
+	if (sites.n)
+		qsort(sites.v, sites.n, sizeof(*sites.v), cmp_ulong);
 	{
 		size_t n = sites.n;
 

@@ -22,6 +22,17 @@ void cct_begin(struct report *r)
 	r->priv = t;
 }
 
+void cct_free(struct report *r)
+{
+	struct cct *t = r->priv;
+
+	free(t->v);
+	free(t->hash);
+	free(t->hidx);
+	free(t);
+	r->priv = NULL;
+}
+
 static uint32_t slot(const struct cct *t, uint64_t key)
 {
 	uint64_t h = key * 0x9e3779b97f4a7c15ULL;

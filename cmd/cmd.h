@@ -42,6 +42,9 @@ void remove_trace_dir(const char *dir, int rm_dir);
 char *find_runtime(void);
 /* "10us", "1.5ms", "2s", "300" (ns): 0, or -1 for a malformed duration. */
 int parse_duration(const char *s, uint64_t *ns);
+/* @v nanoseconds, rounded, into *@ns: 0, or -1 when @v is negative, NaN
+ * or too large for 64 bits (converting it would be undefined). */
+int ns_from_double(double v, uint64_t *ns);
 /* "4M", "512K", "1G", "4MiB", "100" (bytes): 0, or -1 when malformed. */
 int parse_size(const char *s, uint64_t *bytes);
 /* "123 bytes", "12.3 KiB", "4.0 MiB", "1.5 GiB". */

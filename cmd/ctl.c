@@ -29,6 +29,8 @@ static const char ctl_usage[] =
 	"  set_ftrace_filter [GLOB...], set_ftrace_notrace [GLOB...],\n"
 	"  set_graph_function [GLOB...], current_tracer [nop|function|function_graph|profile],\n"
 	"  tracing_on [0|1], trace, trace_pipe, detach, help.\n"
+	"snapshot -o DIR copies the rings of a process recording under `record\n"
+	"--ring SIZE` into the new trace directory DIR, while it runs on.\n"
 	"With --attach, a process without the runtime is attached with ptrace.\n"
 	"Exit status: 0, the request's failure 1, or a refusal (dynftrace(1)).\n";
 
@@ -333,6 +335,9 @@ int cmd_ctl(int argc, char **argv)
 	if (argc - optind < 2)
 		usage(ctl_usage, 2);
 	pid = parse_pid(argv[optind]);
+	/* Made here, from the files the runtime names: not a verb of it. */
+	if (!strcmp(argv[optind + 1], "snapshot"))
+		return ctl_snapshot(pid, argc - optind - 1, argv + optind + 1);
 	fd = ctl_open(pid, attach, NULL);
 	/* trace_pipe runs until we are interrupted: the default SIGINT ends
 	 * us, the runtime sees the connection close and ends the stream. */

@@ -45,6 +45,10 @@ void proc_comm(pid_t pid, char *buf, size_t len);
 /* Whether @pid has libdynftrace.so mapped: 1, 0, or -errno. */
 int proc_has_runtime(pid_t pid);
 
+/* snapshot.c: ctl PID snapshot -o DIR (argv[0] is "snapshot"); exits on
+ * a refusal. */
+int ctl_snapshot(pid_t pid, int argc, char **argv);
+
 /* attach.c */
 /* Refusals common to every way in: dead pid, another user. Exits. */
 void attach_check(pid_t pid);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * dynftrace: the command. main() dispatches to one file per subcommand;
- * the helpers every subcommand needs live here.
+ * dynftrace: the helpers every subcommand needs (main.c dispatches to one
+ * file per subcommand; the fuzz targets link these without main).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -10,25 +10,6 @@
 
 #include "cmd.h"
 #include "match.h"
-
-/* libstdc++'s demangler (the Itanium C++ ABI's), which the command links. */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
-
-static const char main_usage[] =
-	"usage: dynftrace COMMAND [OPTIONS] [-- CMD [ARGS]]\n"
-	"\n"
-	"Dynamic function tracing of user-space programs built with call sites:\n"
-	SITE_FLAGS ".\n"
-	"\n"
-	"commands:\n"
-	"  record   run a command and record its function calls\n"
-	"  report   print a recorded trace (text, graph, chrome, folded, svg, profile)\n"
-	"  live     record a command and print its call graph when it ends\n"
-	"  list     list the functions of a program or library that have call sites\n"
-	"  info     describe a recorded trace (command, times, machine, threads)\n"
-	"  patch    apply, revert or list live patches of a running process\n"
-	"\n"
-	"`dynftrace COMMAND --help` describes each command; see also dynftrace(1).\n";
 
 void usage(const char *text, int status)
 {
@@ -125,6 +106,14 @@ unsigned int split_list(char ***v, unsigned int n, const char *list)
 	return n;
 }
 
+int ns_from_double(double v, uint64_t *ns)
+{
+	if (!(v >= 0) || v + 0.5 >= 18446744073709551616.0)
+		return -1;
+	*ns = (uint64_t)(v + 0.5);
+	return 0;
+}
+
 int parse_duration(const char *s, uint64_t *ns)
 {
 	static const struct {
@@ -139,10 +128,8 @@ int parse_duration(const char *s, uint64_t *ns)
 	if (errno || end == s || v < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-		if (!strcmp(end, units[i].unit)) {
-			*ns = (uint64_t)(v * units[i].mult + 0.5);
-			return 0;
-		}
+		if (!strcmp(end, units[i].unit))
+			return ns_from_double(v * units[i].mult, ns);
 	}
 	return -1;
 }
@@ -184,44 +171,4 @@ void human_bytes(uint64_t n, char *buf, size_t len)
 		snprintf(buf, len, "%.1f MiB", n / 1048576.0);
 	else
 		snprintf(buf, len, "%.1f GiB", n / 1073741824.0);
-}
-
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-} commands[] = {
-	{ "record", cmd_record },
-	{ "report", cmd_report },
-	{ "live", cmd_live },
-	{ "list", cmd_list },
-	{ "top", cmd_top },
-	{ "ctl", cmd_ctl },
-	{ "ps", cmd_ps },
-	{ "info", cmd_info },
-	{ "patch", cmd_patch },
-};
-
-int main(int argc, char **argv)
-{
-	dft_demangler_set(__cxa_demangle);
-	if (argc < 2)
-		usage(main_usage, 2);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
-		usage(main_usage, 0);
-	if (!strcmp(argv[1], "--version")) {
-		printf("dynftrace %s\n", DFT_VERSION);
-		return 0;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (!strcmp(argv[1], commands[i].name)) {
-			char prog[64];
-
-			/* getopt's messages name the program: "dynftrace report". */
-			snprintf(prog, sizeof(prog), "dynftrace %s", argv[1]);
-			argv[1] = prog;
-			return commands[i].fn(argc - 1, argv + 1);
-		}
-	}
-	fprintf(stderr, "dynftrace: unknown command '%s'\n\n", argv[1]);
-	usage(main_usage, 2);
 }

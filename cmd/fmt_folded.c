@@ -42,6 +42,7 @@ static void folded_end(struct report *r)
 	cct_finish(t);
 	print_node(r, t, 0, &path, &cap, 0);
 	free(path);
+	cct_free(r);
 }
 
 const struct fmt fmt_folded = {

@@ -6,6 +6,7 @@
  * buffer here, as each CPU has in the kernel. Options, as the kernel's
  * funcgraph-*: abstime, proc, tail, retval.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "trace.h"
@@ -204,7 +205,14 @@ static void graph_thread_end(struct report *r, struct walk *w, uint32_t open)
 		w->th->tid, open, open == 1 ? "" : "s",
 		w->stopped	  ? "the recording stopped at --max-size"
 		: w->proc->exited ? "the thread exited inside them"
+		: r->t->snapshot  ? "the snapshot was taken inside them"
 				  : "the process crashed or was killed");
+}
+
+static void graph_end(struct report *r)
+{
+	free(r->priv);
+	r->priv = NULL;
 }
 
 const struct fmt fmt_graph = {
@@ -215,4 +223,5 @@ const struct fmt fmt_graph = {
 	.exit = graph_exit,
 	.lost = text_lost,
 	.thread_end = graph_thread_end,
+	.end = graph_end,
 };

@@ -119,6 +119,12 @@ static int cmp_stat(const void *a, const void *b)
 	return strcmp(name_str(*(const uint32_t *)a), name_str(*(const uint32_t *)b));
 }
 
+static void profile_free(struct profile *p)
+{
+	free(p->v);
+	free(p);
+}
+
 static const char *col(struct report *r, uint64_t ns, char *buf, size_t len)
 {
 	if (r->raw)
@@ -140,6 +146,10 @@ static void profile_end(struct report *r)
 	}
 	if (r->diff_base) {
 		profile_diff(r, r->diff_base, p);
+		profile_free(r->diff_base);
+		profile_free(p);
+		r->diff_base = NULL;
+		r->priv = NULL;
 		return;
 	}
 	order = xmalloc((p->n + 1) * sizeof(*order));
@@ -170,14 +180,23 @@ static void profile_end(struct report *r)
 		double avg = (double)s->total / s->hits;
 		/* One call has no spread, whatever the rounding of the sums. */
 		double var = s->hits > 1 ? s->sumsq / s->hits - avg * avg : 0;
+		uint64_t mean = 0, sd = 0;
+
+		/* A damaged profile file's sums may be anything: no undefined
+		 * conversion, the largest value instead. */
+		if (ns_from_double(avg, &mean))
+			mean = UINT64_MAX;
+		if (var > 0 && ns_from_double(sqrt(var), &sd))
+			sd = UINT64_MAX;
 
 		fprintf(r->out, "  %10llu  %13s  %13s  %13s  %13s  %s\n",
 			(unsigned long long)s->hits, col(r, s->total, b[0], 32),
-			col(r, s->self, b[1], 32), col(r, (uint64_t)(avg + 0.5), b[2], 32),
-			col(r, (uint64_t)(var > 0 ? sqrt(var) + 0.5 : 0), b[3], 32),
+			col(r, s->self, b[1], 32), col(r, mean, b[2], 32), col(r, sd, b[3], 32),
 			name_str(order[i]));
 	}
 	free(order);
+	profile_free(p);
+	r->priv = NULL;
 }
 
 /* A profile-tracer trace has no streams to walk: read its tables. */

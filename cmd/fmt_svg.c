@@ -249,6 +249,7 @@ static void svg_end(struct report *r)
 	if (t->v[0].total)
 		frame(&s, 0, 0, 0);
 	fputs("</svg>\n", out);
+	cct_free(r);
 }
 
 const struct fmt fmt_svg = {

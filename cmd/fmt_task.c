@@ -101,7 +101,9 @@ static void task_end(struct report *r)
 {
 	struct tasks *ts = r->priv;
 
-	qsort(ts->v, ts->n, sizeof(*ts->v), cmp_task);
+	/* A trace without threads has no array: qsort() takes none. */
+	if (ts->n)
+		qsort(ts->v, ts->n, sizeof(*ts->v), cmp_task);
 	fprintf(r->out, "# dynftrace tasks: %u threads, the busiest first\n#\n", ts->n);
 	fprintf(r->out, "# %8s  %8s  %-16s  %10s  %13s  %13s  %8s\n", "PID", "TID", "COMM", "CALLS",
 		"TRACED TIME", "SPAN", "LOST");
@@ -121,6 +123,9 @@ static void task_end(struct report *r)
 			t->comm, (unsigned long long)t->calls, strcmp(r->t->tracer, "function") ? b[0] : "-",
 			b[1], (unsigned long long)t->lost);
 	}
+	free(ts->v);
+	free(ts);
+	r->priv = NULL;
 }
 
 const struct fmt fmt_task = {

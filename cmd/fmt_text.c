@@ -85,8 +85,8 @@ void text_lost(struct report *r, struct walk *w, uint64_t count)
 static void text_thread_end(struct report *r, struct walk *w, uint32_t open)
 {
 	if (!w->proc->exited && w->events)
-		fprintf(r->out, "# %d: trace ends here: process %d crashed or was killed\n",
-			w->th->tid, w->th->pid);
+		fprintf(r->out, "# %d: trace ends here: process %d %s\n", w->th->tid, w->th->pid,
+			r->t->snapshot ? "ran on after the snapshot" : "crashed or was killed");
 }
 
 const struct fmt fmt_text = {

@@ -60,9 +60,11 @@ static void times(struct trace *t)
 	if (start && strtoll(start, NULL, 10) > 0)
 		row("start", wall_time(start, buf, sizeof(buf)));
 	if (start && end) {
-		double d = strtod(end, NULL) - strtod(start, NULL);
+		uint64_t ns = 0;
 
-		row("duration", dur_text(d > 0 ? (uint64_t)(d * 1e9) : 0, dur, sizeof(dur)));
+		/* Damaged times show as 0 (not an undefined conversion). */
+		ns_from_double((strtod(end, NULL) - strtod(start, NULL)) * 1e9, &ns);
+		row("duration", dur_text(ns, dur, sizeof(dur)));
 	}
 	free(start);
 	free(end);
@@ -174,9 +176,15 @@ int cmd_info(int argc, char **argv)
 		else
 			snprintf(buf, sizeof(buf), "%d", st);
 		row("exit status", buf);
+	} else if (t.snapshot) {
+		row("exit status", "none: a snapshot of the running process (ctl snapshot)");
 	} else {
 		row("exit status", "unknown (the recording did not finish)");
 	}
+	free(v);
+	v = info_value(t.info, "snapshot");
+	if (v)
+		row("snapshot", wall_time(v, buf, sizeof(buf)));
 	free(v);
 	times(&t);
 	row("tracer", t.tracer);
@@ -219,6 +227,8 @@ int cmd_info(int argc, char **argv)
 			pl = p->lost;
 		if (p->exited)
 			snprintf(buf, sizeof(buf), "status %d", p->status);
+		else if (t.snapshot)
+			snprintf(buf, sizeof(buf), "running at the snapshot");
 		else
 			snprintf(buf, sizeof(buf), "did not exit (crashed or killed)");
 		printf("  %8d  %8s  %-16s  %12llu  %10llu  %s\n", p->pid, "all",

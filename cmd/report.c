@@ -56,8 +56,9 @@ static const char report_usage[] =
 	"                        profile: raw (times in ns)\n"
 	"  -h, --help            this help\n";
 
-static const struct fmt *const formats[] = { &fmt_text,   &fmt_graph, &fmt_chrome,  &fmt_perfetto,
-					     &fmt_folded, &fmt_svg,   &fmt_profile, &fmt_task };
+const struct fmt *const report_formats[] = { &fmt_text,   &fmt_graph,	 &fmt_chrome,
+					     &fmt_perfetto, &fmt_folded, &fmt_svg,
+					     &fmt_profile,  &fmt_task,	 NULL };
 
 static void set_option(struct report *r, const char *opt)
 {
@@ -186,16 +187,14 @@ static uint64_t range_point(const char *s, size_t len, const struct trace *t, ui
 	memcpy(buf, s, len);
 	buf[len] = 0;
 	if (strchr(buf, '.') && strspn(buf, "0123456789.") == len) {
-		char *end;
-		double sec = strtod(buf, &end);
-
-		return (uint64_t)(sec * 1e9 + 0.5);
+		if (!ns_from_double(strtod(buf, NULL) * 1e9, &ns))
+			return ns;
+	} else if (!parse_duration(buf, &ns)) {
+		return t->t0 + ns;
 	}
-	if (parse_duration(buf, &ns))
-		die("--time-range takes START~END, each a duration from the start (10us, 1.5ms) "
-		    "or a timestamp (5.000100), not '%s'",
-		    buf);
-	return t->t0 + ns;
+	die("--time-range takes START~END, each a duration from the start (10us, 1.5ms) "
+	    "or a timestamp (5.000100), not '%s'",
+	    buf);
 }
 
 static void parse_range(const char *range, const struct trace *t, struct report *r)
@@ -220,6 +219,81 @@ static void register_names(struct trace *t)
 				names_register(t->procs[i]->funcs[f].name);
 		}
 	}
+}
+
+/*
+ * Prints trace @dir, loaded into @t, as @r says (its options parsed): the
+ * report's work after the command line, also the fuzz target's entry
+ * (fuzz/trace.c). Returns the exit status: 1 when the trace is damaged.
+ */
+int report_run(struct report *r, struct trace *t, const char *dir, const char *range,
+	       const char *output)
+{
+	struct trace t2;
+	char *thresh;
+
+	trace_open(t, dir, 0);
+	r->t = t;
+	if (!t->nthreads && !t->nprofiles)
+		warnx("note: %s holds no events: the runtime did not start, or traced no call "
+		      "(see the summary `dynftrace record` printed)",
+		      dir);
+	if (!r->fmt)
+		r->fmt = !strcmp(t->tracer, "profile")  ? &fmt_profile
+			: !strcmp(t->tracer, "function") ? &fmt_text
+							: &fmt_graph;
+	if (!strcmp(t->tracer, "profile") && r->fmt != &fmt_profile)
+		die("%s was recorded with the profile tracer, which keeps no events: only "
+		    "--format profile applies (record with -t function_graph for the others)",
+		    dir);
+	if (!strcmp(t->tracer, "function") && (r->fmt->flags & FMT_STACKS))
+		die("--format %s needs call durations, which the function tracer does not record: "
+		    "record with -t function_graph",
+		    r->fmt->name);
+	thresh = info_value(t->info, "thresh");
+	r->by_end = (thresh && *thresh) || (t->options && strstr(t->options, "--thresh"));
+	free(thresh);
+	check_ids(r, t, dir);
+	register_names(t);
+	if (r->diff) {
+		if (r->fmt != &fmt_profile)
+			die("--diff compares profiles: use it with --format profile");
+		if (r->ntids || r->npids)
+			die("--diff compares two runs, whose thread and process ids differ: "
+			    "drop --tid and --pid");
+		trace_open(&t2, r->diff, 0);
+		register_names(&t2);
+		r->diff_dir0 = dir;
+	}
+	r->t_end = UINT64_MAX;
+	if (range)
+		parse_range(range, t, r);
+	r->filters = r->max_depth || r->dur_min || r->ncallers || range;
+	for (unsigned int i = 0; i < r->nsel + r->nhide; i++)
+		r->has_lib |= !strncmp(i < r->nsel ? r->sel[i] : r->hide[i - r->nsel], "lib:", 4);
+	trace_check_globs(t, r->sel, r->nsel, "filter");
+	trace_check_globs(t, r->hide, r->nhide, "notrace");
+	trace_check_globs(t, r->callers, r->ncallers, "caller");
+
+	if (r->fmt == &fmt_perfetto && !output && isatty(STDOUT_FILENO))
+		die("--format perfetto writes a binary file: name it with -o FILE");
+	r->out = stdout;
+	if (output && !(r->out = fopen(output, "w")))
+		die("cannot write %s: %m", output);
+	setvbuf(r->out, NULL, _IOFBF, 1 << 20);
+	walk_trace(r);
+	if (r->diff) {
+		/* The second profile, with the same filters; its end prints
+		 * the comparison. */
+		r->t = &t2;
+		if (range)
+			parse_range(range, &t2, r);
+		walk_trace(r);
+		t->damaged |= t2.damaged;
+	}
+	if (fflush(r->out) || ferror(r->out) || (output && fclose(r->out)))
+		die("writing %s failed: %m", output ? output : "the report");
+	return t->damaged ? 1 : 0;
 }
 
 int cmd_report(int argc, char **argv)
@@ -249,8 +323,7 @@ int cmd_report(int argc, char **argv)
 	char **tids = NULL, **pids = NULL;
 	unsigned int ntids = 0, npids = 0;
 	const char *range = NULL;
-	struct trace t, t2;
-	char *thresh;
+	struct trace t;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "i:F:N:C:D:t:r:o:s:O:h", longopts, NULL)) != -1) {
@@ -338,9 +411,9 @@ int cmd_report(int argc, char **argv)
 	r.pids = parse_ids(pids, npids, "--pid");
 	r.npids = npids;
 	if (format) {
-		for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
-			if (!strcmp(format, formats[i]->name))
-				r.fmt = formats[i];
+		for (size_t i = 0; report_formats[i]; i++) {
+			if (!strcmp(format, report_formats[i]->name))
+				r.fmt = report_formats[i];
 		}
 		if (!r.fmt)
 			die("unknown format '%s' (use text, graph, chrome, perfetto, folded, svg, "
@@ -348,66 +421,6 @@ int cmd_report(int argc, char **argv)
 			    format);
 	}
 
-	trace_open(&t, dir, 0);
-	r.t = &t;
-	if (!t.nthreads && !t.nprofiles)
-		warnx("note: %s holds no events: the runtime did not start, or traced no call "
-		      "(see the summary `dynftrace record` printed)",
-		      dir);
-	if (!r.fmt)
-		r.fmt = !strcmp(t.tracer, "profile")  ? &fmt_profile
-			: !strcmp(t.tracer, "function") ? &fmt_text
-							: &fmt_graph;
-	if (!strcmp(t.tracer, "profile") && r.fmt != &fmt_profile)
-		die("%s was recorded with the profile tracer, which keeps no events: only "
-		    "--format profile applies (record with -t function_graph for the others)",
-		    dir);
-	if (!strcmp(t.tracer, "function") && (r.fmt->flags & FMT_STACKS))
-		die("--format %s needs call durations, which the function tracer does not record: "
-		    "record with -t function_graph",
-		    r.fmt->name);
-	thresh = info_value(t.info, "thresh");
-	r.by_end = (thresh && *thresh) || (t.options && strstr(t.options, "--thresh"));
-	free(thresh);
-	check_ids(&r, &t, dir);
-	register_names(&t);
-	if (r.diff) {
-		if (r.fmt != &fmt_profile)
-			die("--diff compares profiles: use it with --format profile");
-		if (r.ntids || r.npids)
-			die("--diff compares two runs, whose thread and process ids differ: "
-			    "drop --tid and --pid");
-		trace_open(&t2, r.diff, 0);
-		register_names(&t2);
-		r.diff_dir0 = dir;
-	}
-	r.t_end = UINT64_MAX;
-	if (range)
-		parse_range(range, &t, &r);
-	r.filters = r.max_depth || r.dur_min || r.ncallers || range;
-	for (unsigned int i = 0; i < r.nsel + r.nhide; i++)
-		r.has_lib |= !strncmp(i < r.nsel ? r.sel[i] : r.hide[i - r.nsel], "lib:", 4);
-	trace_check_globs(&t, r.sel, r.nsel, "filter");
-	trace_check_globs(&t, r.hide, r.nhide, "notrace");
-	trace_check_globs(&t, r.callers, r.ncallers, "caller");
-
-	if (r.fmt == &fmt_perfetto && !output && isatty(STDOUT_FILENO))
-		die("--format perfetto writes a binary file: name it with -o FILE");
-	r.out = stdout;
-	if (output && !(r.out = fopen(output, "w")))
-		die("cannot write %s: %m", output);
-	setvbuf(r.out, NULL, _IOFBF, 1 << 20);
-	walk_trace(&r);
-	if (r.diff) {
-		/* The second profile, with the same filters; its end prints
-		 * the comparison. */
-		r.t = &t2;
-		if (range)
-			parse_range(range, &t2, &r);
-		walk_trace(&r);
-		t.damaged |= t2.damaged;
-	}
-	if (fflush(r.out) || ferror(r.out) || (output && fclose(r.out)))
-		die("writing %s failed: %m", output ? output : "the report");
-	return t.damaged ? 1 : 0;
+	return report_run(&r, &t, dir, range, output);
 }
+

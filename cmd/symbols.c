@@ -380,7 +380,15 @@ static void load_symtab(struct module *m)
 	m->syms = xcalloc(1, sizeof(*m->syms));
 	dft_elf_for_each_func(&e, add_sym, m->syms);
 	dft_elf_close(&e);
-	qsort(m->syms->v, m->syms->n, sizeof(struct sym), cmp_sym);
+	if (m->syms->n)
+		qsort(m->syms->v, m->syms->n, sizeof(struct sym), cmp_sym);
+}
+
+void symtab_free(struct symtab *st)
+{
+	if (st)
+		free(st->v);
+	free(st);
 }
 
 const char *addr_name(struct proc *p, uint64_t addr, char *buf, size_t len)

@@ -231,9 +231,14 @@ static void load_maps(struct trace *t, struct proc *p, const char *name)
 static void load_sites(struct trace *t, struct proc *p, const char *name)
 {
 	char *text = slurp(t, name, NULL), *line, *next;
+	uint64_t lines = 0;
 
 	if (!text)
 		return;
+	/* Function ids are dense from 0, one line each: an id past the
+	 * number of lines is damage, and must not size the table. */
+	for (line = text; (line = strchr(line, '\n')); line++)
+		lines++;
 	for (line = text; line && *line; line = next) {
 		uint64_t fid, mod, off, site;
 		char *rest, *f[4], *fname;
@@ -248,7 +253,7 @@ static void load_sites(struct trace *t, struct proc *p, const char *name)
 		fname = field(&rest);
 		if (parse_u64(f[0], 10, &fid) || parse_u64(f[1], 10, &mod) ||
 		    parse_u64(f[2], 16, &off) || parse_u64(f[3], 16, &site) || !fname ||
-		    fid > 100000000) {
+		    fid >= lines) {
 			trace_damage(t, name, line - text, "malformed line");
 			break;
 		}
@@ -326,9 +331,11 @@ static void load_ring(struct trace *t, struct thread *th, int fd, const uint8_t 
 		if (field64(h, struct dft_chunk_hdr, seq))
 			add_chunk(t, th, off, h, size - CHUNK_HDR);
 	}
-	qsort(th->chunks, th->nchunks, sizeof(*th->chunks), cmp_chunk_seq);
-	if (th->nchunks)
+	/* A ring with no chunk written has no array: qsort() takes none. */
+	if (th->nchunks) {
+		qsort(th->chunks, th->nchunks, sizeof(*th->chunks), cmp_chunk_seq);
 		th->overwritten = th->chunks[0].seq - 1;
+	}
 }
 
 /* A linear stream: chunks one after the other, numbered from 1. */
@@ -640,6 +647,7 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	struct dirent *de;
 	char *info, **names = NULL;
 	unsigned int nnames = 0;
+	char *snap;
 	DIR *d;
 
 	memset(t, 0, sizeof(*t));
@@ -657,8 +665,10 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	t->argv = info_value(info, "argv");
 	t->options = info_value(info, "options");
 	t->info = info;
-	if (!t->tracer)
+	if (!t->tracer) {
+		closedir(d);
 		die("%s/info names no tracer: the trace directory is damaged", dir);
+	}
 
 	/* Sorted, so that processes load in a stable order. */
 	while ((de = readdir(d))) {
@@ -719,6 +729,9 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	for (char *l = info; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
 		t->nosites += !!*l;
 	free(info);
+	snap = info_value(t->info, "snapshot");
+	t->snapshot = snap != NULL;
+	free(snap);
 	if (t->stop_ns && !quiet) {
 		char size[32];
 
@@ -730,11 +743,52 @@ void trace_open(struct trace *t, const char *dir, int quiet)
 	for (unsigned int i = 0; i < t->nprocs; i++) {
 		struct proc *p = t->procs[i];
 
-		if (!p->exited && !quiet)
+		if (!p->exited && !quiet && t->snapshot)
+			warnx("note: process %d was running when this snapshot was taken (dynftrace "
+			      "ctl snapshot): the calls it was in then have no end",
+			      p->pid);
+		else if (!p->exited && !quiet)
 			warnx("note: process %d did not exit normally (crashed or killed): "
 			      "reporting what it recorded",
 			      p->pid);
 	}
+}
+
+void trace_close(struct trace *t)
+{
+	for (unsigned int i = 0; i < t->nprocs; i++) {
+		struct proc *p = t->procs[i];
+
+		for (unsigned int m = 0; m < p->nmods; m++) {
+			free(p->mods[m].buildid);
+			free(p->mods[m].path);
+			symtab_free(p->mods[m].syms);
+		}
+		free(p->mods);
+		free(p->funcs);
+		free(p->fflags);
+		free(p);
+	}
+	for (unsigned int i = 0; i < t->nthreads; i++) {
+		struct thread *th = t->threads[i];
+
+		thread_unmap(th);
+		free(th->file);
+		free(th->path);
+		free(th->chunks);
+		free(th);
+	}
+	for (unsigned int i = 0; i < t->nprofiles; i++)
+		free(t->profiles[i]);
+	free(t->profiles);
+	free(t->procs);
+	free(t->threads);
+	free(t->dir);
+	free(t->tracer);
+	free(t->argv);
+	free(t->options);
+	free(t->info);
+	memset(t, 0, sizeof(*t));
 }
 
 /* Cuts the streams of processes that are gone to what they hold:

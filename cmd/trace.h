@@ -144,12 +144,18 @@ struct trace {
 	unsigned int nosites; /* processes that had no call sites (no files) */
 	uint64_t max_size; /* record --max-size, from the budget file */
 	uint64_t stop_ns;  /* ... and when it was reached (0: it was not) */
+	int snapshot; /* made by `ctl snapshot` of a running process */
 	int damaged; /* something could not be read: exit non-zero */
 };
 
 /* Opens DIR (exits when it is no trace at all) and loads what it names;
  * @quiet: no notes about processes that did not exit. */
 void trace_open(struct trace *t, const char *dir, int quiet);
+/* Frees what trace_open() loaded (also a trace it left half-made when it
+ * died, which the fuzz target catches). */
+void trace_close(struct trace *t);
+/* symbols.c: a module's symbols, as addr_name() loaded them. */
+void symtab_free(struct symtab *st);
 /* Cuts the streams of processes that have ended to their used size. */
 void trace_trim(struct trace *t);
 /* Warns about each of @globs that matches none of the trace's functions. */
@@ -404,6 +410,7 @@ struct report {
 	/* -O options */
 	int abstime, proc, tail, retval, raw;
 	uint8_t *name_flags; /* by name id: NF_* */
+	uint32_t nname_flags;
 	int has_lib;	     /* some -F or -N is lib:MOD[:GLOB] */
 	void *priv;	     /* the format's state */
 	const char *diff;    /* --diff DIR2 */
@@ -430,10 +437,15 @@ void progress_start(uint64_t total_bytes);
 void progress_update(uint64_t done_bytes);
 void progress_end(void);
 
+/* report.c: prints trace @dir into @output (stdout when NULL) as @r says,
+ * @t the trace it loads; @range: --time-range. Returns the exit status. */
+int report_run(struct report *r, struct trace *t, const char *dir, const char *range,
+	       const char *output);
 /* Runs the walk of every selected thread through r->fmt. */
 void walk_trace(struct report *r);
 
-/* The formats. */
+/* The formats; report_formats lists them all, NULL-terminated. */
+extern const struct fmt *const report_formats[];
 extern const struct fmt fmt_text, fmt_graph, fmt_chrome, fmt_folded, fmt_svg, fmt_profile,
 	fmt_perfetto, fmt_task;
 
@@ -495,6 +507,8 @@ struct cct {
 /* The walk callbacks that build it in r->priv. */
 void cct_begin(struct report *r);
 uint32_t cct_child(struct cct *t, uint32_t parent, uint32_t name);
+/* Frees the tree in r->priv, at the format's end. */
+void cct_free(struct report *r);
 /* Links the children lists, sorted by name, and sums the totals. */
 void cct_finish(struct cct *t);
 void cct_entry(struct report *r, struct walk *w, struct frame *f);

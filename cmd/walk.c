@@ -115,13 +115,11 @@ uint32_t fid_name(struct proc *p, uint32_t fid)
 
 static uint8_t name_flags(struct report *r, uint32_t name)
 {
-	static uint32_t nflags;
-
-	if (name >= nflags) {
+	if (name >= r->nname_flags) {
 		uint32_t n = name_count();
 
 		r->name_flags = xrealloc(r->name_flags, n);
-		for (uint32_t id = nflags; id < n; id++) {
+		for (uint32_t id = r->nname_flags; id < n; id++) {
 			uint8_t f = 0;
 
 			for (unsigned int i = 0; i < r->nsel; i++)
@@ -132,7 +130,7 @@ static uint8_t name_flags(struct report *r, uint32_t name)
 				f |= name_match(id, r->callers[i]) ? NF_CALLER : 0;
 			r->name_flags[id] = f;
 		}
-		nflags = n;
+		r->nname_flags = n;
 	}
 	return r->name_flags[name];
 }
@@ -163,11 +161,13 @@ uint8_t func_flags(struct report *r, struct proc *p, uint32_t fid, uint32_t name
 	if (!r->nsel && !r->nhide && !r->ncallers)
 		return 0;
 	f = name_flags(r, name);
-	if (!r->has_lib)
+	/* A function the sites file does not name (a damaged stream's fid
+	 * may be anything) has no module for lib:MOD to select. */
+	if (!r->has_lib || fid >= p->nfuncs)
 		return f;
 	/* Module selectors depend on the process: cached per function. */
 	if (fid >= p->nfflags) {
-		uint32_t n = fid + 1 > p->nfuncs ? fid + 1 : p->nfuncs;
+		uint32_t n = p->nfuncs;
 
 		p->fflags = xrealloc(p->fflags, n);
 		memset(p->fflags + p->nfflags, 0xff, n - p->nfflags);

@@ -51,9 +51,19 @@
 	(SIGBIT(SIGHUP) | SIGBIT(SIGINT) | SIGBIT(SIGQUIT) | SIGBIT(SIGUSR1) | SIGBIT(SIGUSR2) |   \
 	 SIGBIT(SIGALRM) | SIGBIT(SIGTERM) | ~(SIGBIT(34) - 1))
 
+/*
+ * A slot's word is gen << 2 | state, changed by compare-and-swap only: a
+ * handler that runs late (qemu-user may deliver a signal long after it was
+ * sent) cannot mark a thread parked in a later stop that reused the slot,
+ * while the thread runs on.
+ */
+enum { SLOT_SIGNALLED, SLOT_PARKED, SLOT_GONE };
+#define SLOT(gen, state) ((gen) << 2 | (state))
+#define SLOT_STATE(word) ((word) & 3)
+
 struct slot {
 	pid_t tid;
-	int state; /* 0 signalled, 1 parked, 2 gone */
+	int word;
 	unsigned long pc;
 };
 
@@ -89,9 +99,17 @@ int dft_stop_handler(int sig, siginfo_t *si, void *ctx)
 		;
 	if (i == n)
 		return 1;
+	/* The pc first: the stopper reads it once it sees the slot parked. */
 	slots[i].pc = dft_arch_ctx_pc(ctx);
-	__atomic_store_n(&slots[i].state, 1, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&release_gen, __ATOMIC_ACQUIRE) != gen)
+	int want = SLOT(gen, SLOT_SIGNALLED);
+
+	if (!__atomic_compare_exchange_n(&slots[i].word, &want, SLOT(gen, SLOT_PARKED), 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return 1; /* the slot is another stop's now, or we were given up */
+	/* Until released; or until this stop is over, if the handler ran so
+	 * late that the release was for a later stop already. */
+	while (__atomic_load_n(&release_gen, __ATOMIC_ACQUIRE) != gen &&
+	       __atomic_load_n(&stop_gen, __ATOMIC_ACQUIRE) == gen)
 		sched_yield();
 	__atomic_fetch_add(&left, 1, __ATOMIC_RELEASE);
 	return 1;
@@ -201,7 +219,8 @@ static int add_threads(pid_t pid, pid_t self, int gen)
 				close(fd);
 				return -ENOSPC;
 			}
-			slots[nr_slots] = (struct slot){ .tid = tid };
+			slots[nr_slots] = (struct slot){ .tid = tid,
+							 .word = SLOT(gen, SLOT_SIGNALLED) };
 			__atomic_store_n(&nr_slots, nr_slots + 1, __ATOMIC_RELEASE);
 			added++;
 			memset(&si, 0, sizeof(si));
@@ -211,7 +230,7 @@ static int add_threads(pid_t pid, pid_t self, int gen)
 			si.si_uid = getuid();
 			si.si_value.sival_int = STOP_MAGIC | gen;
 			if (syscall(SYS_rt_tgsigqueueinfo, pid, tid, dft_trap_signal, &si))
-				slots[nr_slots - 1].state = 2;
+				slots[nr_slots - 1].word = SLOT(gen, SLOT_GONE);
 		}
 	}
 	close(fd);
@@ -226,9 +245,14 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static int slot_state(const struct slot *s)
+{
+	return SLOT_STATE(__atomic_load_n(&s->word, __ATOMIC_ACQUIRE));
+}
+
 /* Waits until every listed thread is parked or gone; the tid of one that
  * does not answer, or 0. */
-static pid_t wait_parked(void)
+static pid_t wait_parked(int gen)
 {
 	long long start = now_ns(), checked = start;
 
@@ -236,7 +260,7 @@ static pid_t wait_parked(void)
 		pid_t late = 0;
 
 		for (size_t i = 0; i < nr_slots && !late; i++)
-			if (!__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE))
+			if (slot_state(&slots[i]) == SLOT_SIGNALLED)
 				late = slots[i].tid;
 		if (!late)
 			return 0;
@@ -246,10 +270,15 @@ static pid_t wait_parked(void)
 		if (t - checked < 2000000)
 			continue;
 		checked = t;
-		for (size_t i = 0; i < nr_slots; i++)
-			if (!__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) &&
-			    thread_gone(slots[i].tid))
-				__atomic_store_n(&slots[i].state, 2, __ATOMIC_RELAXED);
+		for (size_t i = 0; i < nr_slots; i++) {
+			int want = SLOT(gen, SLOT_SIGNALLED);
+
+			/* Unless it parked meanwhile. */
+			if (slot_state(&slots[i]) == SLOT_SIGNALLED && thread_gone(slots[i].tid))
+				__atomic_compare_exchange_n(&slots[i].word, &want,
+							    SLOT(gen, SLOT_GONE), 0,
+							    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		}
 		if (t - start > STOP_TIMEOUT_NS)
 			return late;
 	}
@@ -261,7 +290,7 @@ static int inside_changing_site(const struct dft_patch *batch, size_t n)
 	for (size_t t = 0; t < nr_slots; t++) {
 		unsigned long pc = slots[t].pc;
 
-		if (slots[t].state != 1)
+		if (slot_state(&slots[t]) != SLOT_PARKED)
 			continue;
 		for (size_t i = 0; i < n; i++)
 			if (pc > batch[i].addr && pc < batch[i].addr + batch[i].len &&
@@ -276,7 +305,7 @@ static void release(int gen)
 	unsigned int parked = 0;
 
 	for (size_t i = 0; i < nr_slots; i++)
-		parked += __atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) == 1;
+		parked += slot_state(&slots[i]) == SLOT_PARKED;
 	__atomic_store_n(&release_gen, gen, __ATOMIC_RELEASE);
 	/* A thread that parked after we gave up on it still leaves. */
 	while (__atomic_load_n(&left, __ATOMIC_ACQUIRE) < parked)
@@ -297,7 +326,7 @@ static int stop_and_write(const struct dft_patch *batch, size_t n,
 	__atomic_store_n(&stop_gen, gen, __ATOMIC_RELEASE);
 	do {
 		ret = add_threads(pid, self, gen);
-		late = ret >= 0 ? wait_parked() : 0;
+		late = ret >= 0 ? wait_parked(gen) : 0;
 	} while (ret > 0 && !late);
 	if (!ret && !late && !inside_changing_site(batch, n)) {
 		write(batch, n);

@@ -122,7 +122,8 @@ _dynftrace()
 		else
 			COMPREPLY=($(compgen -W "status available_filter_functions enabled_functions
 				set_ftrace_filter set_ftrace_notrace set_graph_function current_tracer
-				tracing_on trace trace_pipe detach help nop function function_graph profile" -- "$cur"))
+				tracing_on trace trace_pipe detach help nop function function_graph profile
+				snapshot -o" -- "$cur"))
 		fi
 		;;
 	list)

@@ -191,7 +191,10 @@ static void chunk_start(struct dft_stream *s, uint64_t off, size_t size, uint64_
 	unsigned char *c = chunk_at(s, off);
 	struct dft_chunk_hdr *h = (struct dft_chunk_hdr *)c;
 
-	__atomic_store_n(&h->seq, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&h->seq, 0, __ATOMIC_RELAXED);
+	/* Seen before any new byte of the chunk: `ctl snapshot` copies a
+	 * chunk while we write and keeps it only if seq did not change. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	h->committed = 0;
 	h->ts = now;
 	h->size = size;
@@ -636,6 +639,11 @@ static void streams_child(void)
 	dft_stream.stk = stk;
 	dft_stream.stk_depth = depth;
 	pthread_mutex_init(&streams_lock, NULL);
+}
+
+uint64_t dft_stream_ring_size(void)
+{
+	return (uint64_t)ring_chunk * ring_chunks;
 }
 
 /* DYNFTRACE_RING: bytes of each thread's ring (0 or unset: no ring). */

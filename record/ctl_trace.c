@@ -283,6 +283,9 @@ static int verb_status(struct dft_ctl_conn *c, int argc, char **argv)
 		       filter ? filter : "", notrace ? notrace : "", graph_func ? graph_func : "");
 	if (rec)
 		dft_ctl_printf(c, "recording=%s\n", rec);
+	/* For `ctl snapshot`: the streams in that directory are rings. */
+	if (rec && dft_stream_ring_size())
+		dft_ctl_printf(c, "ring=%llu\n", (unsigned long long)dft_stream_ring_size());
 	return 0;
 }
 

@@ -127,6 +127,8 @@ struct dft_stream {
 };
 extern __thread struct dft_stream dft_stream;
 extern int dft_stream_ring; /* record --ring: streams are rings */
+/* The bytes of each thread's ring; 0: streams are linear. */
+uint64_t dft_stream_ring_size(void);
 /* Set by a tracer whose calls nest (function_graph): streams in a ring
  * keep the open frames, through dft_stream_push() and dft_stream_pop(). */
 extern int dft_stream_stacks;

@@ -24,11 +24,43 @@ run_target() {
 	local name=$1 cross=$2 run=$3 emulated=$4 opts=${5:--O0 -O2} out
 	echo "=== $name${run:+ (no binfmt: exec of foreign programs is not tested)}"
 	out=$(CROSS_COMPILE=$cross CC=${cross}gcc ARCH=$name RUN=$run EMULATED=$emulated \
-		OPT_LEVELS=$opts O=build/$(${cross}gcc -dumpmachine) tests/run.sh 2>&1 |
+		OPT_LEVELS=$opts O=${TARGET_O:-build/$(${cross}gcc -dumpmachine)} tests/run.sh "${CASES[@]}" 2>&1 |
 		tee -a /dev/stderr | tail -1)
 	summary "$out"
 }
 
+CASES=()
+if [ -n "${SAN_FLAGS:-}" ]; then
+	# make check SAN=...: natively only, into the sanitizer build (the
+	# Makefile's O), with SAN_CASES (default: all) as the cases. A process
+	# a sanitizer stops exits 86, which no case expects; ASan also writes
+	# its report to $san/, whatever the exit status the case expected
+	# (gcc's UBSan writes to stderr only), and any error there fails the
+	# run. verify_asan_link_order=0: gcc's libasan (the command's) is a
+	# shared library, and the runtime may be preloaded ahead of it.
+	# handle_*=0: the signals the cases raise on purpose (a program that
+	# crashes) stay the kernel's, as the cases expect.
+	export TARGET_O=${O:?make check sets O}
+	san=$TARGET_O/tests/san
+	rm -rf "$san" && mkdir -p "$san"
+	san=$(cd "$san" && pwd)
+	local_sig=handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0
+	export ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=${SAN_LEAKS:-0}:$local_sig:log_path=$san/asan:exitcode=86
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:$local_sig:log_path=$san/ubsan:exitcode=86
+	for c in ${SAN_CASES:-}; do CASES+=("tests/cases/$c.sh"); done
+	run_target "$(uname -m)" "" "" ""
+	# Errors only: ASan also writes warnings there (swapcontext: trace_coro).
+	reports=$(grep -l -E 'ERROR|runtime error' "$san"/* 2>/dev/null)
+	if [ -n "$reports" ]; then
+		echo "=== sanitizer reports ($san):" >&2
+		# shellcheck disable=SC2086
+		head -n 30 $reports >&2
+		total_f=$((total_f + 1))
+	fi
+	echo "$total_p passed, $total_f failed, $total_s skipped (SAN: $SAN_FLAGS)"
+	[ $total_f -eq 0 ]
+	exit
+fi
 run_target "$(uname -m)" "" "" ""
 for triple in arm-linux-gnueabihf aarch64-linux-gnu; do
 	arch=${triple%%-*}

@@ -5,7 +5,7 @@ CROSS_TARGETS := arm-linux-gnueabihf aarch64-linux-gnu
 tests: $(LIBSO) $(CMD)
 
 check: all
-	@tests/check.sh
+	@O=$(O) tests/check.sh
 
 # check, with the real test suites on every target (CI runs them on x86-64
 # and ARM only).

@@ -162,7 +162,9 @@ int dft_elf_sites(const struct dft_elf *e, struct dft_elf_sites *out)
 
 	if (dft_elf_for_each_func(e, add_func, &f))
 		goto out;
-	qsort(f.v, f.n, sizeof(*f.v), cmp_func);
+	/* No function symbol: no array, which qsort() may not take. */
+	if (f.n)
+		qsort(f.v, f.n, sizeof(*f.v), cmp_func);
 
 	out->v = calloc(n, sizeof(*out->v));
 	if (!out->v)

@@ -11,8 +11,8 @@
 # window where the trap signal is still blocked remains, open (issue 9).
 rounds=500
 [ -z "$EMULATED" ] || rounds=200
-variants_re='-O2$'
-# Open (issue 9): under qemu-arm the clang -pg Thumb build spun for minutes
-# in one run (a stop that never completes); the gcc forms pass.
-[ -n "$EMULATED" ] && [ "$(arch_dir)" = arm ] && variants_re='^gcc-.*-O2$'
-VARIANTS=$variants_re core_test sigblock "${SIGBLOCK_ROUNDS:-$rounds}"
+# Under qemu-arm this once spun for ever, one run in two of the gcc -pg
+# Thumb build: a stop handler that ran after a later stop had been released
+# waited for a release that never came (core/stop.c now ends its wait with
+# its stop, and parks by compare-and-swap on a generation-tagged slot).
+VARIANTS='-O2$' core_test sigblock "${SIGBLOCK_ROUNDS:-$rounds}"

@@ -109,9 +109,16 @@ static void *opener(void *lib)
 
 static int loader(const char *ready, const char *lib)
 {
-	pthread_t t;
+	pthread_t t, idle;
+	sigset_t urg;
 	FILE *f;
 
+	/* As in the other modes: the wake-up (SIGURG, whose handler ends a
+	 * sleep early) goes to the idler, not to the sleep below. */
+	pthread_create(&idle, NULL, idler, NULL);
+	sigemptyset(&urg);
+	sigaddset(&urg, SIGURG);
+	pthread_sigmask(SIG_BLOCK, &urg, NULL);
 	pthread_create(&t, NULL, opener, (void *)lib);
 	sleep(1); /* the opener is in the constructor now */
 	f = fopen(ready, "w");

@@ -8,6 +8,10 @@
  *                    the process exits, or SIGKILLs itself
  *   threads T        T short threads (50 at a time), each calling outer()
  *                    once: two calls
+ *   phases FILE K    three threads, each: phase_a() calls, then phase_b()
+ *                    calls, each phase until a SIGUSR1 ends it; then
+ *                    exactly K calls of final() inside last(). FILE gets
+ *                    the pid once every thread runs (ctl_snapshot.sh)
  *
  * The program prints what it computed, so a broken return shows.
  */
@@ -67,6 +71,37 @@ NOIPA void *work(void *arg)
 	return (void *)s;
 }
 
+static volatile sig_atomic_t phase, running;
+
+NOIPA long phase_a(long x)
+{
+	return inner(x) + 1;
+}
+
+NOIPA long phase_b(long x)
+{
+	return inner(x) - 1;
+}
+
+static void next_phase(int sig)
+{
+	phase++;
+}
+
+NOIPA void *phased(void *arg)
+{
+	long s = 0;
+
+	__atomic_fetch_add(&running, 1, __ATOMIC_RELAXED);
+	while (phase == 0)
+		s += phase_a(s & 7);
+	while (phase == 1)
+		s += phase_b(s & 7);
+	sink += s;
+	/* What the program prints: known, so a broken return shows. */
+	return (void *)last(n_final);
+}
+
 static void *one(void *arg)
 {
 	return (void *)outer((long)arg & 7);
@@ -98,6 +133,33 @@ int main(int argc, char **argv)
 			kill(getpid(), SIGKILL);
 		return 0;
 	}
+	if (!strcmp(s, "phases") && argc > 3) {
+		pthread_t t[2];
+		void *r[3];
+		long sum = 0;
+		FILE *f;
+
+		n_final = atol(argv[3]);
+		signal(SIGUSR1, next_phase);
+		for (int i = 0; i < 2; i++) {
+			if (pthread_create(&t[i], NULL, phased, NULL))
+				return 1;
+		}
+		while (running < 2)
+			usleep(1000);
+		f = fopen(argv[2], "w");
+		if (!f)
+			return 1;
+		fprintf(f, "%d\n", (int)getpid());
+		fclose(f);
+		r[2] = phased(NULL);
+		for (int i = 0; i < 2; i++)
+			pthread_join(t[i], &r[i]);
+		for (int i = 0; i < 3; i++)
+			sum += (long)r[i];
+		printf("phases %ld %ld\n", n_final, sum);
+		return 0;
+	}
 	if (!strcmp(s, "threads") && argc > 2) {
 		long n = atol(argv[2]), done = 0, sum = 0;
 		pthread_t t[50];
@@ -120,6 +182,6 @@ int main(int argc, char **argv)
 		printf("threads %ld %ld\n", n, sum);
 		return 0;
 	}
-	fprintf(stderr, "usage: trace_buf calls N | ring N K [kill] | threads T\n");
+	fprintf(stderr, "usage: trace_buf calls N | ring N K [kill] | threads T | phases FILE K\n");
 	return 2;
 }
