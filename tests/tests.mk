@@ -10,4 +10,4 @@ check: all
 # check, with the real test suites on every target (CI runs them on x86-64
 # and ARM only).
 check-long: all
-	@DFT_SUITES=1 SUITE_ARCHES="x86_64 arm aarch64" tests/check.sh
+	@DFT_SUITES=1 SUITE_ARCHES="x86_64 arm aarch64" SUITE_JQ_TESTS=all tests/check.sh
