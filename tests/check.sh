@@ -71,7 +71,8 @@ for triple in arm-linux-gnueabihf aarch64-linux-gnu; do
 		total_s=$((total_s + 1))
 		continue
 	fi
-	if ! make -s -j"$(nproc)" CROSS_COMPILE=${triple}- >/dev/null; then
+	# O explicitly: make check exports the native one.
+	if ! make -s -j"$(nproc)" CROSS_COMPILE=${triple}- O=build/$triple >/dev/null; then
 		echo "=== $triple: build FAILED" >&2
 		total_f=$((total_f + 1))
 		continue
