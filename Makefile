@@ -59,7 +59,11 @@ BASE_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude 
 	-DDFT_SITE_FLAGS='"$(SITE_FLAGS_HINT)"' -DDFT_SITE_CXXFLAGS='"$(INSTRUMENT_CXXFLAGS)"' -DDFT_VERSION='"$(VERSION)"'
 # The runtime is loaded into arbitrary processes: hidden by default, never
 # instrumented itself, frame pointers kept for the unwinders of its users.
+# Unwind tables: an unwinder starts in, or passes through, its interposers
+# (core/graph.c); gcc's default except on ARM, whose EHABI unwinder stops
+# at a frame without them (std::terminate, for a throw).
 LIB_CFLAGS := $(BASE_CFLAGS) -Icore -Irecord -fPIC -fvisibility=hidden -fno-omit-frame-pointer \
+	-funwind-tables \
 	-fpatchable-function-entry=0 -ftls-model=initial-exec
 
 # The tree (docs/internals.md):

@@ -21,9 +21,13 @@
  *    (_Unwind_RaiseException, _Unwind_Resume_or_Rethrow) every hooked slot
  *    gets its real address back; when a handler is entered
  *    (__cxa_begin_catch), the frames it unwound are popped and the live ones
- *    hooked again.
+ *    hooked again. Where calls leave the return address in a link register
+ *    (AArch64, ARM), the slot is wherever the function's prologue saved
+ *    the hook: shadow_find_slots() looks for it first.
  *  - pthread_exit unwinds the thread the same way: the real addresses go
  *    back and every open frame is reported, before it starts.
+ *  - backtrace() and _Unwind_Backtrace() from below hooked frames: the real
+ *    addresses go back while they run, so they show the real callers.
  *  - A function reached by a tail call from a hooked one has the hook as its
  *    return address. It gets an entry of its own with the hook as its "real"
  *    address and the same sp: its return pops it and jumps to the hook again,
@@ -44,6 +48,7 @@
 #include <dlfcn.h>
 #include <setjmp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "internal.h"
@@ -54,7 +59,10 @@ struct shadow_ent {
 	unsigned long real;   /* the return address we replaced */
 	unsigned long parent; /* ... or, for a tail call, its caller's */
 	unsigned long sp;     /* the function's sp at entry: the match key */
-	unsigned long *slot; /* where the return address lives, or NULL */
+	/* Where the return address lives: on the stack, x86-64's; where the
+	 * function saved the link register, once shadow_find_slots() found
+	 * it; or NULL. */
+	unsigned long *slot;
 	unsigned long ip;
 	unsigned long gen;    /* dft_graph_gen when it was pushed */
 	unsigned int users;   /* bit i: graph_users[i] wants the return */
@@ -243,7 +251,8 @@ static void graph_entry(unsigned long ip, unsigned long parent_ip, struct dft_op
 	e->slot = slot;
 #else
 	/* The slot is in the trampoline's frame, dead once it returns: the
-	 * function keeps its return address where only the unwinder knows. */
+	 * function saves the hook from its link register in its own frame,
+	 * which shadow_find_slots() searches when an unwinder needs it. */
 	e->slot = NULL;
 #endif
 	e->ip = ip;
@@ -362,16 +371,129 @@ unsigned long dft_graph_return(struct dft_regs *regs, unsigned long sp)
 	return real;
 }
 
-/* Gives every hooked frame its real return address back, for an unwinder.
- * A slot that no longer holds the hook belongs to a frame that is gone (or
- * was restored already): it is not ours to write. */
+#ifndef HAVE_DFT_STACK_RET_SLOT
+/*
+ * The bounds of this thread's own stack, asked once per thread: the slot
+ * search reads only memory between the current sp and its top, so an entry
+ * of another stack (swapcontext, coroutines) is never followed into memory
+ * that may be unmapped. pthread_getattr_np() may allocate; its callers are
+ * an unwinder about to run (a throw allocated already), pthread_exit and
+ * backtrace (whose first call loads libgcc_s).
+ */
+static __thread unsigned long stack_lo, stack_hi;
+
+static int thread_stack(unsigned long sp, unsigned long *hi)
+{
+	if (!stack_hi) {
+		int err = errno;
+		pthread_attr_t attr;
+		size_t size;
+		void *addr;
+
+		if (!pthread_getattr_np(pthread_self(), &attr)) {
+			if (!pthread_attr_getstack(&attr, &addr, &size)) {
+				stack_lo = (unsigned long)addr;
+				stack_hi = stack_lo + size;
+			}
+			pthread_attr_destroy(&attr);
+		}
+		errno = err;
+	}
+	*hi = stack_hi;
+	return sp >= stack_lo && sp < stack_hi;
+}
+
+#ifdef HAVE_DFT_FRAME_RECORDS
+/*
+ * The saved link register of a frame record in [@lo, @hi) that holds the
+ * hook, following the chain from *@fp (left at the first record at or
+ * above @hi). Exact where the frames have records: a stale copy of the
+ * hook in a frame's locals (left there by the trampoline's frame, or by a
+ * hooked callee that has returned) is never taken for the saved one. The
+ * records rise strictly within the stack, or the chain ends.
+ */
+static unsigned long *record_slot(unsigned long *fp, unsigned long lo, unsigned long hi)
+{
+	unsigned long *slot = NULL;
+
+	while (*fp && *fp < hi) {
+		const unsigned long *rec = (const unsigned long *)*fp;
+
+		if (*fp >= lo && rec[1] == HOOK)
+			slot = (unsigned long *)&rec[1];
+		*fp = rec[0] > *fp && !(rec[0] & (sizeof(long) - 1)) ? rec[0] : 0;
+	}
+	return slot;
+}
+#endif
+
+/* The highest word in [@lo, @hi) that holds the hook: where a prologue
+ * that pushes the link register with the callee-saved ones (ARM) put it,
+ * at the top of the frame, above anything stale. */
+static unsigned long *scan_slot(unsigned long lo, unsigned long hi)
+{
+	unsigned long *p = (unsigned long *)(hi & ~(sizeof(long) - 1));
+
+	while (--p >= (unsigned long *)lo)
+		if (*p == HOOK)
+			return p;
+	return NULL;
+}
+
+/*
+ * Finds the slot of every hooked frame between @sp (the caller's, below
+ * all of them) and the top of the stack: a hooked function saved the hook
+ * from its link register in its own frame, which lies above the entry sp
+ * of the next deeper hooked frame (or @sp) and below its own. Of entries
+ * with the same sp (tail calls), the deepest one's frame holds the hook.
+ * The walk stops at the first entry that is not above the one before it
+ * or not on this stack; those frames stay hooked, and so do those whose
+ * slot is not found.
+ */
+static void shadow_find_slots(struct shadow *ss, unsigned long sp)
+{
+#ifdef HAVE_DFT_FRAME_RECORDS
+	unsigned long fp = (unsigned long)__builtin_frame_address(0);
+#endif
+	unsigned long lower = sp, hi;
+
+	for (unsigned int i = 0; i < ss->top; i++)
+		ss->ent[i].slot = NULL;
+	if (!thread_stack(sp, &hi))
+		return;
+	for (unsigned int i = ss->top; i-- > 0;) {
+		struct shadow_ent *e = &ss->ent[i];
+
+		if (i + 1 < ss->top && e->sp == ss->ent[i + 1].sp)
+			continue;
+		if (e->sp <= lower || e->sp > hi)
+			break;
+#ifdef HAVE_DFT_FRAME_RECORDS
+		e->slot = record_slot(&fp, lower, e->sp);
+		if (!e->slot)
+#endif
+			e->slot = scan_slot(lower, e->sp);
+		lower = e->sp;
+	}
+}
+#else
+/* The slots are on the stack, known since the entry. */
+static inline void shadow_find_slots(struct shadow *ss, unsigned long sp)
+{
+}
+#endif
+
+/* Gives every hooked frame its real return address back, for an unwinder:
+ * its caller's, which for a tail-called entry is not its "real" one (the
+ * hook). A slot that no longer holds the hook belongs to a frame that is
+ * gone (or was restored already): it is not ours to write. */
 static void shadow_restore(struct shadow *ss)
 {
 	for (unsigned int i = ss->top; i-- > 0;) {
 		struct shadow_ent *e = &ss->ent[i];
 
 		if (e->slot && *e->slot == HOOK)
-			*e->slot = e->real;
+			*e->slot = e->parent;
 	}
 	ss->restored = 1;
 }
@@ -382,11 +504,32 @@ static void shadow_rehook(struct shadow *ss)
 	for (unsigned int i = 0; i < ss->top; i++) {
 		struct shadow_ent *e = &ss->ent[i];
 
-		if (e->slot && *e->slot == e->real)
+		if (e->slot && *e->slot == e->parent)
 			*e->slot = HOOK;
 	}
 	ss->restored = 0;
 	ss->resync = 0;
+}
+
+/*
+ * Before an unwinder runs from a frame whose entry sp is @sp and return
+ * address @ret: the frames of dead callees (a longjmp not yet noticed) are
+ * dropped first, as their slots may hold anything by now; the others get
+ * their real return addresses. 0 if nothing was changed (no shadow stack,
+ * or the addresses are real already: an unwinder is running).
+ */
+static int shadow_unhook(struct shadow *ss, unsigned long sp, unsigned long ret)
+{
+	int guard;
+
+	if (!ss || ss->restored)
+		return 0;
+	guard = dft_guard_enter();
+	shadow_prune(ss, sp, ret);
+	shadow_find_slots(ss, sp);
+	shadow_restore(ss);
+	dft_guard_exit(guard);
+	return 1;
 }
 
 #ifdef HAVE_DFT_DIRECT
@@ -525,17 +668,26 @@ DFT_API int dft_unregister_graph(struct dft_graph_ops *gops)
 
 /* ---- libc, libgcc and libstdc++ interposers ---- */
 
-static void *next_sym(void **cache, const char *name)
+/* The next definition of @name after ours, NULL if there is none. */
+static void *next_find(void **cache, const char *name)
 {
 	void *p = __atomic_load_n(cache, __ATOMIC_RELAXED);
 
 	if (!p) {
 		p = dlsym(RTLD_NEXT, name);
-		if (!p) {
-			pr_err("graph: no %s to call\n", name);
-			abort();
-		}
 		__atomic_store_n(cache, p, __ATOMIC_RELAXED);
+	}
+	return p;
+}
+
+/* ... for a call that cannot be left undone (longjmp, a throw). */
+static void *next_sym(void **cache, const char *name)
+{
+	void *p = next_find(cache, name);
+
+	if (!p) {
+		pr_err("graph: no %s to call\n", name);
+		abort();
 	}
 	return p;
 }
@@ -546,7 +698,7 @@ static void *next_sym(void **cache, const char *name)
  * to call dlsym. libgcc_s and libstdc++ may come later with a dlopen. */
 static void *next_longjmp, *next__longjmp, *next_siglongjmp, *next___longjmp_chk;
 static void *next_pthread_exit, *next__Unwind_RaiseException, *next__Unwind_Resume_or_Rethrow;
-static void *next___cxa_begin_catch;
+static void *next___cxa_begin_catch, *next_backtrace, *next__Unwind_Backtrace;
 
 __attribute__((constructor)) static void graph_resolve(void)
 {
@@ -555,6 +707,9 @@ __attribute__((constructor)) static void graph_resolve(void)
 	next_siglongjmp = dlsym(RTLD_NEXT, "siglongjmp");
 	next___longjmp_chk = dlsym(RTLD_NEXT, "__longjmp_chk");
 	next_pthread_exit = dlsym(RTLD_NEXT, "pthread_exit");
+	/* Crash handlers call them from signal handlers. */
+	next_backtrace = dlsym(RTLD_NEXT, "backtrace");
+	next__Unwind_Backtrace = dlsym(RTLD_NEXT, "_Unwind_Backtrace");
 }
 
 static void graph_jumped(void)
@@ -595,10 +750,9 @@ DFT_API void pthread_exit(void *retval)
 {
 	struct shadow *ss = dft_thread.graph;
 
-	if (ss) {
+	if (shadow_unhook(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0))) {
 		int guard = dft_guard_enter();
 
-		shadow_restore(ss);
 		while (ss->top) {
 			graph_report(ss, ss->top - 1, NULL);
 			ss->top--;
@@ -610,15 +764,18 @@ DFT_API void pthread_exit(void *retval)
 }
 
 struct _Unwind_Exception;
+struct _Unwind_Context;
+typedef int (*dft_unwind_trace_fn)(struct _Unwind_Context *ctx, void *arg);
 int _Unwind_RaiseException(struct _Unwind_Exception *exc);
 int _Unwind_Resume_or_Rethrow(struct _Unwind_Exception *exc);
+int _Unwind_Backtrace(dft_unwind_trace_fn trace, void *arg);
 void *__cxa_begin_catch(void *exc);
 
 /*
- * Before an unwinder runs: the frames of dead callees (a longjmp not yet
- * noticed) are dropped first, as their slots may hold anything by now; the
- * others get their real return addresses. Inlined into the interposers, so
- * that the frame and return address are theirs.
+ * The unwinders run with the real return addresses (shadow_unhook()), from
+ * the interposer's frame: inlined into each, so that the frame and return
+ * address are theirs. An unwinder already running (a throw from a cleanup)
+ * has them: nothing to do before or after.
  */
 static inline __attribute__((always_inline)) int
 graph_unwind(int (*next)(struct _Unwind_Exception *), struct _Unwind_Exception *exc)
@@ -626,20 +783,16 @@ graph_unwind(int (*next)(struct _Unwind_Exception *), struct _Unwind_Exception *
 	struct shadow *ss = dft_thread.graph;
 	int ret;
 
-	if (ss) {
-		int guard = dft_guard_enter();
-
-		shadow_prune(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
-		shadow_restore(ss);
+	if (shadow_unhook(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0))) {
+		/* Each cleanup the unwinder calls ends more frames. */
 		ss->resync = 1;
-		dft_guard_exit(guard);
+		ret = next(exc);
+		/* No handler: the exception is going to std::terminate.
+		 * The frames are still live, hook them again. */
+		shadow_rehook(ss);
+		return ret;
 	}
-	ret = next(exc);
-	/* No handler: the exception is going to std::terminate. The frames
-	 * are still live, hook them again. */
-	if (dft_thread.graph)
-		shadow_rehook(dft_thread.graph);
-	return ret;
+	return next(exc);
 }
 
 DFT_API int _Unwind_RaiseException(struct _Unwind_Exception *exc)
@@ -667,4 +820,77 @@ DFT_API void *__cxa_begin_catch(void *exc)
 		dft_guard_exit(guard);
 	}
 	return NEXT(__cxa_begin_catch)(exc);
+}
+
+/*
+ * backtrace() and _Unwind_Backtrace() see the real callers while they run
+ * (same thread, synchronous: the hooked frames are our callers, none of
+ * them can return meanwhile). glibc's backtrace() calls libgcc_s's
+ * _Unwind_Backtrace() through a pointer of its own, hence both. Neither
+ * may show our interposer: backtrace() is asked for one frame more and
+ * drops the first (ours; its own frame it skips already), and the trace
+ * function is not given our frame, the first the unwinder reports.
+ */
+struct bt_trace {
+	dft_unwind_trace_fn trace;
+	void *arg;
+	int skipped;
+};
+
+static int bt_trace_skip(struct _Unwind_Context *ctx, void *arg)
+{
+	struct bt_trace *bt = arg;
+
+	if (!bt->skipped) {
+		bt->skipped = 1;
+		return 0; /* _URC_NO_REASON */
+	}
+	return bt->trace(ctx, bt->arg);
+}
+
+DFT_API int _Unwind_Backtrace(dft_unwind_trace_fn trace, void *arg)
+{
+	int (*next)(dft_unwind_trace_fn, void *) = next_find(&next__Unwind_Backtrace,
+							       "_Unwind_Backtrace");
+	struct bt_trace bt = { trace, arg, 0 };
+	struct shadow *ss = dft_thread.graph;
+	int unhooked, ret;
+
+	if (!next)
+		return 5; /* _URC_END_OF_STACK: no unwinder at all */
+	unhooked = shadow_unhook(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
+	ret = next(bt_trace_skip, &bt);
+	if (unhooked)
+		shadow_rehook(ss);
+	return ret;
+}
+
+/* The frames of one call of backtrace() beyond which a buffer on the stack
+ * is not used (mmap: backtrace() may be called from a signal handler). */
+#define BT_STACK 64
+
+DFT_API int backtrace(void **buf, int size)
+{
+	int (*next)(void **, int) = next_find(&next_backtrace, "backtrace");
+	size_t len = ((size_t)(size > 0 ? size : 0) + 1) * sizeof(void *);
+	struct shadow *ss = dft_thread.graph;
+	void *stack[BT_STACK], **tmp = stack;
+	int unhooked, n;
+
+	if (!next || size <= 0)
+		return 0;
+	if (size >= BT_STACK) {
+		tmp = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (tmp == MAP_FAILED)
+			return 0;
+	}
+	unhooked = shadow_unhook(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
+	n = next(tmp, size + 1);
+	if (unhooked)
+		shadow_rehook(ss);
+	n = n > 0 ? n - 1 : 0;
+	memcpy(buf, tmp + 1, n * sizeof(void *));
+	if (tmp != stack)
+		munmap(tmp, len);
+	return n;
 }

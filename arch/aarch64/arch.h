@@ -121,6 +121,11 @@ static inline unsigned long *dft_arch_ret_slot(struct dft_regs *r)
 	return (unsigned long *)&r->regs[30];
 }
 
+/* Non-leaf functions keep AAPCS64 frame records {caller's x29, x30},
+ * chained through x29 (gcc and clang do by default on Linux): where the
+ * graph finds the hook a function saved (core/graph.c). */
+#define HAVE_DFT_FRAME_RECORDS 1
+
 /*
  * ---- Recorder additions (lib/clock.c, lib/graph.c; return.S) ----
  */
