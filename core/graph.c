@@ -63,6 +63,9 @@ struct shadow_ent {
 	 * function saved the link register, once shadow_find_slots() found
 	 * it; or NULL. */
 	unsigned long *slot;
+#ifndef HAVE_DFT_STACK_RET_SLOT
+	unsigned long hooked; /* what *slot held: the hook, maybe signed */
+#endif
 	unsigned long ip;
 	unsigned long gen;    /* dft_graph_gen when it was pushed */
 	unsigned int users;   /* bit i: graph_users[i] wants the return */
@@ -372,6 +375,42 @@ unsigned long dft_graph_return(struct dft_regs *regs, unsigned long sp)
 }
 
 #ifndef HAVE_DFT_STACK_RET_SLOT
+/* What a slot holds while hooked: the hook as the function saved it. */
+static inline unsigned long slot_hook(const struct shadow_ent *e)
+{
+	return e->hooked;
+}
+
+#ifdef HAVE_DFT_RET_SIGNING
+#define is_hook(v) (dft_arch_ret_strip(v) == HOOK)
+
+/* The real address as the function would have saved it: signed too if
+ * the hook was (the unwinder authenticates it). */
+static inline unsigned long slot_real(const struct shadow_ent *e)
+{
+	return e->hooked == HOOK ? e->parent : dft_arch_ret_sign(e->parent, e->sp);
+}
+
+/* A signature made with another modifier than the entry sp cannot be
+ * made again for the real address: such a slot is left hooked. */
+static inline int slot_signable(const struct shadow_ent *e)
+{
+	return e->hooked == HOOK || e->hooked == dft_arch_ret_sign(HOOK, e->sp);
+}
+#else
+#define is_hook(v) ((v) == HOOK)
+
+static inline unsigned long slot_real(const struct shadow_ent *e)
+{
+	return e->parent;
+}
+
+static inline int slot_signable(const struct shadow_ent *e)
+{
+	return 1;
+}
+#endif
+
 /*
  * The bounds of this thread's own stack, asked once per thread: the slot
  * search reads only memory between the current sp and its top, so an entry
@@ -419,7 +458,7 @@ static unsigned long *record_slot(unsigned long *fp, unsigned long lo, unsigned 
 	while (*fp && *fp < hi) {
 		const unsigned long *rec = (const unsigned long *)*fp;
 
-		if (*fp >= lo && rec[1] == HOOK)
+		if (*fp >= lo && is_hook(rec[1]))
 			slot = (unsigned long *)&rec[1];
 		*fp = rec[0] > *fp && !(rec[0] & (sizeof(long) - 1)) ? rec[0] : 0;
 	}
@@ -435,7 +474,7 @@ static unsigned long *scan_slot(unsigned long lo, unsigned long hi)
 	unsigned long *p = (unsigned long *)(hi & ~(sizeof(long) - 1));
 
 	while (--p >= (unsigned long *)lo)
-		if (*p == HOOK)
+		if (is_hook(*p))
 			return p;
 	return NULL;
 }
@@ -473,6 +512,11 @@ static void shadow_find_slots(struct shadow *ss, unsigned long sp)
 		if (!e->slot)
 #endif
 			e->slot = scan_slot(lower, e->sp);
+		if (e->slot) {
+			e->hooked = *e->slot;
+			if (!slot_signable(e))
+				e->slot = NULL;
+		}
 		lower = e->sp;
 	}
 }
@@ -480,6 +524,16 @@ static void shadow_find_slots(struct shadow *ss, unsigned long sp)
 /* The slots are on the stack, known since the entry. */
 static inline void shadow_find_slots(struct shadow *ss, unsigned long sp)
 {
+}
+
+static inline unsigned long slot_hook(const struct shadow_ent *e)
+{
+	return HOOK;
+}
+
+static inline unsigned long slot_real(const struct shadow_ent *e)
+{
+	return e->parent;
 }
 #endif
 
@@ -492,8 +546,8 @@ static void shadow_restore(struct shadow *ss)
 	for (unsigned int i = ss->top; i-- > 0;) {
 		struct shadow_ent *e = &ss->ent[i];
 
-		if (e->slot && *e->slot == HOOK)
-			*e->slot = e->parent;
+		if (e->slot && *e->slot == slot_hook(e))
+			*e->slot = slot_real(e);
 	}
 	ss->restored = 1;
 }
@@ -504,8 +558,8 @@ static void shadow_rehook(struct shadow *ss)
 	for (unsigned int i = 0; i < ss->top; i++) {
 		struct shadow_ent *e = &ss->ent[i];
 
-		if (e->slot && *e->slot == e->parent)
-			*e->slot = HOOK;
+		if (e->slot && *e->slot == slot_real(e))
+			*e->slot = slot_hook(e);
 	}
 	ss->restored = 0;
 	ss->resync = 0;

@@ -127,6 +127,31 @@ static inline unsigned long *dft_arch_ret_slot(struct dft_regs *r)
 #define HAVE_DFT_FRAME_RECORDS 1
 
 /*
+ * pac-ret (-mbranch-protection): a function signs the hook in x30 with
+ * its entry sp (paciasp, after the site's NOPs) before saving it, and
+ * libgcc's unwinder authenticates a saved return address with the frame's
+ * CFA, the same sp. XPACLRI strips a signature, PACIA1716 signs x17 with
+ * x16: HINT instructions, NOPs without pointer authentication.
+ */
+#define HAVE_DFT_RET_SIGNING 1
+static inline unsigned long dft_arch_ret_strip(unsigned long v)
+{
+	register unsigned long x30 __asm__("x30") = v;
+
+	__asm__("hint 7" : "+r"(x30)); /* xpaclri */
+	return x30;
+}
+
+static inline unsigned long dft_arch_ret_sign(unsigned long v, unsigned long sp)
+{
+	register unsigned long x17 __asm__("x17") = v;
+	register unsigned long x16 __asm__("x16") = sp;
+
+	__asm__("hint 8" : "+r"(x17) : "r"(x16)); /* pacia1716 */
+	return x17;
+}
+
+/*
  * ---- Recorder additions (lib/clock.c, lib/graph.c; return.S) ----
  */
 
