@@ -58,6 +58,17 @@ arch_dir() {
 	esac
 }
 
+# arm_pfe_eh CC FLAGS SRC: whether SRC is C++ that g++ would miscompile for
+# ARM with -fpatchable-function-entry. gcc 12 puts .fnstart (where EHABI's
+# region, the base of the LSDA's offsets, begins) before the NOP sled and
+# computes the offsets from after it: every catch and cleanup is missed, and
+# the program terminates, traced or not. The program is compiled through
+# tests/prog/arm_fnstart.awk, which moves .fnstart past the sled.
+arm_pfe_eh() {
+	[ "$(arch_dir)" = arm ] && [ "${1#*g++}" != "$1" ] && [ "${3%.cc}" != "$3" ] &&
+		[ "${2#*-fpatchable-function-entry}" != "$2" ]
+}
+
 # build_variant OUT "cc" "flags" SRC... [-- LDFLAGS...]
 # With make check SAN=..., the program is built with SAN_FLAGS too, but for
 # clang's -fsanitize=function (C++): it puts 8 bytes of type data at the
@@ -76,9 +87,16 @@ build_variant() {
 	local objs=() s obj
 	for s in "${srcs[@]}"; do
 		obj=$out.$(basename "${s%.*}").o
-		# shellcheck disable=SC2086
-		$cc $flags -g -fno-inline -I"$TOP/include" -I"$TOP/tests/prog" -c "$s" -o "$obj" ||
-			fail "compile $s with $cc $flags"
+		if arm_pfe_eh "$cc" "$flags" "$s"; then
+			# shellcheck disable=SC2086
+			$cc $flags -g -fno-inline -I"$TOP/include" -I"$TOP/tests/prog" -S "$s" -o - |
+				awk -f "$TOP/tests/prog/arm_fnstart.awk" >"$obj.s" &&
+				$cc $flags -c "$obj.s" -o "$obj" || fail "compile $s with $cc $flags"
+		else
+			# shellcheck disable=SC2086
+			$cc $flags -g -fno-inline -I"$TOP/include" -I"$TOP/tests/prog" -c "$s" -o "$obj" ||
+				fail "compile $s with $cc $flags"
+		fi
 		objs+=("$obj")
 	done
 	local lflags=" $flags "
