@@ -53,6 +53,7 @@ def dft_record():
     (--force: `true` has no call sites, which record refuses otherwise)."""
     if not (os.path.exists(DFT) and dft_api()):
         return False
+    os.makedirs(TMP, exist_ok=True)
     d = os.path.join(TMP, "probe")
     shutil.rmtree(d, ignore_errors=True)
     r = subprocess.run([DFT, "record", "--force", "-t", "function", "-o", d, "--", "true"],
