@@ -744,32 +744,58 @@ static int under_emulation(void)
 	return n > 0 && m > 0 && (n != m || memcmp(a, b, n));
 }
 
-/* Tasks that have never answered; one that stays silent for 5 rounds
- * under emulation is taken for qemu's. */
-struct silent {
-	struct {
-		pid_t tid;
-		int rounds, answered;
-	} v[64];
-	size_t n;
-};
+/*
+ * qemu's threads are told apart once, when the runtime loads: they exist
+ * before the program runs, and they block every signal in the host kernel.
+ * Not later, and not by silence: under qemu a guest thread with a signal
+ * pending (one that is slow to take ours, say) shows a full host mask too,
+ * and counting it out would end a transition while it may still be inside
+ * a function it leaves. A runtime preloaded or linked loads before the
+ * program can start threads of its own.
+ */
+static pid_t lp_host_tids[8];
+static unsigned int lp_nr_host;
 
-static int silent_host_thread(struct silent *s, pid_t tid, int state)
+__attribute__((constructor)) static void lp_find_host_threads(void)
 {
-	size_t i;
+	pid_t self = (pid_t)syscall(SYS_gettid);
+	size_t n = 0;
+	pid_t *tids;
 
-	for (i = 0; i < s->n && s->v[i].tid != tid; i++)
-		;
-	if (i == s->n) {
-		if (s->n == ARRAY_SIZE(s->v))
-			return 0;
-		s->v[s->n].tid = tid;
-		s->v[s->n].rounds = 0;
-		s->v[s->n++].answered = 0;
-	}
-	if (state)
-		s->v[i].answered = 1;
-	return !s->v[i].answered && ++s->v[i].rounds > 5;
+	if (!under_emulation())
+		return;
+	tids = list_tasks(&n);
+	for (size_t i = 0; tids && i < n && lp_nr_host < ARRAY_SIZE(lp_host_tids); i++)
+		if (tids[i] != self && dft_task_blocks_all(tids[i]) == 1)
+			lp_host_tids[lp_nr_host++] = tids[i];
+	free(tids);
+}
+
+static int lp_host_thread(pid_t tid)
+{
+	for (unsigned int i = 0; i < lp_nr_host; i++)
+		if (lp_host_tids[i] == tid)
+			return 1;
+	return 0;
+}
+
+/*
+ * A thread moves only in its own handler, which then answers (in the round
+ * it found). So one that has answered in no round has never moved: once a
+ * transition is reversed, it is where the reversal goes. A handler that
+ * starts later finds it there too; one that raced with the reversal either
+ * still runs (lp_handlers) or has answered, busy, since the target it
+ * compares with at the end is the new one. Without this a thread that
+ * never answers (it blocks our signal) would hold a reversal for ever.
+ */
+static int never_answered(struct lp_round **rounds, size_t nr, pid_t tid)
+{
+	for (size_t r = 0; r < nr; r++)
+		for (size_t i = 0; i < rounds[r]->n; i++)
+			if (rounds[r]->a[i].tid == tid &&
+			    __atomic_load_n(&rounds[r]->a[i].state, __ATOMIC_ACQUIRE))
+				return 0;
+	return 1;
 }
 
 /*
@@ -784,8 +810,7 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 	pid_t self = (pid_t)syscall(SYS_gettid);
 	struct lp_round **old_ans = NULL;
 	size_t nr_old = 0, cap_old = 0;
-	int reversed = 0, ret = 0, emulated = under_emulation();
-	struct silent silent = { 0 };
+	int reversed = 0, ret = 0, lost_round = 0;
 
 	for (;;) {
 		size_t n, pending = 0;
@@ -808,6 +833,8 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 		/* Freed at the end (a late handler may still write one). */
 		if (!DFT_ARRAY_ROOM(old_ans, nr_old, cap_old, 16))
 			old_ans[nr_old++] = rd;
+		else
+			lost_round = 1; /* leaked: never_answered() cannot tell */
 		for (size_t i = 0; i < n; i++) {
 			if (ans[i].tid == self) {
 				unsigned long where = 0;
@@ -818,6 +845,8 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 
 				ans[i].where = where;
 				ans[i].state = st == tr->target ? 1 : 2;
+			} else if (lp_host_thread(ans[i].tid)) {
+				ans[i].state = 1; /* qemu's, not the program's */
 			} else if (syscall(SYS_tgkill, getpid(), ans[i].tid, lp_sig)) {
 				ans[i].state = 1; /* gone */
 			}
@@ -837,10 +866,10 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 		for (size_t i = 0; i < n; i++) {
 			int st = __atomic_load_n(&ans[i].state, __ATOMIC_ACQUIRE);
 
-			if (emulated && silent_host_thread(&silent, ans[i].tid, st)) {
-				ans[i].state = 1; /* not a thread of the program */
-				continue;
-			}
+			if (!st && reversed && !lost_round &&
+			    !__atomic_load_n(&lp_handlers, __ATOMIC_ACQUIRE) &&
+			    never_answered(old_ans, nr_old, ans[i].tid))
+				continue; /* never moved: it is where the reversal goes */
 			pending += st != 1;
 		}
 		if (!pending)

@@ -46,10 +46,6 @@
 #define STOP_MAGIC 0x5d000000
 #define STOP_GEN_MASK 0x00ffffff
 #define STOP_TIMEOUT_NS (5 * 1000000000LL)
-#define SIGBIT(n) (1ULL << ((n) - 1))
-#define ASYNC_SIGNALS                                                                              \
-	(SIGBIT(SIGHUP) | SIGBIT(SIGINT) | SIGBIT(SIGQUIT) | SIGBIT(SIGUSR1) | SIGBIT(SIGUSR2) |   \
-	 SIGBIT(SIGALRM) | SIGBIT(SIGTERM) | ~(SIGBIT(34) - 1))
 
 /*
  * A slot's word is gen << 2 | state, changed by compare-and-swap only: a
@@ -115,40 +111,10 @@ int dft_stop_handler(int sig, siginfo_t *si, void *ctx)
 	return 1;
 }
 
-static char *put_uint(char *p, unsigned long v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do
-		tmp[n++] = '0' + v % 10;
-	while (v /= 10);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 /* Threads found blocking the signal in the kernel, not signalled again
  * (qemu-user's helpers would cost every batch a wait). */
 static pid_t blockers[16];
 static unsigned int nr_blockers;
-
-static ssize_t read_task(pid_t tid, const char *file, char *buf, size_t size)
-{
-	char path[64] = "/proc/self/task/";
-	ssize_t len;
-	int fd;
-
-	strcpy(put_uint(path + 16, tid), file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, size - 1);
-	close(fd);
-	if (len >= 0)
-		buf[len] = 0;
-	return len;
-}
 
 /*
  * A thread that will never run our handler: exited, a zombie, or one that
@@ -161,24 +127,14 @@ static ssize_t read_task(pid_t tid, const char *file, char *buf, size_t size)
 static int thread_gone(pid_t tid)
 {
 	char buf[2048], *p;
-	unsigned long long blocked;
 
-	if (read_task(tid, "/stat", buf, sizeof(buf)) <= 0)
+	if (dft_read_task(tid, "/stat", buf, sizeof(buf)) <= 0)
 		return 1;
 	/* "tid (comm) S ...": comm may hold anything, even ')'. */
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
 		return 1;
-	if (read_task(tid, "/status", buf, sizeof(buf)) <= 0)
-		return 1;
-	p = strstr(buf, "\nSigBlk:");
-	if (!p)
-		return 0;
-	/* Every asynchronous signal, real-time ones included: what a
-	 * sigfillset() mask keeps. Not just ours: under qemu-user the mask is
-	 * the host's, and guest real-time signals are renumbered there. */
-	blocked = strtoull(p + 9, NULL, 16);
-	if ((blocked & ASYNC_SIGNALS) != ASYNC_SIGNALS)
+	if (dft_task_blocks_all(tid) <= 0)
 		return 0;
 	if (nr_blockers < ARRAY_SIZE(blockers))
 		blockers[nr_blockers++] = tid;

@@ -10,7 +10,11 @@
  * move on. That is an asymmetric Dekker: the cheap side (every traced call)
  * pays a compiler barrier, the rare side (unregister) pays a system call.
  */
+#include <fcntl.h>
 #include <linux/membarrier.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -158,4 +162,63 @@ void dft_synchronize(void)
 				nanosleep(&(struct timespec){ .tv_nsec = 20000 }, NULL);
 	}
 	pthread_mutex_unlock(&threads_lock);
+}
+
+/* ---- other tasks of this process, as the kernel shows them ---- */
+
+static char *put_uint(char *p, unsigned long v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do
+		tmp[n++] = '0' + v % 10;
+	while (v /= 10);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* /proc/self/task/TID/FILE into @buf, NUL-terminated: its length or -1.
+ * Async-signal-safe (the stop protocol calls it with threads parked). */
+ssize_t dft_read_task(pid_t tid, const char *file, char *buf, size_t size)
+{
+	char path[64] = "/proc/self/task/";
+	ssize_t len;
+	int fd;
+
+	strcpy(put_uint(path + 16, tid), file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, size - 1);
+	close(fd);
+	if (len >= 0)
+		buf[len] = 0;
+	return len;
+}
+
+#define SIGBIT(n) (1ULL << ((n) - 1))
+#define ASYNC_SIGNALS                                                                              \
+	(SIGBIT(SIGHUP) | SIGBIT(SIGINT) | SIGBIT(SIGQUIT) | SIGBIT(SIGUSR1) | SIGBIT(SIGUSR2) |   \
+	 SIGBIT(SIGALRM) | SIGBIT(SIGTERM) | ~(SIGBIT(34) - 1))
+
+/*
+ * 1 if @tid blocks every asynchronous signal in the kernel, real-time ones
+ * included (what a sigfillset() mask keeps), 0 if not, -1 if unknown. Not
+ * just our signal: under qemu-user the mask is the host's, and the guest's
+ * real-time signals are renumbered there. Only a raw system call can do
+ * that in a program (the libc ways are interposed, trap.c); qemu-user's
+ * own helper threads do.
+ */
+int dft_task_blocks_all(pid_t tid)
+{
+	char buf[2048], *p;
+
+	if (dft_read_task(tid, "/status", buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strstr(buf, "\nSigBlk:");
+	if (!p)
+		return -1;
+	return (strtoull(p + 9, NULL, 16) & ASYNC_SIGNALS) == ASYNC_SIGNALS;
 }
