@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "sigsafe.h"
 
 #ifdef HAVE_DFT_TRAP_PATCHING
 
@@ -115,19 +116,6 @@ int dft_stop_handler(int sig, siginfo_t *si, void *ctx)
 	return 1;
 }
 
-static char *put_uint(char *p, unsigned long v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do
-		tmp[n++] = '0' + v % 10;
-	while (v /= 10);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 /* Threads found blocking the signal in the kernel, not signalled again
  * (qemu-user's helpers would cost every batch a wait). */
 static pid_t blockers[16];
@@ -139,7 +127,7 @@ static ssize_t read_task(pid_t tid, const char *file, char *buf, size_t size)
 	ssize_t len;
 	int fd;
 
-	strcpy(put_uint(path + 16, tid), file);
+	strcpy(dft_put_uint(path + 16, path + sizeof(path), tid), file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
