@@ -60,8 +60,9 @@ static int write_file(const char *name, int flags, const char *buf, size_t len)
 	return err;
 }
 
-/* "status=N events=N lost=N", then " detached=1" and " partial=1". */
-void dft_rec_write_exit(int status, uint64_t events, uint64_t lost, unsigned int flags)
+/* "status=N events=N lost=N", then " detached=1" and " partial=1"; 0 or
+ * -errno. */
+int dft_rec_write_exit(int status, uint64_t events, uint64_t lost, unsigned int flags)
 {
 	char line[128], name[32], *end = line + sizeof(line), *p;
 
@@ -77,7 +78,7 @@ void dft_rec_write_exit(int status, uint64_t events, uint64_t lost, unsigned int
 		p = dft_put_str(p, end, " partial=1");
 	p = dft_put_str(p, end, "\n");
 	proc_file(name, sizeof(name), DFT_FILE_EXIT);
-	write_file(name, O_TRUNC, line, p - line);
+	return write_file(name, O_TRUNC, line, p - line);
 }
 
 /* "ticks_per_sec=N source=NAME mono0=NS ticks0=T". */
@@ -95,8 +96,8 @@ void dft_rec_write_clock(void)
 	p = dft_put_uint(p, end, dft_clock.ticks0);
 	p = dft_put_str(p, end, "\n");
 	proc_file(name, sizeof(name), DFT_FILE_CLOCK);
-	if (write_file(name, O_TRUNC, line, p - line))
-		pr_debug("record: cannot write %s", name);
+	/* A failure is the directory's: the maps and sites files say it. */
+	write_file(name, O_TRUNC, line, p - line);
 }
 
 /* One line for a process without call sites: "PID status=N comm=NAME". */

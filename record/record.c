@@ -544,7 +544,10 @@ static void rec_finish(int status, unsigned int flags, int sigsafe)
 		dft_clock_recalibrate();
 		dft_rec_write_clock();
 	}
-	dft_rec_write_exit(status, events, lost, flags);
+	/* No message from a signal handler: dft_log() formats with stdio. */
+	if (dft_rec_write_exit(status, events, lost, flags) && !sigsafe)
+		pr_err("record: cannot write the exit file: the process will be reported as "
+		       "crashed");
 out:
 	__atomic_store_n(&finished, FINISH_WRITTEN, __ATOMIC_RELEASE);
 	dft_guard_exit(guard);
@@ -563,9 +566,9 @@ static void rec_exit(int status, void *arg)
 
 void dft_rec_exit_sigsafe(int status)
 {
-	/* Nothing before this test: a vfork() child (or a raw clone()) runs
-	 * on its parent's memory. getpid() is a system call. */
-	if (getpid() != dft_rec_pid || !READ_ONCE(recording))
+	/* Nothing but reads before this test: a vfork() child (or a raw
+	 * clone()) runs on its parent's memory. getpid() is a system call. */
+	if (!READ_ONCE(recording) || getpid() != dft_rec_pid)
 		return;
 	rec_finish(status, 0, 1);
 }

@@ -219,7 +219,7 @@ void dft_rec_exit_sigsafe(int status);
 /* ---- exit.c: the process files of its end, async-signal-safe ---- */
 #define DFT_EXIT_DETACHED (1U << 0) /* record -p stopped, the process runs on */
 #define DFT_EXIT_PARTIAL (1U << 1)  /* events and lost are lower bounds */
-void dft_rec_write_exit(int status, uint64_t events, uint64_t lost, unsigned int flags);
+int dft_rec_write_exit(int status, uint64_t events, uint64_t lost, unsigned int flags);
 void dft_rec_write_nosites(int status);
 void dft_rec_write_clock(void);
 
