@@ -182,4 +182,13 @@ at_exit ...
   leaf
 E
 done
+
+# A process without call sites that ends with _exit() has its nosites line
+# (a host program: natively only).
+if [ -z "$EMULATED" ]; then
+	out=$T/nosites
+	rec "$out" 4 --force -- "$PYTHON" -c 'import os; os._exit(4)'
+	grep -q '^[0-9]* status=4 comm=' "$out/nosites" 2>/dev/null ||
+		fail "nosites: no line with status 4: $(cat "$out/nosites" 2>&1)"
+fi
 pass "_exit and _Exit from main, a thread, signal handlers, fork and vfork children, atexit"
