@@ -183,6 +183,32 @@ at_exit ...
 E
 done
 
+# An exit file written by exit() is written again by a later _exit(): an
+# atexit handler registered before the recording started (record -p on a
+# preloaded process) runs after the recorder's and calls _exit(9). The last
+# status is the process's. Natively, in one variant: the order of the
+# handlers is the point, not the site form.
+if [ -z "$EMULATED" ]; then
+	v=$(ENTRY_ONLY=1 build_trace trace_exit trace_exit.c | grep -e '-O2$' | head -1)
+	out=$T/late
+	rm -rf "$out" "$out.flag"
+	LD_PRELOAD="$LIBDIR/libdynftrace.so" "$O/tests/trace/$v/trace_exit" late "$out.flag" &
+	pid=$!
+	"$DFT" record -p $pid --duration 30 -o "$out" -f 2>"$out.err" &
+	rec=$!
+	for _ in $(seq 200); do
+		[ -e "$out/maps-$pid" ] && break
+		sleep 0.05
+	done
+	[ -e "$out/maps-$pid" ] || { cat "$out.err"; fail "late: the recording did not start"; }
+	touch "$out.flag"
+	wait $pid
+	rc=$?
+	wait $rec || { cat "$out.err"; fail "late: record -p"; }
+	[ $rc = 9 ] || fail "late: exit status $rc, not 9"
+	exited "$out" "late" 9
+fi
+
 # A process without call sites that ends with _exit() has its nosites line
 # (a host program: natively only).
 if [ -z "$EMULATED" ]; then

@@ -13,6 +13,10 @@
  *   vfork     the child's execve fails and it calls _exit(127); the parent
  *             checks that the child wrote none of its files, then _exit(6)
  *   atexit    main returns; an atexit handler calls _exit(7)
+ *   late FILE registers an atexit handler that calls _exit(9), makes calls
+ *             until FILE exists, then main returns: recorded with
+ *             record -p, the recorder's exit handler (registered later)
+ *             runs first and writes status 0; the _exit(9) comes after
  * Each prints what it checked; any unexpected turn exits with 1.
  */
 #include <errno.h>
@@ -202,6 +206,23 @@ NOIPA void scen_atexit(void)
 	sink += mid(1);
 }
 
+NOIPA void at_late(void)
+{
+	sink += leaf(9);
+	_exit(9);
+}
+
+NOIPA void scen_late(const char *file)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	atexit(at_late);
+	while (access(file, F_OK)) {
+		sink += mid(1);
+		nanosleep(&ts, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *s = argc > 1 ? argv[1] : "";
@@ -222,6 +243,8 @@ int main(int argc, char **argv)
 		scen_vfork();
 	else if (!strcmp(s, "atexit"))
 		scen_atexit();
+	else if (!strcmp(s, "late") && argc > 2)
+		scen_late(argv[2]);
 	else
 		return 2;
 	return 0;
