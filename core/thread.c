@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "sigsafe.h"
 
 __thread struct dft_thread dft_thread __attribute__((tls_model("initial-exec")));
 
@@ -166,28 +167,15 @@ void dft_synchronize(void)
 
 /* ---- other tasks of this process, as the kernel shows them ---- */
 
-static char *put_uint(char *p, unsigned long v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do
-		tmp[n++] = '0' + v % 10;
-	while (v /= 10);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 /* /proc/self/task/TID/FILE into @buf, NUL-terminated: its length or -1.
  * Async-signal-safe (the stop protocol calls it with threads parked). */
 ssize_t dft_read_task(pid_t tid, const char *file, char *buf, size_t size)
 {
-	char path[64] = "/proc/self/task/";
+	char path[64] = "/proc/self/task/", *end = path + sizeof(path) - 1;
 	ssize_t len;
 	int fd;
 
-	strcpy(put_uint(path + 16, tid), file);
+	*dft_put_str(dft_put_uint(path + 16, end, tid), end, file) = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
