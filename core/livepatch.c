@@ -729,57 +729,6 @@ static const char *range_name(const struct lp_trans *tr, unsigned long a)
 }
 
 /*
- * Under qemu-user, /proc/self/task also lists qemu's own threads (its RCU
- * thread, say), which run no guest code and never take the guest's signal.
- * qemu shows the guest program as /proc/self/exe, but not for the tasks.
- */
-static int under_emulation(void)
-{
-	char a[512], b[512], path[64];
-	ssize_t n, m;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/exe", getpid());
-	n = readlink("/proc/self/exe", a, sizeof(a) - 1);
-	m = readlink(path, b, sizeof(b) - 1);
-	return n > 0 && m > 0 && (n != m || memcmp(a, b, n));
-}
-
-/*
- * qemu's threads are told apart once, when the runtime loads: they exist
- * before the program runs, and they block every signal in the host kernel.
- * Not later, and not by silence: under qemu a guest thread with a signal
- * pending (one that is slow to take ours, say) shows a full host mask too,
- * and counting it out would end a transition while it may still be inside
- * a function it leaves. A runtime preloaded or linked loads before the
- * program can start threads of its own.
- */
-static pid_t lp_host_tids[8];
-static unsigned int lp_nr_host;
-
-__attribute__((constructor)) static void lp_find_host_threads(void)
-{
-	pid_t self = (pid_t)syscall(SYS_gettid);
-	size_t n = 0;
-	pid_t *tids;
-
-	if (!under_emulation())
-		return;
-	tids = list_tasks(&n);
-	for (size_t i = 0; tids && i < n && lp_nr_host < ARRAY_SIZE(lp_host_tids); i++)
-		if (tids[i] != self && dft_task_blocks_all(tids[i]) == 1)
-			lp_host_tids[lp_nr_host++] = tids[i];
-	free(tids);
-}
-
-static int lp_host_thread(pid_t tid)
-{
-	for (unsigned int i = 0; i < lp_nr_host; i++)
-		if (lp_host_tids[i] == tid)
-			return 1;
-	return 0;
-}
-
-/*
  * A thread moves only in its own handler, which then answers (in the round
  * it found). So one that has answered in no round has never moved: once a
  * transition is reversed, it is where the reversal goes. A handler that
@@ -845,7 +794,7 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 
 				ans[i].where = where;
 				ans[i].state = st == tr->target ? 1 : 2;
-			} else if (lp_host_thread(ans[i].tid)) {
+			} else if (dft_emulator_thread(ans[i].tid)) {
 				ans[i].state = 1; /* qemu's, not the program's */
 			} else if (syscall(SYS_tgkill, getpid(), ans[i].tid, lp_sig)) {
 				ans[i].state = 1; /* gone */
