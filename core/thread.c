@@ -87,8 +87,13 @@ static void atfork_child(void)
 	}
 }
 
+static void find_emulator_threads(void);
+
 int dft_thread_init(void)
 {
+	/* First: a live patch given at start-up (lp_load.c) or the first
+	 * patch batch may need it, and the program has no threads yet. */
+	find_emulator_threads();
 	if (pthread_key_create(&exit_key, thread_exit))
 		return -EAGAIN;
 	pthread_atfork(NULL, NULL, atfork_child);
@@ -270,7 +275,7 @@ static int under_emulation(void)
  * ours) shows a full host mask too, and counting it out would let text
  * change, or a live patch transition end, while it is where it must not
  * be. A runtime preloaded or linked loads before the program can start
- * threads of its own.
+ * threads of its own (dft_thread_init() is the first thing it does).
  */
 static pid_t emulator_tids[8];
 static unsigned int nr_emulator_tids;
@@ -284,7 +289,7 @@ static int note_emulator_thread(pid_t tid, void *self)
 	return 0;
 }
 
-__attribute__((constructor)) static void find_emulator_threads(void)
+static void find_emulator_threads(void)
 {
 	pid_t self = gettid();
 
