@@ -914,6 +914,8 @@ DFT_API int _Unwind_Backtrace(dft_unwind_trace_fn trace, void *arg)
 		return 5; /* _URC_END_OF_STACK: no unwinder at all */
 	unhooked = shadow_unhook(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
 	ret = next(bt_trace_skip, &bt);
+	/* Never a tail call: the frame bt_trace_skip() skips is ours. */
+	barrier();
 	if (unhooked)
 		shadow_rehook(ss);
 	return ret;
