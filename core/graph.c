@@ -489,14 +489,14 @@ static unsigned long *scan_slot(unsigned long lo, unsigned long hi)
  * or not on this stack; those frames stay hooked, and so do those whose
  * slot is not found.
  */
-static void shadow_find_slots(struct shadow *ss, unsigned long sp)
+static void shadow_find_slots(struct shadow *ss, unsigned long sp, int fresh)
 {
 #ifdef HAVE_DFT_FRAME_RECORDS
 	unsigned long fp = (unsigned long)__builtin_frame_address(0);
 #endif
 	unsigned long lower = sp, hi;
 
-	for (unsigned int i = 0; i < ss->top; i++)
+	for (unsigned int i = 0; fresh && i < ss->top; i++)
 		ss->ent[i].slot = NULL;
 	if (!thread_stack(sp, &hi))
 		return;
@@ -507,6 +507,11 @@ static void shadow_find_slots(struct shadow *ss, unsigned long sp)
 			continue;
 		if (e->sp <= lower || e->sp > hi)
 			break;
+		/* Restored by the unwinder still running: found already. */
+		if (e->slot) {
+			lower = e->sp;
+			continue;
+		}
 #ifdef HAVE_DFT_FRAME_RECORDS
 		e->slot = record_slot(&fp, lower, e->sp);
 		if (!e->slot)
@@ -522,7 +527,7 @@ static void shadow_find_slots(struct shadow *ss, unsigned long sp)
 }
 #else
 /* The slots are on the stack, known since the entry. */
-static inline void shadow_find_slots(struct shadow *ss, unsigned long sp)
+static inline void shadow_find_slots(struct shadow *ss, unsigned long sp, int fresh)
 {
 }
 
@@ -569,21 +574,24 @@ static void shadow_rehook(struct shadow *ss)
  * Before an unwinder runs from a frame whose entry sp is @sp and return
  * address @ret: the frames of dead callees (a longjmp not yet noticed) are
  * dropped first, as their slots may hold anything by now; the others get
- * their real return addresses. 0 if nothing was changed (no shadow stack,
- * or the addresses are real already: an unwinder is running).
+ * their real return addresses. 1 if they had the hook until now, 0 if an
+ * unwinder is running already (a throw in one of its cleanups): then only
+ * the frames that cleanup called are given theirs, and all stay so until
+ * that unwinder's handler is entered (__cxa_begin_catch()).
  */
 static int shadow_unhook(struct shadow *ss, unsigned long sp, unsigned long ret)
 {
-	int guard;
+	int guard, fresh;
 
-	if (!ss || ss->restored)
+	if (!ss)
 		return 0;
+	fresh = !ss->restored;
 	guard = dft_guard_enter();
 	shadow_prune(ss, sp, ret);
-	shadow_find_slots(ss, sp);
+	shadow_find_slots(ss, sp, fresh);
 	shadow_restore(ss);
 	dft_guard_exit(guard);
-	return 1;
+	return fresh;
 }
 
 #ifdef HAVE_DFT_DIRECT
@@ -753,6 +761,7 @@ static void *next_sym(void **cache, const char *name)
 static void *next_longjmp, *next__longjmp, *next_siglongjmp, *next___longjmp_chk;
 static void *next_pthread_exit, *next__Unwind_RaiseException, *next__Unwind_Resume_or_Rethrow;
 static void *next___cxa_begin_catch, *next_backtrace, *next__Unwind_Backtrace;
+static void *next___cxa_get_globals;
 
 __attribute__((constructor)) static void graph_resolve(void)
 {
@@ -828,8 +837,8 @@ void *__cxa_begin_catch(void *exc);
 /*
  * The unwinders run with the real return addresses (shadow_unhook()), from
  * the interposer's frame: inlined into each, so that the frame and return
- * address are theirs. An unwinder already running (a throw from a cleanup)
- * has them: nothing to do before or after.
+ * address are theirs. Under an unwinder already running (a throw from a
+ * cleanup), the hooks go back when its handler is entered.
  */
 static inline __attribute__((always_inline)) int
 graph_unwind(int (*next)(struct _Unwind_Exception *), struct _Unwind_Exception *exc)
@@ -859,21 +868,42 @@ DFT_API int _Unwind_Resume_or_Rethrow(struct _Unwind_Exception *exc)
 	return graph_unwind(NEXT(_Unwind_Resume_or_Rethrow), exc);
 }
 
+/* The Itanium C++ ABI's per-thread exception state (its first fields):
+ * the exceptions thrown and not caught yet. */
+struct cxa_eh_globals {
+	void *caught;
+	unsigned int uncaught;
+};
+
+/* Whether another exception is still being unwound: this one was thrown
+ * and caught inside one of its cleanups (a destructor's try block). */
+static int cxa_propagating(void)
+{
+	struct cxa_eh_globals *(*get)(void) = next_find(&next___cxa_get_globals,
+							"__cxa_get_globals");
+
+	return get && get()->uncaught;
+}
+
 /* Every catch block starts here, in the frame that caught: the frames below
- * it were unwound, the ones above are live and get their hooks back. */
+ * it were unwound, the ones above are live and get their hooks back, unless
+ * the unwinder of another exception has yet to pass them (then they get
+ * them when that one is caught; until then their returns pop their entries
+ * as left abnormally). */
 DFT_API void *__cxa_begin_catch(void *exc)
 {
 	struct shadow *ss = dft_thread.graph;
+	void *ret = NEXT(__cxa_begin_catch)(exc);
 
 	if (ss) {
 		int guard = dft_guard_enter();
 
 		shadow_prune(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
-		if (ss->restored)
+		if (ss->restored && !cxa_propagating())
 			shadow_rehook(ss);
 		dft_guard_exit(guard);
 	}
-	return NEXT(__cxa_begin_catch)(exc);
+	return ret;
 }
 
 /*

@@ -2,7 +2,8 @@
 # C++ exceptions unwinding through traced frames, in every variant: the
 # unwinder must find the real return addresses (cleanups run, the catch is
 # reached), unwound frames end as UNWIND exits, the catching frames are
-# traced on; pthread_exit's forced unwind runs destructors too.
+# traced on; pthread_exit's forced unwind runs destructors too, and a
+# cleanup may throw and catch while another exception is unwound.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/prog/trace_lib.sh"
 
@@ -37,6 +38,28 @@ main
 E
 	report_ok "$out"
 	grep -q 'catcher' "$out.graph" || fail "$v: report does not show catcher"
+
+	# The exception a cleanup throws and catches while another one is
+	# unwound: the frames between them keep their real addresses for it.
+	# (The cleanup itself then returns unhooked: its entry is popped as
+	# left abnormally.)
+	out=$T/$v-nested
+	record "$out" -- "$O/tests/trace/$v/trace_cxx" nested
+	grep -qx 'nested 1104' "$out.out" || { cat "$out.out" "$out.err"; fail "$v: nested"; }
+	expect_tree "$out" "$v: nested" <<'E'
+== thread 0
+main
+  _Z11scen_nestedv
+    _Z10nest_outerv
+      _Z10nest_innerv !
+        _Z7throweri !
+          _Z4leafi
+        _ZN6LoggerD2Ev !
+          _Z11inner_throwv !
+            _Z4leafi
+          _Z10cleanup_fnv
+      _Z4leafi
+E
 
 	out=$T/$v-threadexit
 	record "$out" -- "$O/tests/trace/$v/trace_cxx" threadexit

@@ -87,6 +87,41 @@ NOIPA int same_frame(int x)
 	return 0;
 }
 
+/* A cleanup that throws and catches while another exception is being
+ * unwound through it: the frames above stay unwindable for that one. */
+NOIPA void inner_throw()
+{
+	leaf(2);
+	throw 3;
+}
+
+struct Logger {
+	~Logger()
+	{
+		try {
+			inner_throw();
+		} catch (int) {
+			cleanup_fn();
+		}
+	}
+};
+
+NOIPA void nest_inner()
+{
+	Logger l;
+	thrower(1);
+}
+
+NOIPA int nest_outer()
+{
+	try {
+		nest_inner();
+	} catch (const std::exception &) {
+		return leaf(10);
+	}
+	return 0;
+}
+
 /* pthread_exit unwinds with the same unwinder: Guard must run. */
 NOIPA void te_inner()
 {
@@ -116,6 +151,13 @@ NOIPA int scen_threadexit()
 	return (int)(long)ret + sink;
 }
 
+NOIPA int scen_nested()
+{
+	int r = nest_outer();
+
+	return r * 100 + sink;
+}
+
 int main(int argc, char **argv)
 {
 	const char *s = argc > 1 ? argv[1] : "exceptions";
@@ -123,6 +165,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(s, "exceptions"))
 		r = scen_exceptions();
+	else if (!strcmp(s, "nested"))
+		r = scen_nested();
 	else if (!strcmp(s, "threadexit"))
 		r = scen_threadexit();
 	else
