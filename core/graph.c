@@ -97,6 +97,7 @@ static pthread_key_t shadow_key;
 static pthread_once_t graph_once = PTHREAD_ONCE_INIT;
 
 static void park_free(void);
+static void thread_stack_init(void);
 
 static void shadow_free(void *arg)
 {
@@ -121,6 +122,7 @@ static struct shadow *shadow_room(struct shadow *ss)
 			return NULL;
 		ss = map;
 		pthread_setspecific(shadow_key, ss);
+		thread_stack_init();
 	} else {
 		map = mremap(ss, ss->size, size, MREMAP_MAYMOVE);
 		if (map == MAP_FAILED)
@@ -412,32 +414,34 @@ static inline int slot_signable(const struct shadow_ent *e)
 #endif
 
 /*
- * The bounds of this thread's own stack, asked once per thread: the slot
- * search reads only memory between the current sp and its top, so an entry
- * of another stack (swapcontext, coroutines) is never followed into memory
- * that may be unmapped. pthread_getattr_np() may allocate; its callers are
- * an unwinder about to run (a throw allocated already), pthread_exit and
- * backtrace (whose first call loads libgcc_s).
+ * The bounds of this thread's own stack: the slot search reads only memory
+ * between the current sp and its top, so an entry of another stack
+ * (swapcontext, coroutines) is never followed into memory that may be
+ * unmapped. Asked when the thread's shadow stack is made, at its first
+ * hooked call: pthread_getattr_np() allocates, and backtrace() is called
+ * from crash handlers, which may have interrupted malloc.
  */
 static __thread unsigned long stack_lo, stack_hi;
 
+static void thread_stack_init(void)
+{
+	int err = errno;
+	pthread_attr_t attr;
+	size_t size;
+	void *addr;
+
+	if (!pthread_getattr_np(pthread_self(), &attr)) {
+		if (!pthread_attr_getstack(&attr, &addr, &size)) {
+			stack_lo = (unsigned long)addr;
+			stack_hi = stack_lo + size;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	errno = err;
+}
+
 static int thread_stack(unsigned long sp, unsigned long *hi)
 {
-	if (!stack_hi) {
-		int err = errno;
-		pthread_attr_t attr;
-		size_t size;
-		void *addr;
-
-		if (!pthread_getattr_np(pthread_self(), &attr)) {
-			if (!pthread_attr_getstack(&attr, &addr, &size)) {
-				stack_lo = (unsigned long)addr;
-				stack_hi = stack_lo + size;
-			}
-			pthread_attr_destroy(&attr);
-		}
-		errno = err;
-	}
 	*hi = stack_hi;
 	return sp >= stack_lo && sp < stack_hi;
 }
@@ -528,6 +532,10 @@ static void shadow_find_slots(struct shadow *ss, unsigned long sp, int fresh)
 #else
 /* The slots are on the stack, known since the entry. */
 static inline void shadow_find_slots(struct shadow *ss, unsigned long sp, int fresh)
+{
+}
+
+static inline void thread_stack_init(void)
 {
 }
 
