@@ -769,7 +769,7 @@ static void *next_sym(void **cache, const char *name)
 static void *next_longjmp, *next__longjmp, *next_siglongjmp, *next___longjmp_chk;
 static void *next_pthread_exit, *next__Unwind_RaiseException, *next__Unwind_Resume_or_Rethrow;
 static void *next___cxa_begin_catch, *next_backtrace, *next__Unwind_Backtrace;
-static void *next___cxa_get_globals;
+static void *next___cxa_get_globals, *next___gxx_personality_v0;
 
 __attribute__((constructor)) static void graph_resolve(void)
 {
@@ -781,6 +781,8 @@ __attribute__((constructor)) static void graph_resolve(void)
 	/* Crash handlers call them from signal handlers. */
 	next_backtrace = dlsym(RTLD_NEXT, "backtrace");
 	next__Unwind_Backtrace = dlsym(RTLD_NEXT, "_Unwind_Backtrace");
+	/* An asynchronous cancellation unwinds from a signal handler. */
+	next___gxx_personality_v0 = dlsym(RTLD_NEXT, "__gxx_personality_v0");
 }
 
 static void graph_jumped(void)
@@ -817,11 +819,18 @@ DFT_API void __longjmp_chk(struct __jmp_buf_tag env[1], int val)
 	NEXT(__longjmp_chk)(env, val);
 }
 
-DFT_API void pthread_exit(void *retval)
+/*
+ * The thread ends by a forced unwind (pthread_exit, a cancellation): every
+ * hooked frame gets its real return address back and is reported as left,
+ * before the unwinder passes them. Inlined into the interposers, so that
+ * the frame and return address are theirs.
+ */
+static inline __attribute__((always_inline)) void graph_thread_unwind(void)
 {
 	struct shadow *ss = dft_thread.graph;
 
-	if (shadow_unhook(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0))) {
+	if (ss && ss->top &&
+	    shadow_unhook(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0))) {
 		int guard = dft_guard_enter();
 
 		while (ss->top) {
@@ -831,6 +840,11 @@ DFT_API void pthread_exit(void *retval)
 		ss->restored = 0;
 		dft_guard_exit(guard);
 	}
+}
+
+DFT_API void pthread_exit(void *retval)
+{
+	graph_thread_unwind();
 	NEXT(pthread_exit)(retval);
 }
 
@@ -875,6 +889,37 @@ DFT_API int _Unwind_Resume_or_Rethrow(struct _Unwind_Exception *exc)
 {
 	return graph_unwind(NEXT(_Unwind_Resume_or_Rethrow), exc);
 }
+
+/*
+ * A cancellation unwinds the thread from inside glibc, which calls
+ * libgcc_s's unwinder through pointers of its own: nothing to interpose
+ * before it starts. The first C++ frame with a cleanup calls its
+ * personality routine before the unwinder reads that frame's return
+ * address, and that call is ours (the program reaches it through the
+ * symbol): the forced unwind's first one ends the thread's hooked frames.
+ * (A hooked frame deeper than any cleanup still stops the unwinder.)
+ */
+#define DFT_FORCE_UNWIND 8 /* _UA_FORCE_UNWIND, ARM's _US_FORCE_UNWIND */
+#ifdef HAVE_DFT_EHABI
+int __gxx_personality_v0(int state, struct _Unwind_Exception *exc, struct _Unwind_Context *ctx);
+DFT_API int __gxx_personality_v0(int state, struct _Unwind_Exception *exc,
+				 struct _Unwind_Context *ctx)
+{
+	if (state & DFT_FORCE_UNWIND)
+		graph_thread_unwind();
+	return NEXT(__gxx_personality_v0)(state, exc, ctx);
+}
+#else
+int __gxx_personality_v0(int version, int actions, uint64_t cls, struct _Unwind_Exception *exc,
+			 struct _Unwind_Context *ctx);
+DFT_API int __gxx_personality_v0(int version, int actions, uint64_t cls,
+				 struct _Unwind_Exception *exc, struct _Unwind_Context *ctx)
+{
+	if (actions & DFT_FORCE_UNWIND)
+		graph_thread_unwind();
+	return NEXT(__gxx_personality_v0)(version, actions, cls, exc, ctx);
+}
+#endif
 
 /* The Itanium C++ ABI's per-thread exception state (its first fields):
  * the exceptions thrown and not caught yet. */

@@ -35,6 +35,10 @@
 #define DFT_NR_ARG_REGS 4
 #define DFT_NR_FPARG_REGS 8
 
+/* Exceptions follow the ARM EHABI: personality routines take (state,
+ * control block, context), with _US_FORCE_UNWIND in the state (graph.c). */
+#define HAVE_DFT_EHABI 1
+
 /* The signal that stops the other threads while a batch is written: its
  * handler must stay installed, chained with the program's own (trap.c). */
 #define HAVE_DFT_TRAP_PATCHING 1

@@ -2,8 +2,9 @@
 # C++ exceptions unwinding through traced frames, in every variant: the
 # unwinder must find the real return addresses (cleanups run, the catch is
 # reached), unwound frames end as UNWIND exits, the catching frames are
-# traced on; pthread_exit's forced unwind runs destructors too, and a
-# cleanup may throw and catch while another exception is unwound.
+# traced on; pthread_exit's and pthread_cancel's forced unwinds run
+# destructors too, and a cleanup may throw and catch while another
+# exception is unwound.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/prog/trace_lib.sh"
 
@@ -59,6 +60,27 @@ main
             _Z4leafi
           _Z10cleanup_fnv
       _Z4leafi
+E
+
+	# pthread_cancel: glibc's forced unwind runs every destructor, and the
+	# cancelled frames end as unwound.
+	out=$T/$v-cancel
+	record "$out" -- "$O/tests/trace/$v/trace_cxx" cancel
+	grep -qx 'cancel 103' "$out.out" || { cat "$out.out" "$out.err"; fail "$v: cancel"; }
+	expect_tree "$out" "$v: cancel" <<'E'
+== thread 0
+main
+  _Z11scen_cancelv
+== thread 1
+_Z13cancel_threadPv !
+  _Z10cancel_midv !
+    _Z12cancel_innerv !
+_ZN5GuardD2Ev
+  _Z10cleanup_fnv
+_ZN5GuardD2Ev
+  _Z10cleanup_fnv
+_ZN5GuardD2Ev
+  _Z10cleanup_fnv
 E
 
 	out=$T/$v-threadexit

@@ -26,7 +26,7 @@ NOIPA void cleanup_fn()
 }
 
 struct Guard {
-	~Guard()
+	NOIPA ~Guard()
 	{
 		cleanup_fn();
 	}
@@ -96,7 +96,7 @@ NOIPA void inner_throw()
 }
 
 struct Logger {
-	~Logger()
+	NOIPA ~Logger()
 	{
 		try {
 			inner_throw();
@@ -136,6 +136,34 @@ NOIPA void *te_thread(void *)
 	return nullptr;
 }
 
+/* pthread_cancel unwinds the thread from inside glibc: every Guard runs. */
+static pthread_barrier_t cancel_ready;
+
+NOIPA void cancel_inner()
+{
+	Guard g;
+
+	pthread_barrier_wait(&cancel_ready);
+	for (;;)
+		pthread_testcancel();
+}
+
+NOIPA void cancel_mid()
+{
+	Guard g;
+
+	cancel_inner();
+	sink++;
+}
+
+NOIPA void *cancel_thread(void *)
+{
+	Guard g;
+
+	cancel_mid();
+	return nullptr;
+}
+
 NOIPA int scen_exceptions()
 {
 	return catcher(1) + outer_catch(2) + same_frame(3);
@@ -158,6 +186,20 @@ NOIPA int scen_nested()
 	return r * 100 + sink;
 }
 
+NOIPA int scen_cancel()
+{
+	pthread_t t;
+	void *ret;
+
+	pthread_barrier_init(&cancel_ready, nullptr, 2);
+	if (pthread_create(&t, nullptr, cancel_thread, nullptr))
+		return -1;
+	pthread_barrier_wait(&cancel_ready);
+	if (pthread_cancel(t) || pthread_join(t, &ret))
+		return -1;
+	return (ret == PTHREAD_CANCELED) * 100 + sink;
+}
+
 int main(int argc, char **argv)
 {
 	const char *s = argc > 1 ? argv[1] : "exceptions";
@@ -167,6 +209,8 @@ int main(int argc, char **argv)
 		r = scen_exceptions();
 	else if (!strcmp(s, "nested"))
 		r = scen_nested();
+	else if (!strcmp(s, "cancel"))
+		r = scen_cancel();
 	else if (!strcmp(s, "threadexit"))
 		r = scen_threadexit();
 	else
