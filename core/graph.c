@@ -25,7 +25,9 @@
  *    (AArch64, ARM), the slot is wherever the function's prologue saved
  *    the hook: shadow_find_slots() looks for it first.
  *  - pthread_exit unwinds the thread the same way: the real addresses go
- *    back and every open frame is reported, before it starts.
+ *    back and every open frame is reported, before it starts. A
+ *    cancellation starts inside glibc: the same is done at the forced
+ *    unwind's first call of the C++ personality routine.
  *  - backtrace() and _Unwind_Backtrace() from below hooked frames: the real
  *    addresses go back while they run, so they show the real callers.
  *  - A function reached by a tail call from a hooked one has the hook as its
