@@ -164,5 +164,6 @@ _Static_assert(offsetof(struct dft_regs, rax) == DFT_REGS_RAX, "rax");
 _Static_assert(offsetof(struct dft_regs, rdx) == 96, "rdx");
 _Static_assert(offsetof(struct dft_regs, rip) == DFT_REGS_RIP, "rip");
 _Static_assert(offsetof(struct dft_regs, rsp) == DFT_REGS_RSP, "rsp");
+_Static_assert(offsetof(struct dft_regs, xstate) == DFT_REGS_XSTATE, "xstate");
 _Static_assert(offsetof(struct dft_regs, xmm) == DFT_REGS_XMM, "xmm");
 _Static_assert(sizeof(struct dft_regs) == DFT_REGS_SIZE, "frame size");
