@@ -204,6 +204,7 @@ static inline void dft_arch_uc_regs(const void *uc, unsigned long *pc, unsigned 
 
 /* Offsets the assembly uses; checked against the struct in insn.c. */
 #define DFT_REGS_RBP 32
+#define DFT_REGS_RBX 40
 #define DFT_REGS_RAX 80
 #define DFT_REGS_RIP 128
 #define DFT_REGS_RSP 152

@@ -25,20 +25,21 @@
  * An argument may be a __m256/__m512 whose upper bits a callback's AVX code
  * or vzeroupper destroys; the 16-byte saves of xmm0-7 in the frame stay,
  * as what the fp accessors read and write, and are copied into the area
- * before XRSTOR, so a changed double argument takes effect.
+ * before XRSTOR, so a changed double argument takes effect (xstate.h).
  *
  * %r11 is free at a function entry: it is call-clobbered and passes no
  * argument (%r10 would: the static chain of nested functions).
  */
 #include "arch.h"
 #include "internal.h"
+#include "xstate.h"
 
 #define SLOT(reg) (8 * (reg))
 #define R15 0
 #define R14 8
 #define R13 16
 #define R12 24
-#define RBX 40
+#define RBX DFT_REGS_RBX
 #define R11 48
 #define R10 56
 #define R9 64
@@ -89,96 +90,6 @@
 	movq DFT_REGS_RBP(%rsp), %rbp
 .endm
 
-/*
- * After save_args: %rbx = the frame for the rest of the call (callbacks
- * keep it), and the vector state saved below it, %rsp on the XSAVE area
- * (see above). Clobbers rax and rdx, saved already.
- */
-.macro xstate_save
-	movq %rsp, %rbx
-	.cfi_def_cfa_register %rbx
-	/* Read once and kept in the frame for xstate_restore: the mode is
-	 * set by a constructor that may run after the first sites are on. */
-	movl dft_xstate_mode(%rip), %eax
-	movl %eax, DFT_REGS_XSTATE(%rbx)
-	testl %eax, %eax
-	jz 7f
-	subq dft_xstate_frame(%rip), %rsp
-	andq $-64, %rsp
-	/* XRSTOR faults unless header bytes 16..63 are zero, and neither
-	 * XSAVE nor XSAVEC writes them. */
-	xorl %edx, %edx
-	movq %rdx, 512+16(%rsp)
-	movq %rdx, 512+24(%rsp)
-	movq %rdx, 512+32(%rsp)
-	movq %rdx, 512+40(%rsp)
-	movq %rdx, 512+48(%rsp)
-	movq %rdx, 512+56(%rsp)
-	cmpl $DFT_XSTATE_XSAVEC, %eax
-	movl dft_xstate_mask(%rip), %eax
-	jne 5f
-	xsavec (%rsp)
-	jmp 6f
-	/* XSAVE writes only the XSTATE_BV bits of the mask, and a set bit
-	 * 63 of XCOMP_BV would mean the compacted format. */
-5:	movq %rdx, 512(%rsp)
-	movq %rdx, 512+8(%rsp)
-	xsave (%rsp)
-	/* SSE state (XSTATE_BV bit 1) must come back from the area, where
-	 * the xmm slots of the frame will be copied. It is clear when xmm0-15
-	 * were all zero and MXCSR its default (the init optimisation): the
-	 * legacy region may then be stale, so put those values there. */
-6:	testb $2, 512(%rsp)
-	jnz 7f
-	stmxcsr 24(%rsp)
-	vpxor %xmm0, %xmm0, %xmm0
-	vmovaps %ymm0, 160+0*32(%rsp)
-	vmovaps %ymm0, 160+1*32(%rsp)
-	vmovaps %ymm0, 160+2*32(%rsp)
-	vmovaps %ymm0, 160+3*32(%rsp)
-	vmovaps %ymm0, 160+4*32(%rsp)
-	vmovaps %ymm0, 160+5*32(%rsp)
-	vmovaps %ymm0, 160+6*32(%rsp)
-	vmovaps %ymm0, 160+7*32(%rsp)
-	orb $2, 512(%rsp)
-7:
-.endm
-
-/*
- * The vector state back, with xmm0-7 as the frame has them now (a callback
- * may have changed a double argument), and %rsp back on the frame. With
- * an area, the frame's slots go into its legacy region (xmm i at 160 +
- * 16 * i) through ymm0-3, VEX-encoded: AVX is there, and a legacy SSE
- * instruction would pay the AVX-SSE transition on CPUs before Skylake.
- */
-.macro xstate_restore
-	movl DFT_REGS_XSTATE(%rbx), %eax
-	testl %eax, %eax
-	jz 5f
-	vmovups DFT_REGS_XMM+0*32(%rbx), %ymm0
-	vmovups DFT_REGS_XMM+1*32(%rbx), %ymm1
-	vmovups DFT_REGS_XMM+2*32(%rbx), %ymm2
-	vmovups DFT_REGS_XMM+3*32(%rbx), %ymm3
-	vmovaps %ymm0, 160+0*32(%rsp)
-	vmovaps %ymm1, 160+1*32(%rsp)
-	vmovaps %ymm2, 160+2*32(%rsp)
-	vmovaps %ymm3, 160+3*32(%rsp)
-	movl dft_xstate_mask(%rip), %eax
-	xorl %edx, %edx
-	xrstor (%rsp)
-	jmp 6f
-5:	movups DFT_REGS_XMM+0*16(%rbx), %xmm0
-	movups DFT_REGS_XMM+1*16(%rbx), %xmm1
-	movups DFT_REGS_XMM+2*16(%rbx), %xmm2
-	movups DFT_REGS_XMM+3*16(%rbx), %xmm3
-	movups DFT_REGS_XMM+4*16(%rbx), %xmm4
-	movups DFT_REGS_XMM+5*16(%rbx), %xmm5
-	movups DFT_REGS_XMM+6*16(%rbx), %xmm6
-	movups DFT_REGS_XMM+7*16(%rbx), %xmm7
-6:	movq %rbx, %rsp
-	.cfi_def_cfa_register %rsp
-.endm
-
 /* Leaves (returns at once) when the thread is already inside a callback;
  * otherwise marks it inside (seq odd), which grace periods wait on. */
 .macro guard_enter
@@ -227,9 +138,12 @@ dft_caller:
 	save_args
 	movq %rbx, RBX(%rsp)
 	.cfi_rel_offset %rbx, RBX
+	movq %rsp, %rbx
+	.cfi_def_cfa_register %rbx
 	xstate_save
 	call_ops 0
-	xstate_restore
+	xstate_restore 4
+	.cfi_def_cfa_register %rsp
 	movq RBX(%rsp), %rbx
 	.cfi_restore %rbx
 	restore_args
@@ -265,9 +179,12 @@ dft_regs_caller:
 	movq %rax, CS(%rsp)
 	movq %ss, %rax
 	movq %rax, SS(%rsp)
+	movq %rsp, %rbx
+	.cfi_def_cfa_register %rbx
 	xstate_save
 	call_ops 1
-	xstate_restore
+	xstate_restore 4
+	.cfi_def_cfa_register %rsp
 	/* The saved ip is where we go next: a callback that changed it
 	 * redirects the call (live patching). */
 	movq DFT_REGS_RIP(%rsp), %rax

@@ -159,6 +159,7 @@ int dft_arch_need_stubs(const struct dft_module *mod)
 
 /* The assembly addresses the frame through the DFT_REGS_* constants. */
 _Static_assert(offsetof(struct dft_regs, rbp) == DFT_REGS_RBP, "rbp");
+_Static_assert(offsetof(struct dft_regs, rbx) == DFT_REGS_RBX, "rbx");
 _Static_assert(offsetof(struct dft_regs, rax) == DFT_REGS_RAX, "rax");
 /* return.S saves rdx (the second return register) here. */
 _Static_assert(offsetof(struct dft_regs, rdx) == 96, "rdx");

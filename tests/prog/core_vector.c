@@ -13,7 +13,10 @@
  * dft_regs_set_fparg(), which the function must see. Four phases: a plain
  * ops alone (the plain caller, single-ops path), two plain ops (its list
  * walk), a SAVE_REGS ops alone (the regs caller) and a plain with a
- * SAVE_REGS ops (the regs caller's list walk).
+ * SAVE_REGS ops (the regs caller's list walk). Last, a graph ops whose
+ * callbacks do the same around tv_ret_avx() and tv_ret_avx512(), which
+ * return a vector in ymm0/zmm0: it must come back whole from the return
+ * hook.
  */
 #include <stdio.h>
 #include <string.h>
@@ -90,6 +93,60 @@ void cv_compare(const char *fn, int lanes, double d, double add, int i)
 	      cv_got_fp, d + add, d, add);
 }
 
+void cv_compare_ret(const char *fn, int lanes, int i)
+{
+	for (int l = 0; l < lanes; l++)
+		CHECK(cv_got[0][l] == cv_want[0][l],
+		      "%s round %d: returned vector, 64-bit lane %d: got %016llx, want %016llx", fn,
+		      i, l, (unsigned long long)cv_got[0][l], (unsigned long long)cv_want[0][l]);
+}
+
+static long ret_calls;
+static int ret_bad_read;
+
+static int ret_entry(const struct dft_graph_ent *ent, struct dft_graph_ops *gops,
+		     struct dft_regs *regs)
+{
+	if (have_avx512)
+		cv_clobber_avx512();
+	cv_clobber_avx();
+	return 1;
+}
+
+/* The return value is in ymm0/zmm0: fpretval is its lane 0. */
+static void ret_exit(const struct dft_graph_ret *ret, struct dft_graph_ops *gops,
+		     struct dft_regs *regs)
+{
+	double lane0;
+
+	memcpy(&lane0, cv_want[0], sizeof(lane0));
+	if (dft_regs_get_fpretval(regs) != lane0)
+		ret_bad_read++;
+	if (have_avx512)
+		cv_clobber_avx512();
+	cv_clobber_avx();
+	ret_calls++;
+}
+
+/* A graph ops whose entry and return callbacks clobber the vector
+ * registers: vector return values come back whole. */
+static void phase_ret(void)
+{
+	struct dft_graph_ops g = {.entry = ret_entry, .ret = ret_exit};
+	int funcs = have_avx512 ? 2 : 1;
+
+	CHECK(!dft_set_filter(&g.ops, "tv_ret_avx tv_ret_avx512", 1), "graph filter");
+	CHECK(!dft_register_graph(&g), "register the graph");
+	cv_run_ret_avx();
+	if (have_avx512)
+		cv_run_ret_avx512();
+	CHECK(ret_calls == funcs * ROUNDS, "graph: %ld returns, want %d", ret_calls,
+	      funcs * ROUNDS);
+	CHECK(!ret_bad_read, "graph: fpretval read wrong %d times", ret_bad_read);
+	CHECK(!dft_unregister_graph(&g), "unregister the graph");
+	printf("graph return ok\n");
+}
+
 static void phase(const char *name, struct vops **v, int n)
 {
 	double add = 0;
@@ -133,9 +190,13 @@ int main(void)
 	printf("AVX-512: %s\n", have_avx512 ? "yes" : "no (256-bit arguments only)");
 	/* The functions are right untraced. */
 	phase("untraced", NULL, 0);
+	cv_run_ret_avx();
+	if (have_avx512)
+		cv_run_ret_avx512();
 	phase("plain caller", (struct vops *[]){&a}, 1);
 	phase("plain caller, list walk", (struct vops *[]){&a, &b}, 2);
 	phase("regs caller", (struct vops *[]){&r}, 1);
 	phase("regs caller, list walk", (struct vops *[]){&a, &r}, 2);
+	phase_ret();
 	return 0;
 }

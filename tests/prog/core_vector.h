@@ -29,6 +29,12 @@ void cv_compare(const char *fn, int lanes, double d, double add, int i);
 void cv_run_avx(double add);
 void cv_run_avx512(double add);
 
+/* ROUNDS calls of tv_ret_avx() / tv_ret_avx512(), which return
+ * cv_want[0] as a vector, each checked with cv_compare_ret(). */
+void cv_run_ret_avx(void);
+void cv_run_ret_avx512(void);
+void cv_compare_ret(const char *fn, int lanes, int i);
+
 /* What a callback's AVX or AVX-512 code leaves in the vector registers. */
 void cv_clobber_avx(void);
 void cv_clobber_avx512(void);

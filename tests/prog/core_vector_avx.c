@@ -36,6 +36,27 @@ void cv_run_avx(double add)
 	}
 }
 
+/* Returns cv_want[0] in ymm0. */
+__attribute__((noinline)) __m256i tv_ret_avx(void)
+{
+	cv_got_calls++;
+	return _mm256_loadu_si256((const __m256i *)cv_want[0]);
+}
+
+static __m256i (*volatile tv_ret_avx_p)(void) = tv_ret_avx;
+
+void cv_run_ret_avx(void)
+{
+	for (int i = 0; i < ROUNDS; i++) {
+		__m256i r;
+
+		cv_fill(i);
+		r = tv_ret_avx_p();
+		_mm256_storeu_si256((__m256i *)cv_got[0], r);
+		cv_compare_ret("tv_ret_avx", 4, i);
+	}
+}
+
 /* Ones in all of ymm0-15, then vzeroupper (the upper halves zero), as AVX
  * code and libc's string functions leave them. */
 void cv_clobber_avx(void)

@@ -34,6 +34,27 @@ void cv_run_avx512(double add)
 	}
 }
 
+/* Returns cv_want[0] in zmm0. */
+__attribute__((noinline)) __m512i tv_ret_avx512(void)
+{
+	cv_got_calls++;
+	return _mm512_loadu_si512(cv_want[0]);
+}
+
+static __m512i (*volatile tv_ret_avx512_p)(void) = tv_ret_avx512;
+
+void cv_run_ret_avx512(void)
+{
+	for (int i = 0; i < ROUNDS; i++) {
+		__m512i r;
+
+		cv_fill(i);
+		r = tv_ret_avx512_p();
+		_mm512_storeu_si512(cv_got[0], r);
+		cv_compare_ret("tv_ret_avx512", 8, i);
+	}
+}
+
 /* Ones in all of zmm0-31 and k1-7 (no vzeroupper: it would zero the upper
  * halves, and ones are the harder test). */
 void cv_clobber_avx512(void)
