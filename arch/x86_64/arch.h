@@ -213,9 +213,11 @@ static inline void dft_arch_uc_regs(const void *uc, unsigned long *pc, unsigned 
 #define DFT_REGS_SIZE 304
 
 /* How the trampolines keep the vector state around callbacks (xstate.c):
- * the 16-byte saves of xmm0-7 alone, or those and an XSAVE area. */
+ * the 16-byte saves of xmm0-7 alone, or those and an XSAVE area; in a
+ * frame, CLEAN: the upper halves were zero at entry (xstate.h). */
 #define DFT_XSTATE_NONE 0
 #define DFT_XSTATE_XSAVE 1
 #define DFT_XSTATE_XSAVEC 2
+#define DFT_XSTATE_CLEAN 3
 
 #endif /* DFT_ARCH_H */

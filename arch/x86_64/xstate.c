@@ -23,6 +23,7 @@
 unsigned int dft_xstate_mode;	/* DFT_XSTATE_* */
 unsigned int dft_xstate_mask;	/* the components saved (EDX:EAX, high word 0) */
 unsigned long dft_xstate_frame; /* the area's size, a multiple of 64 */
+unsigned int dft_xstate_wide;	/* XINUSE bits that need the area, or 0 */
 
 /*
  * The components that carry arguments or vector state a caller may see:
@@ -36,6 +37,7 @@ unsigned long dft_xstate_frame; /* the area's size, a multiple of 64 */
 #define XSTATE_SSE (1u << 1)
 #define XSTATE_AVX (1u << 2)
 #define XSTATE_AVX512 (7u << 5)
+#define XSTATE_ZMM_HI256 (1u << 6)
 #define XSTATE_WANTED (XSTATE_SSE | XSTATE_AVX | XSTATE_AVX512)
 
 /* Legacy region (512 bytes) and header (64): where either format's
@@ -91,12 +93,19 @@ __attribute__((constructor(101))) static void xstate_init(void)
 	mask = XSTATE_WANTED & xcr0();
 	if (!(mask & XSTATE_AVX))
 		return;
-	/* CPUID.(EAX=0DH,ECX=1):EAX bit 1: XSAVEC and the compacted format. */
+	/* CPUID.(EAX=0DH,ECX=1):EAX bit 1: XSAVEC and the compacted format;
+	 * bit 2: XGETBV(1) reads XINUSE, which components are not in their
+	 * init state. An argument wider than xmm shows in AVX (bits 128-255
+	 * of ymm/zmm0-15) or ZMM_Hi256 (bits 256-511): with both init, the
+	 * trampolines skip the area (the others, k0-7 and zmm16-31, are
+	 * call-clobbered and pass nothing). */
 	__cpuid_count(0xd, 1, a, b, c, d);
 	compact = a >> 1 & 1;
 	size = area_size(mask, compact);
 	if (size > XSTATE_MAX)
 		return;
+	if (a >> 2 & 1)
+		dft_xstate_wide = mask & (XSTATE_AVX | XSTATE_ZMM_HI256);
 	dft_xstate_mask = mask;
 	dft_xstate_frame = size;
 	__atomic_store_n(&dft_xstate_mode, compact ? DFT_XSTATE_XSAVEC : DFT_XSTATE_XSAVE,

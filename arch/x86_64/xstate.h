@@ -15,7 +15,7 @@
  *                    double argument or return value); %rsp back on the
  *                    frame.
  *
- * Both clobber rax and rdx, and leave the CFI to the caller.
+ * Both clobber rax, rcx, rdx and rsi, and leave the CFI to the caller.
  *
  * Without an area, the xmm slots alone are put back (DFT_XSTATE_NONE: no
  * AVX, so xmm is the whole register). With one, the slots are copied into
@@ -35,12 +35,25 @@
 
 .macro xstate_save
 	/* Read once and kept in the frame for xstate_restore: the mode is
-	 * set by a constructor that may run after the first sites are on. */
-	movl dft_xstate_mode(%rip), %eax
-	movl %eax, DFT_REGS_XSTATE(%rbx)
-	testl %eax, %eax
+	 * set by a constructor that may run after the first sites are on.
+	 * %esi is free in both trampolines (saved, or no return value). */
+	movl dft_xstate_mode(%rip), %esi
+	testl %esi, %esi
 	jz 7f
-	subq dft_xstate_frame(%rip), %rsp
+	/* Most calls pass no vector wider than xmm, and their caller ran
+	 * vzeroupper: where XGETBV(1) tells, the upper halves of ymm/zmm0-15
+	 * in their init state (all zero) need no XSAVE, which costs far more
+	 * than the call, only a vzeroupper after the callbacks. */
+	movl dft_xstate_wide(%rip), %eax
+	testl %eax, %eax
+	jz 4f
+	movl $1, %ecx
+	xgetbv
+	testl dft_xstate_wide(%rip), %eax
+	jnz 4f
+	movl $DFT_XSTATE_CLEAN, %esi
+	jmp 7f
+4:	subq dft_xstate_frame(%rip), %rsp
 	andq $-64, %rsp
 	/* XRSTOR faults unless header bytes 16..63 are zero, and neither
 	 * XSAVE nor XSAVEC writes them. */
@@ -51,8 +64,8 @@
 	movq %rdx, XS_HDR+40(%rsp)
 	movq %rdx, XS_HDR+48(%rsp)
 	movq %rdx, XS_HDR+56(%rsp)
-	cmpl $DFT_XSTATE_XSAVEC, %eax
 	movl dft_xstate_mask(%rip), %eax
+	cmpl $DFT_XSTATE_XSAVEC, %esi
 	jne 5f
 	xsavec (%rsp)
 	jmp 6f
@@ -74,14 +87,18 @@
 	vmovaps %ymm0, XS_XMM+\i*32(%rsp)
 	.endr
 	orb $XS_SSE, XS_HDR(%rsp)
-7:
+7:	movl %esi, DFT_REGS_XSTATE(%rbx)
 .endm
 
-/* The slots go into the area through ymm registers, VEX-encoded (AVX is
- * there when an area is): legacy SSE instructions would pay the AVX-SSE
- * transition on CPUs before Skylake. XRSTOR then reloads those too. */
+/* With an area, the slots go into it through ymm registers, VEX-encoded
+ * (AVX is there): legacy SSE instructions would pay the AVX-SSE
+ * transition on CPUs before Skylake. XRSTOR then reloads those too. With
+ * the upper halves clean at entry, vzeroupper makes them so again, and the
+ * VEX loads of the slots keep them so. */
 .macro xstate_restore pairs
 	movl DFT_REGS_XSTATE(%rbx), %eax
+	cmpl $DFT_XSTATE_CLEAN, %eax
+	je 4f
 	testl %eax, %eax
 	jz 5f
 	.irp i, 0, 1, 2, 3
@@ -93,6 +110,13 @@
 	movl dft_xstate_mask(%rip), %eax
 	xorl %edx, %edx
 	xrstor (%rsp)
+	jmp 6f
+4:	vzeroupper
+	.irp i, 0, 1, 2, 3, 4, 5, 6, 7
+	.if \i < 2 * \pairs
+	vmovups DFT_REGS_XMM+\i*16(%rbx), %xmm\i
+	.endif
+	.endr
 	jmp 6f
 5:
 	.irp i, 0, 1, 2, 3, 4, 5, 6, 7

@@ -13,11 +13,14 @@
  * dft_regs_set_fparg(), which the function must see. Four phases: a plain
  * ops alone (the plain caller, single-ops path), two plain ops (its list
  * walk), a SAVE_REGS ops alone (the regs caller) and a plain with a
- * SAVE_REGS ops (the regs caller's list walk). Last, a graph ops whose
+ * SAVE_REGS ops (the regs caller's list walk). tv_sse() takes seven
+ * __m128i and a double, with the upper halves usually clean: the
+ * trampolines' cheap path (no XSAVE) must undo the callbacks too. Last, a graph ops whose
  * callbacks do the same around tv_ret_avx() and tv_ret_avx512(), which
  * return a vector in ymm0/zmm0: it must come back whole from the return
  * hook.
  */
+#include <emmintrin.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -147,22 +150,57 @@ static void phase_ret(void)
 	printf("graph return ok\n");
 }
 
+/* Seven __m128i in xmm0-6 and a double in xmm7: usually called with the
+ * upper halves clean (the AVX code before ended with vzeroupper), the
+ * trampolines' cheap path, which must still undo what the callbacks did to
+ * the vector registers. */
+__attribute__((noinline)) void tv_sse(__m128i a0, __m128i a1, __m128i a2, __m128i a3, __m128i a4,
+				      __m128i a5, __m128i a6, double d)
+{
+	_mm_storeu_si128((__m128i *)cv_got[0], a0);
+	_mm_storeu_si128((__m128i *)cv_got[1], a1);
+	_mm_storeu_si128((__m128i *)cv_got[2], a2);
+	_mm_storeu_si128((__m128i *)cv_got[3], a3);
+	_mm_storeu_si128((__m128i *)cv_got[4], a4);
+	_mm_storeu_si128((__m128i *)cv_got[5], a5);
+	_mm_storeu_si128((__m128i *)cv_got[6], a6);
+	cv_got_fp = d;
+	cv_got_calls++;
+}
+
+static void (*volatile tv_sse_p)(__m128i, __m128i, __m128i, __m128i, __m128i, __m128i, __m128i,
+				 double) = tv_sse;
+
+static void run_sse(double add)
+{
+	for (int i = 0; i < ROUNDS; i++) {
+		double d = cv_fill(i);
+		__m128i a[NVEC];
+
+		for (int n = 0; n < NVEC; n++)
+			a[n] = _mm_loadu_si128((const __m128i *)cv_want[n]);
+		tv_sse_p(a[0], a[1], a[2], a[3], a[4], a[5], a[6], d);
+		cv_compare("tv_sse", 2, d, add, i);
+	}
+}
+
 static void phase(const char *name, struct vops **v, int n)
 {
 	double add = 0;
 	long calls = cv_got_calls;
-	int funcs = have_avx512 ? 2 : 1;
+	int funcs = have_avx512 ? 3 : 2;
 
 	for (int k = 0; k < n; k++) {
 		v[k]->calls = 0;
 		v[k]->bad_read = 0;
-		CHECK(!dft_set_filter(&v[k]->ops, "tv_avx tv_avx512", 1), "filter");
+		CHECK(!dft_set_filter(&v[k]->ops, "tv_avx tv_avx512 tv_sse", 1), "filter");
 		CHECK(!dft_register_ops(&v[k]->ops), "register (%s)", name);
 		add += v[k]->add;
 	}
 	cv_run_avx(add);
 	if (have_avx512)
 		cv_run_avx512(add);
+	run_sse(add);
 	CHECK(cv_got_calls - calls == funcs * ROUNDS, "%s: %ld calls", name, cv_got_calls - calls);
 	for (int k = 0; k < n; k++) {
 		CHECK(v[k]->calls == funcs * ROUNDS, "%s: ops %d called %ld times, want %d", name,
