@@ -14,7 +14,8 @@
  * At a function entry %rsp is 8 mod 16, so after the site's call and a
  * 304-byte frame the stack is 16-byte aligned for the C call.
  *
- * Where AVX is enabled (xstate.c), the whole vector state goes into an
+ * Where AVX is enabled (xstate.c) and a vector argument may be wider than
+ * xmm (its upper halves are in use), the whole vector state goes into an
  * XSAVE area below the frame, 64-byte aligned as XSAVE wants:
  *
  *   ret point, parent ret     the site's call and the traced function's
@@ -26,6 +27,7 @@
  * or vzeroupper destroys; the 16-byte saves of xmm0-7 in the frame stay,
  * as what the fp accessors read and write, and are copied into the area
  * before XRSTOR, so a changed double argument takes effect (xstate.h).
+ * Without the area, %rsp stays on the frame.
  *
  * %r11 is free at a function entry: it is call-clobbered and passes no
  * argument (%r10 would: the static chain of nested functions).

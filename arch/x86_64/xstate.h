@@ -6,10 +6,11 @@
  * xmm slots are filled, and %rbx = %rsp (callee-saved: the callbacks keep
  * it):
  *
- *   xstate_save      where AVX is enabled, saves the whole vector state
- *                    in an XSAVE area below the frame, 64-byte aligned as
- *                    XSAVE wants, and leaves %rsp there (16-byte aligned
- *                    for a C call).
+ *   xstate_save      where AVX is enabled and the upper halves of
+ *                    ymm/zmm0-15 may be in use, saves the whole vector
+ *                    state in an XSAVE area below the frame, 64-byte
+ *                    aligned as XSAVE wants, and leaves %rsp there
+ *                    (16-byte aligned for a C call); else %rsp stays.
  *   xstate_restore N the vector state back, with xmm0..2N-1 as the frame's
  *                    slots have them now (a callback may have changed a
  *                    double argument or return value); %rsp back on the
@@ -18,9 +19,10 @@
  * Both clobber rax, rcx, rdx and rsi, and leave the CFI to the caller.
  *
  * Without an area, the xmm slots alone are put back (DFT_XSTATE_NONE: no
- * AVX, so xmm is the whole register). With one, the slots are copied into
- * its legacy region (xmm i at 160 + 16 * i, MXCSR at 24, the same for
- * XSAVE and XSAVEC) before XRSTOR.
+ * AVX, so xmm is the whole register; DFT_XSTATE_CLEAN: the upper halves
+ * were zero, and vzeroupper makes them so again). With one, the slots are
+ * copied into its legacy region (xmm i at 160 + 16 * i, MXCSR at 24, the
+ * same for XSAVE and XSAVEC) before XRSTOR.
  */
 #ifndef DFT_XSTATE_H
 #define DFT_XSTATE_H
