@@ -8,9 +8,12 @@ bench/src/hotpath.c: a -pg -mfentry site calling a stub that saves the six
 argument registers and calls a C handler doing rdtsc and a 16-byte store
 into a ring (the floor_args_ring of ../shared/anchors, rebuilt here so that
 `make bench` needs nothing outside the tree)."""
-import os, re, shutil, statistics, struct, subprocess, time
+import os, re, shutil, statistics, subprocess, sys, time
 import lib
 from lib import log
+
+sys.path.insert(0, os.path.join(lib.ROOT, "tests", "prog"))
+import trace_read  # noqa: E402  (the one Python reader of the trace format)
 
 SRC = os.path.join(lib.BENCH, "src")
 W = os.path.join(lib.WORK, "hotpath")
@@ -57,12 +60,15 @@ def work(binary, args, env=None):
 
 
 def committed_bytes(d):
-    """Bytes of events the streams committed (header word at offset 16)."""
+    """Bytes of events the streams committed, read with the tests' decoder
+    of include/dynftrace/format.h (chunk headers, rings and format 1)."""
     n = 0
     for f in os.listdir(d):
         if f.endswith(".dat"):
-            with open(os.path.join(d, f), "rb") as fh:
-                n += struct.unpack("<Q", fh.read(24)[16:24])[0]
+            path = os.path.join(d, f)
+            with open(path, "rb") as fh:
+                _, runs = trace_read.chunks(path, fh.read())
+            n += sum(end - start for start, end, _ in runs)
     return n
 
 

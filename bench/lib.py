@@ -49,12 +49,14 @@ def dft_api():
 
 
 def dft_record():
-    """The recorder and the command have landed: a real record works."""
+    """The recorder and the command have landed: a real record works
+    (--force: `true` has no call sites, which record refuses otherwise)."""
     if not (os.path.exists(DFT) and dft_api()):
         return False
+    os.makedirs(TMP, exist_ok=True)
     d = os.path.join(TMP, "probe")
     shutil.rmtree(d, ignore_errors=True)
-    r = subprocess.run([DFT, "record", "-t", "function", "-o", d, "--", "true"],
+    r = subprocess.run([DFT, "record", "--force", "-t", "function", "-o", d, "--", "true"],
                        capture_output=True, text=True, timeout=30)
     ok = r.returncode == 0 and os.path.isdir(d)
     shutil.rmtree(d, ignore_errors=True)

@@ -243,6 +243,15 @@ void dft_synchronize(void);
 void dft_sync_cores(void);
 int dft_in_callback(void);
 
+/* ---- thread.c: other tasks of this process ---- */
+int dft_for_each_task(int (*fn)(pid_t tid, void *arg), void *arg);
+ssize_t dft_read_task(pid_t tid, const char *file, char *buf, size_t size);
+int dft_task_blocks_all(pid_t tid);
+/* Under qemu-user (the tasks' host view differs from the guest's), and
+ * one of qemu's own threads there (never one of the program's). */
+extern int dft_emulated;
+int dft_emulator_thread(pid_t tid);
+
 /* ---- trap.c ---- */
 int dft_trap_init(void);
 /* The signal of the trap-based protocols: DFT_TRAP_SIGNAL, or on ports

@@ -729,47 +729,22 @@ static const char *range_name(const struct lp_trans *tr, unsigned long a)
 }
 
 /*
- * Under qemu-user, /proc/self/task also lists qemu's own threads (its RCU
- * thread, say), which run no guest code and never take the guest's signal.
- * qemu shows the guest program as /proc/self/exe, but not for the tasks.
+ * A thread moves only in its own handler, which then answers (in the round
+ * it found). So one that has answered in no round has never moved: once a
+ * transition is reversed, it is where the reversal goes. A handler that
+ * starts later finds it there too; one that raced with the reversal either
+ * still runs (lp_handlers) or has answered, busy, since the target it
+ * compares with at the end is the new one. Without this a thread that
+ * never answers (it blocks our signal) would hold a reversal for ever.
  */
-static int under_emulation(void)
+static int never_answered(struct lp_round **rounds, size_t nr, pid_t tid)
 {
-	char a[512], b[512], path[64];
-	ssize_t n, m;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/exe", getpid());
-	n = readlink("/proc/self/exe", a, sizeof(a) - 1);
-	m = readlink(path, b, sizeof(b) - 1);
-	return n > 0 && m > 0 && (n != m || memcmp(a, b, n));
-}
-
-/* Tasks that have never answered; one that stays silent for 5 rounds
- * under emulation is taken for qemu's. */
-struct silent {
-	struct {
-		pid_t tid;
-		int rounds, answered;
-	} v[64];
-	size_t n;
-};
-
-static int silent_host_thread(struct silent *s, pid_t tid, int state)
-{
-	size_t i;
-
-	for (i = 0; i < s->n && s->v[i].tid != tid; i++)
-		;
-	if (i == s->n) {
-		if (s->n == ARRAY_SIZE(s->v))
-			return 0;
-		s->v[s->n].tid = tid;
-		s->v[s->n].rounds = 0;
-		s->v[s->n++].answered = 0;
-	}
-	if (state)
-		s->v[i].answered = 1;
-	return !s->v[i].answered && ++s->v[i].rounds > 5;
+	for (size_t r = 0; r < nr; r++)
+		for (size_t i = 0; i < rounds[r]->n; i++)
+			if (rounds[r]->a[i].tid == tid &&
+			    __atomic_load_n(&rounds[r]->a[i].state, __ATOMIC_ACQUIRE))
+				return 0;
+	return 1;
 }
 
 /*
@@ -784,8 +759,7 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 	pid_t self = (pid_t)syscall(SYS_gettid);
 	struct lp_round **old_ans = NULL;
 	size_t nr_old = 0, cap_old = 0;
-	int reversed = 0, ret = 0, emulated = under_emulation();
-	struct silent silent = { 0 };
+	int reversed = 0, ret = 0, lost_round = 0;
 
 	for (;;) {
 		size_t n, pending = 0;
@@ -808,6 +782,8 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 		/* Freed at the end (a late handler may still write one). */
 		if (!DFT_ARRAY_ROOM(old_ans, nr_old, cap_old, 16))
 			old_ans[nr_old++] = rd;
+		else
+			lost_round = 1; /* leaked: never_answered() cannot tell */
 		for (size_t i = 0; i < n; i++) {
 			if (ans[i].tid == self) {
 				unsigned long where = 0;
@@ -818,6 +794,8 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 
 				ans[i].where = where;
 				ans[i].state = st == tr->target ? 1 : 2;
+			} else if (dft_emulator_thread(ans[i].tid)) {
+				ans[i].state = 1; /* qemu's, not the program's */
 			} else if (syscall(SYS_tgkill, getpid(), ans[i].tid, lp_sig)) {
 				ans[i].state = 1; /* gone */
 			}
@@ -837,10 +815,10 @@ static int trans_run(struct lp_trans *tr, const char *what, unsigned int flags,
 		for (size_t i = 0; i < n; i++) {
 			int st = __atomic_load_n(&ans[i].state, __ATOMIC_ACQUIRE);
 
-			if (emulated && silent_host_thread(&silent, ans[i].tid, st)) {
-				ans[i].state = 1; /* not a thread of the program */
-				continue;
-			}
+			if (!st && reversed && !lost_round &&
+			    !__atomic_load_n(&lp_handlers, __ATOMIC_ACQUIRE) &&
+			    never_answered(old_ans, nr_old, ans[i].tid))
+				continue; /* never moved: it is where the reversal goes */
 			pending += st != 1;
 		}
 		if (!pending)

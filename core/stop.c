@@ -46,10 +46,6 @@
 #define STOP_MAGIC 0x5d000000
 #define STOP_GEN_MASK 0x00ffffff
 #define STOP_TIMEOUT_NS (5 * 1000000000LL)
-#define SIGBIT(n) (1ULL << ((n) - 1))
-#define ASYNC_SIGNALS                                                                              \
-	(SIGBIT(SIGHUP) | SIGBIT(SIGINT) | SIGBIT(SIGQUIT) | SIGBIT(SIGUSR1) | SIGBIT(SIGUSR2) |   \
-	 SIGBIT(SIGALRM) | SIGBIT(SIGTERM) | ~(SIGBIT(34) - 1))
 
 /*
  * A slot's word is gen << 2 | state, changed by compare-and-swap only: a
@@ -71,14 +67,6 @@ static struct slot *slots;
 static size_t nr_slots, cap_slots;
 static int stop_gen, release_gen;
 static unsigned int left;
-
-struct linux_dirent64 {
-	uint64_t ino;
-	int64_t off;
-	unsigned short reclen;
-	unsigned char type;
-	char name[];
-};
 
 /* The handler's half (trap.c calls it first): park until released. */
 int dft_stop_handler(int sig, siginfo_t *si, void *ctx)
@@ -115,40 +103,10 @@ int dft_stop_handler(int sig, siginfo_t *si, void *ctx)
 	return 1;
 }
 
-static char *put_uint(char *p, unsigned long v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do
-		tmp[n++] = '0' + v % 10;
-	while (v /= 10);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 /* Threads found blocking the signal in the kernel, not signalled again
  * (qemu-user's helpers would cost every batch a wait). */
 static pid_t blockers[16];
 static unsigned int nr_blockers;
-
-static ssize_t read_task(pid_t tid, const char *file, char *buf, size_t size)
-{
-	char path[64] = "/proc/self/task/";
-	ssize_t len;
-	int fd;
-
-	strcpy(put_uint(path + 16, tid), file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, size - 1);
-	close(fd);
-	if (len >= 0)
-		buf[len] = 0;
-	return len;
-}
 
 /*
  * A thread that will never run our handler: exited, a zombie, or one that
@@ -161,24 +119,17 @@ static ssize_t read_task(pid_t tid, const char *file, char *buf, size_t size)
 static int thread_gone(pid_t tid)
 {
 	char buf[2048], *p;
-	unsigned long long blocked;
 
-	if (read_task(tid, "/stat", buf, sizeof(buf)) <= 0)
+	if (dft_read_task(tid, "/stat", buf, sizeof(buf)) <= 0)
 		return 1;
 	/* "tid (comm) S ...": comm may hold anything, even ')'. */
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
 		return 1;
-	if (read_task(tid, "/status", buf, sizeof(buf)) <= 0)
-		return 1;
-	p = strstr(buf, "\nSigBlk:");
-	if (!p)
-		return 0;
-	/* Every asynchronous signal, real-time ones included: what a
-	 * sigfillset() mask keeps. Not just ours: under qemu-user the mask is
-	 * the host's, and guest real-time signals are renumbered there. */
-	blocked = strtoull(p + 9, NULL, 16);
-	if ((blocked & ASYNC_SIGNALS) != ASYNC_SIGNALS)
+	/* Under qemu-user a guest thread's host mask says nothing (a slow one
+	 * with our signal pending shows a full one): only qemu's own threads
+	 * are taken for blockers there (thread.c). */
+	if (dft_emulated ? !dft_emulator_thread(tid) : dft_task_blocks_all(tid) <= 0)
 		return 0;
 	if (nr_blockers < ARRAY_SIZE(blockers))
 		blockers[nr_blockers++] = tid;
@@ -196,45 +147,42 @@ static int known(pid_t tid)
 	return 0;
 }
 
+struct add_ctx {
+	pid_t pid, self;
+	int gen, added;
+};
+
+static int add_thread(pid_t tid, void *arg)
+{
+	struct add_ctx *c = arg;
+	siginfo_t si;
+
+	if (tid == c->self || known(tid))
+		return 0;
+	if (nr_slots == cap_slots)
+		return -ENOSPC;
+	slots[nr_slots] = (struct slot){ .tid = tid, .word = SLOT(c->gen, SLOT_SIGNALLED) };
+	__atomic_store_n(&nr_slots, nr_slots + 1, __ATOMIC_RELEASE);
+	c->added++;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = dft_trap_signal;
+	si.si_code = SI_QUEUE;
+	si.si_pid = c->pid;
+	si.si_uid = getuid();
+	si.si_value.sival_int = STOP_MAGIC | c->gen;
+	if (syscall(SYS_rt_tgsigqueueinfo, c->pid, tid, dft_trap_signal, &si))
+		slots[nr_slots - 1].word = SLOT(c->gen, SLOT_GONE);
+	return 0;
+}
+
 /* Adds the threads not yet listed, each signalled; the number added, or
  * -ENOSPC when the slots are full. */
 static int add_threads(pid_t pid, pid_t self, int gen)
 {
-	char buf[2048];
-	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC), added = 0;
-	long len;
+	struct add_ctx c = { pid, self, gen, 0 };
+	int ret = dft_for_each_task(add_thread, &c);
 
-	if (fd < 0)
-		return -errno;
-	while ((len = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
-		for (long off = 0; off < len;) {
-			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
-			pid_t tid = (pid_t)strtol(d->name, NULL, 10);
-			siginfo_t si;
-
-			off += d->reclen;
-			if (tid <= 0 || tid == self || known(tid))
-				continue;
-			if (nr_slots == cap_slots) {
-				close(fd);
-				return -ENOSPC;
-			}
-			slots[nr_slots] = (struct slot){ .tid = tid,
-							 .word = SLOT(gen, SLOT_SIGNALLED) };
-			__atomic_store_n(&nr_slots, nr_slots + 1, __ATOMIC_RELEASE);
-			added++;
-			memset(&si, 0, sizeof(si));
-			si.si_signo = dft_trap_signal;
-			si.si_code = SI_QUEUE;
-			si.si_pid = pid;
-			si.si_uid = getuid();
-			si.si_value.sival_int = STOP_MAGIC | gen;
-			if (syscall(SYS_rt_tgsigqueueinfo, pid, tid, dft_trap_signal, &si))
-				slots[nr_slots - 1].word = SLOT(gen, SLOT_GONE);
-		}
-	}
-	close(fd);
-	return added;
+	return ret < 0 ? ret : c.added;
 }
 
 static long long now_ns(void)

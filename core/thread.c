@@ -10,13 +10,19 @@
  * move on. That is an asymmetric Dekker: the cheap side (every traced call)
  * pays a compiler barrier, the rare side (unregister) pays a system call.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <linux/membarrier.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "sigsafe.h"
 
 __thread struct dft_thread dft_thread __attribute__((tls_model("initial-exec")));
 
@@ -81,8 +87,13 @@ static void atfork_child(void)
 	}
 }
 
+static void find_emulator_threads(void);
+
 int dft_thread_init(void)
 {
+	/* First: a live patch given at start-up (lp_load.c) or the first
+	 * patch batch may need it, and the program has no threads yet. */
+	find_emulator_threads();
 	if (pthread_key_create(&exit_key, thread_exit))
 		return -EAGAIN;
 	pthread_atfork(NULL, NULL, atfork_child);
@@ -158,4 +169,139 @@ void dft_synchronize(void)
 				nanosleep(&(struct timespec){ .tv_nsec = 20000 }, NULL);
 	}
 	pthread_mutex_unlock(&threads_lock);
+}
+
+/* ---- other tasks of this process, as the kernel shows them ---- */
+
+struct linux_dirent64 {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+/*
+ * Calls @fn for every task of this process, from /proc/self/task, until it
+ * returns non-zero: 0, that value, or -errno. Async-signal-safe, without
+ * malloc (getdents64, not opendir), as the stop protocol needs.
+ */
+int dft_for_each_task(int (*fn)(pid_t tid, void *arg), void *arg)
+{
+	char buf[2048];
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;
+	long len;
+
+	if (fd < 0)
+		return -errno;
+	while (!ret && (len = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; !ret && off < len;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+			pid_t tid = (pid_t)strtol(d->name, NULL, 10);
+
+			off += d->reclen;
+			if (tid > 0)
+				ret = fn(tid, arg);
+		}
+	}
+	close(fd);
+	return ret;
+}
+
+/* /proc/self/task/TID/FILE into @buf, NUL-terminated: its length or -1.
+ * Async-signal-safe (the stop protocol calls it with threads parked). */
+ssize_t dft_read_task(pid_t tid, const char *file, char *buf, size_t size)
+{
+	char path[64] = "/proc/self/task/", *end = path + sizeof(path) - 1;
+	ssize_t len;
+	int fd;
+
+	*dft_put_str(dft_put_uint(path + 16, end, tid), end, file) = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, size - 1);
+	close(fd);
+	if (len >= 0)
+		buf[len] = 0;
+	return len;
+}
+
+#define SIGBIT(n) (1ULL << ((n) - 1))
+#define ASYNC_SIGNALS                                                                              \
+	(SIGBIT(SIGHUP) | SIGBIT(SIGINT) | SIGBIT(SIGQUIT) | SIGBIT(SIGUSR1) | SIGBIT(SIGUSR2) |   \
+	 SIGBIT(SIGALRM) | SIGBIT(SIGTERM) | ~(SIGBIT(34) - 1))
+
+/*
+ * 1 if @tid blocks every asynchronous signal in the kernel, real-time ones
+ * included (what a sigfillset() mask keeps), 0 if not, -1 if unknown. Not
+ * just our signal: under qemu-user the mask is the host's, and the guest's
+ * real-time signals are renumbered there. Only a raw system call can do
+ * that in a program (the libc ways are interposed, trap.c); qemu-user's
+ * own helper threads do.
+ */
+int dft_task_blocks_all(pid_t tid)
+{
+	char buf[2048], *p;
+
+	if (dft_read_task(tid, "/status", buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strstr(buf, "\nSigBlk:");
+	if (!p)
+		return -1;
+	return (strtoull(p + 9, NULL, 16) & ASYNC_SIGNALS) == ASYNC_SIGNALS;
+}
+
+/*
+ * Under qemu-user, /proc/self/task also lists qemu's own threads (its RCU
+ * thread, say), which run no guest code and never take a guest's signal.
+ * qemu shows the guest program as /proc/self/exe, but not for the tasks.
+ */
+static int under_emulation(void)
+{
+	char a[512], b[512], path[64];
+	ssize_t n, m;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/exe", getpid());
+	n = readlink("/proc/self/exe", a, sizeof(a) - 1);
+	m = readlink(path, b, sizeof(b) - 1);
+	return n > 0 && m > 0 && (n != m || memcmp(a, b, n));
+}
+
+/*
+ * qemu's threads are told apart once, when the runtime loads: they exist
+ * before the program runs, and block every signal in the host kernel. Not
+ * later: under qemu a guest thread with a signal pending (one slow to take
+ * ours) shows a full host mask too, and counting it out would let text
+ * change, or a live patch transition end, while it is where it must not
+ * be. A runtime preloaded or linked loads before the program can start
+ * threads of its own (dft_thread_init() is the first thing it does).
+ */
+static pid_t emulator_tids[8];
+static unsigned int nr_emulator_tids;
+int dft_emulated;
+
+static int note_emulator_thread(pid_t tid, void *self)
+{
+	if (tid != *(pid_t *)self && dft_task_blocks_all(tid) == 1 &&
+	    nr_emulator_tids < ARRAY_SIZE(emulator_tids))
+		emulator_tids[nr_emulator_tids++] = tid;
+	return 0;
+}
+
+static void find_emulator_threads(void)
+{
+	pid_t self = gettid();
+
+	dft_emulated = under_emulation();
+	if (dft_emulated)
+		dft_for_each_task(note_emulator_thread, &self);
+}
+
+int dft_emulator_thread(pid_t tid)
+{
+	for (unsigned int i = 0; i < nr_emulator_tids; i++)
+		if (emulator_tids[i] == tid)
+			return 1;
+	return 0;
 }

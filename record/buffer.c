@@ -595,16 +595,60 @@ DFT_API int pthread_setname_np(pthread_t thread, const char *name)
 	return err;
 }
 
-void dft_streams_totals(uint64_t *events, uint64_t *lost)
+/* With streams_lock held. */
+static void streams_sum(uint64_t *events, uint64_t *lost)
 {
-	pthread_mutex_lock(&streams_lock);
 	*events = closed_events;
 	*lost = closed_lost;
 	for (struct dft_stream *s = streams; s; s = s->next) {
 		*events += READ_ONCE(s->events);
 		*lost += READ_ONCE(s->lost);
 	}
+}
+
+void dft_streams_totals(uint64_t *events, uint64_t *lost)
+{
+	pthread_mutex_lock(&streams_lock);
+	streams_sum(events, lost);
 	pthread_mutex_unlock(&streams_lock);
+}
+
+/*
+ * The same from _exit() (exit.c): in a signal handler, maybe one that
+ * interrupted this very thread inside streams_lock, or while another
+ * thread holds it for a moment. Never waits for the lock for long: when
+ * it cannot be had, returns 1 with what is known without it (the closed
+ * streams and the calling thread's), a lower bound; the other threads'
+ * streams cannot be walked without it, as an exiting thread frees its own.
+ * Async-signal-safe in practice: POSIX does not list pthread_mutex_trylock,
+ * but glibc's is one atomic exchange that never blocks.
+ */
+int dft_streams_totals_try(uint64_t *events, uint64_t *lost)
+{
+	/* Inside the recursion guard (a callback, or a recorder path, was
+	 * interrupted), this thread may be the holder: one try. Otherwise a
+	 * holder is another thread that lets go within microseconds, or is in
+	 * fork() (pthread_atfork): 50 ms at most. */
+	int tries = dft_thread.seq & 1 ? 1 : 100;
+	struct timespec pause = { 0, 500000 };
+	const struct dft_stream *own = &dft_stream;
+
+	while (pthread_mutex_trylock(&streams_lock)) {
+		if (--tries <= 0) {
+			*events = READ_ONCE(closed_events);
+			*lost = READ_ONCE(closed_lost);
+			/* In the list, not yet counted in closed_*. */
+			if (own->state == STREAM_OPEN || own->state == STREAM_STOPPED) {
+				*events += READ_ONCE(own->events);
+				*lost += READ_ONCE(own->lost);
+			}
+			return 1;
+		}
+		nanosleep(&pause, NULL);
+	}
+	streams_sum(events, lost);
+	pthread_mutex_unlock(&streams_lock);
+	return 0;
 }
 
 static void streams_prepare(void)

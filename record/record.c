@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -64,6 +63,10 @@ static const struct dft_tracer *tracer;
 static const char *graph_funcs, *graph_notrace;
 /* A recording is on: its directory and configuration. */
 static int recording;
+/* This process's recording is writing, or has written, its exit files
+ * (rec_finish()). */
+enum { FINISH_NONE, FINISH_WRITING, FINISH_WRITTEN };
+static int finished;
 static char rec_dir[4096];
 static const struct dft_rec_conf *rec_conf;
 
@@ -425,18 +428,6 @@ static void fid_map_build(void)
 
 /* ---- process files ---- */
 
-static void clock_file(void)
-{
-	FILE *f = rec_create(DFT_FILE_CLOCK);
-
-	if (!f)
-		return;
-	fprintf(f, "ticks_per_sec=%llu source=%s mono0=%llu ticks0=%llu\n",
-		(unsigned long long)dft_clock.ticks_per_sec, dft_clock.source,
-		(unsigned long long)dft_clock.mono0, (unsigned long long)dft_clock.ticks0);
-	fclose(f);
-}
-
 /* maps-, sites- and clock-PID for this process, from what is known so far. */
 static void process_files(void)
 {
@@ -459,7 +450,7 @@ static void process_files(void)
 			sites_line(fid);
 		fflush(sites_file);
 	}
-	clock_file();
+	dft_rec_write_clock();
 }
 
 static int stale_process_file(const char *name)
@@ -502,65 +493,84 @@ static void remove_stale(void)
 	closedir(dir);
 }
 
-/* One line for a process without call sites: "PID status=N comm=NAME". A
- * single write with O_APPEND: lines of processes exiting together do not mix. */
-static void nosites_line(int status)
+/*
+ * The files a finished trace has: totals, the clock at its precise rate,
+ * and exit-PID (DFT_EXIT_DETACHED when record -p stopped, the process runs
+ * on). With @sigsafe (from _exit(): in a signal handler, or a fork child
+ * where other threads held locks), only what is async-signal-safe: the
+ * totals without waiting for their lock (DFT_EXIT_PARTIAL when they could
+ * not be had), and no module scan (dl_iterate_phdr takes the loader's
+ * lock, the maps file is a FILE): maps-PID then lacks only the modules
+ * loaded without dlopen() since the last scan, which name callers with
+ * no call site.
+ *
+ * One writer at a time: _exit() in two threads at once, or in a signal
+ * handler that interrupted this (the process ends with one status of the
+ * two, which cannot be known here), leaves the files to the first. A
+ * second end that comes after the first has written (exit() wrote, then
+ * an exit handler registered before ours calls _exit(9)) writes again:
+ * the last status is the process's.
+ */
+static void rec_finish(int status, unsigned int flags, int sigsafe)
 {
-	char line[128], comm[17] = "";
-	int fd, n;
-
-	fd = openat(dft_rec_dirfd, DFT_FILE_NOSITES, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	prctl(PR_GET_NAME, comm);
-	for (char *c = comm; *c; c++) {
-		if (*c == ' ' || *c == '\n')
-			*c = '_';
-	}
-	n = snprintf(line, sizeof(line), "%d status=%d comm=%s\n", (int)dft_rec_pid, status, comm);
-	if (write(fd, line, n) != n)
-		pr_debug("record: cannot write nosites: %m\n");
-	close(fd);
-}
-
-/* The files a finished trace has: totals, the clock at its precise rate,
- * and exit-PID (" detached=1" when record -p stopped, the process runs on). */
-static void rec_finish(int status, int detached)
-{
-	int guard = dft_guard_enter();
+	int was = __atomic_load_n(&finished, __ATOMIC_ACQUIRE);
 	uint64_t events, lost;
-	FILE *f;
+	int guard;
 
+	do {
+		if (was == FINISH_WRITING)
+			return;
+	} while (!__atomic_compare_exchange_n(&finished, &was, FINISH_WRITING, 0, __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+	guard = dft_guard_enter();
 	if (!have_files) {
-		nosites_line(status);
-		dft_guard_exit(guard);
-		return;
+		/* Appended: one line per process, the first end's. */
+		if (was == FINISH_NONE)
+			dft_rec_write_nosites(status);
+		goto out;
 	}
 	if (tracer->exit)
 		tracer->exit();
-	dft_streams_totals(&events, &lost);
-	pthread_mutex_lock(&rec_lock);
-	maps_scan();
-	pthread_mutex_unlock(&rec_lock);
+	if (!sigsafe) {
+		dft_streams_totals(&events, &lost);
+		pthread_mutex_lock(&rec_lock);
+		maps_scan();
+		pthread_mutex_unlock(&rec_lock);
+	} else if (dft_streams_totals_try(&events, &lost)) {
+		flags |= DFT_EXIT_PARTIAL;
+	}
+	/* clock_gettime() and arithmetic: async-signal-safe. */
 	if (!tracer->fixed_clock) {
 		dft_clock_recalibrate();
-		clock_file();
+		dft_rec_write_clock();
 	}
-	f = rec_create(DFT_FILE_EXIT);
-	if (f) {
-		fprintf(f, "status=%d events=%llu lost=%llu%s\n", status,
-			(unsigned long long)events, (unsigned long long)lost,
-			detached ? " detached=1" : "");
-		fclose(f);
-	}
+	/* No message from a signal handler: dft_log() formats with stdio. */
+	if (dft_rec_write_exit(status, events, lost, flags) && !sigsafe)
+		pr_err("record: cannot write the exit file: the process will be reported as "
+		       "crashed");
+out:
+	__atomic_store_n(&finished, FINISH_WRITTEN, __ATOMIC_RELEASE);
 	dft_guard_exit(guard);
 }
 
 static void rec_exit(int status, void *arg)
 {
+	int err = errno;
+
 	if (getpid() != dft_rec_pid || !recording)
 		return;
-	rec_finish(status, 0);
+	rec_finish(status, 0, 0);
+	/* Handlers registered before ours run after it. */
+	errno = err;
+}
+
+void dft_rec_exit_sigsafe(int status)
+{
+	/* Nothing but reads before this test: a vfork() child (or a raw
+	 * clone()) runs on its parent's memory. getpid() is a system call. */
+	if (!READ_ONCE(recording) || getpid() != dft_rec_pid)
+		return;
+	rec_finish(status, 0, 1);
 }
 
 static void rec_prepare(void)
@@ -577,6 +587,7 @@ static void rec_child(void)
 {
 	pthread_mutex_init(&rec_lock, NULL);
 	dft_rec_pid = getpid();
+	finished = FINISH_NONE;
 	/* -G, --graph-notrace and the argument specs match C++ names too. */
 	dft_demangler_find();
 	if (have_files)
@@ -793,6 +804,7 @@ int dft_rec_start(const struct dft_rec_conf *conf, char *err, size_t errlen)
 	have_files = 0;
 	if (nr_funcs)
 		process_files();
+	finished = FINISH_NONE;
 	recording = 1;
 	profiled |= tracer == &dft_tracer_profile;
 	if (tracer->start()) {
@@ -824,7 +836,7 @@ int dft_rec_stop(void)
 	if (!recording)
 		return -ENOENT;
 	rec_disable();
-	rec_finish(0, 1);
+	rec_finish(0, DFT_EXIT_DETACHED, 0);
 	/* Every stream closed: a later recording opens new ones in its own
 	 * directory. */
 	dft_streams_stop();

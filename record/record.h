@@ -9,6 +9,7 @@
  *   trace_graph.c     the function_graph tracer
  *   trace_profile.c   the profile tracer
  *   trace_args.c      argument and return value specs
+ *   exit.c            the files of a process's end; _exit() and _Exit()
  *
  * core/graph.c (the public graph API) is below them and does not depend on them.
  * Every recorder path runs inside the recursion guard: in a callback, or with
@@ -204,10 +205,23 @@ void dft_streams_stop(void);
 /* Totals over every stream of the process, after writing the calling
  * thread's pending LOST count (the process is exiting). */
 void dft_streams_totals(uint64_t *events, uint64_t *lost);
+/* The same without waiting for a lock for long, from _exit(): 1 when only a
+ * lower bound could be had (buffer.c says which). Async-signal-safe. */
+int dft_streams_totals_try(uint64_t *events, uint64_t *lost);
 
 /* ---- record.c ---- */
 extern int dft_rec_dirfd;
 extern pid_t dft_rec_pid;
+/* The end of the recording in this process, from _exit() (exit.c): what
+ * the normal exit writes, but only what is async-signal-safe. */
+void dft_rec_exit_sigsafe(int status);
+
+/* ---- exit.c: the process files of its end, async-signal-safe ---- */
+#define DFT_EXIT_DETACHED (1U << 0) /* record -p stopped, the process runs on */
+#define DFT_EXIT_PARTIAL (1U << 1)  /* events and lost are lower bounds */
+int dft_rec_write_exit(int status, uint64_t events, uint64_t lost, unsigned int flags);
+void dft_rec_write_nosites(int status);
+void dft_rec_write_clock(void);
 
 /* Per function flags, set when its id is assigned. */
 #define DFT_FID_ARGS (1U << 0)
@@ -293,7 +307,9 @@ struct dft_tracer {
 	int (*start)(void);
 	/* ... and registers it. */
 	int (*enable)(void);
-	/* Flushes what the process exit should leave in the files. */
+	/* Flushes what the process exit should leave in the files. Called
+	 * from _exit() too (exit.c): in any thread, a signal handler or a
+	 * fork child, so async-signal-safe only. */
 	void (*exit)(void);
 	/* In a fork child, before it runs on. */
 	void (*fork_child)(void);

@@ -78,6 +78,15 @@ grep -q "applied (forced)" "$d/force.out" && grep -q "now: new" "$d/force.out" |
 	{ cat "$d/force.out"; fail "--force did not complete"; }
 pass "stalled transition: message, timeout reverts, force completes"
 
+# A thread that never answers (it blocks every signal) inside old f1: the
+# transition waits for it, whatever the emulator; it is no thread of qemu's.
+run "$d/lp_pair" stall "$d/fix.so" mute >"$d/mute.out" 2>&1
+grep -q "transition stalled: thread [0-9]* (parker) does not answer" "$d/mute.out" &&
+	grep -q "apply returned -110" "$d/mute.out" && grep -q "now: old" "$d/mute.out" &&
+	grep -q "parked: 0" "$d/mute.out" ||
+	{ cat "$d/mute.out"; fail "a silent thread inside f1 was not waited for"; }
+pass "a thread that never answers stalls the transition"
+
 # Bad input: a clear error, and the process unchanged.
 bad() { # bad FILE PATTERN
 	run "$d/lp_pair" apply "$1" >"$d/bad.out" 2>&1

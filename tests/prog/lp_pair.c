@@ -8,13 +8,16 @@
  *   old pair returns x, new pair x + NEW_TAG, anything else is a mix.
  *
  *   lp_pair invariant PATCH [immediate]   threads under load; apply, revert
- *   lp_pair stall PATCH timeout|force     a thread parked inside old f1
+ *   lp_pair stall PATCH timeout|force|mute   a thread parked inside old f1
+ *                                         (mute: blocking every signal, so it
+ *                                         never answers the stack check)
  *   lp_pair apply PATCH                   apply once, then check nothing changed
  *   lp_pair show                          one call, prints old or new
  *   lp_pair serve                         prints its pid, then runs until killed
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,7 +201,12 @@ static int invariant(const char *patch, unsigned int flags)
 
 static void *parker(void *arg)
 {
-	(void)arg;
+	if (arg) {
+		sigset_t all;
+
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, NULL);
+	}
 	pthread_setname_np(pthread_self(), "parker");
 	printf("parked: %d\n", classify(PARK, pair(PARK)) == MIX ? MIX : OLD);
 	return NULL;
@@ -211,7 +219,7 @@ static int stall(const char *patch, const char *how)
 	int ret;
 
 	parked = 1;
-	pthread_create(&th, NULL, parker, NULL);
+	pthread_create(&th, NULL, parker, !strcmp(how, "mute") ? "mute" : NULL);
 	while (!in_park)
 		sleep_ms(1);
 	ret = dft_livepatch_apply(patch, flags, 1500, say, NULL);

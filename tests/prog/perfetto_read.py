@@ -9,7 +9,10 @@
 import sys
 
 sys.path.insert(0, sys.argv[1])
-import perfetto_min_pb2 as pb  # noqa: E402
+try:  # the official schema, when the test was given one (PERFETTO_PROTO)
+    import perfetto_trace_pb2 as pb  # noqa: E402
+except ImportError:
+    import perfetto_min_pb2 as pb  # noqa: E402
 
 CLEARED, NEEDS = 1, 2
 
