@@ -32,6 +32,12 @@ struct dft_ops;
  *             argument registers, the stack pointer, the ip and the return
  *             address are valid, and changes to the ip are ignored.
  *
+ * A callback may use any registers the C calling convention lets it,
+ * vector ones included (AVX, vzeroupper, AVX-512 on x86-64): the vector
+ * arguments and return values of the traced function are kept whole (on
+ * x86-64 with XSAVE, around every callback), and what a callback changes
+ * through dft_regs_set_fparg() still reaches the function.
+ *
  * A callback runs with recursion protection: any traced function it calls
  * runs untraced. From a callback (and from a graph entry or return
  * callback) the API behaves as follows, so that it never deadlocks with an
@@ -141,7 +147,9 @@ int dft_set_filter_ip(struct dft_ops *ops, unsigned long addr, int remove);
 /*
  * Register accessors. Arguments are numbered from 0 in the order of the C
  * calling convention: integer (and pointer) arguments and floating point
- * arguments are counted separately.
+ * arguments are counted separately. A floating point argument is the low
+ * double of its vector register: the rest of a wider vector argument is
+ * kept, but not readable here.
  */
 unsigned long dft_regs_get_arg(const struct dft_regs *regs, unsigned int n);
 void dft_regs_set_arg(struct dft_regs *regs, unsigned int n, unsigned long val);

@@ -50,7 +50,13 @@
  * The frame both trampolines build. The first 21 slots are the kernel's
  * x86-64 pt_regs, in the order of struct user_regs_struct; the argument
  * vector registers follow. The caller trampoline fills only rdi, rsi, rdx,
- * rcx, r8, r9, r10, rax, rbp, rip, rsp and xmm0-7.
+ * rcx, r8, r9, r10, rax, rbp, rbx, rip, rsp and xmm0-7.
+ *
+ * xmm holds the low 128 bits of xmm0-7, what the fp accessors read and
+ * write, and what the trampoline puts back after the callbacks. Where AVX
+ * is enabled, the whole vector state (the upper halves of ymm/zmm, zmm16-31,
+ * k0-7) is also saved in an XSAVE area below this struct (entry.S), and
+ * the xmm slots go back into it before it is restored.
  */
 struct dft_regs {
 	unsigned long r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
@@ -59,8 +65,8 @@ struct dft_regs {
 	unsigned long cs, eflags;
 	unsigned long rsp; /* at the site: points at the return address */
 	unsigned long ss;
-	unsigned long pad; /* 16-byte alignment of xmm */
-	double xmm[8][2];  /* low lanes of xmm0-7 (the high lanes are saved too) */
+	unsigned long xstate; /* entry.S: how it saved the vector state */
+	double xmm[8][2];  /* xmm0-7 (only the low lane is a double argument) */
 };
 
 
@@ -198,10 +204,20 @@ static inline void dft_arch_uc_regs(const void *uc, unsigned long *pc, unsigned 
 
 /* Offsets the assembly uses; checked against the struct in insn.c. */
 #define DFT_REGS_RBP 32
+#define DFT_REGS_RBX 40
 #define DFT_REGS_RAX 80
 #define DFT_REGS_RIP 128
 #define DFT_REGS_RSP 152
+#define DFT_REGS_XSTATE 168
 #define DFT_REGS_XMM 176
 #define DFT_REGS_SIZE 304
+
+/* How the trampolines keep the vector state around callbacks (xstate.c):
+ * the 16-byte saves of xmm0-7 alone, or those and an XSAVE area; in a
+ * frame, CLEAN: the upper halves were zero at entry (xstate.h). */
+#define DFT_XSTATE_NONE 0
+#define DFT_XSTATE_XSAVE 1
+#define DFT_XSTATE_XSAVEC 2
+#define DFT_XSTATE_CLEAN 3
 
 #endif /* DFT_ARCH_H */

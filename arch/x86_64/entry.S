@@ -14,18 +14,34 @@
  * At a function entry %rsp is 8 mod 16, so after the site's call and a
  * 304-byte frame the stack is 16-byte aligned for the C call.
  *
+ * Where AVX is enabled (xstate.c) and a vector argument may be wider than
+ * xmm (its upper halves are in use), the whole vector state goes into an
+ * XSAVE area below the frame, 64-byte aligned as XSAVE wants:
+ *
+ *   ret point, parent ret     the site's call and the traced function's
+ *   struct dft_regs           %rbx points here from then on (callee-saved)
+ *   0..48 bytes of alignment
+ *   XSAVE area                %rsp points here during the callbacks
+ *
+ * An argument may be a __m256/__m512 whose upper bits a callback's AVX code
+ * or vzeroupper destroys; the 16-byte saves of xmm0-7 in the frame stay,
+ * as what the fp accessors read and write, and are copied into the area
+ * before XRSTOR, so a changed double argument takes effect (xstate.h).
+ * Without the area, %rsp stays on the frame.
+ *
  * %r11 is free at a function entry: it is call-clobbered and passes no
  * argument (%r10 would: the static chain of nested functions).
  */
 #include "arch.h"
 #include "internal.h"
+#include "xstate.h"
 
 #define SLOT(reg) (8 * (reg))
 #define R15 0
 #define R14 8
 #define R13 16
 #define R12 24
-#define RBX 40
+#define RBX DFT_REGS_RBX
 #define R11 48
 #define R10 56
 #define R9 64
@@ -74,14 +90,6 @@
 	movq R9(%rsp), %r9
 	movq DFT_REGS_RAX(%rsp), %rax
 	movq DFT_REGS_RBP(%rsp), %rbp
-	movups DFT_REGS_XMM+0*16(%rsp), %xmm0
-	movups DFT_REGS_XMM+1*16(%rsp), %xmm1
-	movups DFT_REGS_XMM+2*16(%rsp), %xmm2
-	movups DFT_REGS_XMM+3*16(%rsp), %xmm3
-	movups DFT_REGS_XMM+4*16(%rsp), %xmm4
-	movups DFT_REGS_XMM+5*16(%rsp), %xmm5
-	movups DFT_REGS_XMM+6*16(%rsp), %xmm6
-	movups DFT_REGS_XMM+7*16(%rsp), %xmm7
 .endm
 
 /* Leaves (returns at once) when the thread is already inside a callback;
@@ -92,7 +100,8 @@
 	jnz 9f
 .endm
 
-/* rip, rsp, then the callbacks; \full: the frame is the regs caller's. */
+/* rip, rsp, then the callbacks; \full: the frame (%rbx) is the regs
+ * caller's. */
 .macro call_ops full
 	addq $1, %fs:DFT_THREAD_SEQ(%r11)
 	cmpl $0, %fs:DFT_THREAD_REGISTERED(%r11)
@@ -100,19 +109,19 @@
 	movq %fs:0, %rdi
 	addq %r11, %rdi
 	call dft_thread_register
-1:	leaq DFT_REGS_SIZE+8(%rsp), %rsi
-	movq %rsi, DFT_REGS_RSP(%rsp)
-	movq DFT_REGS_SIZE(%rsp), %rdi
-	movq %rdi, DFT_REGS_RIP(%rsp)
+1:	leaq DFT_REGS_SIZE+8(%rbx), %rsi
+	movq %rsi, DFT_REGS_RSP(%rbx)
+	movq DFT_REGS_SIZE(%rbx), %rdi
+	movq %rdi, DFT_REGS_RIP(%rbx)
 	subq $5, %rdi
 	movq (%rsi), %rsi
 	movq dft_single_ops(%rip), %rdx
 	testq %rdx, %rdx
 	jz 2f
-	movq %rsp, %rcx
+	movq %rbx, %rcx
 	call *(%rdx)
 	jmp 3f
-2:	movq %rsp, %rdx
+2:	movq %rbx, %rdx
 	movl $\full, %ecx
 	call dft_ops_list_func
 3:	movq dft_thread@gottpoff(%rip), %r11
@@ -129,7 +138,16 @@ dft_caller:
 	subq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset DFT_REGS_SIZE
 	save_args
+	movq %rbx, RBX(%rsp)
+	.cfi_rel_offset %rbx, RBX
+	movq %rsp, %rbx
+	.cfi_def_cfa_register %rbx
+	xstate_save
 	call_ops 0
+	xstate_restore 4
+	.cfi_def_cfa_register %rsp
+	movq RBX(%rsp), %rbx
+	.cfi_restore %rbx
 	restore_args
 	addq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset -DFT_REGS_SIZE
@@ -152,6 +170,7 @@ dft_regs_caller:
 	movq %r13, R13(%rsp)
 	movq %r12, R12(%rsp)
 	movq %rbx, RBX(%rsp)
+	.cfi_rel_offset %rbx, RBX
 	movq %r11, R11(%rsp)
 	movq $0, ORIG_RAX(%rsp)
 	/* Flags are saved for reading only: nothing at a function entry
@@ -162,7 +181,12 @@ dft_regs_caller:
 	movq %rax, CS(%rsp)
 	movq %ss, %rax
 	movq %rax, SS(%rsp)
+	movq %rsp, %rbx
+	.cfi_def_cfa_register %rbx
+	xstate_save
 	call_ops 1
+	xstate_restore 4
+	.cfi_def_cfa_register %rsp
 	/* The saved ip is where we go next: a callback that changed it
 	 * redirects the call (live patching). */
 	movq DFT_REGS_RIP(%rsp), %rax
@@ -172,6 +196,7 @@ dft_regs_caller:
 	movq R13(%rsp), %r13
 	movq R12(%rsp), %r12
 	movq RBX(%rsp), %rbx
+	.cfi_restore %rbx
 	movq R11(%rsp), %r11
 	restore_args
 	addq $DFT_REGS_SIZE, %rsp

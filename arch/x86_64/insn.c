@@ -159,10 +159,12 @@ int dft_arch_need_stubs(const struct dft_module *mod)
 
 /* The assembly addresses the frame through the DFT_REGS_* constants. */
 _Static_assert(offsetof(struct dft_regs, rbp) == DFT_REGS_RBP, "rbp");
+_Static_assert(offsetof(struct dft_regs, rbx) == DFT_REGS_RBX, "rbx");
 _Static_assert(offsetof(struct dft_regs, rax) == DFT_REGS_RAX, "rax");
 /* return.S saves rdx (the second return register) here. */
 _Static_assert(offsetof(struct dft_regs, rdx) == 96, "rdx");
 _Static_assert(offsetof(struct dft_regs, rip) == DFT_REGS_RIP, "rip");
 _Static_assert(offsetof(struct dft_regs, rsp) == DFT_REGS_RSP, "rsp");
+_Static_assert(offsetof(struct dft_regs, xstate) == DFT_REGS_XSTATE, "xstate");
 _Static_assert(offsetof(struct dft_regs, xmm) == DFT_REGS_XMM, "xmm");
 _Static_assert(sizeof(struct dft_regs) == DFT_REGS_SIZE, "frame size");
