@@ -11,11 +11,18 @@
 command -v g++ >/dev/null || skip "no g++"
 # On AArch64 and ARM the unwinder reads return addresses where the
 # functions saved the link register: the runtime finds those slots first.
+
+# scenario VARIANT NAME RESULT: runs the program's scenario NAME, which must
+# print "NAME RESULT", and compares its tree with stdin. Sets out.
+scenario() {
+	out=$T/$1-$2
+	record "$out" -- "$O/tests/trace/$1/trace_cxx" "$2"
+	grep -qx "$2 $3" "$out.out" || { cat "$out.out" "$out.err"; fail "$1: $2"; }
+	expect_tree "$out" "$1: $2"
+}
+
 for v in $(ENTRY_ONLY=1 build_trace trace_cxx trace_cxx.cc); do
-	out=$T/$v-exceptions
-	record "$out" -- "$O/tests/trace/$v/trace_cxx" exceptions
-	grep -qx 'exceptions 114' "$out.out" || { cat "$out.out" "$out.err"; fail "$v: exceptions"; }
-	expect_tree "$out" "$v: exceptions" <<'E'
+	scenario "$v" exceptions 114 <<'E'
 == thread 0
 main
   _Z15scen_exceptionsv
@@ -44,10 +51,7 @@ E
 	# unwound: the frames between them keep their real addresses for it.
 	# (The cleanup itself then returns unhooked: its entry is popped as
 	# left abnormally.)
-	out=$T/$v-nested
-	record "$out" -- "$O/tests/trace/$v/trace_cxx" nested
-	grep -qx 'nested 1104' "$out.out" || { cat "$out.out" "$out.err"; fail "$v: nested"; }
-	expect_tree "$out" "$v: nested" <<'E'
+	scenario "$v" nested 1104 <<'E'
 == thread 0
 main
   _Z11scen_nestedv
@@ -64,10 +68,7 @@ E
 
 	# pthread_cancel: glibc's forced unwind runs every destructor, and the
 	# cancelled frames end as unwound.
-	out=$T/$v-cancel
-	record "$out" -- "$O/tests/trace/$v/trace_cxx" cancel
-	grep -qx 'cancel 103' "$out.out" || { cat "$out.out" "$out.err"; fail "$v: cancel"; }
-	expect_tree "$out" "$v: cancel" <<'E'
+	scenario "$v" cancel 103 <<'E'
 == thread 0
 main
   _Z11scen_cancelv
@@ -83,10 +84,7 @@ _ZN5GuardD2Ev
   _Z10cleanup_fnv
 E
 
-	out=$T/$v-threadexit
-	record "$out" -- "$O/tests/trace/$v/trace_cxx" threadexit
-	grep -qx 'threadexit 44' "$out.out" || { cat "$out.out" "$out.err"; fail "$v: threadexit"; }
-	expect_tree "$out" "$v: threadexit" <<'E'
+	scenario "$v" threadexit 44 <<'E'
 == thread 0
 main
   _Z15scen_threadexitv
