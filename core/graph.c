@@ -388,18 +388,22 @@ static inline unsigned long slot_hook(const struct shadow_ent *e)
 #ifdef HAVE_DFT_RET_SIGNING
 #define is_hook(v) (dft_arch_ret_strip(v) == HOOK)
 
-/* The real address as the function would have saved it: signed too if
- * the hook was (the unwinder authenticates it). */
+/* The real address as the function would have saved it: signed too if it
+ * signs (the unwinder authenticates it), as its code says. */
 static inline unsigned long slot_real(const struct shadow_ent *e)
 {
-	return e->hooked == HOOK ? e->parent : dft_arch_ret_sign(e->parent, e->sp);
+	int key = dft_arch_ret_key(e->ip);
+
+	return key ? dft_arch_ret_sign(e->parent, e->sp, key) : e->parent;
 }
 
-/* A signature made with another modifier than the entry sp cannot be
- * made again for the real address: such a slot is left hooked. */
+/* A word that is not the hook as this function saves it (a stale copy, or
+ * another function's: one tail-called without a site) is left alone. */
 static inline int slot_signable(const struct shadow_ent *e)
 {
-	return e->hooked == HOOK || e->hooked == dft_arch_ret_sign(HOOK, e->sp);
+	int key = dft_arch_ret_key(e->ip);
+
+	return e->hooked == (key ? dft_arch_ret_sign(HOOK, e->sp, key) : HOOK);
 }
 #else
 #define is_hook(v) ((v) == HOOK)

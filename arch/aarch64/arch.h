@@ -128,10 +128,12 @@ static inline unsigned long *dft_arch_ret_slot(struct dft_regs *r)
 
 /*
  * pac-ret (-mbranch-protection): a function signs the hook in x30 with
- * its entry sp (paciasp, after the site's NOPs) before saving it, and
- * libgcc's unwinder authenticates a saved return address with the frame's
- * CFA, the same sp. XPACLRI strips a signature, PACIA1716 signs x17 with
- * x16: HINT instructions, NOPs without pointer authentication.
+ * its entry sp (paciasp or pacibsp, right after the site's two
+ * instructions) before saving it, and libgcc's unwinder authenticates a
+ * saved return address with the frame's CFA, the same sp. XPACLRI strips
+ * a signature, PACIA1716/PACIB1716 sign x17 with x16: HINT instructions,
+ * NOPs without pointer authentication. The value alone cannot tell: a
+ * signature may be all zeros.
  */
 #define HAVE_DFT_RET_SIGNING 1
 static inline unsigned long dft_arch_ret_strip(unsigned long v)
@@ -142,12 +144,24 @@ static inline unsigned long dft_arch_ret_strip(unsigned long v)
 	return x30;
 }
 
-static inline unsigned long dft_arch_ret_sign(unsigned long v, unsigned long sp)
+/* The key the function whose entry site is at @site signs its return
+ * address with: 1 (A), 2 (B), or 0 when it does not. */
+static inline int dft_arch_ret_key(unsigned long site)
+{
+	uint32_t insn = ((const uint32_t *)site)[2];
+
+	return insn == 0xd503233f ? 1 : insn == 0xd503237f ? 2 : 0; /* paciasp, pacibsp */
+}
+
+static inline unsigned long dft_arch_ret_sign(unsigned long v, unsigned long sp, int key)
 {
 	register unsigned long x17 __asm__("x17") = v;
 	register unsigned long x16 __asm__("x16") = sp;
 
-	__asm__("hint 8" : "+r"(x17) : "r"(x16)); /* pacia1716 */
+	if (key == 2)
+		__asm__("hint 10" : "+r"(x17) : "r"(x16)); /* pacib1716 */
+	else
+		__asm__("hint 8" : "+r"(x17) : "r"(x16)); /* pacia1716 */
 	return x17;
 }
 
