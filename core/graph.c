@@ -99,7 +99,6 @@ static pthread_key_t shadow_key;
 static pthread_once_t graph_once = PTHREAD_ONCE_INIT;
 
 static void park_free(void);
-static void thread_stack_init(void);
 
 static void shadow_free(void *arg)
 {
@@ -124,7 +123,6 @@ static struct shadow *shadow_room(struct shadow *ss)
 			return NULL;
 		ss = map;
 		pthread_setspecific(shadow_key, ss);
-		thread_stack_init();
 	} else {
 		map = mremap(ss, ss->size, size, MREMAP_MAYMOVE);
 		if (map == MAP_FAILED)
@@ -388,22 +386,37 @@ static inline unsigned long slot_hook(const struct shadow_ent *e)
 #ifdef HAVE_DFT_RET_SIGNING
 #define is_hook(v) (dft_arch_ret_strip(v) == HOOK)
 
-/* The real address as the function would have saved it: signed too if it
- * signs (the unwinder authenticates it), as its code says. */
-static inline unsigned long slot_real(const struct shadow_ent *e)
+/*
+ * The key the function signs its return address with (1: A, 2: B), 0 if
+ * it does not, -1 if the word is not the hook as it would have saved it
+ * (a stale copy; a function tail-called without a site). Its code says,
+ * when pac-ret comes first; else it signs later on some paths only
+ * (shrink-wrapped), and the saved value says (an all-zero signature then
+ * passes for none: 1 in 2^k of such frames stays hooked, in effect).
+ */
+static int slot_key(const struct shadow_ent *e)
 {
 	int key = dft_arch_ret_key(e->ip);
 
-	return key ? dft_arch_ret_sign(e->parent, e->sp, key) : e->parent;
+	if (!key && e->hooked != HOOK)
+		key = e->hooked == dft_arch_ret_sign(HOOK, e->sp, 1) ? 1 : 2;
+	if (e->hooked != (key ? dft_arch_ret_sign(HOOK, e->sp, key) : HOOK))
+		return -1;
+	return key;
 }
 
-/* A word that is not the hook as this function saves it (a stale copy, or
- * another function's: one tail-called without a site) is left alone. */
+/* The real address as the function would have saved it: signed too if it
+ * signs (the unwinder authenticates it). */
+static inline unsigned long slot_real(const struct shadow_ent *e)
+{
+	int key = slot_key(e);
+
+	return key > 0 ? dft_arch_ret_sign(e->parent, e->sp, key) : e->parent;
+}
+
 static inline int slot_signable(const struct shadow_ent *e)
 {
-	int key = dft_arch_ret_key(e->ip);
-
-	return e->hooked == (key ? dft_arch_ret_sign(HOOK, e->sp, key) : HOOK);
+	return slot_key(e) >= 0;
 }
 #else
 #define is_hook(v) ((v) == HOOK)
@@ -420,34 +433,24 @@ static inline int slot_signable(const struct shadow_ent *e)
 #endif
 
 /*
- * The bounds of this thread's own stack: the slot search reads only memory
- * between the current sp and its top, so an entry of another stack
+ * The mapping of the stack this thread runs on: the slot search reads only
+ * memory between the current sp and its top, so an entry of another stack
  * (swapcontext, coroutines) is never followed into memory that may be
- * unmapped. Asked when the thread's shadow stack is made, at its first
- * hooked call: pthread_getattr_np() allocates, and backtrace() is called
- * from crash handlers, which may have interrupted malloc.
+ * unmapped. Read from /proc/self/maps with system calls only (backtrace()
+ * runs in crash handlers, which may have interrupted malloc), once for as
+ * long as the thread stays within it.
  */
 static __thread unsigned long stack_lo, stack_hi;
 
-static void thread_stack_init(void)
-{
-	int err = errno;
-	pthread_attr_t attr;
-	size_t size;
-	void *addr;
-
-	if (!pthread_getattr_np(pthread_self(), &attr)) {
-		if (!pthread_attr_getstack(&attr, &addr, &size)) {
-			stack_lo = (unsigned long)addr;
-			stack_hi = stack_lo + size;
-		}
-		pthread_attr_destroy(&attr);
-	}
-	errno = err;
-}
-
 static int thread_stack(unsigned long sp, unsigned long *hi)
 {
+	if (sp < stack_lo || sp >= stack_hi) {
+		int err = errno;
+
+		if (!dft_stack_mapping(sp, &stack_lo, &stack_hi))
+			stack_lo = stack_hi = 0;
+		errno = err;
+	}
 	*hi = stack_hi;
 	return sp >= stack_lo && sp < stack_hi;
 }
@@ -541,9 +544,6 @@ static inline void shadow_find_slots(struct shadow *ss, unsigned long sp, int fr
 {
 }
 
-static inline void thread_stack_init(void)
-{
-}
 
 static inline unsigned long slot_hook(const struct shadow_ent *e)
 {

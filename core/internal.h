@@ -252,6 +252,11 @@ int dft_task_blocks_all(pid_t tid);
 extern int dft_emulated;
 int dft_emulator_thread(pid_t tid);
 
+/* ---- livepatch.c ---- */
+/* The mapping that holds @sp: 1 with its bounds, 0 if none does.
+ * Async-signal-safe (system calls only). */
+int dft_stack_mapping(unsigned long sp, unsigned long *lo, unsigned long *hi);
+
 /* ---- trap.c ---- */
 int dft_trap_init(void);
 /* The signal of the trap-based protocols: DFT_TRAP_SIGNAL, or on ports

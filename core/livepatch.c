@@ -186,8 +186,8 @@ static unsigned long hex(const char **p)
 }
 
 /* The mapping that holds @sp, from /proc/self/maps with plain system calls
- * (this runs in signal handlers and callbacks). */
-static int stack_mapping(unsigned long sp, unsigned long *lo, unsigned long *hi)
+ * (this runs in signal handlers and callbacks; graph.c's too). */
+int dft_stack_mapping(unsigned long sp, unsigned long *lo, unsigned long *hi)
 {
 	char buf[4096];
 	size_t have = 0;
@@ -236,7 +236,7 @@ static int stack_hit(const struct lp_range *r, size_t n, unsigned long pc, unsig
 		return 1;
 	}
 	if (sp < me->stk_lo || sp >= me->stk_hi) {
-		if (!stack_mapping(sp, &me->stk_lo, &me->stk_hi))
+		if (!dft_stack_mapping(sp, &me->stk_lo, &me->stk_hi))
 			return -1;
 	}
 	end = (const unsigned long *)me->stk_hi;
