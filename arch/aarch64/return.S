@@ -23,10 +23,14 @@
 	.hidden dft_arch_return_hook
 	.type dft_arch_return_hook, %function
 	.p2align 4
-dft_arch_return_hook:
 	.cfi_startproc
 	/* There is no return address to describe: stop unwinders here. */
 	.cfi_undefined x30
+	/* An unwinder looks a return address up as the address minus one:
+	 * this nop puts that byte in our own unwind range, not in whatever
+	 * precedes us (whose rules made a stray hook loop for ever). */
+	nop
+dft_arch_return_hook:
 	sub sp, sp, #DFT_REGS_SIZE + 16
 	stp x0, x1, [sp, #0]
 	stp x2, x3, [sp, #16]
