@@ -12,7 +12,11 @@ for v in $(ENTRY_ONLY=1 build_trace trace_backtrace trace_backtrace.cc -rdynamic
 	record "$out" -- "$O/tests/trace/$v/trace_backtrace"
 	n=$(grep -cE '^(backtrace|unwind) ok$' "$out.out")
 	[ "$n" = 4 ] || { cat "$out.out" "$out.err"; fail "$v: the unwinders did not see the real callers"; }
-	grep -qx 'backtrace2: 2 _Z5checkPKPKc' "$out.out" ||
+	# Under make check SAN=...: the sanitizer's own backtrace() interceptor
+	# is the innermost frame, in the program.
+	first=_Z5checkPKPKc
+	[ -z "${SAN_FLAGS:-}" ] || first="\($first\|backtrace\)"
+	grep -qx "backtrace2: 2 $first" "$out.out" ||
 		{ cat "$out.out"; fail "$v: backtrace into a short buffer"; }
 	# The program's frames are all traced, and all returned normally.
 	tree "$out" >"$out.tree"

@@ -47,8 +47,9 @@ static void show(const char *how, const struct frames *f, const char *const *wan
 
 	printf("%s:", how);
 	for (i = 0; i < f->n; i++) {
-		/* A return address may be just past the function's end. */
-		const char *s = name_of((char *)f->ip[i] - 1);
+		/* A return address may be just past the function's end. The
+		 * outermost frame's may be 0 (no pointer arithmetic on it). */
+		const char *s = f->ip[i] ? name_of((char *)f->ip[i] - 1) : "0";
 
 		printf(" %s", s);
 		hook |= !strcmp(s, "HOOK");
