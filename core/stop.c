@@ -46,6 +46,8 @@
 #define STOP_MAGIC 0x5d000000
 #define STOP_GEN_MASK 0x00ffffff
 #define STOP_TIMEOUT_NS (5 * 1000000000LL)
+/* How long a thread must block every signal to be taken for a blocker. */
+#define BLOCKER_WAIT_NS (1000000000LL)
 
 /*
  * A slot's word is gen << 2 | state, changed by compare-and-swap only: a
@@ -114,9 +116,14 @@ static unsigned int nr_blockers;
  * (the libc ways are interposed, trap.c). That last kind is left running:
  * failing every batch for it would be worse. qemu-user's own helper
  * threads are of that kind: they block every signal and run no program
- * code.
+ * code. But glibc blocks every signal too, for a moment, in a thread it is
+ * starting (and around fork and posix_spawn): such a thread takes our
+ * signal as soon as it unblocks, and must be waited for, or it runs on
+ * into the text we change (a library's constructor starting threads, in
+ * core_merge). So a full mask counts only once @waited reaches
+ * BLOCKER_WAIT_NS.
  */
-static int thread_gone(pid_t tid)
+static int thread_gone(pid_t tid, long long waited)
 {
 	char buf[2048], *p;
 
@@ -129,7 +136,8 @@ static int thread_gone(pid_t tid)
 	/* Under qemu-user a guest thread's host mask says nothing (a slow one
 	 * with our signal pending shows a full one): only qemu's own threads
 	 * are taken for blockers there (thread.c). */
-	if (dft_emulated ? !dft_emulator_thread(tid) : dft_task_blocks_all(tid) <= 0)
+	if (dft_emulated ? !dft_emulator_thread(tid)
+			 : waited < BLOCKER_WAIT_NS || dft_task_blocks_all(tid) <= 0)
 		return 0;
 	if (nr_blockers < ARRAY_SIZE(blockers))
 		blockers[nr_blockers++] = tid;
@@ -138,6 +146,8 @@ static int thread_gone(pid_t tid)
 
 static int known(pid_t tid)
 {
+	if (dft_emulated && dft_emulator_thread(tid))
+		return 1;
 	for (unsigned int i = 0; i < nr_blockers && i < ARRAY_SIZE(blockers); i++)
 		if (blockers[i] == tid)
 			return 1;
@@ -222,7 +232,8 @@ static pid_t wait_parked(int gen)
 			int want = SLOT(gen, SLOT_SIGNALLED);
 
 			/* Unless it parked meanwhile. */
-			if (slot_state(&slots[i]) == SLOT_SIGNALLED && thread_gone(slots[i].tid))
+			if (slot_state(&slots[i]) == SLOT_SIGNALLED &&
+			    thread_gone(slots[i].tid, t - start))
 				__atomic_compare_exchange_n(&slots[i].word, &want,
 							    SLOT(gen, SLOT_GONE), 0,
 							    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);

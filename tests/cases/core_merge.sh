@@ -4,7 +4,7 @@
 # after dlopen(): every other thread is stopped first and none is left
 # inside a site whose bytes change. See tests/prog/merge.c.
 . "$(dirname "$0")/../lib.sh"
-rounds=100
+rounds=300
 [ -z "$EMULATED" ] || rounds=10
 n=0
 while IFS='|' read -r v cc flags; do
