@@ -70,6 +70,8 @@ void dft_thread_register(struct dft_thread *t)
 
 /* After fork only the forking thread exists, in a new mm that has not
  * registered for membarrier. */
+static void find_emulator_threads(int child);
+
 static void atfork_child(void)
 {
 	struct dft_thread *self = &dft_thread;
@@ -79,6 +81,7 @@ static void atfork_child(void)
 						  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE))
 		membarrier_cmd = -1;
 
+	find_emulator_threads(1);
 	pthread_mutex_init(&threads_lock, NULL);
 	threads_head.next = threads_head.prev = &threads_head;
 	if (self->registered) {
@@ -87,13 +90,11 @@ static void atfork_child(void)
 	}
 }
 
-static void find_emulator_threads(void);
-
 int dft_thread_init(void)
 {
 	/* First: a live patch given at start-up (lp_load.c) or the first
 	 * patch batch may need it, and the program has no threads yet. */
-	find_emulator_threads();
+	find_emulator_threads(0);
 	if (pthread_key_create(&exit_key, thread_exit))
 		return -EAGAIN;
 	pthread_atfork(NULL, NULL, atfork_child);
@@ -281,21 +282,32 @@ static pid_t emulator_tids[8];
 static unsigned int nr_emulator_tids;
 int dft_emulated;
 
-static int note_emulator_thread(pid_t tid, void *self)
+struct emulator_scan {
+	pid_t self;
+	int child; /* in a fork child: its only guest thread is self */
+};
+
+static int note_emulator_thread(pid_t tid, void *arg)
 {
-	if (tid != *(pid_t *)self && dft_task_blocks_all(tid) == 1 &&
+	const struct emulator_scan *sc = arg;
+
+	if (tid != sc->self && (sc->child || dft_task_blocks_all(tid) == 1) &&
 	    nr_emulator_tids < ARRAY_SIZE(emulator_tids))
 		emulator_tids[nr_emulator_tids++] = tid;
 	return 0;
 }
 
-static void find_emulator_threads(void)
+/* At load, and in the child of a fork, where qemu has started its threads
+ * again (with new ids) before fork() returns. */
+static void find_emulator_threads(int child)
 {
-	pid_t self = gettid();
+	struct emulator_scan sc = { gettid(), child };
 
-	dft_emulated = under_emulation();
+	if (!child)
+		dft_emulated = under_emulation();
+	nr_emulator_tids = 0;
 	if (dft_emulated)
-		dft_for_each_task(note_emulator_thread, &self);
+		dft_for_each_task(note_emulator_thread, &sc);
 }
 
 int dft_emulator_thread(pid_t tid)
