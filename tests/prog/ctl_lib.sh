@@ -21,8 +21,9 @@ build_server() {
 
 # start_server SRV THREADS [preload]: sets SRV_PID and SRV_PORT.
 start_server() {
-	local srv=$1 port=$T/port.$$.$RANDOM
+	local srv=$1 port=$T/port.$$.$RANDOM sock
 	rm -f "$port"
+	touch "$port.start"
 	# Simple commands, not functions: $! must be the server itself.
 	if [ "${3:-}" = preload ] && [ -n "$RUN" ]; then
 		$RUN -E LD_PRELOAD="$LIBDIR/libdynftrace.so" "$srv" server "$port" "$2" &
@@ -32,6 +33,14 @@ start_server() {
 		$RUN "$srv" server "$port" "$2" &
 	fi
 	SRV_PID=$!
+	# A socket left by a killed process that had this pid before (pids
+	# are reused; a SIGKILLed runtime cannot remove its socket) is older
+	# than the server: not its, and in the way of the cases' checks.
+	sock=/tmp/dynftrace-$(id -u)/$SRV_PID.ctl
+	if [ -e "$sock" ] && ! [ "$sock" -nt "$port.start" ]; then
+		rm -f "$sock"
+	fi
+	rm -f "$port.start"
 	for _ in $(seq 200); do
 		[ -s "$port" ] && break
 		sleep 0.05
