@@ -831,12 +831,11 @@ DFT_API void __longjmp_chk(struct __jmp_buf_tag env[1], int val)
  * before the unwinder passes them. Inlined into the interposers, so that
  * the frame and return address are theirs.
  */
-static inline __attribute__((always_inline)) void graph_thread_unwind(void)
+static void graph_thread_end(unsigned long sp, unsigned long ret)
 {
 	struct shadow *ss = dft_thread.graph;
 
-	if (ss && ss->top &&
-	    shadow_unhook(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0))) {
+	if (ss && ss->top && shadow_unhook(ss, sp, ret)) {
 		int guard = dft_guard_enter();
 
 		while (ss->top) {
@@ -846,6 +845,25 @@ static inline __attribute__((always_inline)) void graph_thread_unwind(void)
 		ss->restored = 0;
 		dft_guard_exit(guard);
 	}
+}
+
+static inline __attribute__((always_inline)) void graph_thread_unwind(void)
+{
+	graph_thread_end(dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
+}
+
+/*
+ * An unwinder that no interposer here saw start (glibc's forced unwind for
+ * a cancellation: core/cancel.c) is about to run from the frame at @sp: it
+ * ends the thread's hooked frames, unless those have their real addresses
+ * already (an unwinder we started is running) or there are none.
+ */
+void dft_graph_unwinder(unsigned long sp, unsigned long ret)
+{
+	struct shadow *ss = dft_thread.graph;
+
+	if (ss && ss->top && !ss->restored)
+		graph_thread_end(sp, ret);
 }
 
 DFT_API void pthread_exit(void *retval)

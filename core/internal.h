@@ -302,6 +302,9 @@ extern char dft_caller[], dft_regs_caller[];
 int dft_graph_init(void);
 /* In a return callback given @regs: 1 and where the function returns to. */
 int dft_graph_return_address(const struct dft_regs *regs, unsigned long *addr);
+/* An unwinder none of graph.c's interposers saw start runs from the frame
+ * at @sp, returning to @ret (core/cancel.c): the hooked frames end. */
+void dft_graph_unwinder(unsigned long sp, unsigned long ret);
 
 /* arch/<arch>/return.S:
  *

@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: MIT
+/* trace_cancel.c built as C++: destructors and the class form of
+ * pthread_cleanup_push() (tests/cases/trace_cancel.sh). */
+#include "trace_cancel.c"
