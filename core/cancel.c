@@ -26,12 +26,18 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <link.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 
 /* The next definition after ours, resolved at load time: an unwinder may
  * run in a signal handler (asynchronous cancellation), no place for dlsym. */
-static void *next_lookup;
+static void *next_lookup, *next_pthread_cancel;
 
 /* Inlined into each interposer, whose frame the unwinder's are below. */
 static inline __attribute__((always_inline)) void cancel_unwinder(void)
@@ -48,6 +54,7 @@ typedef unsigned long (*find_exidx_fn)(unsigned long pc, int *count);
 __attribute__((constructor)) static void cancel_resolve(void)
 {
 	next_lookup = dlsym(RTLD_NEXT, "__gnu_Unwind_Find_exidx");
+	next_pthread_cancel = dlsym(RTLD_NEXT, "pthread_cancel");
 }
 
 unsigned long __gnu_Unwind_Find_exidx(unsigned long pc, int *count);
@@ -68,6 +75,7 @@ typedef int (*find_object_fn)(void *pc, struct dl_find_object *result);
 __attribute__((constructor)) static void cancel_resolve(void)
 {
 	next_lookup = dlsym(RTLD_NEXT, "_dl_find_object");
+	next_pthread_cancel = dlsym(RTLD_NEXT, "pthread_cancel");
 }
 
 DFT_API int _dl_find_object(void *pc, struct dl_find_object *result)
@@ -80,3 +88,146 @@ DFT_API int _dl_find_object(void *pc, struct dl_find_object *result)
 	return next ? next(pc, result) : -1;
 }
 #endif
+
+/*
+ * Asynchronous cancellation (and a deferred one that finds its target
+ * blocked in a cancellation point) is glibc's SIGCANCEL handler starting
+ * the forced unwind wherever the thread was interrupted. Inside the
+ * runtime (a trampoline, the return hook, a callback: the recursion guard
+ * held or the pc in our text) that cannot go well: the return hook's
+ * frame ends every unwind, and a shadow stack or a trace event may be
+ * half written. So the handler is wrapped: a thread interrupted inside is
+ * asked again a little later, by a one-shot timer that signals that very
+ * thread, until it has left; then glibc's handler runs, as if
+ * pthread_cancel's signal had just come (it checks the sender).
+ *
+ * glibc installs its handler (with a system call: its sigaction() refuses
+ * SIGCANCEL) at the first pthread_cancel(), which may signal the target
+ * at once; the interposer below makes glibc install it first, without a
+ * cancellation, by cancelling a thread of its own that has cancellation
+ * disabled, and wraps it before the real call.
+ */
+#define DFT_SIGCANCEL 32 /* glibc's SIGCANCEL: the kernel's first RT signal */
+#define CANCEL_RETRY_NS 50000
+
+/* The kernel's struct sigaction (rt_sigaction), the same on our targets. */
+struct ksigaction {
+	void (*handler)(int, siginfo_t *, void *);
+	unsigned long flags;
+	void (*restorer)(void);
+	unsigned long mask[8 / sizeof(long)];
+};
+
+static void (*glibc_cancel_handler)(int, siginfo_t *, void *);
+static pthread_once_t cancel_once = PTHREAD_ONCE_INIT;
+/* This thread's retry timer: its id + 1, 0 for none. */
+static __thread int cancel_timer;
+static char cancel_timer_tag; /* its address tags the timer's signals */
+
+/* A one-shot timer that sends SIGCANCEL to this thread in a moment. 0 if
+ * it could not be armed. */
+static int cancel_retry(void)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, CANCEL_RETRY_NS } };
+
+	if (!cancel_timer) {
+		struct sigevent sev = { 0 };
+		int id;
+
+		sev.sigev_value.sival_ptr = &cancel_timer_tag;
+		sev.sigev_signo = DFT_SIGCANCEL;
+		sev.sigev_notify = SIGEV_THREAD_ID;
+		sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+		if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id))
+			return 0;
+		cancel_timer = id + 1;
+	}
+	return !syscall(SYS_timer_settime, cancel_timer - 1, 0, &its, NULL);
+}
+
+static void cancel_handler(int sig, siginfo_t *si, void *uc)
+{
+	unsigned long pc, sp, lr;
+	siginfo_t tkill;
+	int err = errno;
+
+	dft_arch_uc_regs(uc, &pc, &sp, &lr);
+	if (dft_interrupted_inside(pc) && cancel_retry()) {
+		errno = err;
+		return;
+	}
+	if (si->si_code == SI_TIMER && si->si_value.sival_ptr == &cancel_timer_tag) {
+		/* Ours: glibc's handler acts only on pthread_cancel's. */
+		if (cancel_timer)
+			syscall(SYS_timer_delete, cancel_timer - 1);
+		cancel_timer = 0;
+		memset(&tkill, 0, sizeof(tkill));
+		tkill.si_signo = sig;
+		tkill.si_code = SI_TKILL;
+		tkill.si_pid = (pid_t)syscall(SYS_getpid);
+		tkill.si_uid = (uid_t)syscall(SYS_getuid);
+		si = &tkill;
+	}
+	errno = err;
+	glibc_cancel_handler(sig, si, uc);
+}
+
+/* Wraps glibc's handler once it is installed; 1 if it is wrapped. */
+static int cancel_wrap(void)
+{
+	struct ksigaction ka;
+
+	if (__atomic_load_n(&glibc_cancel_handler, __ATOMIC_ACQUIRE))
+		return 1;
+	if (syscall(SYS_rt_sigaction, DFT_SIGCANCEL, NULL, &ka, sizeof(ka.mask)) ||
+	    !(ka.flags & SA_SIGINFO) || !ka.handler || ka.handler == cancel_handler)
+		return 0;
+	__atomic_store_n(&glibc_cancel_handler, ka.handler, __ATOMIC_RELEASE);
+	ka.handler = cancel_handler;
+	if (syscall(SYS_rt_sigaction, DFT_SIGCANCEL, &ka, NULL, sizeof(ka.mask))) {
+		__atomic_store_n(&glibc_cancel_handler, NULL, __ATOMIC_RELEASE);
+		return 0;
+	}
+	return 1;
+}
+
+static pthread_barrier_t cancel_bar;
+
+static void *cancel_dummy(void *arg)
+{
+	int old;
+
+	(void)arg;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+	pthread_barrier_wait(&cancel_bar);
+	pthread_barrier_wait(&cancel_bar);
+	return NULL;
+}
+
+static void cancel_install(void)
+{
+	int (*next)(pthread_t) = (int (*)(pthread_t))next_pthread_cancel;
+	pthread_t t;
+
+	dft_rt_text_init();
+	if (cancel_wrap() || !next || pthread_barrier_init(&cancel_bar, NULL, 2))
+		return;
+	if (!pthread_create(&t, NULL, cancel_dummy, NULL)) {
+		pthread_barrier_wait(&cancel_bar);
+		next(t);
+		pthread_barrier_wait(&cancel_bar);
+		pthread_join(t, NULL);
+		cancel_wrap();
+	}
+	pthread_barrier_destroy(&cancel_bar);
+}
+
+DFT_API int pthread_cancel(pthread_t th)
+{
+	int (*next)(pthread_t) = (int (*)(pthread_t))next_pthread_cancel;
+
+	if (!next)
+		return ENOSYS;
+	pthread_once(&cancel_once, cancel_install);
+	return next(th);
+}

@@ -298,6 +298,17 @@ void dft_regs_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *
  * and the regs-caller a site calls. */
 extern char dft_caller[], dft_regs_caller[];
 
+/* ---- rt_text.c ---- */
+/* Finds the runtime's text (not in a signal handler), once. */
+void dft_rt_text_init(void);
+int dft_in_rt_text(unsigned long pc);
+/* Code the runtime maps (stubs) counts as its text while it is there. */
+void dft_rt_text_add(const void *p, unsigned long len);
+void dft_rt_text_del(const void *p);
+/* Whether a thread interrupted at @pc was inside the runtime: holding the
+ * recursion guard, or in its text. */
+int dft_interrupted_inside(unsigned long pc);
+
 /* ---- graph.c ---- */
 int dft_graph_init(void);
 /* In a return callback given @regs: 1 and where the function returns to. */
