@@ -19,6 +19,7 @@
  * then pthread_testcancel()).
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -27,7 +28,7 @@
 #include "trace_prog.h"
 
 static volatile int sink;
-static int cleanups; /* atomically incremented */
+static int cleanups, spins; /* atomically incremented */
 static const char *scen;
 static int pipefd[2];
 static pthread_barrier_t ready;
@@ -68,7 +69,7 @@ struct Guard {
 /* The traced function the asynchronous scenario calls again and again. */
 NOIPA int spin(int x)
 {
-	sink++;
+	__atomic_add_fetch(&spins, 1, __ATOMIC_RELAXED);
 	return x + 1;
 }
 
@@ -149,8 +150,10 @@ int main(int argc, char **argv)
 		return 2;
 	pthread_barrier_wait(&ready);
 	if (strcmp(scen, "exit") && !self) {
-		/* Let the thread reach its cancellation point or loop. */
-		usleep(20000);
+		/* A deferred cancellation acts at the next cancellation point
+		 * whenever it comes; an asynchronous one while it loops. */
+		while (!strcmp(scen, "async") && __atomic_load_n(&spins, __ATOMIC_RELAXED) < 1000)
+			sched_yield();
 		if (pthread_cancel(t))
 			return 3;
 	}

@@ -1,0 +1,42 @@
+#!/bin/bash
+# pthread_exit() and pthread_cancel() (deferred at pthread_testcancel(),
+# read() and nanosleep(), asynchronous in a loop of traced calls, and of
+# the thread itself) with traced plain C frames (no personality routine)
+# between the point where the unwind starts and the frames that have
+# cleanups: every cleanup runs (pthread_cleanup_push in C without and
+# with -fexceptions and in C++, __attribute__((cleanup)), destructors),
+# the thread's frames end as unwound, and the trace reads.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/prog/trace_lib.sh"
+
+# The program and the cleanups each of its frames runs: pthread_cleanup_push
+# (C: setjmp based), + the cleanup attribute (-fexceptions), + a destructor.
+progs="trace_cancel:1 trace_cancel_eh:2"
+command -v "${CROSS_COMPILE}g++" >/dev/null && progs="$progs trace_cancel_cc:3"
+
+for v in $(ENTRY_ONLY=1 build_trace trace_cancel trace_cancel.c); do
+	ENTRY_ONLY=1 build_trace trace_cancel_eh trace_cancel.c -fexceptions >/dev/null
+	case $progs in
+	*_cc*) ENTRY_ONLY=1 build_trace trace_cancel_cc trace_cancel.cc >/dev/null ;;
+	esac
+	for p in $progs; do
+		name=${p%:*}
+		want=$((2 * ${p#*:}))
+		for s in exit testcancel read sleep self async; do
+			out=$T/$v-$name-$s
+			record_run "$out" -- "$O/tests/trace/$v/$name" "$s"
+			rc=$?
+			grep -qx "$s $want 1" "$out.out" && [ $rc = 0 ] || {
+				cat "$out.out" "$out.err"
+				fail "$v: $name $s: exit $rc, want \"$s $want 1\" (cleanups, result)"
+			}
+			# The thread's frames, cancelled, end as unwound.
+			tree "$out" >"$out.tree"
+			printf 'worker !\n  inner !\n    plain !\n      point !\n' >"$out.want"
+			grep -E '^ *(worker|inner|plain|point)( |$)' "$out.tree" |
+				diff -u "$out.want" - || fail "$v: $name $s: the thread's frames"
+		done
+		report_ok "$out"
+	done
+done
+pass "pthread_exit and pthread_cancel run every cleanup through traced frames"
