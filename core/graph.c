@@ -26,8 +26,9 @@
  *    the hook: shadow_find_slots() looks for it first.
  *  - pthread_exit unwinds the thread the same way: the real addresses go
  *    back and every open frame is reported, before it starts. A
- *    cancellation starts inside glibc: the same is done at the forced
- *    unwind's first call of the C++ personality routine.
+ *    cancellation starts inside glibc: the same is done at the unwinder's
+ *    first unwind-table lookup (core/cancel.c: dft_graph_unwinder()), or
+ *    its first call of the C++ personality routine.
  *  - backtrace() and _Unwind_Backtrace() from below hooked frames: the real
  *    addresses go back while they run, so they show the real callers.
  *  - A function reached by a tail call from a hooked one has the hook as its
@@ -921,7 +922,8 @@ DFT_API int _Unwind_Resume_or_Rethrow(struct _Unwind_Exception *exc)
  * personality routine before the unwinder reads that frame's return
  * address, and that call is ours (the program reaches it through the
  * symbol): the forced unwind's first one ends the thread's hooked frames.
- * (A hooked frame deeper than any cleanup still stops the unwinder.)
+ * core/cancel.c does it earlier, at the unwinder's first table lookup,
+ * where it has one to interpose; this covers the others.
  */
 #define DFT_FORCE_UNWIND 8 /* _UA_FORCE_UNWIND, ARM's _US_FORCE_UNWIND */
 #ifdef HAVE_DFT_EHABI
