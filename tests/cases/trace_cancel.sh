@@ -14,6 +14,16 @@
 progs="trace_cancel:1 trace_cancel_eh:2"
 command -v "${CROSS_COMPILE}g++" >/dev/null && progs="$progs trace_cancel_cc:3"
 
+# qemu-user delivers a signal only between its translation blocks, often at
+# a function's first instruction, and ARM's EHABI unwinder looks up the
+# tables of pc - 2 in every frame, the signal's too: the previous
+# function's. Under qemu-arm, glibc's asynchronous cancellation then misses
+# the cleanups of the unwinder (not the C ones, which glibc runs itself) in
+# about half the runs, untraced as well.
+async_unwinds=1
+[ "$(arch_dir)" = arm ] && [ -n "$EMULATED" ] && async_unwinds=0 &&
+	echo "note: qemu-arm: asynchronous cancellation with unwinder cleanups not tested (qemu's signal delivery; see the case)"
+
 for v in $(ENTRY_ONLY=1 build_trace trace_cancel trace_cancel.c); do
 	ENTRY_ONLY=1 build_trace trace_cancel_eh trace_cancel.c -fexceptions >/dev/null
 	case $progs in
@@ -23,6 +33,7 @@ for v in $(ENTRY_ONLY=1 build_trace trace_cancel trace_cancel.c); do
 		name=${p%:*}
 		want=$((2 * ${p#*:}))
 		for s in exit testcancel read sleep self async; do
+			[ $s = async ] && [ $async_unwinds = 0 ] && [ "$name" != trace_cancel ] && continue
 			out=$T/$v-$name-$s
 			record_run "$out" -- "$O/tests/trace/$v/$name" "$s"
 			rc=$?
