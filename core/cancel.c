@@ -35,9 +35,22 @@
 
 #include "internal.h"
 
-/* The next definition after ours, resolved at load time: an unwinder may
- * run in a signal handler (asynchronous cancellation), no place for dlsym. */
+/* The next definitions after ours, resolved at load time: an unwinder may
+ * run in a signal handler (asynchronous cancellation), no place for dlsym.
+ * Other constructors may run an unwinder first (lp_load.c's): they are
+ * looked up then. */
 static void *next_lookup, *next_pthread_cancel;
+
+static void *cancel_next(void **cache, const char *name)
+{
+	void *p = __atomic_load_n(cache, __ATOMIC_RELAXED);
+
+	if (!p) {
+		p = dlsym(RTLD_NEXT, name);
+		__atomic_store_n(cache, p, __ATOMIC_RELAXED);
+	}
+	return p;
+}
 
 /* Inlined into each interposer, whose frame the unwinder's are below. */
 static inline __attribute__((always_inline)) void cancel_unwinder(void)
@@ -51,16 +64,12 @@ static inline __attribute__((always_inline)) void cancel_unwinder(void)
 #ifdef HAVE_DFT_EHABI
 typedef unsigned long (*find_exidx_fn)(unsigned long pc, int *count);
 
-__attribute__((constructor)) static void cancel_resolve(void)
-{
-	next_lookup = dlsym(RTLD_NEXT, "__gnu_Unwind_Find_exidx");
-	next_pthread_cancel = dlsym(RTLD_NEXT, "pthread_cancel");
-}
+#define LOOKUP_NAME "__gnu_Unwind_Find_exidx"
 
 unsigned long __gnu_Unwind_Find_exidx(unsigned long pc, int *count);
 DFT_API unsigned long __gnu_Unwind_Find_exidx(unsigned long pc, int *count)
 {
-	find_exidx_fn next = (find_exidx_fn)__atomic_load_n(&next_lookup, __ATOMIC_RELAXED);
+	find_exidx_fn next = (find_exidx_fn)cancel_next(&next_lookup, LOOKUP_NAME);
 
 	cancel_unwinder();
 	if (!next) {
@@ -72,15 +81,11 @@ DFT_API unsigned long __gnu_Unwind_Find_exidx(unsigned long pc, int *count)
 #else
 typedef int (*find_object_fn)(void *pc, struct dl_find_object *result);
 
-__attribute__((constructor)) static void cancel_resolve(void)
-{
-	next_lookup = dlsym(RTLD_NEXT, "_dl_find_object");
-	next_pthread_cancel = dlsym(RTLD_NEXT, "pthread_cancel");
-}
+#define LOOKUP_NAME "_dl_find_object"
 
 DFT_API int _dl_find_object(void *pc, struct dl_find_object *result)
 {
-	find_object_fn next = (find_object_fn)__atomic_load_n(&next_lookup, __ATOMIC_RELAXED);
+	find_object_fn next = (find_object_fn)cancel_next(&next_lookup, LOOKUP_NAME);
 
 	cancel_unwinder();
 	/* -1: not found, as glibc's answers for an address outside every
@@ -204,6 +209,12 @@ static void *cancel_dummy(void *arg)
 	return NULL;
 }
 
+__attribute__((constructor)) static void cancel_resolve(void)
+{
+	cancel_next(&next_lookup, LOOKUP_NAME);
+	cancel_next(&next_pthread_cancel, "pthread_cancel");
+}
+
 static void cancel_install(void)
 {
 	int (*next)(pthread_t) = (int (*)(pthread_t))next_pthread_cancel;
@@ -224,7 +235,8 @@ static void cancel_install(void)
 
 DFT_API int pthread_cancel(pthread_t th)
 {
-	int (*next)(pthread_t) = (int (*)(pthread_t))next_pthread_cancel;
+	int (*next)(pthread_t) = (int (*)(pthread_t))cancel_next(&next_pthread_cancel,
+								 "pthread_cancel");
 
 	if (!next)
 		return ENOSYS;
