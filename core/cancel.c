@@ -52,12 +52,16 @@ static void *cancel_next(void **cache, const char *name)
 	return p;
 }
 
+/* The context glibc's SIGCANCEL handler runs for, while it runs. */
+static __thread void *cancel_uc;
+
 /* Inlined into each interposer, whose frame the unwinder's are below. */
 static inline __attribute__((always_inline)) void cancel_unwinder(void)
 {
 	int err = errno;
 
-	dft_graph_unwinder(dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
+	dft_graph_unwinder(dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0),
+			   cancel_uc);
 	errno = err;
 }
 
@@ -174,7 +178,11 @@ static void cancel_handler(int sig, siginfo_t *si, void *uc)
 		si = &tkill;
 	}
 	errno = err;
+	/* Its unwinder reads the interrupted registers: graph.c may have
+	 * to give the link register its real address. */
+	cancel_uc = uc;
 	glibc_cancel_handler(sig, si, uc);
+	cancel_uc = NULL;
 }
 
 /* Wraps glibc's handler once it is installed; 1 if it is wrapped. */

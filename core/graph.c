@@ -832,12 +832,42 @@ DFT_API void __longjmp_chk(struct __jmp_buf_tag env[1], int val)
  * before the unwinder passes them. Inlined into the interposers, so that
  * the frame and return address are theirs.
  */
-static void graph_thread_end(unsigned long sp, unsigned long ret)
+#ifndef HAVE_DFT_STACK_RET_SLOT
+/*
+ * A signal interrupted the thread whose unwinder is starting (an
+ * asynchronous cancellation) with the hook in its link register: the
+ * innermost hooked frame had not saved it yet (a leaf function), or had
+ * loaded it back to return. The unwinder reads that frame's return address
+ * from the signal frame's copy, which shadow_find_slots() cannot tell from
+ * a stale one: it gets the real address, signed as the hook was.
+ */
+static void uc_unhook(struct shadow *ss, void *uc)
+{
+	unsigned long *lr = dft_arch_uc_lr(uc);
+	struct shadow_ent e;
+
+	if (!ss->top || !is_hook(*lr))
+		return;
+	e = ss->ent[ss->top - 1];
+	e.hooked = *lr;
+	if (slot_signable(&e))
+		*lr = slot_real(&e);
+}
+#else
+static inline void uc_unhook(struct shadow *ss, void *uc)
+{
+}
+#endif
+
+static void graph_thread_end(unsigned long sp, unsigned long ret, void *uc)
 {
 	struct shadow *ss = dft_thread.graph;
 
 	if (ss && ss->top && shadow_unhook(ss, sp, ret)) {
 		int guard = dft_guard_enter();
+
+		if (uc)
+			uc_unhook(ss, uc);
 
 		while (ss->top) {
 			graph_report(ss, ss->top - 1, NULL);
@@ -850,21 +880,22 @@ static void graph_thread_end(unsigned long sp, unsigned long ret)
 
 static inline __attribute__((always_inline)) void graph_thread_unwind(void)
 {
-	graph_thread_end(dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0));
+	graph_thread_end(dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0), NULL);
 }
 
 /*
  * An unwinder that no interposer here saw start (glibc's forced unwind for
  * a cancellation: core/cancel.c) is about to run from the frame at @sp: it
  * ends the thread's hooked frames, unless those have their real addresses
- * already (an unwinder we started is running) or there are none.
+ * already (an unwinder we started is running) or there are none. @uc: the
+ * context of the signal it runs in (asynchronous cancellation), or NULL.
  */
-void dft_graph_unwinder(unsigned long sp, unsigned long ret)
+void dft_graph_unwinder(unsigned long sp, unsigned long ret, void *uc)
 {
 	struct shadow *ss = dft_thread.graph;
 
 	if (ss && ss->top && !ss->restored)
-		graph_thread_end(sp, ret);
+		graph_thread_end(sp, ret, uc);
 }
 
 DFT_API void pthread_exit(void *retval)

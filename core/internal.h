@@ -314,8 +314,9 @@ int dft_graph_init(void);
 /* In a return callback given @regs: 1 and where the function returns to. */
 int dft_graph_return_address(const struct dft_regs *regs, unsigned long *addr);
 /* An unwinder none of graph.c's interposers saw start runs from the frame
- * at @sp, returning to @ret (core/cancel.c): the hooked frames end. */
-void dft_graph_unwinder(unsigned long sp, unsigned long ret);
+ * at @sp, returning to @ret (core/cancel.c), in a signal handler whose
+ * context is @uc (or NULL): the hooked frames end. */
+void dft_graph_unwinder(unsigned long sp, unsigned long ret, void *uc);
 
 /* arch/<arch>/return.S:
  *

@@ -214,6 +214,13 @@ static inline void dft_arch_uc_regs(const void *uc, unsigned long *pc, unsigned 
 	*lr = (unsigned long)mc->regs[30];
 }
 
+/* Where a signal frame keeps the interrupted link register: a
+ * cancellation's unwinder reads the return address there (core/graph.c). */
+static inline unsigned long *dft_arch_uc_lr(void *uc)
+{
+	return (unsigned long *)&((ucontext_t *)uc)->uc_mcontext.regs[30];
+}
+
 #endif /* !__ASSEMBLER__ */
 
 /* Offsets the assembly uses; checked against the struct in insn.c. */

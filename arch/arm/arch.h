@@ -178,6 +178,13 @@ static inline void dft_arch_uc_regs(const void *uc, unsigned long *pc, unsigned 
 	*lr = (unsigned long)mc->arm_lr;
 }
 
+/* Where a signal frame keeps the interrupted link register: a
+ * cancellation's unwinder reads the return address there (core/graph.c). */
+static inline unsigned long *dft_arch_uc_lr(void *uc)
+{
+	return (unsigned long *)&((ucontext_t *)uc)->uc_mcontext.arm_lr;
+}
+
 #endif /* !__ASSEMBLER__ */
 
 /* Offsets the assembly uses; checked against the struct in insn.c. */
