@@ -849,6 +849,11 @@ static void uc_unhook(struct shadow *ss, void *uc)
 	if (!ss->top || !is_hook(*lr))
 		return;
 	e = ss->ent[ss->top - 1];
+	/* Not signed yet (a pac-ret function before its paciasp): as is. */
+	if (*lr == HOOK) {
+		*lr = e.parent;
+		return;
+	}
 	e.hooked = *lr;
 	if (slot_signable(&e))
 		*lr = slot_real(&e);

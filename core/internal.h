@@ -306,7 +306,8 @@ int dft_in_rt_text(unsigned long pc);
 void dft_rt_text_add(const void *p, unsigned long len);
 void dft_rt_text_del(const void *p);
 /* Whether a thread interrupted at @pc was inside the runtime: holding the
- * recursion guard, or in its text. */
+ * recursion guard, in its text, or on a site's instructions that the unwind
+ * tables leave out. */
 int dft_interrupted_inside(unsigned long pc);
 
 /* ---- graph.c ---- */

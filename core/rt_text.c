@@ -83,8 +83,11 @@ int dft_in_rt_text(unsigned long pc)
 	return 0;
 }
 
-/* A thread that dft_ignore_current_thread() keeps odd runs no callback. */
+/* A thread that dft_ignore_current_thread() keeps odd runs no callback.
+ * The instructions of a site count too where the unwind tables leave them
+ * out (no unwinder can start there). */
 int dft_interrupted_inside(unsigned long pc)
 {
-	return ((dft_thread.seq & 1) && !dft_thread.ignored) || dft_in_rt_text(pc);
+	return ((dft_thread.seq & 1) && !dft_thread.ignored) || dft_in_rt_text(pc) ||
+	       dft_arch_unwind_gap(pc);
 }
