@@ -251,11 +251,10 @@ int dft_task_blocks_all(pid_t tid);
  * one of qemu's own threads there (never one of the program's). */
 extern int dft_emulated;
 int dft_emulator_thread(pid_t tid);
-
-/* ---- livepatch.c ---- */
 /* The mapping that holds @sp: 1 with its bounds, 0 if none does.
  * Async-signal-safe (system calls only). */
 int dft_stack_mapping(unsigned long sp, unsigned long *lo, unsigned long *hi);
+
 
 /* ---- trap.c ---- */
 int dft_trap_init(void);
