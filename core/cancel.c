@@ -41,17 +41,6 @@
  * looked up then. */
 static void *next_lookup, *next_pthread_cancel;
 
-static void *cancel_next(void **cache, const char *name)
-{
-	void *p = __atomic_load_n(cache, __ATOMIC_RELAXED);
-
-	if (!p) {
-		p = dlsym(RTLD_NEXT, name);
-		__atomic_store_n(cache, p, __ATOMIC_RELAXED);
-	}
-	return p;
-}
-
 /* The context glibc's SIGCANCEL handler runs for, while it runs. */
 static __thread void *cancel_uc;
 
@@ -73,7 +62,7 @@ typedef unsigned long (*find_exidx_fn)(unsigned long pc, int *count);
 unsigned long __gnu_Unwind_Find_exidx(unsigned long pc, int *count);
 DFT_API unsigned long __gnu_Unwind_Find_exidx(unsigned long pc, int *count)
 {
-	find_exidx_fn next = (find_exidx_fn)cancel_next(&next_lookup, LOOKUP_NAME);
+	find_exidx_fn next = (find_exidx_fn)dft_next_find(&next_lookup, LOOKUP_NAME);
 
 	cancel_unwinder();
 	if (!next) {
@@ -89,7 +78,7 @@ typedef int (*find_object_fn)(void *pc, struct dl_find_object *result);
 
 DFT_API int _dl_find_object(void *pc, struct dl_find_object *result)
 {
-	find_object_fn next = (find_object_fn)cancel_next(&next_lookup, LOOKUP_NAME);
+	find_object_fn next = (find_object_fn)dft_next_find(&next_lookup, LOOKUP_NAME);
 
 	cancel_unwinder();
 	/* -1: not found, as glibc's answers for an address outside every
@@ -219,8 +208,8 @@ static void *cancel_dummy(void *arg)
 
 __attribute__((constructor)) static void cancel_resolve(void)
 {
-	cancel_next(&next_lookup, LOOKUP_NAME);
-	cancel_next(&next_pthread_cancel, "pthread_cancel");
+	dft_next_find(&next_lookup, LOOKUP_NAME);
+	dft_next_find(&next_pthread_cancel, "pthread_cancel");
 }
 
 static void cancel_install(void)
@@ -243,8 +232,8 @@ static void cancel_install(void)
 
 DFT_API int pthread_cancel(pthread_t th)
 {
-	int (*next)(pthread_t) = (int (*)(pthread_t))cancel_next(&next_pthread_cancel,
-								 "pthread_cancel");
+	int (*next)(pthread_t) =
+		(int (*)(pthread_t))dft_next_find(&next_pthread_cancel, "pthread_cancel");
 
 	if (!next)
 		return ENOSYS;

@@ -757,6 +757,11 @@ static void *next_find(void **cache, const char *name)
 	return p;
 }
 
+void *dft_next_find(void **cache, const char *name)
+{
+	return next_find(cache, name);
+}
+
 /* ... for a call that cannot be left undone (longjmp, a throw). */
 static void *next_sym(void **cache, const char *name)
 {
