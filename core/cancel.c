@@ -118,16 +118,20 @@ struct ksigaction {
 
 static void (*glibc_cancel_handler)(int, siginfo_t *, void *);
 static pthread_once_t cancel_once = PTHREAD_ONCE_INIT;
-/* This thread's retry timer: its id + 1, 0 for none. */
+/* This thread's retry timer: its id + 1, 0 for none; and the process it
+ * was created in (a fork child has none of its parent's timers). */
 static __thread int cancel_timer;
+static __thread pid_t cancel_timer_pid;
 static char cancel_timer_tag; /* its address tags the timer's signals */
 
 /* A one-shot timer that sends SIGCANCEL to this thread in a moment. 0 if
  * it could not be armed. */
-static int cancel_retry(void)
+static int cancel_retry(pid_t pid)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, CANCEL_RETRY_NS } };
 
+	if (cancel_timer_pid != pid)
+		cancel_timer = 0;
 	if (!cancel_timer) {
 		struct sigevent sev = { 0 };
 		int id;
@@ -139,30 +143,36 @@ static int cancel_retry(void)
 		if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id))
 			return 0;
 		cancel_timer = id + 1;
+		cancel_timer_pid = pid;
 	}
 	return !syscall(SYS_timer_settime, cancel_timer - 1, 0, &its, NULL);
 }
 
 static void cancel_handler(int sig, siginfo_t *si, void *uc)
 {
+	int ours = si->si_code == SI_TIMER && si->si_value.sival_ptr == &cancel_timer_tag;
+	pid_t pid = (pid_t)syscall(SYS_getpid);
 	unsigned long pc, sp, lr;
 	siginfo_t tkill;
 	int err = errno;
 
 	dft_arch_uc_regs(uc, &pc, &sp, &lr);
-	if (dft_interrupted_inside(pc) && cancel_retry()) {
+	/* Only what glibc's handler acts on (pthread_cancel's tgkill, from
+	 * this process) waits: it ignores anything else, and so do we. */
+	if ((ours || (si->si_code == SI_TKILL && si->si_pid == pid)) &&
+	    dft_interrupted_inside(pc) && cancel_retry(pid)) {
 		errno = err;
 		return;
 	}
-	if (si->si_code == SI_TIMER && si->si_value.sival_ptr == &cancel_timer_tag) {
-		/* Ours: glibc's handler acts only on pthread_cancel's. */
-		if (cancel_timer)
+	if (ours) {
+		/* As pthread_cancel's: glibc's handler checks the sender. */
+		if (cancel_timer && cancel_timer_pid == pid)
 			syscall(SYS_timer_delete, cancel_timer - 1);
 		cancel_timer = 0;
 		memset(&tkill, 0, sizeof(tkill));
 		tkill.si_signo = sig;
 		tkill.si_code = SI_TKILL;
-		tkill.si_pid = (pid_t)syscall(SYS_getpid);
+		tkill.si_pid = pid;
 		tkill.si_uid = (uid_t)syscall(SYS_getuid);
 		si = &tkill;
 	}
