@@ -24,7 +24,9 @@ async_unwinds=1
 [ "$(arch_dir)" = arm ] && [ -n "$EMULATED" ] && async_unwinds=0 &&
 	echo "note: qemu-arm: asynchronous cancellation with unwinder cleanups not tested (qemu's signal delivery; see the case)"
 
+first=
 for v in $(ENTRY_ONLY=1 build_trace trace_cancel trace_cancel.c); do
+	first=${first:-$v}
 	ENTRY_ONLY=1 build_trace trace_cancel_eh trace_cancel.c -fexceptions >/dev/null
 	case $progs in
 	*_cc*) ENTRY_ONLY=1 build_trace trace_cancel_cc trace_cancel.cc >/dev/null ;;
@@ -35,7 +37,7 @@ for v in $(ENTRY_ONLY=1 build_trace trace_cancel trace_cancel.c); do
 		for s in exit testcancel read sleep self async; do
 			[ $s = async ] && [ $async_unwinds = 0 ] && [ "$name" != trace_cancel ] && continue
 			out=$T/$v-$name-$s
-			record_run "$out" -- "$O/tests/trace/$v/$name" "$s"
+			record_run "$out" -t function_graph -- "$O/tests/trace/$v/$name" "$s"
 			rc=$?
 			grep -qx "$s $want 1" "$out.out" && [ $rc = 0 ] || {
 				cat "$out.out" "$out.err"
@@ -48,6 +50,16 @@ for v in $(ENTRY_ONLY=1 build_trace trace_cancel trace_cancel.c); do
 				diff -u "$out.want" - || fail "$v: $name $s: the thread's frames"
 		done
 		report_ok "$out"
+		# Library calls traced too (natively: record_run leaves them
+		# out): pthread_testcancel and the loop go through their stubs.
+		[ -n "$RUN" ] || [ "$v" != "$first" ] && continue
+		for s in testcancel async; do
+			out=$T/$v-$name-$s-libcall
+			rm -rf "$out"
+			"$DFT" record -t function_graph -o "$out" -- "$O/tests/trace/$v/$name" "$s" \
+				>"$out.out" 2>"$out.err" && grep -qx "$s $want 1" "$out.out" ||
+				{ cat "$out.out" "$out.err"; fail "$v: $name $s with library calls"; }
+		done
 	done
 done
 pass "pthread_exit and pthread_cancel run every cleanup through traced frames"
