@@ -18,8 +18,9 @@
  * Their interposers below tell graph.c, which ends the thread's hooked
  * frames as pthread_exit() does (real addresses back, reported as left),
  * unless an unwinder it started itself is running (a throw, a backtrace:
- * the addresses are back already) or none is hooked. This covers every
- * unwinder that none of graph.c's interposers saw start, whatever the
+ * the addresses are back already) or none is hooked; and only for a thread
+ * being cancelled: in glibc's SIGCANCEL handler, or one pthread_cancel()
+ * was called for. This covers the cancellation's unwinder whatever the
  * language of the frames it meets first (C without a personality routine,
  * C with __attribute__((cleanup)), C++).
  */
@@ -44,13 +45,54 @@ static void *next_lookup, *next_pthread_cancel;
 /* The context glibc's SIGCANCEL handler runs for, while it runs. */
 static __thread void *cancel_uc;
 
+/*
+ * The threads pthread_cancel() was called for, until one's unwind starts:
+ * a synchronous cancellation (pthread_testcancel(), a cancellation point)
+ * runs in no handler of ours, and this is how its lookups are told from
+ * those of another unwinder we did not start (the live patch stack check,
+ * a profiler's), which must leave the hooked frames alone. Full, every
+ * such unwinder is taken for a cancellation (a trace that shows live
+ * frames as left, no worse).
+ */
+#define CANCEL_PENDING_MAX 64
+static pthread_t cancel_pending[CANCEL_PENDING_MAX];
+static int cancel_pending_full;
+
+static void pending_add(pthread_t th)
+{
+	for (unsigned int i = 0; i < CANCEL_PENDING_MAX; i++) {
+		pthread_t cur = __atomic_load_n(&cancel_pending[i], __ATOMIC_RELAXED);
+
+		if (cur == th)
+			return;
+		if (!cur && __atomic_compare_exchange_n(&cancel_pending[i], &cur, th, 0,
+							__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			return;
+	}
+	__atomic_store_n(&cancel_pending_full, 1, __ATOMIC_RELAXED);
+}
+
+/* Whether @th's cancellation was asked for; forgets it. */
+static int pending_take(pthread_t th)
+{
+	for (unsigned int i = 0; i < CANCEL_PENDING_MAX; i++) {
+		pthread_t cur = th;
+
+		if (__atomic_compare_exchange_n(&cancel_pending[i], &cur, 0, 0, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return 1;
+	}
+	return __atomic_load_n(&cancel_pending_full, __ATOMIC_RELAXED);
+}
+
 /* Inlined into each interposer, whose frame the unwinder's are below. */
 static inline __attribute__((always_inline)) void cancel_unwinder(void)
 {
 	int err = errno;
 
-	dft_graph_unwinder(dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0),
-			   cancel_uc);
+	if (dft_graph_unwinder_due() && (cancel_uc || pending_take(pthread_self())))
+		dft_graph_unwinder(dft_arch_entry_sp(),
+				   (unsigned long)__builtin_return_address(0), cancel_uc);
 	errno = err;
 }
 
@@ -248,5 +290,6 @@ DFT_API int pthread_cancel(pthread_t th)
 	if (!next)
 		return ENOSYS;
 	pthread_once(&cancel_once, cancel_install);
+	pending_add(th);
 	return next(th);
 }

@@ -900,6 +900,13 @@ static inline __attribute__((always_inline)) void graph_thread_unwind(void)
  * already (an unwinder we started is running) or there are none. @uc: the
  * context of the signal it runs in (asynchronous cancellation), or NULL.
  */
+int dft_graph_unwinder_due(void)
+{
+	struct shadow *ss = dft_thread.graph;
+
+	return ss && ss->top && !ss->restored;
+}
+
 void dft_graph_unwinder(unsigned long sp, unsigned long ret, void *uc)
 {
 	struct shadow *ss = dft_thread.graph;

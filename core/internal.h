@@ -324,6 +324,8 @@ int dft_graph_return_address(const struct dft_regs *regs, unsigned long *addr);
  * at @sp, returning to @ret (core/cancel.c), in a signal handler whose
  * context is @uc (or NULL): the hooked frames end. */
 void dft_graph_unwinder(unsigned long sp, unsigned long ret, void *uc);
+/* Whether the thread has hooked frames that no unwinder of ours restored. */
+int dft_graph_unwinder_due(void);
 /* The next definition of @name after ours (dlsym(RTLD_NEXT)), cached in
  * *@cache; NULL if there is none. */
 void *dft_next_find(void **cache, const char *name);
