@@ -20,7 +20,7 @@ static inline __attribute__((always_inline)) void entry(unsigned long ip, unsign
 	struct dft_ops *ops;
 
 	if (unlikely(seq & 1))
-		return; /* a callback called a traced function */
+		return dft_entry_odd(ip, parent_ip, regs, full);
 	WRITE_ONCE(t->seq, seq + 1);
 	if (unlikely(!t->registered))
 		dft_thread_register(t);
@@ -47,3 +47,4 @@ void dft_regs_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *
 {
 	entry(ip, parent_ip, regs, 1);
 }
+
