@@ -10,6 +10,7 @@
  *   dlhook.c   dlopen/dlclose through the GOT when the runtime came late
  *   patch.c    batches: desired site states, text protection
  *   trap.c     the trap signal of trap-based protocols, chained with the program's
+ *   sigctx.c   the program's signal handlers, each in a recursion context
  *   stop.c     stopping every other thread while text changes
  *   ops.c      ops registration, filters, IPMODIFY ownership, queries
  *   entry.c    the C half of the trampolines: recursion guard, dispatch
@@ -29,6 +30,8 @@
 #define DFT_THREAD_SEQ 0
 #define DFT_THREAD_REGISTERED __SIZEOF_LONG__
 #define DFT_THREAD_GRAPH (4 * __SIZEOF_POINTER__)
+#define DFT_THREAD_IGNORED (5 * __SIZEOF_POINTER__)
+#define DFT_THREAD_CTX (DFT_THREAD_IGNORED + 4)
 
 /* graph.c's shadow stack, for the direct trampolines of a graph tracer
  * (checked in graph.c where HAVE_DFT_DIRECT: 64-bit layouts): the header,

@@ -105,6 +105,22 @@
 	jnz \odd
 .endm
 
+/* The odd copies' first steps: an ignored thread (dft_ignore_current_thread
+ * holds seq odd) or one unknown to grace periods leaves at once, as does,
+ * with \plain, the normal context (a recursion, which has no redirect to
+ * run without a regs frame; a context a siglongjmp left behind makes
+ * dft_entry_odd() look). */
+.macro odd_guard plain
+	cmpl $0, %fs:DFT_THREAD_IGNORED(%r11)
+	jne 9f
+	cmpl $0, %fs:DFT_THREAD_REGISTERED(%r11)
+	je 9f
+	.if \plain
+	cmpl $0, %fs:DFT_THREAD_CTX(%r11)
+	je 9f
+	.endif
+.endm
+
 /* rip, rsp, then the callbacks; \full: the frame (%rbx) is the regs
  * caller's. */
 .macro call_ops full
@@ -172,7 +188,7 @@
 	restore_args
 	addq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset -DFT_REGS_SIZE
-	ret
+9:	ret
 	.cfi_endproc
 	.size \name, .-\name
 .endm
@@ -225,7 +241,7 @@
 	restore_args
 	addq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset -DFT_REGS_SIZE
-	ret
+9:	ret
 	.cfi_endproc
 	.size \name, .-\name
 .endm
@@ -233,7 +249,7 @@
 	plain_caller dft_caller, "guard_enter dft_caller_odd", call_ops
 	regs_caller dft_regs_caller, "guard_enter dft_regs_caller_odd", call_ops
 	/* Out of the way of the common path: the same with seq odd. */
-	plain_caller dft_caller_odd, "", call_odd
-	regs_caller dft_regs_caller_odd, "", call_odd
+	plain_caller dft_caller_odd, "odd_guard 1", call_odd
+	regs_caller dft_regs_caller_odd, "odd_guard 0", call_odd
 
 	.section .note.GNU-stack,"",@progbits
