@@ -21,6 +21,10 @@ static inline __attribute__((always_inline)) void entry(unsigned long ip, unsign
 
 	if (unlikely(seq & 1))
 		return dft_entry_odd(ip, parent_ip, regs, full);
+	/* The arguments are new values from here: without this, gcc 12
+	 * moves them into callee-saved registers before the test above, for
+	 * the odd path, and the common path pays two more saves. */
+	__asm__("" : "+r"(ip), "+r"(parent_ip), "+r"(regs));
 	WRITE_ONCE(t->seq, seq + 1);
 	if (unlikely(!t->registered))
 		dft_thread_register(t);

@@ -286,6 +286,9 @@ int dft_stack_mapping(unsigned long sp, unsigned long *lo, unsigned long *hi);
 int dft_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 /* Runs a handler of the program in a new context (trap.c's chaining). */
 void dft_ctx_call(int sig, siginfo_t *si, void *uc, const struct sigaction *app);
+/* @act, read from the kernel, as the program installed it (the runtime
+ * replaced the program's handler of @sig after it had been wrapped). */
+void dft_ctx_unwrap(int sig, struct sigaction *act);
 /* The context of the caller, once those a siglongjmp left are dropped. */
 unsigned int dft_ctx_current(struct dft_thread *t);
 

@@ -129,6 +129,12 @@ static int wrapped(const struct sigaction *a)
 	return (a->sa_flags & SA_SIGINFO) && a->sa_sigaction == ctx_handler;
 }
 
+void dft_ctx_unwrap(int sig, struct sigaction *act)
+{
+	if (sig > 0 && sig < _NSIG && wrapped(act))
+		*act = app_act[sig];
+}
+
 static int ctx_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
 	struct sigaction buf, prev, rec;

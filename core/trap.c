@@ -86,6 +86,8 @@ int dft_trap_init(void)
 	sigemptyset(&sa.sa_mask);
 	if (dft_real_sigaction(dft_trap_signal, &sa, &app_action))
 		return -errno;
+	/* Installed before us, through our sigaction(): the program's own. */
+	dft_ctx_unwrap(dft_trap_signal, &app_action);
 	installed = 1;
 	return 0;
 }
