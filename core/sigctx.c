@@ -20,8 +20,9 @@
  * (its flags, mask and kind of handler), SIG_IGN and SIG_DFL are installed
  * as they are, SA_RESETHAND resets the recorded action too. It takes no
  * lock and touches no errno. A handler that leaves by siglongjmp never
- * closes its context: a context is dropped when the stack pointer is found
- * above the wrapper's frame (dft_ctx_current()), whatever the jump.
+ * closes its context: a context is dropped when the next signal
+ * interrupts code above the wrapper's frame, or a traced call is made
+ * from there (ctx_open()), whatever the jump.
  * Handlers installed before the runtime loaded (dynftrace record -p,
  * attach) are not wrapped: their calls that interrupt a callback stay
  * untraced, but a redirect still applies (dft_entry_odd()).
@@ -56,13 +57,14 @@ int dft_real_sigaction(int sig, const struct sigaction *act, struct sigaction *o
  * Written before the wrapper is installed, read by it field by field. */
 static struct sigaction app_act[_NSIG];
 
-unsigned int dft_ctx_current(struct dft_thread *t)
+/* The contexts still open at @sp, a stack pointer of the running or the
+ * interrupted code: a handler's frames are below its wrapper's, on
+ * whatever stack, so a stack pointer above it means a siglongjmp left
+ * the handler. */
+static unsigned int ctx_open(struct dft_thread *t, unsigned long sp)
 {
-	unsigned long sp = (unsigned long)__builtin_frame_address(0);
 	unsigned int d = t->ctx;
 
-	/* A handler's frames are below its wrapper's, on whatever stack: a
-	 * stack pointer above it means a siglongjmp left the handler. */
 	while (d && (d >= DFT_CTX_MAX || sp > t->ctx_sp[d]))
 		d--;
 	if (d != t->ctx)
@@ -70,10 +72,22 @@ unsigned int dft_ctx_current(struct dft_thread *t)
 	return d;
 }
 
+unsigned int dft_ctx_current(struct dft_thread *t)
+{
+	return ctx_open(t, (unsigned long)__builtin_frame_address(0));
+}
+
 void dft_ctx_call(int sig, siginfo_t *si, void *uc, const struct sigaction *app)
 {
 	struct dft_thread *t = &dft_thread;
-	unsigned int prev = dft_ctx_current(t), d = prev + 1;
+	unsigned long pc, sp, lr;
+	unsigned int prev, d;
+
+	/* What the signal interrupted: our own frame would be where the
+	 * frames of a handler a siglongjmp left were, not above them. */
+	dft_arch_uc_regs(uc, &pc, &sp, &lr);
+	prev = ctx_open(t, sp);
+	d = prev + 1;
 
 	if (app->sa_handler == SIG_IGN && !(app->sa_flags & SA_SIGINFO))
 		return;

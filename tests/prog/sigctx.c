@@ -11,6 +11,8 @@
  *                     slow callback itself (a recursion), must run the new one
  *   sigctx rec        run under dynftrace record -F hcall: the handler calls
  *                     hcall(); the test compares the trace with "hcalls"
+ *                     (after 20 handlers left by siglongjmp, which call it
+ *                     too: "jumps 20")
  *   sigctx api        sigaction()/signal() report what the program installed
  *
  * Prints "interrupted N" (signals that arrived inside the slow callback),
@@ -18,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +104,25 @@ static void on_timer_info(int sig, siginfo_t *si, void *uc)
 {
 	on_timer(sig);
 	(void)si, (void)uc;
+}
+
+/* Handlers left by siglongjmp: their contexts are never closed by the
+ * wrapper, yet the thread must not stay "inside" them (more of them than
+ * the runtime has contexts). */
+static sigjmp_buf jump_env;
+static void on_jump(int sig)
+{
+	hcall();
+	siglongjmp(jump_env, 1);
+}
+
+static void jump_out(int times)
+{
+	signal(SIGUSR1, on_jump);
+	for (volatile int i = 0; i < times; i++)
+		if (!sigsetjmp(jump_env, 1))
+			raise(SIGUSR1);
+	signal(SIGUSR1, SIG_DFL);
 }
 
 static void say(const char *line, void *arg)
@@ -223,8 +245,9 @@ int main(int argc, char **argv)
 		sigaction(SIGALRM, &sa, NULL);
 		if (slow_start())
 			return 1;
+		jump_out(20);
 		run_timer(ms);
-		printf("interrupted %ld of %ld\nhcalls %ld\n", interrupted, handled, hcalls);
+		printf("interrupted %ld of %ld\nhcalls %ld\njumps 20\n", interrupted, handled, hcalls);
 		return !interrupted ? 3 : 0;
 	}
 	return 2;
