@@ -103,6 +103,9 @@ void dft_ctx_call(int sig, siginfo_t *si, void *uc, const struct sigaction *app)
 		errno = saved;
 		return;
 	}
+	/* Each context owns its bits and sets them here, at its start: a
+	 * nested one that interrupts a read-modify-write of them below may
+	 * see its own bit written back stale, never ours. */
 	if (d < DFT_CTX_MAX) {
 		unsigned int bit = 1U << d;
 
