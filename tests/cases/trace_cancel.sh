@@ -50,6 +50,15 @@ for v in $(ENTRY_ONLY=1 build_trace trace_cancel trace_cancel.c); do
 				diff -u "$out.want" - || fail "$v: $name $s: the thread's frames"
 		done
 		report_ok "$out"
+		# A cancellation pending at the thread's first traced call,
+		# which opens its stream inside the callback (-F: no event
+		# before it): it acts at pending_fn's own testcancel.
+		out=$T/$v-$name-pending
+		record_run "$out" -t function_graph -F pending_fn -- "$O/tests/trace/$v/$name" pending &&
+			grep -qx "pending $want 1" "$out.out" ||
+			{ cat "$out.out" "$out.err"; fail "$v: $name pending: cancelled inside the runtime"; }
+		tree "$out" | grep -q '^ *pending_fn !' ||
+			{ tree "$out"; fail "$v: $name pending: pending_fn not recorded as unwound"; }
 		# Library calls traced too (natively: record_run leaves them
 		# out): pthread_testcancel and the loop go through their stubs.
 		[ -n "$RUN" ] || [ "$v" != "$first" ] && continue

@@ -16,7 +16,11 @@
  * pthread_testcancel()), read (deferred, blocked in read()), sleep
  * (deferred, in nanosleep()), async (PTHREAD_CANCEL_ASYNCHRONOUS while
  * calling traced functions in a loop), self (pthread_cancel of itself,
- * then pthread_testcancel()).
+ * then pthread_testcancel()), pending (a deferred cancellation already
+ * pending when the thread makes its first traced call, pending_fn: under
+ * `record -F pending_fn` that call opens the thread's stream, inside the
+ * callback; the cancellation must wait for pending_fn's own
+ * pthread_testcancel(), not act in the runtime's system calls).
  */
 #include <pthread.h>
 #include <sched.h>
@@ -31,7 +35,8 @@ static volatile int sink;
 static int cleanups, spins; /* atomically incremented */
 static const char *scen;
 static int pipefd[2];
-static pthread_barrier_t ready;
+static pthread_barrier_t ready, go;
+static int reached;
 
 NOIPA void cleanup_fn(void *arg)
 {
@@ -73,6 +78,14 @@ NOIPA int spin(int x)
 	return x + 1;
 }
 
+/* The pending scenario's first traced call (under -F pending_fn). */
+NOIPA void pending_fn(void)
+{
+	__atomic_add_fetch(&reached, 1, __ATOMIC_RELAXED);
+	for (;;)
+		pthread_testcancel();
+}
+
 /* Where the unwind starts: a plain traced frame, no cleanup. */
 NOIPA void point(void)
 {
@@ -81,6 +94,13 @@ NOIPA void point(void)
 	int i = 0;
 
 	sink++;
+	if (!strcmp(scen, "pending")) {
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		pthread_barrier_wait(&ready);
+		pthread_barrier_wait(&go); /* main has cancelled us */
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+		pending_fn();
+	}
 	pthread_barrier_wait(&ready);
 	if (!strcmp(scen, "exit"))
 		pthread_exit((void *)42);
@@ -146,6 +166,7 @@ int main(int argc, char **argv)
 	scen = argc > 1 ? argv[1] : "exit";
 	self = !strcmp(scen, "self");
 	if (pipe(pipefd) || pthread_barrier_init(&ready, NULL, 2) ||
+	    pthread_barrier_init(&go, NULL, 2) ||
 	    pthread_create(&t, NULL, worker, NULL))
 		return 2;
 	pthread_barrier_wait(&ready);
@@ -156,11 +177,17 @@ int main(int argc, char **argv)
 			sched_yield();
 		if (pthread_cancel(t))
 			return 3;
+		if (!strcmp(scen, "pending"))
+			pthread_barrier_wait(&go);
 	}
 	if (pthread_join(t, &ret))
 		return 4;
 	printf("%s %d %d\n", scen, cleanups,
 	       ret == (!strcmp(scen, "exit") ? (void *)42 : PTHREAD_CANCELED));
+	if (!strcmp(scen, "pending") && reached != 1) {
+		printf("pending_fn ran %d times, not once: cancelled before its body\n", reached);
+		return 5;
+	}
 	/* Per frame: pthread_cleanup_push, the attribute, the destructor. */
 	return cleanups == 2 * (1 + CLEANUP_KINDS_ATTR + CLEANUP_KINDS_DTOR) ? 0 : 1;
 }
