@@ -609,7 +609,7 @@ static int shadow_unhook(struct shadow *ss, unsigned long sp, unsigned long ret)
 	return fresh;
 }
 
-#ifdef HAVE_DFT_DIRECT
+#if defined(HAVE_DFT_DIRECT) && !defined(DFT_DIRECT_FUNCTION_ONLY)
 /* The layout the direct trampolines of a graph tracer use (internal.h). */
 _Static_assert(offsetof(struct dft_thread, graph) == DFT_THREAD_GRAPH, "thread graph");
 _Static_assert(offsetof(struct shadow, top) == DFT_SHADOW_TOP, "shadow top");

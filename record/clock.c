@@ -10,6 +10,8 @@
  */
 #include "record.h"
 
+int (*const dft_rec_clock_gettime)(clockid_t, struct timespec *) = clock_gettime;
+
 struct dft_clock dft_clock = { .ticks_per_sec = 1000000000ull, .source = "monotonic" };
 
 /* A (monotonic ns, ticks) pair read as close together as we can: the pair

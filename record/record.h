@@ -20,6 +20,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -66,11 +67,15 @@ void dft_clock_recalibrate(void);
 uint64_t dft_clock_ns_to_ticks(uint64_t ns);
 double dft_clock_ns_per_tick(void);
 
+/* The clock_gettime() events are stamped with when not with the counter:
+ * a pointer, which the direct trampolines call too (DFT_DIRECT_MONO). */
+extern int (*const dft_rec_clock_gettime)(clockid_t, struct timespec *);
+
 static inline uint64_t dft_mono_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	dft_rec_clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
@@ -346,6 +351,22 @@ struct dft_tracer {
 extern const struct dft_tracer dft_tracer_function, dft_tracer_graph, dft_tracer_profile;
 
 #ifdef HAVE_DFT_DIRECT
+/* Whether the direct trampolines may serve: DYNFTRACE_NO_DIRECT=1 keeps the
+ * generic path (benchmarks compare the two), and their clock must be the
+ * one events are stamped with: the arch counter, or where arch.h says
+ * DFT_DIRECT_MONO, CLOCK_MONOTONIC through dft_rec_clock_gettime. */
+static inline int dft_rec_direct_ok(void)
+{
+#ifdef DFT_DIRECT_MONO
+	if (dft_clock.use_ticks)
+		return 0;
+#else
+	if (!dft_clock.use_ticks)
+		return 0;
+#endif
+	return !getenv("DYNFTRACE_NO_DIRECT");
+}
+
 /* arch/<arch>/rec_fast.S: the common cases of the tracers (fast.h), as
  * direct trampolines (dft_set_direct) and return hooks (dft_graph_set_hook). */
 extern char dft_rec_function_direct[];

@@ -68,9 +68,7 @@ static int function_start(void)
 {
 	dft_rec_ops = &function_ops;
 #ifdef HAVE_DFT_DIRECT
-	/* The assembly reads the arch counter only. DYNFTRACE_NO_DIRECT=1
-	 * keeps the generic path (benchmarks compare the two). */
-	if (dft_clock.use_ticks && !getenv("DYNFTRACE_NO_DIRECT"))
+	if (dft_rec_direct_ok())
 		dft_set_direct(&function_ops, dft_rec_function_direct);
 #endif
 	return 0;

@@ -239,12 +239,12 @@ static int graph_start(void)
 		graph_ops.ret = graph_ret_ring;
 	}
 	dft_rec_ops = &graph_ops.ops;
-#ifdef HAVE_DFT_DIRECT
+#if defined(HAVE_DFT_DIRECT) && !defined(DFT_DIRECT_FUNCTION_ONLY)
 	/* Without options, the assembly does the common entry and return:
 	 * the options stay out of it, they take the C path. Functions with
 	 * argument specs or graph flags have no id in the direct map, so
 	 * their calls take the C path too. */
-	if (dft_clock.use_ticks && !getenv("DYNFTRACE_NO_DIRECT") && depth_max == ~0U && !thresh &&
+	if (dft_rec_direct_ok() && depth_max == ~0U && !thresh &&
 	    !graph_funcs_only && !(notrace && *notrace) && !dft_args_retvals && !dft_stream_ring) {
 		dft_graph_set_hook(&graph_ops, dft_rec_graph_return);
 		dft_set_direct(&graph_ops.ops, dft_rec_graph_direct);

@@ -7,6 +7,10 @@
  * boundaries never move once normalised: A32 at +0, +4 (len 8); Thumb at
  * +0, +2 (len 6). The trampolines are A32 code: A32 sites call them with
  * `bl`, Thumb sites with `blx` (which switches to ARM state).
+ *
+ * DFT_TGT_DIRECT (dft_set_direct): the site calls the direct trampoline
+ * (rec_fast.S) as it would dft_caller, or the module's direct stub, which
+ * jumps through direct_far.
  */
 #include <string.h>
 
@@ -24,6 +28,8 @@ enum {
 #define A32_ADD_SP4 0xe28dd004U
 #define A32_BL 0xeb000000U
 #define A32_LDR_PC 0xe51ff004U /* ldr pc, [pc, #-4] */
+#define A32_LDR_IP_PC 0xe59fc000U /* ldr ip, [pc] (the word at +8) */
+#define A32_LDR_PC_IP 0xe59cf000U /* ldr pc, [ip] */
 #define T16_NOP 0xbf00
 #define T16_PUSH_LR 0xb500
 #define T32_ADD_SP4_1 0xf10d /* add.w sp, sp, #4 */
@@ -34,13 +40,26 @@ enum {
 
 extern char dft_caller[], dft_regs_caller[];
 
-/* Stubs: `ldr pc, [pc, #-4]` and the trampoline's address, in A32. */
+/* Stubs: `ldr pc, [pc, #-4]` and the trampoline's address, in A32. The
+ * direct one is `ldr ip, [pc]; ldr pc, [ip]; .word &direct_far`: the direct
+ * trampoline is chosen after the stubs are sealed (ip is free at a site,
+ * as at any call). */
 struct stubs {
 	uint32_t code[2][2];
+	uint32_t direct[3];
 };
+
+/*
+ * The last direct trampoline a site was given: set before the first such
+ * site is patched and never cleared, since a thread may still be on its
+ * way there after the sites changed back.
+ */
+static void *direct_far;
 
 static unsigned long tramp(enum dft_target target)
 {
+	if (target == DFT_TGT_DIRECT)
+		return (unsigned long)dft_direct_tramp;
 	return (unsigned long)(target == DFT_TGT_REGS ? dft_regs_caller : dft_caller);
 }
 
@@ -59,11 +78,20 @@ static int call_offset(const struct dft_site *site, enum dft_target target, long
 	unsigned long range = site->kind == SITE_T32 ? T32_RANGE : A32_RANGE;
 	struct stubs *s = site->mod->stubs;
 
+	if (target == DFT_TGT_DIRECT && !dft_direct_tramp)
+		return -EINVAL;
 	*off = (long)(tramp(target) - base);
 	if (reaches(*off, range))
 		return 0;
 	if (!s)
 		return -ENOSPC;
+	if (target == DFT_TGT_DIRECT) {
+		*off = (long)((unsigned long)s->direct - base);
+		if (!reaches(*off, range))
+			return -ENOSPC;
+		WRITE_ONCE(direct_far, dft_direct_tramp);
+		return 0;
+	}
 	*off = (long)((unsigned long)s->code[target == DFT_TGT_REGS] - base);
 	return reaches(*off, range) ? 0 : -ENOSPC;
 }
@@ -161,7 +189,7 @@ int dft_arch_site_decode(struct dft_site *site)
 	/* A site already calling one of our trampolines: a fork child, or a
 	 * module rescanned after a failed dlclose. */
 	site->target = DFT_TGT_NOP;
-	for (int t = DFT_TGT_CALLER; t <= DFT_TGT_REGS; t++)
+	for (int t = DFT_TGT_CALLER; t <= DFT_TGT_DIRECT; t++)
 		if (!dft_arch_site_insn(site, t, enc) && !memcmp(enc, (void *)site->addr, site->len))
 			site->target = t;
 	return 0;
@@ -177,6 +205,9 @@ void *dft_arch_stubs_alloc(struct dft_module *mod)
 		s->code[i][0] = A32_LDR_PC;
 		s->code[i][1] = tramp(i ? DFT_TGT_REGS : DFT_TGT_CALLER);
 	}
+	s->direct[0] = A32_LDR_IP_PC;
+	s->direct[1] = A32_LDR_PC_IP;
+	s->direct[2] = (uint32_t)(unsigned long)&direct_far;
 	return dft_stubs_seal(s);
 }
 
