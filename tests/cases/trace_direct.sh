@@ -25,8 +25,9 @@ same() {
 	DYNFTRACE_NO_DIRECT=1 record_run "$b" "$@"
 	grep -q 'sites call the direct trampoline' "$a.log" ||
 		fail "$v: $name: the direct trampoline was not used"
-	tree "$a" >"$a.tree"
-	tree "$b" >"$b.tree"
+	# Callers with their offsets: the exact parent ip each path wrote.
+	TRACE_PARENT_OFFSETS=1 tree "$a" >"$a.tree"
+	TRACE_PARENT_OFFSETS=1 tree "$b" >"$b.tree"
 	[ -s "$a.tree" ] || fail "$v: $name: empty trace"
 	# Threads and processes come in any order: compare sorted blocks.
 	diff -u <(sort "$b.tree") <(sort "$a.tree") >"$a.diff" ||

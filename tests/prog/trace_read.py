@@ -8,6 +8,8 @@ calls as an indented tree for the trace_* tests:
     name !                   closed by an UNWIND (longjmp, exception, exit)
     name ...                 never closed (the process died)
     name <- caller           a FUNC event (function tracer): fid and parent
+                             (caller+OFFSET in its module with
+                             TRACE_PARENT_OFFSETS=1 in the environment)
     @comm NAME               the thread renamed itself (a COMM event)
 
 Threads are printed in the order of their first event, as "== thread N".
@@ -21,6 +23,8 @@ import struct
 import sys
 
 import format as F
+
+PARENT_OFFSETS = os.environ.get("TRACE_PARENT_OFFSETS") == "1"
 
 HDR = F.struct("dft_stream_hdr")
 HDR1, CHUNK = F.struct("dft_stream_hdr_v1"), F.struct("dft_chunk_hdr")
@@ -151,6 +155,8 @@ def read_stream(path, names, mods):
                 for lo, hi, mod in mods:
                     if lo <= parent < hi:
                         who = mod
+                        if PARENT_OFFSETS:
+                            who += "+%#x" % (parent - lo)
                 c = Call(names[fid])
                 c.parent, c.how = who, ""
                 root.kids.append(c)
