@@ -609,7 +609,7 @@ static int shadow_unhook(struct shadow *ss, unsigned long sp, unsigned long ret)
 	return fresh;
 }
 
-#if defined(HAVE_DFT_DIRECT) && !defined(DFT_DIRECT_FUNCTION_ONLY)
+#ifdef HAVE_DFT_DIRECT
 /* The layout the direct trampolines of a graph tracer use (internal.h). */
 _Static_assert(offsetof(struct dft_thread, graph) == DFT_THREAD_GRAPH, "thread graph");
 _Static_assert(offsetof(struct shadow, top) == DFT_SHADOW_TOP, "shadow top");
@@ -621,6 +621,9 @@ _Static_assert(offsetof(struct shadow_ent, real) == DFT_SHENT_REAL, "shent real"
 _Static_assert(offsetof(struct shadow_ent, parent) == DFT_SHENT_PARENT, "shent parent");
 _Static_assert(offsetof(struct shadow_ent, sp) == DFT_SHENT_SP, "shent sp");
 _Static_assert(offsetof(struct shadow_ent, slot) == DFT_SHENT_SLOT, "shent slot");
+#ifndef HAVE_DFT_STACK_RET_SLOT
+_Static_assert(offsetof(struct shadow_ent, hooked) == DFT_SHENT_SLOT + DFT_WORD, "shent hooked");
+#endif
 _Static_assert(offsetof(struct shadow_ent, ip) == DFT_SHENT_IP, "shent ip");
 _Static_assert(offsetof(struct shadow_ent, gen) == DFT_SHENT_GEN, "shent gen");
 _Static_assert(offsetof(struct shadow_ent, users) == DFT_SHENT_USERS, "shent users");

@@ -34,24 +34,33 @@
 #define DFT_THREAD_CTX (DFT_THREAD_IGNORED + 4)
 
 /* graph.c's shadow stack, for the direct trampolines of a graph tracer
- * (checked in graph.c where HAVE_DFT_DIRECT: 64-bit layouts): the header,
- * then entries of 15 words. */
-#define DFT_SHADOW_TOP __SIZEOF_POINTER__
+ * (checked in graph.c where HAVE_DFT_DIRECT): the header, then entries of
+ * 7 words (8 where the return slot is not on the stack: the word `hooked`
+ * after slot, arch.h says which), padded to 8 bytes, and 8 64-bit data
+ * words: 15 or 16 words on 64-bit targets, 24 on 32-bit ones. */
+#include "arch.h"
+#define DFT_WORD __SIZEOF_POINTER__
+#ifdef HAVE_DFT_STACK_RET_SLOT
+#define DFT_SHENT_HOOKED_SIZE 0
+#else
+#define DFT_SHENT_HOOKED_SIZE DFT_WORD
+#endif
+#define DFT_SHADOW_TOP DFT_WORD
 #define DFT_SHADOW_CAP (DFT_SHADOW_TOP + 4)
 #define DFT_SHADOW_RESYNC (DFT_SHADOW_TOP + 8)
-#define DFT_SHADOW_ENT (DFT_SHADOW_TOP + 16)
-#define DFT_SHADOW_ENT_SIZE (15 * 8)
+#define DFT_SHADOW_ENT ((DFT_SHADOW_TOP + 16 + 7) & ~7)
 #define DFT_SHENT_REAL 0
-#define DFT_SHENT_PARENT 8
-#define DFT_SHENT_SP 16
-#define DFT_SHENT_SLOT 24
-#define DFT_SHENT_IP 32
-#define DFT_SHENT_GEN 40
-#define DFT_SHENT_USERS 48
-#define DFT_SHENT_DATA 56
+#define DFT_SHENT_PARENT DFT_WORD
+#define DFT_SHENT_SP (2 * DFT_WORD)
+#define DFT_SHENT_SLOT (3 * DFT_WORD)
+#define DFT_SHENT_IP (4 * DFT_WORD + DFT_SHENT_HOOKED_SIZE)
+#define DFT_SHENT_GEN (5 * DFT_WORD + DFT_SHENT_HOOKED_SIZE)
+#define DFT_SHENT_USERS (6 * DFT_WORD + DFT_SHENT_HOOKED_SIZE)
+#define DFT_SHENT_DATA ((DFT_SHENT_USERS + 4 + 7) & ~7)
+#define DFT_SHADOW_ENT_SIZE (DFT_SHENT_DATA + 8 * 8)
 #define DFT_GDIRECT_USERS 0
-#define DFT_GDIRECT_GEN 8
-#define DFT_GDIRECT_DATA 16
+#define DFT_GDIRECT_GEN DFT_WORD
+#define DFT_GDIRECT_DATA (2 * DFT_WORD)
 
 #ifndef __ASSEMBLER__
 

@@ -239,7 +239,7 @@ static int graph_start(void)
 		graph_ops.ret = graph_ret_ring;
 	}
 	dft_rec_ops = &graph_ops.ops;
-#if defined(HAVE_DFT_DIRECT) && !defined(DFT_DIRECT_FUNCTION_ONLY)
+#ifdef HAVE_DFT_DIRECT
 	/* Without options, the assembly does the common entry and return:
 	 * the options stay out of it, they take the C path. Functions with
 	 * argument specs or graph flags have no id in the direct map, so

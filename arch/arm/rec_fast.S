@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The recorder's direct trampolines on 32-bit ARM (docs/internals.md,
- * "Direct trampolines"): the function tracer's entry, as on x86-64 and
- * AArch64 (their rec_fast.S: the same steps and slow-path rule). The
- * function_graph and profile tracers keep the generic path here
- * (DFT_DIRECT_FUNCTION_ONLY in arch.h).
+ * "Direct trampolines"): the function tracer's entry, and the function_graph
+ * tracer's entry and return hook, as on x86-64 and AArch64 (their
+ * rec_fast.S: the same steps and slow-path rule). The profile tracer keeps
+ * the generic path here (DFT_DIRECT_NO_PROFILE in arch.h).
  *
  * A32 code, reached as dft_caller is (trampoline.S): from an A32 site
  * `push {lr}; bl`, from a Thumb site `push {lr}; blx`, or through the
@@ -24,26 +24,46 @@
  * Anything unusual goes on to dft_caller with every register as it came:
  * a thread inside already (seq odd: the generic path decides, signal
  * contexts included) or not yet registered, a function outside the direct
- * map or with argument specs (no id there), the clock failing, a stream not
- * open or full, a delta too long for an event.
+ * map or with argument specs or graph flags (no id there), the clock
+ * failing, a stream not open or full, a delta too long for an event, a
+ * tail call from a hooked function, no shadow stack or a full one, a
+ * longjmp to catch up with.
+ *
+ * The graph return hook runs with the return value in r0-r3 and d0-d3,
+ * sp the function's entry sp (8-byte aligned); it saves those, and r4-r7,
+ * around the clock (d4-d7 carry nothing there). What it does not handle
+ * goes on to dft_arch_return_hook (return.S), registers as they came. Both
+ * are left by `bx`, so A32 and Thumb functions and callers mix.
+ *
+ * The macros are the shared steps; label 9 of an entry goes to dft_caller
+ * untouched, 8 after leaving the thread outside again (seq moves on, never
+ * back); in the return hook, 9 and 7.
  */
 #include "arch.h"
 #include "internal.h"
 #include "fast.h"
 
+#if DFT_SHADOW_ENT_SIZE != 96
+#error "shadow entries are indexed as 3 * 32 bytes"
+#endif
 #if DFT_THREAD_REGISTERED != DFT_THREAD_SEQ + 4 || DFT_STREAM_COMMITTED != DFT_STREAM_EV + 4 || \
 	DFT_FID_MAP_SIZE != DFT_FID_MAP_LO + 4 || DFT_FID_MAP_ENT != DFT_FID_MAP_SIZE + 4 ||    \
-	(DFT_STREAM_LAST & 7) || (DFT_STREAM_EVENTS & 7)
+	(DFT_STREAM_LAST & 7) || (DFT_STREAM_EVENTS & 7) || DFT_SHENT_SLOT != DFT_SHENT_SP + 4 ||  \
+	DFT_GDIRECT_GEN != DFT_GDIRECT_USERS + 4 || DFT_GDIRECT_DATA != DFT_GDIRECT_GEN + 4
 #error "fields loaded together are no longer adjacent, or 64-bit ones not aligned"
 #endif
 
-/* The frame, from sp after the entry's three pushes: the timespec, d0-d7,
- * r0-r7, the return point, and the site's pushed word (FRAME - 4 + 4
- * bytes up, the entry sp). sp is 8-byte aligned for the call. */
+/* An entry's frame, from sp after its three pushes: the timespec, d0-d7,
+ * r0-r7, the return point, and the site's pushed word; FRAME bytes up is
+ * the function's entry sp. sp is 8-byte aligned for the call. */
 #define TS 0
 #define SAVED_D 8
 #define SAVED_R0 (SAVED_D + 64)
-#define PARENT (SAVED_R0 + 9 * 4)
+#define RETPOINT (SAVED_R0 + 8 * 4)
+#define PARENT (RETPOINT + 4)
+#define FRAME (PARENT + 4)
+/* The return hook's: the timespec, d0-d3, r0-r7; RFRAME up, the sp. */
+#define RFRAME (8 + 32 + 8 * 4)
 
 	.syntax unified
 	.arm
@@ -75,6 +95,148 @@
 \lit:	.word \sym - (\lit\()_pc + 8)
 .endm
 
+/* An entry's first steps: its frame; then a thread already inside (seq
+ * odd: the generic path decides) or not registered yet goes to the
+ * generic path (9f); else it is marked inside. r7 = &dft_thread. */
+.macro entry_guard p
+	push {r0-r7, lr}
+	vpush {d0-d7}
+	sub sp, sp, #8
+	tls_addr r7, dft_thread, r2, .L\p\()_thread
+	ldrd r0, r1, [r7, #DFT_THREAD_SEQ]
+	tst r0, #1
+	bne 9f
+	cmp r1, #0
+	beq 9f
+	add r0, r0, #1
+	str r0, [r7, #DFT_THREAD_SEQ]
+.endm
+
+/* The thread outside again: seq moves on (nothing else changes it while
+ * we are inside: a signal handler's calls leave it as it is). */
+.macro seq_step tmp
+	ldr \tmp, [r7, #DFT_THREAD_SEQ]
+	add \tmp, \tmp, #1
+	str \tmp, [r7, #DFT_THREAD_SEQ]
+.endm
+
+/* An entry's ends: back into the traced function with \lr (its frame
+ * word: the caller's return address; or a return hook), 8 the slow path
+ * with seq stepped, 9 as it came. */
+.macro entry_exits p, hook
+	seq_step r0
+	add sp, sp, #8
+	vpop {d0-d7}
+	pop {r0-r7, ip}
+.ifb \hook
+	ldr lr, [sp], #4
+.else
+	add sp, sp, #4
+	adr lr, \hook
+.endif
+	bx ip
+8:	seq_step r0
+9:	add sp, sp, #8
+	vpop {d0-d7}
+	pop {r0-r7, lr}
+	b dft_caller
+	.p2align 2
+	lit_tls dft_thread, .L\p\()_thread
+	lit_local dft_fid_map, .L\p\()_map
+	lit_local dft_rec_clock_gettime, .L\p\()_gettime
+	lit_tls dft_stream, .L\p\()_stream
+.endm
+
+/* \reg = the site: 8 bytes before the return point lr in A32, 6 in Thumb. */
+.macro site reg
+	bic \reg, lr, #1
+	tst lr, #1
+	subeq \reg, \reg, #8
+	subne \reg, \reg, #6
+.endm
+
+/* \fid = the function id of the site in r0, from the direct map (word
+ * (site - lo) / 4 holds fid + 1, 0 for the C path; Thumb sites are at 2
+ * mod 4), or jump to 8f. Clobbers r0-r3. */
+.macro map_fid p, fid
+	local_addr r1, dft_fid_map, .L\p\()_map
+	ldm r1, {r1, r2, r3}
+	sub r0, r0, r1
+	cmp r0, r2
+	bhs 8f
+	bic r0, r0, #3
+	ldr \fid, [r3, r0]
+	subs \fid, \fid, #1
+	blo 8f
+.endm
+
+/* r3:r2 = CLOCK_MONOTONIC in nanoseconds as dft_mono_ns() makes them, from
+ * the clock_gettime() it calls, with the timespec at sp; else \fail.
+ * Clobbers what a call may (r0-r3, ip, lr, d0-d7, flags). */
+.macro now p, fail
+	local_addr r2, dft_rec_clock_gettime, .L\p\()_gettime
+	ldr r2, [r2]
+	mov r0, #1 /* CLOCK_MONOTONIC */
+	mov r1, sp
+	blx r2
+	cmp r0, #0
+	bne \fail
+	ldm sp, {r0, r1}
+	movw r2, #0xca00 /* 1000000000 */
+	movt r2, #0x3b9a
+	umull r2, r3, r0, r2
+	adds r2, r2, r1
+	adc r3, r3, #0
+.endm
+
+/*
+ * Room for a \size-byte event at time r3:r2 in this thread's stream, as
+ * dft_stream_event() and dft_stream_commit() make it: r0 = the delta, ip =
+ * the new position, r2 = the event's end in the mapping and r3 = where the
+ * committed count is (stream_commit); else \fail (a long delta needs a
+ * TIME event, or the stream is full or not open: C's). The event is
+ * counted already (a counter for the totals, not in the file). \s is the
+ * register the stream's address goes into; clobbers r1.
+ */
+.macro stream_reserve p, size, s, fail
+	tls_addr \s, dft_stream, r1, .L\p\()_stream
+	ldrd r0, r1, [\s, #DFT_STREAM_LAST]
+	subs r0, r2, r0
+	sbcs r1, r3, r1
+	bne \fail
+	cmp r0, #DFT_DELTA_LIMIT
+	bhs \fail
+	ldr ip, [\s, #DFT_STREAM_POS]
+	ldr r1, [\s, #DFT_STREAM_CAP]
+	add ip, ip, #\size
+	cmp ip, r1
+	bhi \fail
+	strd r2, r3, [\s, #DFT_STREAM_LAST]
+	ldrd r2, r3, [\s, #DFT_STREAM_EVENTS]
+	adds r2, r2, #1
+	adc r3, r3, #0
+	strd r2, r3, [\s, #DFT_STREAM_EVENTS]
+	str ip, [\s, #DFT_STREAM_POS]
+	ldrd r2, r3, [\s, #DFT_STREAM_EV]
+	add r2, r2, ip
+.endm
+
+/* Publishes it as dft_stream_commit(): readers (even after a SIGKILL)
+ * trust what committed covers, so a release store. Positions are 32-bit,
+ * so the 64-bit count's high word is 0 for ever: the store of its low
+ * word is the single-copy atomic store. */
+.macro stream_commit
+	dmb ish
+	str ip, [r3]
+.endm
+
+/* \dst = the shadow entry at index \idx of the stack at r6. */
+.macro shadow_ent dst, idx
+	add \dst, \idx, \idx, lsl #1
+	add \dst, r6, \dst, lsl #5
+	add \dst, \dst, #DFT_SHADOW_ENT
+.endm
+
 /*
  * The function tracer (record/trace_function.c): one 16-byte FUNC event
  * (delta << 2 | FUNC, fid, the 64-bit parent ip: the caller's lr as the
@@ -87,107 +249,161 @@
 dft_rec_function_direct:
 	.fnstart
 	.cantunwind
-	push {r0-r7, lr}
-	vpush {d0-d7}
-	sub sp, sp, #8
-	/* The guard: r7 = &dft_thread, r4 = the seq we make odd (inside). */
-	tls_addr r7, dft_thread, r2, .Lthread
-	ldrd r0, r1, [r7, #DFT_THREAD_SEQ]
-	tst r0, #1
-	bne 9f
-	cmp r1, #0
-	beq 9f
-	add r4, r0, #1
-	str r4, [r7, #DFT_THREAD_SEQ]
-	/* r6 = the function id from the direct map, by the site: 8 bytes
-	 * before the return point in A32, 6 in Thumb. Word (site - lo) / 4
-	 * holds fid + 1, 0 for the C path. */
-	bic r0, lr, #1
-	tst lr, #1
-	subeq r0, r0, #8
-	subne r0, r0, #6
-	local_addr r1, dft_fid_map, .Lmap
-	ldm r1, {r1, r2, r3}
-	sub r0, r0, r1
-	cmp r0, r2
-	bhs 8f
-	bic r0, r0, #3
-	ldr r6, [r3, r0]
-	subs r6, r6, #1
-	blo 8f
-	/* The time: clock_gettime(CLOCK_MONOTONIC, sp), in nanoseconds as
-	 * dft_mono_ns() makes them, in r3:r2. */
-	local_addr r2, dft_rec_clock_gettime, .Lgettime
-	ldr r2, [r2]
-	mov r0, #1 /* CLOCK_MONOTONIC */
-	mov r1, sp
-	blx r2
-	cmp r0, #0
-	bne 8f
-	ldm sp, {r0, r1}
-	movw r2, #0xca00 /* 1000000000 */
-	movt r2, #0x3b9a
-	umull r2, r3, r0, r2
-	adds r2, r2, r1
-	adc r3, r3, #0
-	/* Room for the event, as dft_stream_event() makes it: r0 = the
-	 * delta, ip = the new position; else C's (a long delta needs a TIME
-	 * event; a stream full or not open). */
-	tls_addr r5, dft_stream, r1, .Lstream
-	ldrd r0, r1, [r5, #DFT_STREAM_LAST]
-	subs r0, r2, r0
-	sbcs r1, r3, r1
-	bne 8f
-	cmp r0, #DFT_DELTA_LIMIT
-	bhs 8f
-	ldr ip, [r5, #DFT_STREAM_POS]
-	ldr lr, [r5, #DFT_STREAM_CAP]
-	add ip, ip, #16
-	cmp ip, lr
-	bhi 8f
-	strd r2, r3, [r5, #DFT_STREAM_LAST]
-	ldrd r2, r3, [r5, #DFT_STREAM_EVENTS]
-	adds r2, r2, #1
-	adc r3, r3, #0
-	strd r2, r3, [r5, #DFT_STREAM_EVENTS]
-	str ip, [r5, #DFT_STREAM_POS]
-	/* The event, at the new position minus 16. */
-	ldrd r2, r3, [r5, #DFT_STREAM_EV]
-	add r2, r2, ip
+	entry_guard f
+	site r0
+	map_fid f, r6
+	now f, 8f
+	stream_reserve f, 16, r5, 8f
 	lsl r0, r0, #DFT_EV_SHIFT
 	orr r0, r0, #DFT_EV_FUNC_TYPE
 	mov r1, r6
 	ldr r5, [sp, #PARENT]
 	mov r6, #0
 	stmdb r2, {r0, r1, r5, r6}
-	/* Publishes it as dft_stream_commit(): readers (even after a
-	 * SIGKILL) trust what committed covers, so a release store. pos is
-	 * 32-bit, so the 64-bit count's high word is 0 for ever: storing the
-	 * low word alone is the single-copy atomic store. */
-	dmb ish
-	str ip, [r3]
-	/* Outside again, back into the function with the caller's lr. */
-	add r4, r4, #1
-	str r4, [r7, #DFT_THREAD_SEQ]
-	add sp, sp, #8
-	vpop {d0-d7}
-	pop {r0-r7, ip}
-	ldr lr, [sp], #4
-	bx ip
-	/* The slow path: outside again (seq moves on, never back), then
-	 * dft_caller with every register as it came. */
-8:	add r4, r4, #1
-	str r4, [r7, #DFT_THREAD_SEQ]
-9:	add sp, sp, #8
-	vpop {d0-d7}
-	pop {r0-r7, lr}
-	b dft_caller
-	.p2align 2
-	lit_tls dft_thread, .Lthread
-	lit_local dft_fid_map, .Lmap
-	lit_local dft_rec_clock_gettime, .Lgettime
-	lit_tls dft_stream, .Lstream
+	stream_commit
+	entry_exits f
 	.fnend
 	.size dft_rec_function_direct, .-dft_rec_function_direct
+
+/*
+ * The function_graph tracer without options (record/trace_graph.c): an
+ * 8-byte ENTRY event (delta << 2 | ENTRY, fid), a shadow entry of graph.c's
+ * (as its graph_entry() fills it: the slot is found later, where the
+ * function saves lr, by shadow_find_slots(); the generation is the one we
+ * registered at, what the return checks), and dft_rec_graph_return in lr.
+ * r6 = the shadow stack, r5 = its top; the entry is pushed last, by
+ * storing top + 1 (an entry of a signal handler's calls is never pushed
+ * while we are inside: the ops is not reentrant).
+ */
+	.globl dft_rec_graph_direct
+	.hidden dft_rec_graph_direct
+	.type dft_rec_graph_direct, %function
+	.p2align 2
+dft_rec_graph_direct:
+	.fnstart
+	.cantunwind
+	entry_guard g
+	/* A tail call from a hooked function: its parent is found in C. */
+	ldr r2, [sp, #PARENT]
+	adr r0, dft_rec_graph_return
+	cmp r2, r0
+	beq 8f
+	ldr r6, [r7, #DFT_THREAD_GRAPH]
+	cmp r6, #0
+	beq 8f
+	ldr r0, [r6, #DFT_SHADOW_RESYNC]
+	cmp r0, #0
+	bne 8f
+	ldr r5, [r6, #DFT_SHADOW_TOP]
+	ldr r0, [r6, #DFT_SHADOW_CAP]
+	cmp r5, r0
+	bhs 8f
+	shadow_ent r3, r5
+	str r2, [r3, #DFT_SHENT_REAL]
+	str r2, [r3, #DFT_SHENT_PARENT]
+	add r0, sp, #FRAME
+	mov r1, #0
+	strd r0, r1, [r3, #DFT_SHENT_SP]
+	site r0
+	str r0, [r3, #DFT_SHENT_IP]
+	local_addr r1, dft_graph_direct, .Lg_direct
+	ldm r1, {r1, r2, ip}
+	str r2, [r3, #DFT_SHENT_GEN]
+	str r1, [r3, #DFT_SHENT_USERS]
+	mov r1, #0
+	str r1, [r3, ip]!
+	str r1, [r3, #4]
+	map_fid g, r4
+	now g, 8f
+	stream_reserve g, 8, r5, 8f
+	lsl r0, r0, #DFT_EV_SHIFT /* | DFT_EV_ENTRY, which is 0 */
+	mov r1, r4
+	stmdb r2, {r0, r1}
+	stream_commit
+	/* Pushed: what the entry says is ours from now on. */
+	ldr r0, [r6, #DFT_SHADOW_TOP]
+	add r0, r0, #1
+	str r0, [r6, #DFT_SHADOW_TOP]
+	entry_exits g, dft_rec_graph_return
+	lit_local dft_graph_direct, .Lg_direct
+	.fnend
+	.size dft_rec_graph_direct, .-dft_rec_graph_direct
+
+/*
+ * Its return hook (dft_graph_set_hook): the common case (the top entry at
+ * this sp, ours alone, pushed since we registered, data 0) writes a 4-byte
+ * EXIT event, pops the entry and returns to the real return address, read
+ * before the pop (from then on, a signal handler's calls may reuse the
+ * entry). Reached by the function's `bx lr` or `pop {..., pc}`, in A32
+ * state (bit 0 of the hook is clear); an unwinder never describes it
+ * (graph.c gives it the real addresses first), as return.S.
+ */
+	.globl dft_rec_graph_return
+	.hidden dft_rec_graph_return
+	.type dft_rec_graph_return, %function
+	.p2align 2
+	.fnstart
+	.cantunwind
+	nop /* the word an unwinder looks up (return address - 1) is ours */
+dft_rec_graph_return:
+	push {r0-r7}
+	vpush {d0-d3}
+	sub sp, sp, #8
+	tls_addr r7, dft_thread, r2, .Lr_thread
+	ldr r4, [r7, #DFT_THREAD_SEQ]
+	tst r4, #1
+	bne 9f
+	ldr r6, [r7, #DFT_THREAD_GRAPH]
+	cmp r6, #0
+	beq 9f
+	ldr r5, [r6, #DFT_SHADOW_TOP]
+	subs r5, r5, #1
+	blo 9f
+	shadow_ent r3, r5
+	ldr r0, [r3, #DFT_SHENT_SP]
+	add r1, sp, #RFRAME
+	cmp r0, r1
+	bne 9f
+	local_addr r0, dft_graph_direct, .Lr_direct
+	ldm r0, {r0, r1, r2}
+	add r2, r3, r2
+	ldr ip, [r2]
+	ldr r2, [r2, #4]
+	orrs ip, ip, r2
+	bne 9f
+	ldr ip, [r3, #DFT_SHENT_USERS]
+	cmp ip, r0
+	bne 9f
+	ldr ip, [r3, #DFT_SHENT_GEN]
+	cmp ip, r1
+	blo 9f
+	add r4, r4, #1
+	str r4, [r7, #DFT_THREAD_SEQ]
+	now r, 7f
+	stream_reserve r, 4, lr, 7f
+	lsl r0, r0, #DFT_EV_SHIFT
+	orr r0, r0, #DFT_EV_EXIT_TYPE
+	str r0, [r2, #-4]
+	stream_commit
+	shadow_ent r3, r5
+	ldr ip, [r3, #DFT_SHENT_REAL]
+	str r5, [r6, #DFT_SHADOW_TOP]
+	seq_step r0
+	add sp, sp, #8
+	vpop {d0-d3}
+	pop {r0-r7}
+	bx ip
+7:	seq_step r0
+9:	add sp, sp, #8
+	vpop {d0-d3}
+	pop {r0-r7}
+	b dft_arch_return_hook
+	.p2align 2
+	lit_tls dft_thread, .Lr_thread
+	lit_local dft_graph_direct, .Lr_direct
+	lit_local dft_rec_clock_gettime, .Lr_gettime
+	lit_tls dft_stream, .Lr_stream
+	.fnend
+	.size dft_rec_graph_return, .-dft_rec_graph_return
 
 	.section .note.GNU-stack, "", %progbits

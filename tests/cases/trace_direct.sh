@@ -13,9 +13,9 @@
 
 grep -q '^#define HAVE_DFT_DIRECT' "$TOP/arch/$ARCH/arch.h" ||
 	skip "no direct trampoline on $ARCH"
-# The tracers with direct trampolines here (32-bit ARM: the function one).
-tracers="function function_graph"
-grep -q '^#define DFT_DIRECT_FUNCTION_ONLY' "$TOP/arch/$ARCH/arch.h" && tracers=function
+# Whether the profile tracer has direct trampolines here (not 32-bit ARM).
+profile=1
+grep -q '^#define DFT_DIRECT_NO_PROFILE' "$TOP/arch/$ARCH/arch.h" && profile=
 
 # same V NAME [record options] -- CMD...: the trees with and without them agree.
 same() {
@@ -60,7 +60,7 @@ for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 	*" ${v%%-*} "*) ;;
 	*) seen="$seen ${v%%-*}" scen="basic threads fork crash longjmp siglongjmp signal tail threadexit deep" all=1 ;;
 	esac
-	for t in $tracers; do
+	for t in function function_graph; do
 		for s in $scen; do
 			same "$v" $t-$s -t $t -- "$prog" $s
 		done
@@ -69,7 +69,7 @@ for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 		same "$v" $t-args -t $t -A 'leaf@arg1' -- "$prog" basic
 		same "$v" $t-filter -t $t -F 'leaf,rec' -- "$prog" basic
 	done
-	[ "$tracers" = function ] ||
+	[ -z "$profile" ] ||
 	for s in basic ${all:+threads longjmp tail deep}; do
 		same_profile "$v" profile-$s -- "$prog" $s
 	done
@@ -81,7 +81,6 @@ for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 	tree "$a" >"$a.tree"
 	[ "$(grep -c '^mid <- ' "$a.tree")" = 60000 ] || fail "$v: sigstress: not 60000 mid"
 	grep -q '^on_tick <- ' "$a.tree" || fail "$v: sigstress: no handler call traced"
-	[ "$tracers" = function ] && continue
 	a=$T/$v-sig-graph
 	record_run "$a" -t function_graph -- "$prog" sigstress
 	tree "$a" >"$a.tree"
@@ -89,7 +88,7 @@ for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 	grep -q 'on_tick' "$a.tree" || fail "$v: sigstress: no handler call traced"
 done
 for v in $(ENTRY_ONLY=1 build_trace trace_cxx trace_cxx.cc); do
-	for t in $tracers; do
+	for t in function function_graph; do
 		same "$v" cxx-$t -t $t -- "$O/tests/trace/$v/trace_cxx" exceptions
 	done
 done
