@@ -153,7 +153,7 @@ static int prof_start(void)
 		return -err;
 	dft_prof_ns_per_tick = dft_clock_ns_per_tick();
 	dft_rec_ops = &prof_ops.ops;
-#if defined(HAVE_DFT_DIRECT) && !defined(DFT_DIRECT_NO_PROFILE)
+#ifdef HAVE_DFT_DIRECT
 	if (dft_rec_direct_ok()) {
 		dft_graph_set_hook(&prof_ops, dft_rec_prof_return);
 		dft_set_direct(&prof_ops.ops, dft_rec_prof_direct);

@@ -28,12 +28,9 @@
 /* A32: two words; Thumb: a halfword and a 32-bit instruction. */
 #define DFT_SITE_MAX 8
 
-/* Sites may call an ops' own trampoline (dft_set_direct): rec_fast.S has
- * the function and function_graph tracers' (the profile tracer keeps the
- * generic path), stamped with CLOCK_MONOTONIC through the C path's
- * clock_gettime. */
+/* Sites may call an ops' own trampoline (dft_set_direct): rec_fast.S,
+ * stamped with CLOCK_MONOTONIC through the C path's clock_gettime. */
 #define HAVE_DFT_DIRECT 1
-#define DFT_DIRECT_NO_PROFILE 1
 #define DFT_DIRECT_MONO 1
 
 /* Library calls (core/plt.c): 16-byte stubs, pltstub.c here. */

@@ -13,9 +13,6 @@
 
 grep -q '^#define HAVE_DFT_DIRECT' "$TOP/arch/$ARCH/arch.h" ||
 	skip "no direct trampoline on $ARCH"
-# Whether the profile tracer has direct trampolines here (not 32-bit ARM).
-profile=1
-grep -q '^#define DFT_DIRECT_NO_PROFILE' "$TOP/arch/$ARCH/arch.h" && profile=
 
 # same V NAME [record options] -- CMD...: the trees with and without them agree.
 same() {
@@ -69,7 +66,6 @@ for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 		same "$v" $t-args -t $t -A 'leaf@arg1' -- "$prog" basic
 		same "$v" $t-filter -t $t -F 'leaf,rec' -- "$prog" basic
 	done
-	[ -z "$profile" ] ||
 	for s in basic ${all:+threads longjmp tail deep}; do
 		same_profile "$v" profile-$s -- "$prog" $s
 	done
