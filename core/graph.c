@@ -620,6 +620,9 @@ _Static_assert(offsetof(struct shadow_ent, real) == DFT_SHENT_REAL, "shent real"
 _Static_assert(offsetof(struct shadow_ent, parent) == DFT_SHENT_PARENT, "shent parent");
 _Static_assert(offsetof(struct shadow_ent, sp) == DFT_SHENT_SP, "shent sp");
 _Static_assert(offsetof(struct shadow_ent, slot) == DFT_SHENT_SLOT, "shent slot");
+#ifndef HAVE_DFT_STACK_RET_SLOT
+_Static_assert(offsetof(struct shadow_ent, hooked) == DFT_SHENT_SLOT + 8, "shent hooked");
+#endif
 _Static_assert(offsetof(struct shadow_ent, ip) == DFT_SHENT_IP, "shent ip");
 _Static_assert(offsetof(struct shadow_ent, gen) == DFT_SHENT_GEN, "shent gen");
 _Static_assert(offsetof(struct shadow_ent, users) == DFT_SHENT_USERS, "shent users");

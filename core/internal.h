@@ -32,20 +32,27 @@
 
 /* graph.c's shadow stack, for the direct trampolines of a graph tracer
  * (checked in graph.c where HAVE_DFT_DIRECT: 64-bit layouts): the header,
- * then entries of 15 words. */
+ * then entries of 15 words, 16 where the return slot is not on the stack
+ * (the word `hooked` after slot). arch.h says which. */
+#include "arch.h"
+#ifdef HAVE_DFT_STACK_RET_SLOT
+#define DFT_SHENT_HOOKED_SIZE 0
+#else
+#define DFT_SHENT_HOOKED_SIZE 8
+#endif
 #define DFT_SHADOW_TOP __SIZEOF_POINTER__
 #define DFT_SHADOW_CAP (DFT_SHADOW_TOP + 4)
 #define DFT_SHADOW_RESYNC (DFT_SHADOW_TOP + 8)
 #define DFT_SHADOW_ENT (DFT_SHADOW_TOP + 16)
-#define DFT_SHADOW_ENT_SIZE (15 * 8)
+#define DFT_SHADOW_ENT_SIZE (15 * 8 + DFT_SHENT_HOOKED_SIZE)
 #define DFT_SHENT_REAL 0
 #define DFT_SHENT_PARENT 8
 #define DFT_SHENT_SP 16
 #define DFT_SHENT_SLOT 24
-#define DFT_SHENT_IP 32
-#define DFT_SHENT_GEN 40
-#define DFT_SHENT_USERS 48
-#define DFT_SHENT_DATA 56
+#define DFT_SHENT_IP (32 + DFT_SHENT_HOOKED_SIZE)
+#define DFT_SHENT_GEN (40 + DFT_SHENT_HOOKED_SIZE)
+#define DFT_SHENT_USERS (48 + DFT_SHENT_HOOKED_SIZE)
+#define DFT_SHENT_DATA (56 + DFT_SHENT_HOOKED_SIZE)
 #define DFT_GDIRECT_USERS 0
 #define DFT_GDIRECT_GEN 8
 #define DFT_GDIRECT_DATA 16
