@@ -39,6 +39,13 @@
 #error "the shadow entries are indexed with a shift by 7"
 #endif
 #define SHENT_SHIFT 7
+/* Pairs loaded or stored with one ldp/stp. */
+#if DFT_THREAD_REGISTERED != DFT_THREAD_SEQ + 8 || DFT_STREAM_EVENTS != DFT_STREAM_LAST + 8 || \
+	DFT_STREAM_COMMITTED != DFT_STREAM_EV + 8 || DFT_STREAM_CAP != DFT_STREAM_POS + 8 || \
+	DFT_SHENT_USERS != DFT_SHENT_GEN + 8 || DFT_GDIRECT_GEN != DFT_GDIRECT_USERS + 8 || \
+	DFT_SHENT_SLOT != DFT_SHENT_SP + 8 || DFT_SHENT_DATA != DFT_SHENT_USERS + 8
+#error "a pair of fields is no longer adjacent"
+#endif
 
 /* x16 = &dft_thread, x17 = the thread pointer. */
 .macro thread_ptr
@@ -56,23 +63,24 @@
 	add x\dst, x17, x\tmp
 .endm
 
-/* Marks the thread inside (seq odd: the recursion guard, and what grace
- * periods wait on) or outside again. Reloaded each time, as the C does:
- * a signal handler between two steps may have moved it on. */
+/* Marks the thread outside again (or inside, in a return hook). Reloaded,
+ * as the C does: a signal handler since the last step may have moved it
+ * on. */
 .macro seq_step tmp
 	ldr \tmp, [x16, #DFT_THREAD_SEQ]
 	add \tmp, \tmp, #1
 	str \tmp, [x16, #DFT_THREAD_SEQ]
 .endm
 
-/* An entry's first steps: a thread already inside, or not registered yet,
- * goes to the generic path with nothing touched (9f). */
+/* An entry's first steps: a thread already inside (seq odd: the generic
+ * path decides), or not registered yet, goes to the generic path with
+ * nothing touched (9f); else it is marked inside. (The word after
+ * `registered` is padding: only its low half is tested.) */
 .macro entry_guard
 	hint 34 /* bti c: the stubs reach us with br x16 */
 	thread_ptr
-	ldr x10, [x16, #DFT_THREAD_SEQ]
+	ldp x10, x11, [x16, #DFT_THREAD_SEQ]
 	tbnz x10, #0, 9f
-	ldr w11, [x16, #DFT_THREAD_REGISTERED]
 	cbz w11, 9f
 	add x10, x10, #1
 	str x10, [x16, #DFT_THREAD_SEQ]
@@ -121,10 +129,13 @@
 .endm
 
 /*
- * Room for a \size-byte event at time x\now in the stream at x\s: w\d =
- * the delta since the last event, x\pos = the new position, x\end = the
- * event's end in the mapping; else jump to \fail (a long delta needs a
- * TIME event, or the stream is full or not open: C's).
+ * Room for a \size-byte event at time x\now in the stream at x\s, as
+ * dft_stream_event() and dft_stream_commit() would make it: w\d = the
+ * delta since the last event, x\pos = the new position, x\end = the
+ * event's end in the mapping and x\now = where the committed count goes
+ * (stream_commit); else jump to \fail (a long delta needs a TIME event,
+ * or the stream is full or not open: C's). The event is counted here
+ * already (a counter for the totals, not in the file).
  */
 .macro stream_reserve size, now, s, d, pos, end, fail
 	ldr x\d, [x\s, #DFT_STREAM_LAST]
@@ -135,21 +146,18 @@
 	add x\pos, x\pos, #\size
 	cmp x\pos, x\end
 	b.hi \fail
-	str x\now, [x\s, #DFT_STREAM_LAST]
+	ldr x\end, [x\s, #DFT_STREAM_EVENTS]
+	add x\end, x\end, #1
+	stp x\now, x\end, [x\s, #DFT_STREAM_LAST]
 	str x\pos, [x\s, #DFT_STREAM_POS]
-	ldr x\end, [x\s, #DFT_STREAM_EV]
+	ldp x\end, x\now, [x\s, #DFT_STREAM_EV]
 	add x\end, x\end, x\pos
 .endm
 
-/* Counts the event and publishes the new position x\pos. Readers (even
- * after a SIGKILL) trust what committed covers: a store-release, so the
- * event is visible before it. */
-.macro stream_commit s, pos, t
-	ldr x\t, [x\s, #DFT_STREAM_EVENTS]
-	add x\t, x\t, #1
-	str x\t, [x\s, #DFT_STREAM_EVENTS]
-	ldr x\t, [x\s, #DFT_STREAM_COMMITTED]
-	stlr x\pos, [x\t]
+/* Publishes the new position. Readers (even after a SIGKILL) trust what
+ * committed covers: a store-release, so the event is visible before it. */
+.macro stream_commit committed, pos
+	stlr x\pos, [x\committed]
 .endm
 
 /* x11 = the shadow stack, w12 = its top, x13 = the entry there, or jump to
@@ -172,31 +180,40 @@
 	add x13, x13, x12, lsl #SHENT_SHIFT
 .endm
 
-/* Fills the shadow entry at x13 as graph_entry() in core/graph.c does (the
- * slot is found later, by shadow_find_slots(), where the function saves
- * x30); x15 = the offset of our data word in it. Clobbers x14. Pushed
- * later, by storing top + 1. */
-.macro shadow_fill
+/*
+ * Fills the shadow entry at x13 as graph_entry() in core/graph.c does, with
+ * our data word x\data; x10 = the site. The slot is found later, by
+ * shadow_find_slots(), where the function saves x30. The generation is the
+ * one we registered at (what the return checks; no other user has a bit
+ * in it). Clobbers x14, x15. Pushed later, by storing top + 1.
+ */
+.macro shadow_fill data
 	stp x9, x9, [x13, #DFT_SHENT_REAL]
 	mov x14, sp
 	stp x14, xzr, [x13, #DFT_SHENT_SP]
-	sub x14, x30, #8
-	str x14, [x13, #DFT_SHENT_IP]
-	adrp x14, dft_graph_gen
-	ldr x14, [x14, #:lo12:dft_graph_gen]
-	str x14, [x13, #DFT_SHENT_GEN]
+	sub x10, x30, #8
+	str x10, [x13, #DFT_SHENT_IP]
 	adrp x14, dft_graph_direct
 	add x14, x14, #:lo12:dft_graph_direct
-	ldr x15, [x14, #DFT_GDIRECT_USERS]
-	str w15, [x13, #DFT_SHENT_USERS]
 	ldr x15, [x14, #DFT_GDIRECT_DATA]
+	str \data, [x13, x15]
+	ldp x15, x14, [x14, #DFT_GDIRECT_USERS]
+	stp x14, x15, [x13, #DFT_SHENT_GEN]
+.endm
+
+/* The entry's slow path after x9 was reused: back from the entry at top. */
+.macro restore_x9
+7:	add x10, x11, #DFT_SHADOW_ENT
+	add x10, x10, x12, lsl #SHENT_SHIFT
+	ldr x9, [x10, #DFT_SHENT_REAL]
+	b 8b
 .endm
 
 /*
  * A return hook's checks: x11 = the shadow stack, w12 = the index of its
  * top entry and x13 = that entry, which must be at this sp, ours alone
- * and pushed since we registered (no graph flags); x14 = dft_graph_direct;
- * else jump to 8f. \extra further checks w12. Clobbers x9, x10, x15.
+ * and pushed since we registered (no graph flags); x14 = our data word in
+ * it; else jump to 8f. \extra further checks w12. Clobbers x9, x10, x15.
  */
 .macro return_top extra:vararg
 	thread_ptr
@@ -210,19 +227,19 @@
 	\extra
 	add x13, x11, #DFT_SHADOW_ENT
 	add x13, x13, x12, lsl #SHENT_SHIFT
-	ldr x10, [x13, #DFT_SHENT_SP]
-	mov x15, sp
-	cmp x10, x15
+	ldr x14, [x13, #DFT_SHENT_SP]
+	cmp sp, x14
 	b.ne 8f
 	adrp x14, dft_graph_direct
 	add x14, x14, #:lo12:dft_graph_direct
-	ldr x15, [x14, #DFT_GDIRECT_USERS]
-	ldr w9, [x13, #DFT_SHENT_USERS]
-	cmp w9, w15
+	ldp x15, x9, [x14, #DFT_GDIRECT_USERS]
+	ldr x14, [x14, #DFT_GDIRECT_DATA]
+	ldr x14, [x13, x14]
+	ldr w10, [x13, #DFT_SHENT_USERS]
+	cmp w10, w15
 	b.ne 8f
-	ldr x15, [x14, #DFT_GDIRECT_GEN]
-	ldr x9, [x13, #DFT_SHENT_GEN]
-	cmp x9, x15
+	ldr x10, [x13, #DFT_SHENT_GEN]
+	cmp x10, x9
 	b.lo 8f
 .endm
 
@@ -274,7 +291,7 @@ entry_start dft_rec_function_direct
 	orr w10, w10, #DFT_EV_FUNC_TYPE
 	stp w10, w13, [x12, #-16]
 	str x9, [x12, #-8]
-	stream_commit 17, 11, 10
+	stream_commit 14, 11
 	entry_exits mov x30, x9
 func_end dft_rec_function_direct
 
@@ -282,26 +299,24 @@ func_end dft_rec_function_direct
  * The function_graph tracer without options (record/trace_graph.c): an
  * 8-byte ENTRY event (delta << 2 | ENTRY, fid), a shadow entry of graph.c's
  * and dft_rec_graph_return in x30, which the function saves as its return
- * address.
+ * address. x9 is in the entry once filled, and holds the id from then on.
  */
 entry_start dft_rec_graph_direct
 	entry_guard
 	shadow_room dft_rec_graph_return
-	shadow_fill
-	str xzr, [x13, x15]
-	sub x10, x30, #8
-	map_fid 10, 12, 13, 8f, 14
+	shadow_fill xzr
+	map_fid 10, 9, 13, 7f, 14
 	now 15
 	tls_addr 17, dft_stream, 14
-	stream_reserve 8, 15, 17, 10, 14, 13, 8f
+	stream_reserve 8, 15, 17, 10, 14, 13, 7f
 	lsl w10, w10, #DFT_EV_SHIFT	/* | DFT_EV_ENTRY, which is 0 */
-	stp w10, w12, [x13, #-8]
-	stream_commit 17, 14, 10
+	stp w10, w9, [x13, #-8]
+	stream_commit 15, 14
 	/* Pushed: what the entry says is ours from now on. */
-	ldr w10, [x11, #DFT_SHADOW_TOP]
-	add w10, w10, #1
-	str w10, [x11, #DFT_SHADOW_TOP]
+	add w12, w12, #1
+	str w12, [x11, #DFT_SHADOW_TOP]
 	entry_exits adr x30, dft_rec_graph_return
+	restore_x9
 func_end dft_rec_graph_direct
 
 /*
@@ -312,9 +327,7 @@ func_end dft_rec_graph_direct
  */
 hook_start dft_rec_graph_return
 	return_top
-	ldr x15, [x14, #DFT_GDIRECT_DATA]
-	ldr x9, [x13, x15]
-	cbnz x9, 8f
+	cbnz x14, 8f
 	seq_step x10
 	now 14
 	tls_addr 17, dft_stream, 15
@@ -322,7 +335,7 @@ hook_start dft_rec_graph_return
 	lsl w9, w9, #DFT_EV_SHIFT
 	orr w9, w9, #DFT_EV_EXIT_TYPE
 	str w9, [x15, #-4]
-	stream_commit 17, 10, 9
+	stream_commit 14, 10
 	ldr x9, [x13, #DFT_SHENT_REAL]
 	str w12, [x11, #DFT_SHADOW_TOP]
 	seq_step x10
@@ -353,22 +366,19 @@ entry_start dft_rec_prof_direct
 	cbz x10, 8f
 	add x10, x10, #DFT_PROF_CHILD
 	str xzr, [x10, x12, lsl #3]
-	shadow_fill
-	now 14
-	str x14, [x13, x15]
+	now 17
+	shadow_fill x17
 	add w12, w12, #1
 	str w12, [x11, #DFT_SHADOW_TOP]
 	entry_exits adr x30, dft_rec_prof_return
 func_end dft_rec_prof_direct
 
+/* x14 = the entry time, x17 = this thread's profile, w9 = the id. */
 hook_start dft_rec_prof_return
 	return_top prof_depth_ok
-	/* x17 = this thread's profile, x14 = the entry time, w9 = the id. */
-	ldr x15, [x14, #DFT_GDIRECT_DATA]
-	tls_addr 17, dft_prof, 14
+	tls_addr 17, dft_prof, 15
 	ldr x17, [x17]
 	cbz x17, 8f
-	ldr x14, [x13, x15]
 	ldr x15, [x13, #DFT_SHENT_IP]
 	map_fid 15, 9, 10, 8f
 	ldr w10, [x17, #DFT_PROF_NR]
