@@ -85,7 +85,7 @@ LIB_OBJS := $(patsubst %,$(O)/%.o,$(basename $(LIB_SRCS)))
 
 CMD_SRCS := $(wildcard cmd/*.c)
 CMD_OBJS := $(patsubst %.c,$(O)/%.o,$(CMD_SRCS))
-CMD_LIBS := -lm -lstdc++
+CMD_LIBS := -lm
 
 UTIL := $(O)/libdftutil.a
 # With SAN the command links util/ built with the sanitizers, apart from

@@ -166,6 +166,10 @@ extern int dft_initialised;
 extern struct dft_module *dft_modules;
 extern size_t dft_nr_sites;
 
+/* A new module while its sites are normalised, before it is linked in
+ * (what patch.c knows of its text without /proc/self/maps). */
+extern struct dft_module *dft_module_pending;
+
 #define dft_for_each_module(m) for (struct dft_module *m = dft_modules; m; m = m->next)
 #define dft_for_each_site(m, s) for (struct dft_site *s = (m)->sites; s < (m)->sites + (m)->nr_sites; s++)
 
@@ -258,11 +262,13 @@ int dft_task_blocks_all(pid_t tid);
  * one of qemu's own threads there (never one of the program's). */
 extern int dft_emulated;
 int dft_emulator_thread(pid_t tid);
-
-/* ---- livepatch.c ---- */
+/* /proc/self/maps, or what shows the same when that reads empty; -1 when
+ * nothing does (qemu-user once its main thread has exited). */
+int dft_open_maps(void);
 /* The mapping that holds @sp: 1 with its bounds, 0 if none does.
  * Async-signal-safe (system calls only). */
 int dft_stack_mapping(unsigned long sp, unsigned long *lo, unsigned long *hi);
+
 
 /* ---- trap.c ---- */
 int dft_trap_init(void);

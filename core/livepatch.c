@@ -35,9 +35,7 @@
  * is the next function's first byte (main's address is on every main
  * thread's stack).
  */
-#include <dirent.h>
 #include <dlfcn.h>
-#include <fcntl.h>
 #include <link.h>
 #include <signal.h>
 #include <stdio.h>
@@ -167,60 +165,6 @@ static const struct lp_range *range_find(const struct lp_range *r, size_t n, uns
 			return &r[mid];
 	}
 	return NULL;
-}
-
-static unsigned long hex(const char **p)
-{
-	unsigned long v = 0;
-
-	for (;; (*p)++) {
-		char c = **p;
-
-		if (c >= '0' && c <= '9')
-			v = v * 16 + c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v = v * 16 + c - 'a' + 10;
-		else
-			return v;
-	}
-}
-
-/* The mapping that holds @sp, from /proc/self/maps with plain system calls
- * (this runs in signal handlers and callbacks; graph.c's too). */
-int dft_stack_mapping(unsigned long sp, unsigned long *lo, unsigned long *hi)
-{
-	char buf[4096];
-	size_t have = 0;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC), found = 0;
-
-	if (fd < 0)
-		return 0;
-	for (;;) {
-		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
-		char *line = buf, *nl;
-
-		if (n <= 0)
-			break;
-		have += n;
-		buf[have] = 0;
-		while ((nl = strchr(line, '\n'))) {
-			const char *p = line;
-			unsigned long a = hex(&p), b = (*p == '-') ? (p++, hex(&p)) : 0;
-
-			if (sp >= a && sp < b) {
-				*lo = a;
-				*hi = b;
-				found = 1;
-				goto out;
-			}
-			line = nl + 1;
-		}
-		have -= line - buf;
-		memmove(buf, line, have);
-	}
-out:
-	close(fd);
-	return found;
 }
 
 /* Whether a function of @r is on the stack above @sp, or at @pc or @lr;
@@ -674,41 +618,39 @@ static int trans_ranges(struct lp_trans *tr, struct lp_patch *p)
 	return 0;
 }
 
+struct task_list {
+	pid_t *v;
+	size_t n, cap;
+};
+
+static int add_task(pid_t tid, void *arg)
+{
+	struct task_list *l = arg;
+
+	if (DFT_ARRAY_ROOM(l->v, l->n, l->cap, 64))
+		return -ENOMEM;
+	l->v[l->n++] = tid;
+	return 0;
+}
+
+/* This process's tasks now, in a malloc'ed array (NULL: cannot tell). */
 static pid_t *list_tasks(size_t *n)
 {
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *de;
-	pid_t *v = NULL;
-	size_t cap = 0;
+	struct task_list l = { 0 };
 
 	*n = 0;
-	if (!d)
+	if (dft_for_each_task(add_task, &l)) {
+		free(l.v);
 		return NULL;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		if (DFT_ARRAY_ROOM(v, *n, cap, 64))
-			break;
-		v[(*n)++] = atoi(de->d_name);
 	}
-	closedir(d);
-	return v;
+	*n = l.n;
+	return l.v;
 }
 
 static void thread_name(pid_t tid, char *buf, size_t len)
 {
-	char path[64];
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, buf, len - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		n = snprintf(buf, len, "?");
-	buf[n] = 0;
+	if (dft_read_task(tid, "/comm", buf, len) <= 0)
+		snprintf(buf, len, "?");
 	if (strchr(buf, '\n'))
 		*strchr(buf, '\n') = 0;
 }

@@ -9,7 +9,6 @@
  * their NOP form; an object that went away is forgotten without touching
  * its (unmapped) memory.
  */
-#include <dirent.h>
 #include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -180,6 +179,8 @@ static void module_free(struct dft_module *mod)
 
 static struct dft_site *lookup_in(struct dft_module *m, unsigned long addr, int by_func);
 
+struct dft_module *dft_module_pending;
+
 /* Brings every site of a new module to its NOP form, in one batch. */
 static void module_normalise(struct dft_module *mod, int live)
 {
@@ -209,18 +210,18 @@ static void module_normalise(struct dft_module *mod, int live)
 	free(batch);
 }
 
+static int count_task(pid_t tid, void *arg)
+{
+	++*(int *)arg;
+	return 0;
+}
+
 static int nr_threads(void)
 {
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *de;
 	int n = 0;
 
-	if (!d)
-		return 2; /* assume the worst */
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n;
+	/* Unknown: assume the worst. */
+	return dft_for_each_task(count_task, &n) ? 2 : n;
 }
 
 /*
@@ -315,7 +316,9 @@ void dft_modules_scan(int startup)
 				pr_warn("%s: no memory for branch stubs near the module: its functions cannot be traced",
 					m->name);
 		}
+		dft_module_pending = m;
 		module_normalise(m, live);
+		dft_module_pending = NULL;
 		m->next = dft_modules;
 		/* Published whole: callbacks look sites up without the lock. */
 		__atomic_store_n(&dft_modules, m, __ATOMIC_RELEASE);

@@ -68,6 +68,31 @@ static int range_add(struct ranges *r, unsigned long lo, unsigned long hi, int p
 }
 
 /*
+ * Without a view of the mappings (see dft_open_maps()), the pages of the
+ * modules' text: read and execute, as the loader maps a PF_X segment (and
+ * plt.c its stubs). A page outside them is an error, never written.
+ */
+static int module_protections(const struct ranges *want, struct ranges *out)
+{
+	for (size_t i = 0; i < want->n; i++) {
+		unsigned long a = want->v[i].lo;
+		int ret = -ENOENT;
+
+		for (struct dft_module *m = dft_module_pending ? dft_module_pending : dft_modules; m;
+		     m = m == dft_module_pending ? dft_modules : m->next) {
+			if (a >= PAGE_DOWN(m->text_lo) &&
+			    want->v[i].hi <= PAGE_DOWN(m->text_hi + PAGE_SIZE - 1)) {
+				ret = range_add(out, a, want->v[i].hi, PROT_READ | PROT_EXEC);
+				break;
+			}
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
  * Splits the page ranges @want by mapping, with each mapping's current
  * protection, into @out. Pages that are not mapped at all are left out, so
  * nothing is ever written there.
@@ -75,21 +100,17 @@ static int range_add(struct ranges *r, unsigned long lo, unsigned long hi, int p
 static int protections(const struct ranges *want, struct ranges *out)
 {
 	char line[512], *p;
-	FILE *f = fopen("/proc/self/maps", "re");
+	int fd = dft_open_maps();
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	size_t i = 0;
-	int ret = 0, c;
+	int ret = 0;
 
-	/* Once the main thread has called pthread_exit(), the process's
-	 * maps read empty: the calling thread's show the same mappings.
-	 * (/proc/self first: qemu-user emulates that one for its guest.) */
-	if (f && (c = getc(f)) == EOF) {
-		fclose(f);
-		f = fopen("/proc/thread-self/maps", "re");
-	} else if (f) {
-		ungetc(c, f);
-	}
-	if (!f)
+	if (fd < 0)
+		return module_protections(want, out);
+	if (!f) {
+		close(fd);
 		return -errno;
+	}
 	while (i < want->n && fgets(line, sizeof(line), f)) {
 		unsigned long lo = strtoul(line, &p, 16), hi = strtoul(p + 1, &p, 16);
 		int prot = (p[1] == 'r' ? PROT_READ : 0) | (p[2] == 'w' ? PROT_WRITE : 0) |

@@ -228,6 +228,78 @@ ssize_t dft_read_task(pid_t tid, const char *file, char *buf, size_t size)
 	return len;
 }
 
+/*
+ * /proc/self/maps, opened with system calls only. Once the main thread has
+ * called pthread_exit(), the process's maps read empty; the calling
+ * thread's (/proc/thread-self) show the same mappings. Not under qemu-user:
+ * it emulates /proc/self/maps for its guest, but passes thread-self
+ * through, which shows the host's view (other addresses, other
+ * protections). -1 when there is no true view.
+ */
+int dft_open_maps(void)
+{
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	char c;
+
+	if (fd < 0 || read(fd, &c, 1) == 1) {
+		if (fd >= 0 && lseek(fd, 0, SEEK_SET)) {
+			close(fd);
+			return -1;
+		}
+		return fd;
+	}
+	close(fd);
+	return dft_emulated ? -1 : open("/proc/thread-self/maps", O_RDONLY | O_CLOEXEC);
+}
+
+/*
+ * The mapping that holds @sp, from /proc/self/maps with plain system calls:
+ * the stack bounds the return hook (graph.c) and the live patch transition
+ * (livepatch.c) need, in signal handlers and callbacks.
+ */
+int dft_stack_mapping(unsigned long sp, unsigned long *lo, unsigned long *hi)
+{
+	char buf[4096];
+	size_t have = 0;
+	int fd = dft_open_maps(), found = 0, skip = 0;
+
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		char *line = buf, *nl, *p;
+
+		if (n <= 0)
+			break;
+		have += n;
+		buf[have] = 0;
+		while ((nl = strchr(line, '\n')) || (line == buf && have == sizeof(buf) - 1)) {
+			unsigned long a = strtoul(line, &p, 16), b = *p == '-' ? strtoul(p + 1, NULL, 16) : 0;
+
+			if (!skip && sp >= a && sp < b) {
+				*lo = a;
+				*hi = b;
+				found = 1;
+				goto out;
+			}
+			if (!nl) {
+				/* A line longer than the buffer (a long path):
+				 * its range was read, drop the rest of it. */
+				line = buf + have;
+				skip = 1;
+				break;
+			}
+			skip = 0;
+			line = nl + 1;
+		}
+		have -= line - buf;
+		memmove(buf, line, have);
+	}
+out:
+	close(fd);
+	return found;
+}
+
 #define SIGBIT(n) (1ULL << ((n) - 1))
 #define ASYNC_SIGNALS                                                                              \
 	(SIGBIT(SIGHUP) | SIGBIT(SIGINT) | SIGBIT(SIGQUIT) | SIGBIT(SIGUSR1) | SIGBIT(SIGUSR2) |   \

@@ -27,7 +27,7 @@ $(FUZZ_O)/%.o: %.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
 $(FUZZ_O)/trace: $(FUZZ_O)/fuzz/trace.o $(FUZZ_O)/fuzz/fuzz.o $(FUZZ_CMD_OBJS) $(FUZZ_UTIL_OBJS)
-	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ -Wl,--wrap=exit $(CMD_LIBS) -ldl
+	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ -Wl,--wrap=exit $(CMD_LIBS) -lstdc++ -ldl
 $(FUZZ_O)/elf: $(FUZZ_O)/fuzz/elf.o $(FUZZ_O)/fuzz/fuzz.o $(FUZZ_UTIL_OBJS)
 	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^
 

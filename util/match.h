@@ -14,8 +14,8 @@
  * and "_ZN2ns3Foo3barEi" all select the same function, and
  * "f(int,char)" matches "f(int, char)".
  *
- * Demangling needs the Itanium C++ ABI's __cxa_demangle: the command links
- * libstdc++ and passes it with dft_demangler_set(); the runtime, which is
+ * Demangling needs the Itanium C++ ABI's __cxa_demangle: the command loads
+ * libstdc++ at the first C++ name (dft_demangler_set()); the runtime, which is
  * libc-only, looks it up with dft_demangler_find() when it parses patterns
  * (any C++ program has libstdc++ loaded), never in a callback. Without it,
  * C++ functions match by their mangled names only.

@@ -79,30 +79,45 @@ int dft_arch_trap(int sig, siginfo_t *si, void *ctx)
 {
 	greg_t *gregs = ((ucontext_t *)ctx)->uc_mcontext.gregs;
 	unsigned long site = gregs[REG_RIP] - 1;
-	struct dft_patch *batch, *p = NULL;
 	int handled = 0;
 
 	if (sig != SIGTRAP || si->si_code != SI_KERNEL)
 		return 0;
 	__atomic_fetch_add(&handlers_active, 1, __ATOMIC_SEQ_CST);
-	batch = __atomic_load_n(&cur_batch, __ATOMIC_ACQUIRE);
-	if (batch)
-		p = bsearch(&site, batch, READ_ONCE(cur_n), sizeof(*batch), cmp_patch);
-	if (p && *(volatile uint8_t *)site == INT3) {
-		/*
-		 * The trailing NOP of a 6-byte GOT call may not be written yet
-		 * (step 3): the emulated instruction continues there, so this
-		 * thread writes it itself. It is the byte the batch writes, and
-		 * the text is writable for as long as cur_batch is set.
-		 */
-		for (size_t k = 5; k < p->len; k++)
-			if (((volatile uint8_t *)site)[k] != p->new[k])
-				((volatile uint8_t *)site)[k] = p->new[k];
-		emulate(gregs, site, p->new);
-		handled = 1;
-	} else if ((p || is_recent(site)) && *(volatile uint8_t *)site != INT3) {
-		gregs[REG_RIP] = site; /* late: run the now complete insn */
-		handled = 1;
+	/*
+	 * A batch that begins after cur_batch was read (NULL, between two
+	 * batches) may put its int3 back at this site before the byte is
+	 * read: look again. Its cur_batch was stored before its int3s, so
+	 * the next look finds it, or the int3 is gone. An int3 that stays
+	 * with no batch of ours holding it is the program's (a debugger's
+	 * breakpoint on a recently patched site): the bound passes it on.
+	 */
+	for (int tries = 0; tries < 1000 && !handled; tries++) {
+		struct dft_patch *batch = __atomic_load_n(&cur_batch, __ATOMIC_ACQUIRE), *p = NULL;
+		uint8_t insn;
+
+		if (batch)
+			p = bsearch(&site, batch, READ_ONCE(cur_n), sizeof(*batch), cmp_patch);
+		insn = *(volatile uint8_t *)site;
+		if (p && insn == INT3) {
+			/*
+			 * The trailing NOP of a 6-byte GOT call may not be
+			 * written yet (step 3): the emulated instruction
+			 * continues there, so this thread writes it itself.
+			 * It is the byte the batch writes, and the text is
+			 * writable for as long as cur_batch is set.
+			 */
+			for (size_t k = 5; k < p->len; k++)
+				if (((volatile uint8_t *)site)[k] != p->new[k])
+					((volatile uint8_t *)site)[k] = p->new[k];
+			emulate(gregs, site, p->new);
+			handled = 1;
+		} else if (!p && !is_recent(site)) {
+			break; /* not ours */
+		} else if (insn != INT3) {
+			gregs[REG_RIP] = site; /* late: run the now complete insn */
+			handled = 1;
+		}
 	}
 	if (handled)
 		__atomic_fetch_add(&dft_patch_stats.traps, 1, __ATOMIC_RELAXED);

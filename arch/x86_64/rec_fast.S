@@ -369,7 +369,10 @@ dft_rec_prof_direct:
 /*
  * The profile's return hook. rax and rdx (the return value) wait in the red
  * zone below the stack pointer, which a signal frame leaves alone; xmm2 is
- * free at a return.
+ * free at a return: it returns nothing, and no caller keeps a value in it
+ * across a traced call (gcc turns its interprocedural register allocation,
+ * -fipa-ra, off for functions with a patchable entry or -pg; clang has it
+ * off by default). The sum of squares is a double in the profile format.
  */
 .macro prof_depth_ok
 	cmpl $DFT_PROF_CHILD_MAX, %ecx

@@ -3,16 +3,16 @@
 # with a main thread that called pthread_exit() and with a raw clone()
 # thread running traced code (tests/prog/stopworld.c).
 . "$(dirname "$0")/../lib.sh"
-# Under qemu-arm the program crashes once its main thread has called
-# pthread_exit() (not understood yet: qemu emulates /proc/self/maps from
-# the host's, which is empty then). Natively and on AArch64 it runs.
-[ -n "$EMULATED" ] && skip "qemu-user: the process crashes after pthread_exit() of the main thread (ARM and AArch64; open, issue 9)"
+# Once the main thread has exited, /proc/self/maps reads empty (under
+# qemu-user too, which has no other true view): the patcher must still
+# prepare and enable the library's sites.
 n=0
 while IFS='|' read -r v cc flags; do
 	build_merge "$T/$v" "$cc" "$flags" stopworld
 	(cd "$T/$v" && DYNFTRACE_STATS=1 run ./stopworld ./libmerge.so) >"$T/$v.out" 2>&1 ||
 		{ cat "$T/$v.out"; fail "stopworld in $v"; }
 	grep -q 'stopworld ok' "$T/$v.out" || { cat "$T/$v.out"; fail "stopworld in $v: no result"; }
+	! grep -e 'error:' -e 'warn:' "$T/$v.out" || fail "stopworld in $v: the runtime complained"
 	n=$((n + 1))
 done < <(ENTRY_ONLY=1 variants | grep -e '-O2|')
 [ $n -gt 0 ] || skip "no compiler for any variant"

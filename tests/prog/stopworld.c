@@ -64,9 +64,16 @@ static void *worker(void *arg)
 	/* Not sw_traced: a raw clone() thread has no TLS for a callback. */
 	CHECK(!dft_set_filter(&ops, "mf*", 1), "filter");
 	for (int i = 0; i < 20; i++) {
+		long before = __atomic_load_n(&calls, __ATOMIC_RELAXED);
+
 		CHECK(!dft_register_ops(&ops), "register");
+		/* The library's threads run its functions all the time: wait
+		 * for one traced call (they must have been prepared). */
+		for (int ms = 0; ms < 5000 && __atomic_load_n(&calls, __ATOMIC_RELAXED) == before; ms++)
+			usleep(1000);
 		CHECK(!dft_unregister_ops(&ops), "unregister");
 	}
+	CHECK(calls >= 20, "only %ld calls traced in 20 rounds", calls);
 	CHECK(!dlclose(h), "dlclose");
 	stop = 1;
 	while (clone_running)
