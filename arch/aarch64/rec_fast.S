@@ -12,8 +12,10 @@
  *   x30  the return point into the traced function (site + 8)
  *   sp   the function's entry sp
  *
- * Only x9-x17 are used, which dft_caller clobbers as well (they carry
- * nothing into a function, nor out of it): nothing is saved on the stack.
+ * Only x9-x17 are used, which dft_caller clobbers as well: they carry
+ * nothing into a function, nor out of it, and no caller keeps a value in
+ * them across a traced call (gcc turns -fipa-ra off for functions with a
+ * patchable entry, clang has it off). Nothing is saved on the stack.
  * Anything unusual goes on to dft_caller with every register it reads as
  * it came (x0-x9, x18, x29, x30, sp, q0-q7): a thread inside already (seq
  * odd: the generic path decides) or not yet registered, a stream not open
