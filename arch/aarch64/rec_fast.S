@@ -65,9 +65,8 @@
 	add x\dst, x17, x\tmp
 .endm
 
-/* Marks the thread outside again (or inside, in a return hook). Reloaded,
- * as the C does: a signal handler since the last step may have moved it
- * on. */
+/* Marks the thread outside again (or inside, in a return hook), where no
+ * register keeps its seq. */
 .macro seq_step tmp
 	ldr \tmp, [x16, #DFT_THREAD_SEQ]
 	add \tmp, \tmp, #1
@@ -76,26 +75,38 @@
 
 /* An entry's first steps: a thread already inside (seq odd: the generic
  * path decides), or not registered yet, goes to the generic path with
- * nothing touched (9f); else it is marked inside. (The word after
+ * nothing touched (9f); else it is marked inside, and x\seq keeps the
+ * odd value where the entry has a register to spare (its exit then
+ * stores the next one, as dft_entry() does). (The word after
  * `registered` is padding: only its low half is tested.) */
-.macro entry_guard
+.macro entry_guard seq=10
 	hint 34 /* bti c: the stubs reach us with br x16 */
 	thread_ptr
-	ldp x10, x11, [x16, #DFT_THREAD_SEQ]
-	tbnz x10, #0, 9f
+	ldp x\seq, x11, [x16, #DFT_THREAD_SEQ]
+	tbnz x\seq, #0, 9f
 	cbz w11, 9f
-	add x10, x10, #1
-	str x10, [x16, #DFT_THREAD_SEQ]
+	add x\seq, x\seq, #1
+	str x\seq, [x16, #DFT_THREAD_SEQ]
+.endm
+
+/* The thread outside again: from x\seq if kept, else reloaded. */
+.macro entry_leave seq
+.ifb \seq
+	seq_step x10
+.else
+	add x\seq, x\seq, #1
+	str x\seq, [x16, #DFT_THREAD_SEQ]
+.endif
 .endm
 
 /* An entry's ends: back into the traced function with \ret in x30 (the
  * caller's return address, or a return hook); 8 the slow path. */
-.macro entry_exits ret:vararg
-	seq_step x10
+.macro entry_exits seq, ret:vararg
+	entry_leave \seq
 	mov x10, x30
 	\ret
 	ret x10
-8:	seq_step x10
+8:	entry_leave \seq
 9:	b dft_caller
 .endm
 
@@ -283,18 +294,18 @@
  * (delta << 2 | FUNC, fid, parent ip) in the thread's stream.
  */
 entry_start dft_rec_function_direct
-	entry_guard
+	entry_guard 15
 	sub x12, x30, #8
 	map_fid 12, 13, 10, 8f, 11
 	now 14
-	tls_addr 17, dft_stream, 15
+	tls_addr 17, dft_stream, 12
 	stream_reserve 16, 14, 17, 10, 11, 12, 8f
 	lsl w10, w10, #DFT_EV_SHIFT
 	orr w10, w10, #DFT_EV_FUNC_TYPE
 	stp w10, w13, [x12, #-16]
 	str x9, [x12, #-8]
 	stream_commit 14, 11
-	entry_exits mov x30, x9
+	entry_exits 15, mov x30, x9
 func_end dft_rec_function_direct
 
 /*
@@ -317,7 +328,7 @@ entry_start dft_rec_graph_direct
 	/* Pushed: what the entry says is ours from now on. */
 	add w12, w12, #1
 	str w12, [x11, #DFT_SHADOW_TOP]
-	entry_exits adr x30, dft_rec_graph_return
+	entry_exits , adr x30, dft_rec_graph_return
 	restore_x9
 func_end dft_rec_graph_direct
 
@@ -372,7 +383,7 @@ entry_start dft_rec_prof_direct
 	shadow_fill x17
 	add w12, w12, #1
 	str w12, [x11, #DFT_SHADOW_TOP]
-	entry_exits adr x30, dft_rec_prof_return
+	entry_exits , adr x30, dft_rec_prof_return
 func_end dft_rec_prof_direct
 
 /* x14 = the entry time, x17 = this thread's profile, w9 = the id. */
