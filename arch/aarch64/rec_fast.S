@@ -223,12 +223,13 @@
 .endm
 
 /*
- * A return hook's checks: x11 = the shadow stack, w12 = the index of its
- * top entry and x13 = that entry, which must be at this sp, ours alone
- * and pushed since we registered (no graph flags); x14 = our data word in
- * it; else jump to 8f. \extra further checks w12. Clobbers x9, x10, x15.
+ * A return hook's checks: x10 = seq, x11 = the shadow stack, w12 = the
+ * index of its top entry and x13 = that entry, which must be at this sp,
+ * ours alone and pushed since we registered (no graph flags); x14 = our
+ * data word in it, which must be 0 if \tmp is 14; else jump to 8f.
+ * \extra further checks w12. Clobbers x9, x15 and x\tmp.
  */
-.macro return_top extra:vararg
+.macro return_top tmp, extra:vararg
 	thread_ptr
 	ldr x10, [x16, #DFT_THREAD_SEQ]
 	tbnz x10, #0, 8f
@@ -248,11 +249,14 @@
 	ldp x15, x9, [x14, #DFT_GDIRECT_USERS]
 	ldr x14, [x14, #DFT_GDIRECT_DATA]
 	ldr x14, [x13, x14]
-	ldr w10, [x13, #DFT_SHENT_USERS]
-	cmp w10, w15
+.ifc \tmp, 14
+	cbnz x14, 8f
+.endif
+	ldr w\tmp, [x13, #DFT_SHENT_USERS]
+	cmp w\tmp, w15
 	b.ne 8f
-	ldr x10, [x13, #DFT_SHENT_GEN]
-	cmp x10, x9
+	ldr x\tmp, [x13, #DFT_SHENT_GEN]
+	cmp x\tmp, x9
 	b.lo 8f
 .endm
 
@@ -339,9 +343,9 @@ func_end dft_rec_graph_direct
  * handler's calls may reuse the entry).
  */
 hook_start dft_rec_graph_return
-	return_top
-	cbnz x14, 8f
-	seq_step x10
+	return_top 14
+	add x10, x10, #1
+	str x10, [x16, #DFT_THREAD_SEQ]
 	now 14
 	tls_addr 17, dft_stream, 15
 	stream_reserve 4, 14, 17, 9, 10, 15, 7f
@@ -388,7 +392,7 @@ func_end dft_rec_prof_direct
 
 /* x14 = the entry time, x17 = this thread's profile, w9 = the id. */
 hook_start dft_rec_prof_return
-	return_top prof_depth_ok
+	return_top 10, prof_depth_ok
 	tls_addr 17, dft_prof, 15
 	ldr x17, [x17]
 	cbz x17, 8f
