@@ -62,13 +62,18 @@ calls() { "$QEMU" -L "/usr/$TRIPLE" "$TMP/base" "$@" | sed -n 's/^calls=\([0-9]*
 	b0=$(insns base $TINY --)
 }
 echo "qemu-$ARCH ($("$QEMU" --version | head -1 | sed 's/.*version //'), $one): instructions per call of bench/src/hotpath.c ($BIG minus $TINY: $((c1 - c0)) calls), over the uninstrumented build ($(((b1 - b0) / (c1 - c0))) per call)"
+# Where this tree's port has no direct trampolines, the generic path only.
+paths="direct generic"
+grep -q '^#define HAVE_DFT_DIRECT' "arch/$ARCH/arch.h" || paths=generic
+echo "(direct: the tracers' direct trampolines where the runtime has them, else the generic path too;"
+echo "generic: DYNFTRACE_NO_DIRECT=1)"
 echo
 echo "| runtime | tracer | path | instructions per call |"
 echo "|---|---|---|---|"
 for lib in "$O" ${BEFORE:+"$BEFORE"}; do
 	lib=$(cd "$lib" && pwd)
 	for t in function function_graph profile; do
-		for path in direct generic; do
+		for path in $paths; do
 			env=(LD_PRELOAD=$lib/libdynftrace.so DYNFTRACE_DIR=$TMP/out DYNFTRACE_TRACER=$t)
 			[ $path = generic ] && env+=(DYNFTRACE_NO_DIRECT=1)
 			# shellcheck disable=SC2086
