@@ -65,6 +65,13 @@
 	add x\dst, x17, x\tmp
 .endm
 
+/* x\dst = the value of this thread's pointer \sym. Clobbers x\tmp. */
+.macro tls_load dst, sym, tmp
+	adrp x\tmp, :gottprel:\sym
+	ldr x\tmp, [x\tmp, #:gottprel_lo12:\sym]
+	ldr x\dst, [x17, x\tmp]
+.endm
+
 /* Marks the thread outside again (or inside, in a return hook), where no
  * register keeps its seq. */
 .macro seq_step tmp
@@ -378,8 +385,7 @@ func_end dft_rec_graph_return
 entry_start dft_rec_prof_direct
 	entry_guard
 	shadow_room dft_rec_prof_return, prof_depth_ok
-	tls_addr 10, dft_prof, 14
-	ldr x10, [x10]
+	tls_load 10, dft_prof, 14
 	cbz x10, 8f
 	add x10, x10, #DFT_PROF_CHILD
 	str xzr, [x10, x12, lsl #3]
@@ -393,8 +399,7 @@ func_end dft_rec_prof_direct
 /* x14 = the entry time, x17 = this thread's profile, w9 = the id. */
 hook_start dft_rec_prof_return
 	return_top 10, prof_depth_ok
-	tls_addr 17, dft_prof, 15
-	ldr x17, [x17]
+	tls_load 17, dft_prof, 15
 	cbz x17, 8f
 	ldr x15, [x13, #DFT_SHENT_IP]
 	map_fid 15, 9, 10, 8f
@@ -417,18 +422,17 @@ hook_start dft_rec_prof_return
 	stp x9, x11, [x10, #DFT_PREC_HITS]
 	/* Self time: the duration less its children's, which go to the
 	 * caller's children. */
-	add x15, x17, #DFT_PROF_CHILD
-	add x15, x15, x12, lsl #3
-	ldr x9, [x15]
+	add x15, x17, x12, lsl #3
+	ldr x9, [x15, #DFT_PROF_CHILD]
 	subs x9, x14, x9
 	b.ls 1f
 	ldr x11, [x10, #DFT_PREC_SELF]
 	add x11, x11, x9
 	str x11, [x10, #DFT_PREC_SELF]
 1:	cbz w12, 2f
-	ldr x9, [x15, #-8]
+	ldr x9, [x15, #DFT_PROF_CHILD - 8]
 	add x9, x9, x14
-	str x9, [x15, #-8]
+	str x9, [x15, #DFT_PROF_CHILD - 8]
 2:	ucvtf d16, x14
 	adrp x9, dft_prof_ns_per_tick
 	ldr d17, [x9, #:lo12:dft_prof_ns_per_tick]
