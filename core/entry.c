@@ -20,7 +20,11 @@ static inline __attribute__((always_inline)) void entry(unsigned long ip, unsign
 	struct dft_ops *ops;
 
 	if (unlikely(seq & 1))
-		return; /* a callback called a traced function */
+		return dft_entry_odd(ip, parent_ip, regs, full);
+	/* The arguments are new values from here: without this, gcc 12
+	 * moves them into callee-saved registers before the test above, for
+	 * the odd path, and the common path pays two more saves. */
+	__asm__("" : "+r"(ip), "+r"(parent_ip), "+r"(regs));
 	WRITE_ONCE(t->seq, seq + 1);
 	if (unlikely(!t->registered))
 		dft_thread_register(t);
@@ -47,3 +51,4 @@ void dft_regs_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *
 {
 	entry(ip, parent_ip, regs, 1);
 }
+

@@ -693,6 +693,9 @@ DFT_API int dft_register_graph(struct dft_graph_ops *gops)
 	gops->ops.func = graph_entry;
 	/* After the prologue the return address is no longer where we look. */
 	gops->ops.flags |= DFT_OPS_FL_ENTRY_ONLY;
+	/* The shadow stack may be half-way through a push or a pop when a
+	 * signal handler interrupts: no entry is pushed from there. */
+	gops->ops.flags |= DFT_OPS_FL_NOT_REENTRANT;
 	/* Entries pushed before now are not this user's, whatever their bits. */
 	WRITE_ONCE(dft_graph_gen, dft_graph_gen + 1);
 	WRITE_ONCE(graph_user_gen[u], dft_graph_gen);

@@ -10,6 +10,7 @@
  *   dlhook.c   dlopen/dlclose through the GOT when the runtime came late
  *   patch.c    batches: desired site states, text protection
  *   trap.c     the trap signal of trap-based protocols, chained with the program's
+ *   sigctx.c   the program's signal handlers, each in a recursion context
  *   stop.c     stopping every other thread while text changes
  *   ops.c      ops registration, filters, IPMODIFY ownership, queries
  *   entry.c    the C half of the trampolines: recursion guard, dispatch
@@ -29,6 +30,8 @@
 #define DFT_THREAD_SEQ 0
 #define DFT_THREAD_REGISTERED __SIZEOF_LONG__
 #define DFT_THREAD_GRAPH (4 * __SIZEOF_POINTER__)
+#define DFT_THREAD_IGNORED (5 * __SIZEOF_POINTER__)
+#define DFT_THREAD_CTX (DFT_THREAD_IGNORED + 4)
 
 /* graph.c's shadow stack, for the direct trampolines of a graph tracer
  * (checked in graph.c where HAVE_DFT_DIRECT: 64-bit layouts): the header,
@@ -217,6 +220,12 @@ int dft_text_patch(struct dft_patch *batch, size_t n, int live);
 /* Internal ops flag: only entry sites (the graph needs the return address
  * where the function entry has it). */
 #define DFT_OPS_FL_ENTRY_ONLY (1UL << 31)
+/* Internal ops flag: the callback is not reentrant (the recorder's streams,
+ * graph.c's shadow stack). A signal handler that interrupted a callback or
+ * a runtime path of its thread does not call it: dft_ctx_lost() is told
+ * instead (the recorder counts the event as lost). */
+#define DFT_OPS_FL_NOT_REENTRANT (1UL << 30)
+extern void (*dft_ctx_lost)(struct dft_ops *ops);
 /* The smallest structs the API accepts (.size): the first layouts with a
  * size field. Fields added later are read only when .size covers them. */
 #define DFT_OPS_SIZE_0 sizeof(struct dft_ops)
@@ -235,6 +244,8 @@ void dft_set_direct(struct dft_ops *ops, void *tramp);
 extern void *dft_direct_tramp;
 
 /* ---- entry.c / thread.c ---- */
+/* Signal handlers nested deeper share the context of the one below. */
+#define DFT_CTX_MAX 8
 struct dft_thread {
 	/* Odd while inside the callbacks: the recursion guard, and what
 	 * grace periods wait on. */
@@ -245,6 +256,18 @@ struct dft_thread {
 	/* dft_ignore_current_thread(): seq is held odd, so that trampolines
 	 * leave at once; grace periods need not wait for the thread. */
 	int ignored;
+	/*
+	 * Recursion contexts (sigctx.c), the kernel's per-context recursion
+	 * bits: 0 is the thread's normal context, d > 0 the d-th signal
+	 * handler nested in it. seq stays the thread's alone (what grace
+	 * periods wait on); these tell, once a trampoline finds seq odd,
+	 * whether this context is inside (true recursion) or interrupted one
+	 * that is (then it runs the callbacks itself, seq left as it is).
+	 */
+	unsigned int ctx;      /* the current context */
+	unsigned int ctx_intr; /* bit d: context d began with seq odd */
+	unsigned int ctx_busy; /* bit d: ... and is inside callbacks itself */
+	unsigned long ctx_sp[DFT_CTX_MAX]; /* context d's wrapper frame */
 };
 extern __thread struct dft_thread dft_thread;
 
@@ -269,8 +292,24 @@ int dft_open_maps(void);
  * Async-signal-safe (system calls only). */
 int dft_stack_mapping(unsigned long sp, unsigned long *lo, unsigned long *hi);
 
+/* ---- sigctx.c: each signal handler of the program in its own context ---- */
+/* The sigaction() of libc, past every interposer: for the runtime's own
+ * handlers, which need no context of their own. */
+int dft_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+/* Runs a handler of the program in a new context (trap.c's chaining). */
+void dft_ctx_call(int sig, siginfo_t *si, void *uc, const struct sigaction *app);
+/* @act, read from the kernel, as the program installed it (the runtime
+ * replaced the program's handler of @sig after it had been wrapped). */
+void dft_ctx_unwrap(int sig, struct sigaction *act);
+/* The context of the caller, once those a siglongjmp left are dropped. */
+unsigned int dft_ctx_current(struct dft_thread *t);
 
 /* ---- trap.c ---- */
+/* sigaction() of the trap signal, which trap.c keeps: 1 when handled (the
+ * result in *@ret), 0 for any other signal. */
+int dft_trap_sigaction(int sig, const struct sigaction *act, struct sigaction *old, int *ret);
+/* Takes the trap signal out of a handler's mask (the program may not block it). */
+void dft_trap_unblockable(sigset_t *set);
 int dft_trap_init(void);
 /* The signal of the trap-based protocols: DFT_TRAP_SIGNAL, or on ports
  * where it is a real-time one, DYNFTRACE_SIGNAL's or a free one. */
@@ -304,8 +343,19 @@ extern struct dft_ops *dft_single_ops;
 void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs,
 		       int full);
 
+/* In a signal handler that interrupted a callback: the list walk without
+ * the DFT_OPS_FL_NOT_REENTRANT ops (given to dft_ctx_lost()). */
+void dft_ops_list_nested(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs,
+			 int full);
+/* The IPMODIFY ops of @ip alone: a redirect is never skipped, not even in
+ * a callback's traced call (true recursion). @regs is a full frame. */
+void dft_ops_redirect(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
+
 /* Trampolines call these: the plain caller, the regs caller. */
 void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
+/* ... and this one instead when they find seq odd (sigctx.c): a recursion,
+ * or a signal handler's call while the context it interrupted is inside. */
+void dft_entry_odd(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs, int full);
 void dft_regs_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
 /* The trampolines (arch/<arch>/entry.S or trampoline.S): the plain caller
  * and the regs-caller a site calls. */

@@ -442,11 +442,11 @@ static int lp_signal_init(void)
 	for (int sig = SIGRTMIN + 5; sig <= SIGRTMAX - 2; sig++) {
 		struct sigaction old, sa = { .sa_sigaction = lp_handler };
 
-		if (sigaction(sig, NULL, &old) || old.sa_handler != SIG_DFL)
+		if (dft_real_sigaction(sig, NULL, &old) || old.sa_handler != SIG_DFL)
 			continue;
 		sa.sa_flags = SA_SIGINFO | SA_RESTART;
 		sigemptyset(&sa.sa_mask);
-		if (sigaction(sig, &sa, NULL))
+		if (dft_real_sigaction(sig, &sa, NULL))
 			continue;
 		lp_sig = sig;
 		return 0;

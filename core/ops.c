@@ -438,6 +438,30 @@ static void __attribute__((noinline)) list_walk(struct ops_priv *o, unsigned lon
 			o->ops->func(ip, parent_ip, o->ops, regs);
 }
 
+void (*dft_ctx_lost)(struct dft_ops *ops);
+
+void dft_ops_list_nested(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs,
+			 int full)
+{
+	for (struct ops_priv *o = __atomic_load_n(&ops_list, __ATOMIC_ACQUIRE); o;
+	     o = READ_ONCE(o->next)) {
+		if (!ops_wants_ip(o, ip, full))
+			continue;
+		if (!(o->ops->flags & DFT_OPS_FL_NOT_REENTRANT))
+			o->ops->func(ip, parent_ip, o->ops, regs);
+		else if (dft_ctx_lost)
+			dft_ctx_lost(o->ops);
+	}
+}
+
+void dft_ops_redirect(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs)
+{
+	for (struct ops_priv *o = __atomic_load_n(&ops_list, __ATOMIC_ACQUIRE); o;
+	     o = READ_ONCE(o->next))
+		if ((o->ops->flags & DFT_OPS_FL_IPMODIFY) && ops_wants_ip(o, ip, 1))
+			o->ops->func(ip, parent_ip, o->ops, regs);
+}
+
 void dft_ops_list_func(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs,
 		       int full)
 {
@@ -485,7 +509,8 @@ DFT_API int dft_register_ops(struct dft_ops *ops)
 		goto out;
 	}
 	if (!ops->func ||
-	    (ops->flags & ~(DFT_OPS_FL_SAVE_REGS | DFT_OPS_FL_IPMODIFY | DFT_OPS_FL_ENTRY_ONLY))) {
+	    (ops->flags & ~(DFT_OPS_FL_SAVE_REGS | DFT_OPS_FL_IPMODIFY | DFT_OPS_FL_ENTRY_ONLY |
+			     DFT_OPS_FL_NOT_REENTRANT))) {
 		pr_err("register: no callback, or unknown flags %#lx", ops->flags);
 		goto out;
 	}

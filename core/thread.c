@@ -28,6 +28,8 @@ __thread struct dft_thread dft_thread __attribute__((tls_model("initial-exec")))
 
 _Static_assert(offsetof(struct dft_thread, seq) == DFT_THREAD_SEQ, "seq");
 _Static_assert(offsetof(struct dft_thread, registered) == DFT_THREAD_REGISTERED, "registered");
+_Static_assert(offsetof(struct dft_thread, ignored) == DFT_THREAD_IGNORED, "ignored");
+_Static_assert(offsetof(struct dft_thread, ctx) == DFT_THREAD_CTX, "ctx");
 
 static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dft_thread threads_head = { .next = &threads_head, .prev = &threads_head };

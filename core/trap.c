@@ -5,8 +5,8 @@
  *
  * Our handler must stay installed as long as a late trap can arrive, yet a
  * program (a debugger-like one, say) may install its own. So sigaction()
- * and signal() are interposed for that one signal: the program's handler
- * is recorded, not installed, and every trap that is not ours is passed on
+ * (sigctx.c's interposer) hands that one signal to dft_trap_sigaction():
+ * the program's handler is recorded, not installed, and every trap that is not ours is passed on
  * to it exactly as the kernel would have (or gets the default action).
  * And the program may not block it (see unblockable() below).
  */
@@ -22,7 +22,6 @@
 
 int dft_arch_trap(int sig, siginfo_t *si, void *ctx);
 
-static int (*real_sigaction)(int, const struct sigaction *, struct sigaction *);
 static struct sigaction app_action; /* what the program believes is installed */
 static int installed;
 int dft_trap_signal;
@@ -33,19 +32,9 @@ static void trap_handler(int sig, siginfo_t *si, void *ctx)
 
 	if (dft_stop_handler(sig, si, ctx) || dft_arch_trap(sig, si, ctx))
 		return;
-	if (app.sa_flags & SA_SIGINFO) {
-		app.sa_sigaction(sig, si, ctx);
-	} else if (app.sa_handler == SIG_IGN) {
-		return;
-	} else if (app.sa_handler != SIG_DFL) {
-		app.sa_handler(sig);
-	} else {
-		/* Not ours and no handler: die of it, as without us. */
-		struct sigaction dfl = { .sa_handler = SIG_DFL };
-
-		real_sigaction(sig, &dfl, NULL);
-		raise(sig);
-	}
+	/* Not ours: the program's handler (in a context of its own), or
+	 * what the kernel would have done (sigctx.c). */
+	dft_ctx_call(sig, si, ctx, &app);
 }
 
 /*
@@ -76,7 +65,7 @@ static int choose_signal(void)
 		return (int)v;
 	}
 	for (int s = sig; s <= SIGRTMAX; s++) {
-		if (real_sigaction(s, NULL, &cur))
+		if (dft_real_sigaction(s, NULL, &cur))
 			continue;
 		if (!(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_DFL)
 			return s;
@@ -90,53 +79,30 @@ int dft_trap_init(void)
 {
 	struct sigaction sa = { .sa_sigaction = trap_handler };
 
-	real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(
-		RTLD_NEXT, "sigaction");
-	if (!real_sigaction)
-		return -ENOSYS;
 	dft_trap_signal = choose_signal();
 	/* SA_NODEFER: a handler of the program may run traced code, which
 	 * may trap again. SA_ONSTACK: honour a thread's alternate stack. */
 	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	if (real_sigaction(dft_trap_signal, &sa, &app_action))
+	if (dft_real_sigaction(dft_trap_signal, &sa, &app_action))
 		return -errno;
+	/* Installed before us, through our sigaction(): the program's own. */
+	dft_ctx_unwrap(dft_trap_signal, &app_action);
 	installed = 1;
 	return 0;
 }
 
-DFT_API int sigaction(int sig, const struct sigaction *act,
-						     struct sigaction *old)
+/* The program's sigaction() of the trap signal: recorded, not installed. */
+int dft_trap_sigaction(int sig, const struct sigaction *act, struct sigaction *old, int *ret)
 {
-	if (!real_sigaction)
-		real_sigaction = (int (*)(int, const struct sigaction *, struct sigaction *))dlsym(
-			RTLD_NEXT, "sigaction");
-	if (sig != dft_trap_signal || !installed) {
-		struct sigaction buf;
-
-		if (act && installed && sigismember(&act->sa_mask, dft_trap_signal)) {
-			buf = *act;
-			sigdelset(&buf.sa_mask, dft_trap_signal);
-			act = &buf;
-		}
-		return real_sigaction(sig, act, old);
-	}
+	if (sig != dft_trap_signal || !installed)
+		return 0;
 	if (old)
 		*old = app_action;
 	if (act)
 		app_action = *act;
-	return 0;
-}
-
-DFT_API sighandler_t signal(int sig, sighandler_t handler)
-{
-	struct sigaction sa = { .sa_handler = handler }, old;
-
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(sig, &sa, &old))
-		return SIG_ERR;
-	return old.sa_handler;
+	*ret = 0;
+	return 1;
 }
 
 /*
@@ -156,6 +122,12 @@ static const sigset_t *unblockable(const sigset_t *set, sigset_t *buf)
 	*buf = *set;
 	sigdelset(buf, sig);
 	return buf;
+}
+
+void dft_trap_unblockable(sigset_t *set)
+{
+	if (installed)
+		sigdelset(set, dft_trap_signal);
 }
 
 static void *next_fn(void **cache, const char *name)
@@ -201,6 +173,15 @@ DFT_API int signalfd(int fd, const sigset_t *mask, int flags)
 int dft_trap_init(void)
 {
 	return 0;
+}
+
+int dft_trap_sigaction(int sig, const struct sigaction *act, struct sigaction *old, int *ret)
+{
+	return 0;
+}
+
+void dft_trap_unblockable(sigset_t *set)
+{
 }
 
 #endif

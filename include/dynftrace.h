@@ -39,7 +39,14 @@ struct dft_ops;
  * through dft_regs_set_fparg() still reaches the function.
  *
  * A callback runs with recursion protection: any traced function it calls
- * runs untraced. From a callback (and from a graph entry or return
+ * runs untraced, but for its DFT_OPS_FL_IPMODIFY callback (a live patch is
+ * never skipped). A signal handler of the program (installed through
+ * sigaction() or signal() once the runtime is loaded) runs in a recursion
+ * context of its own, as the kernel's interrupts do: its traced calls call
+ * the callbacks even when the handler interrupted one, which therefore may
+ * be entered again from a signal handler before it returns, and must be
+ * async-signal-safe and reentrant (an IPMODIFY callback is also entered
+ * again from its own traced calls). From a callback (and from a graph entry or return
  * callback) the API behaves as follows, so that it never deadlocks with an
  * update that waits for the callback to return:
  *

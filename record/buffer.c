@@ -514,6 +514,12 @@ void *dft_stream_ext(struct dft_stream *s, unsigned int kind, size_t len, uint64
 	return p + sizeof(struct dft_ev_ext) / 4;
 }
 
+void dft_stream_ctx_lost(struct dft_ops *ops)
+{
+	if (ops == dft_rec_ops)
+		__atomic_fetch_add(&dft_stream.ctx_lost, 1, __ATOMIC_RELAXED);
+}
+
 void dft_stream_time(struct dft_stream *s, uint64_t ticks)
 {
 	uint64_t *p = dft_stream_ext(s, DFT_EXT_TIME, sizeof(struct dft_ext_u64),
@@ -550,7 +556,7 @@ static void stream_close(void *arg)
 		}
 	}
 	closed_events += s->events;
-	closed_lost += s->lost;
+	closed_lost += s->lost + READ_ONCE(s->ctx_lost);
 	pthread_mutex_unlock(&streams_lock);
 	if (s->map) {
 		munmap(s->map, s->map_len);
@@ -602,7 +608,7 @@ static void streams_sum(uint64_t *events, uint64_t *lost)
 	*lost = closed_lost;
 	for (struct dft_stream *s = streams; s; s = s->next) {
 		*events += READ_ONCE(s->events);
-		*lost += READ_ONCE(s->lost);
+		*lost += READ_ONCE(s->lost) + READ_ONCE(s->ctx_lost);
 	}
 }
 
@@ -640,7 +646,7 @@ int dft_streams_totals_try(uint64_t *events, uint64_t *lost)
 			/* In the list, not yet counted in closed_*. */
 			if (own->state == STREAM_OPEN || own->state == STREAM_STOPPED) {
 				*events += READ_ONCE(own->events);
-				*lost += READ_ONCE(own->lost);
+				*lost += READ_ONCE(own->lost) + READ_ONCE(own->ctx_lost);
 			}
 			return 1;
 		}

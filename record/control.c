@@ -452,7 +452,7 @@ __attribute__((constructor(150))) static void ctl_init(void)
 {
 	struct sigaction sa = { .sa_sigaction = ctl_wake }, old;
 
-	if (handler_installed || sigaction(SIGURG, NULL, &old))
+	if (handler_installed || dft_real_sigaction(SIGURG, NULL, &old))
 		return;
 	if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL) {
 		pr_info("control: the program handles SIGURG itself: no control channel");
@@ -460,7 +460,7 @@ __attribute__((constructor(150))) static void ctl_init(void)
 	}
 	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	if (!sigaction(SIGURG, &sa, NULL))
+	if (!dft_real_sigaction(SIGURG, &sa, NULL))
 		handler_installed = 1;
 	pthread_atfork(NULL, NULL, ctl_atfork_child);
 }

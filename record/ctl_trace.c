@@ -90,7 +90,7 @@ static void func_call(unsigned long ip, unsigned long parent_ip, struct dft_ops 
 	ring_put(EV_FUNC, ip, parent_ip, 0, dft_mono_ns());
 }
 
-static struct dft_ops func_ops = { .func = func_call };
+static struct dft_ops func_ops = { .func = func_call, .flags = DFT_OPS_FL_NOT_REENTRANT };
 
 static int graph_site(unsigned long ip)
 {

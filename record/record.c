@@ -798,6 +798,7 @@ int dft_rec_start(const struct dft_rec_conf *conf, char *err, size_t errlen)
 	fids_scan();
 	fid_map_build();
 	dft_modules_changed = rec_modules_changed;
+	dft_ctx_lost = dft_stream_ctx_lost;
 	pthread_mutex_unlock(&rec_lock);
 	pthread_mutex_unlock(&dft_lock);
 	/* A new directory gets every process file (a later recording too). */

@@ -125,6 +125,10 @@ struct dft_stream {
 	struct dft_stack_ent *stk;
 	unsigned int stk_depth;
 	struct dft_stream *next;
+	/* Events of signal handlers that interrupted a callback of this
+	 * thread (dft_stream_ctx_lost()): counted apart, atomically, as the
+	 * rest of the stream is not theirs to touch. */
+	uint64_t ctx_lost;
 };
 extern __thread struct dft_stream dft_stream;
 extern int dft_stream_ring; /* record --ring: streams are rings */
@@ -195,6 +199,9 @@ static inline size_t dft_ext_size(size_t len)
 
 /* Sets the base of the next delta (an absolute TIME event). */
 void dft_stream_time(struct dft_stream *s, uint64_t ticks);
+/* core's dft_ctx_lost: @ops was not called in a signal handler that
+ * interrupted a callback; an event of the recorder's is counted lost. */
+void dft_stream_ctx_lost(struct dft_ops *ops);
 int dft_streams_init(void);
 /* Each recording's --ring and --max-size (byte counts; NULL or empty:
  * none), before its tracer starts; dft_rec_dirfd is its directory. */

@@ -60,7 +60,9 @@ static void function_call(unsigned long ip, unsigned long parent_ip, struct dft_
 	function_call_common(ip, parent_ip, regs, 0);
 }
 
-static struct dft_ops function_ops = { .func = function_call };
+/* A stream may be half-way through an event when a signal handler
+ * interrupts: its events there are counted as lost (buffer.c). */
+static struct dft_ops function_ops = { .func = function_call, .flags = DFT_OPS_FL_NOT_REENTRANT };
 
 static int function_start(void)
 {

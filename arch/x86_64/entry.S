@@ -7,8 +7,11 @@
  *   0(%rsp)  the return point into the traced function (site + 5)
  *   8(%rsp)  the return address into its caller
  *
- * The recursion guard comes first, before anything is saved, so a traced
- * call made by a callback costs a few instructions. Then a struct dft_regs
+ * The recursion guard comes first, before anything is saved: a thread
+ * already inside goes to the _odd copies of the trampolines, which build
+ * the same frame for dft_entry_odd() (entry.c: a recursion runs only a
+ * live patch redirect; a signal handler that interrupted a callback runs
+ * the callbacks in its own context). Then a struct dft_regs
  * (arch.h) is built and the ops are called: the single ops directly, with
  * (ip, parent_ip, ops, regs), or the list walk with (ip, parent_ip, regs).
  * At a function entry %rsp is 8 mod 16, so after the site's call and a
@@ -92,12 +95,30 @@
 	movq DFT_REGS_RBP(%rsp), %rbp
 .endm
 
-/* Leaves (returns at once) when the thread is already inside a callback;
- * otherwise marks it inside (seq odd), which grace periods wait on. */
-.macro guard_enter
+/* Goes to \odd when the thread is already inside (seq odd: a recursion,
+ * or a signal handler that interrupted a callback; entry.c's
+ * dft_entry_odd() tells which); otherwise call_ops marks it inside, which
+ * grace periods wait on. */
+.macro guard_enter odd
 	movq dft_thread@gottpoff(%rip), %r11
 	testb $1, %fs:DFT_THREAD_SEQ(%r11)
-	jnz 9f
+	jnz \odd
+.endm
+
+/* The odd copies' first steps: an ignored thread (dft_ignore_current_thread
+ * holds seq odd) or one unknown to grace periods leaves at once, as does,
+ * with \plain, the normal context (a recursion, which has no redirect to
+ * run without a regs frame; a context a siglongjmp left behind makes
+ * dft_entry_odd() look). */
+.macro odd_guard plain
+	cmpl $0, %fs:DFT_THREAD_IGNORED(%r11)
+	jne 9f
+	cmpl $0, %fs:DFT_THREAD_REGISTERED(%r11)
+	je 9f
+	.if \plain
+	cmpl $0, %fs:DFT_THREAD_CTX(%r11)
+	je 9f
+	.endif
 .endm
 
 /* rip, rsp, then the callbacks; \full: the frame (%rbx) is the regs
@@ -128,13 +149,29 @@
 	addq $1, %fs:DFT_THREAD_SEQ(%r11)
 .endm
 
-	.globl dft_caller
-	.hidden dft_caller
-	.type dft_caller, @function
+/* The same frame given to dft_entry_odd(ip, parent_ip, regs, \full),
+ * seq left as it is. */
+.macro call_odd full
+	leaq DFT_REGS_SIZE+8(%rbx), %rsi
+	movq %rsi, DFT_REGS_RSP(%rbx)
+	movq DFT_REGS_SIZE(%rbx), %rdi
+	movq %rdi, DFT_REGS_RIP(%rbx)
+	subq $5, %rdi
+	movq (%rsi), %rsi
+	movq %rbx, %rdx
+	movl $\full, %ecx
+	call dft_entry_odd
+.endm
+
+/* The plain caller's body: \guard, then the frame for \call. */
+.macro plain_caller name, guard, call
+	.globl \name
+	.hidden \name
+	.type \name, @function
 	.p2align 4
-dft_caller:
+\name:
 	.cfi_startproc
-	guard_enter
+	\guard
 	subq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset DFT_REGS_SIZE
 	save_args
@@ -143,7 +180,7 @@ dft_caller:
 	movq %rsp, %rbx
 	.cfi_def_cfa_register %rbx
 	xstate_save
-	call_ops 0
+	\call 0
 	xstate_restore 4
 	.cfi_def_cfa_register %rsp
 	movq RBX(%rsp), %rbx
@@ -153,15 +190,18 @@ dft_caller:
 	.cfi_adjust_cfa_offset -DFT_REGS_SIZE
 9:	ret
 	.cfi_endproc
-	.size dft_caller, .-dft_caller
+	.size \name, .-\name
+.endm
 
-	.globl dft_regs_caller
-	.hidden dft_regs_caller
-	.type dft_regs_caller, @function
+/* The regs caller's. */
+.macro regs_caller name, guard, call
+	.globl \name
+	.hidden \name
+	.type \name, @function
 	.p2align 4
-dft_regs_caller:
+\name:
 	.cfi_startproc
-	guard_enter
+	\guard
 	subq $DFT_REGS_SIZE, %rsp
 	.cfi_adjust_cfa_offset DFT_REGS_SIZE
 	save_args
@@ -184,7 +224,7 @@ dft_regs_caller:
 	movq %rsp, %rbx
 	.cfi_def_cfa_register %rbx
 	xstate_save
-	call_ops 1
+	\call 1
 	xstate_restore 4
 	.cfi_def_cfa_register %rsp
 	/* The saved ip is where we go next: a callback that changed it
@@ -203,6 +243,13 @@ dft_regs_caller:
 	.cfi_adjust_cfa_offset -DFT_REGS_SIZE
 9:	ret
 	.cfi_endproc
-	.size dft_regs_caller, .-dft_regs_caller
+	.size \name, .-\name
+.endm
+
+	plain_caller dft_caller, "guard_enter dft_caller_odd", call_ops
+	regs_caller dft_regs_caller, "guard_enter dft_regs_caller_odd", call_ops
+	/* Out of the way of the common path: the same with seq odd. */
+	plain_caller dft_caller_odd, "odd_guard 1", call_odd
+	regs_caller dft_regs_caller_odd, "odd_guard 0", call_odd
 
 	.section .note.GNU-stack,"",@progbits

@@ -36,12 +36,14 @@
 	addq $1, %fs:DFT_THREAD_SEQ(%r11)
 .endm
 
-/* An entry's first steps: a thread already inside returns at once (9f), an
- * unregistered one takes the generic path with nothing touched. */
+/* An entry's first steps: a thread already inside (a recursion, or a
+ * signal handler that interrupted a callback: a redirect may apply, or a
+ * context of its own) and an unregistered one take the generic path with
+ * nothing touched. */
 .macro entry_guard
 	thread_tls
 	testb $1, %fs:DFT_THREAD_SEQ(%r11)
-	jnz 9f
+	jnz dft_caller
 	cmpl $0, %fs:DFT_THREAD_REGISTERED(%r11)
 	je dft_caller
 	seq_step

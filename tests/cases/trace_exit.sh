@@ -13,12 +13,12 @@
 # exited DIR WHAT STATUS: every process with files has an exit file, the
 # first of them says STATUS, and neither report nor info calls any crashed.
 exited() {
-	local dir=$1 what=$2 status=$3 f
+	local dir=$1 what=$2 status=$3 lost=${4:-0} f
 	[ "$(ls "$dir" | grep -c '^maps-')" = "$(ls "$dir" | grep -c '^exit-')" ] ||
 		fail "$what: a process without an exit file: $(ls "$dir")"
 	f=$(ls "$dir"/exit-* 2>/dev/null | head -1)
 	[ -n "$f" ] || fail "$what: no exit file"
-	grep -q "^status=$status events=[0-9]* lost=0\$" "$f" ||
+	grep -q "^status=$status events=[0-9]* lost=$lost\$" "$f" ||
 		fail "$what: exit file: $(cat "$f"), not status $status"
 	run "$DFT" info -i "$dir" >"$dir.info" 2>&1 || { cat "$dir.info"; fail "$what: info"; }
 	grep -q "  status $status\$" "$dir.info" || { cat "$dir.info"; fail "$what: info: no status $status"; }
@@ -126,7 +126,10 @@ E
 	# being committed).
 	out=$T/$v-sigstress
 	rec "$out" 6 -- "$prog" sigstress
-	exited "$out" "$v: sigstress" 6
+	# The handler's own traced entry (on_alarm), when it interrupted the
+	# tracer's callback, is counted lost (core/sigctx.c): the stream
+	# is not the handler's to write then.
+	exited "$out" "$v: sigstress" 6 '[01]'
 	tree "$out" >/dev/null
 	d=$(($(exit_events "$out") - $(info_events "$out")))
 	[ $d = 0 ] || [ $d = 1 ] ||
