@@ -26,8 +26,9 @@
  *    the hook: shadow_find_slots() looks for it first.
  *  - pthread_exit unwinds the thread the same way: the real addresses go
  *    back and every open frame is reported, before it starts. A
- *    cancellation starts inside glibc: the same is done at the forced
- *    unwind's first call of the C++ personality routine.
+ *    cancellation starts inside glibc: the same is done at the unwinder's
+ *    first unwind-table lookup (core/cancel.c: dft_graph_unwinder()), or
+ *    its first call of the C++ personality routine.
  *  - backtrace() and _Unwind_Backtrace() from below hooked frames: the real
  *    addresses go back while they run, so they show the real callers.
  *  - A function reached by a tail call from a hooked one has the hook as its
@@ -762,6 +763,11 @@ static void *next_find(void **cache, const char *name)
 	return p;
 }
 
+void *dft_next_find(void **cache, const char *name)
+{
+	return next_find(cache, name);
+}
+
 /* ... for a call that cannot be left undone (longjmp, a throw). */
 static void *next_sym(void **cache, const char *name)
 {
@@ -837,13 +843,47 @@ DFT_API void __longjmp_chk(struct __jmp_buf_tag env[1], int val)
  * before the unwinder passes them. Inlined into the interposers, so that
  * the frame and return address are theirs.
  */
-static inline __attribute__((always_inline)) void graph_thread_unwind(void)
+#ifndef HAVE_DFT_STACK_RET_SLOT
+/*
+ * A signal interrupted the thread whose unwinder is starting (an
+ * asynchronous cancellation) with the hook in its link register: the
+ * innermost hooked frame had not saved it yet (a leaf function), or had
+ * loaded it back to return. The unwinder reads that frame's return address
+ * from the signal frame's copy, which shadow_find_slots() cannot tell from
+ * a stale one: it gets the real address, signed as the hook was.
+ */
+static void uc_unhook(struct shadow *ss, void *uc)
+{
+	unsigned long *lr = dft_arch_uc_lr(uc);
+	struct shadow_ent e;
+
+	if (!ss->top || !is_hook(*lr))
+		return;
+	e = ss->ent[ss->top - 1];
+	/* Not signed yet (a pac-ret function before its paciasp): as is. */
+	if (*lr == HOOK) {
+		*lr = e.parent;
+		return;
+	}
+	e.hooked = *lr;
+	if (slot_signable(&e))
+		*lr = slot_real(&e);
+}
+#else
+static inline void uc_unhook(struct shadow *ss, void *uc)
+{
+}
+#endif
+
+static void graph_thread_end(unsigned long sp, unsigned long ret, void *uc)
 {
 	struct shadow *ss = dft_thread.graph;
 
-	if (ss && ss->top &&
-	    shadow_unhook(ss, dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0))) {
+	if (ss && ss->top && shadow_unhook(ss, sp, ret)) {
 		int guard = dft_guard_enter();
+
+		if (uc)
+			uc_unhook(ss, uc);
 
 		while (ss->top) {
 			graph_report(ss, ss->top - 1, NULL);
@@ -852,6 +892,33 @@ static inline __attribute__((always_inline)) void graph_thread_unwind(void)
 		ss->restored = 0;
 		dft_guard_exit(guard);
 	}
+}
+
+static inline __attribute__((always_inline)) void graph_thread_unwind(void)
+{
+	graph_thread_end(dft_arch_entry_sp(), (unsigned long)__builtin_return_address(0), NULL);
+}
+
+/*
+ * An unwinder that no interposer here saw start (glibc's forced unwind for
+ * a cancellation: core/cancel.c) is about to run from the frame at @sp: it
+ * ends the thread's hooked frames, unless those have their real addresses
+ * already (an unwinder we started is running) or there are none. @uc: the
+ * context of the signal it runs in (asynchronous cancellation), or NULL.
+ */
+int dft_graph_unwinder_due(void)
+{
+	struct shadow *ss = dft_thread.graph;
+
+	return ss && ss->top && !ss->restored;
+}
+
+void dft_graph_unwinder(unsigned long sp, unsigned long ret, void *uc)
+{
+	struct shadow *ss = dft_thread.graph;
+
+	if (ss && ss->top && !ss->restored)
+		graph_thread_end(sp, ret, uc);
 }
 
 DFT_API void pthread_exit(void *retval)
@@ -909,7 +976,8 @@ DFT_API int _Unwind_Resume_or_Rethrow(struct _Unwind_Exception *exc)
  * personality routine before the unwinder reads that frame's return
  * address, and that call is ours (the program reaches it through the
  * symbol): the forced unwind's first one ends the thread's hooked frames.
- * (A hooked frame deeper than any cleanup still stops the unwinder.)
+ * core/cancel.c does it earlier, at the unwinder's first table lookup,
+ * where it has one to interpose; this covers the others.
  */
 #define DFT_FORCE_UNWIND 8 /* _UA_FORCE_UNWIND, ARM's _US_FORCE_UNWIND */
 #ifdef HAVE_DFT_EHABI

@@ -361,10 +361,31 @@ void dft_regs_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *
  * and the regs-caller a site calls. */
 extern char dft_caller[], dft_regs_caller[];
 
+/* ---- rt_text.c ---- */
+/* Finds the runtime's text (not in a signal handler), once. */
+void dft_rt_text_init(void);
+int dft_in_rt_text(unsigned long pc);
+/* Code the runtime maps (stubs) counts as its text while it is there. */
+void dft_rt_text_add(const void *p, unsigned long len);
+void dft_rt_text_del(const void *p);
+/* Whether a thread interrupted at @pc was inside the runtime: holding the
+ * recursion guard, in its text, or on a site's instructions that the unwind
+ * tables leave out. */
+int dft_interrupted_inside(unsigned long pc);
+
 /* ---- graph.c ---- */
 int dft_graph_init(void);
 /* In a return callback given @regs: 1 and where the function returns to. */
 int dft_graph_return_address(const struct dft_regs *regs, unsigned long *addr);
+/* An unwinder none of graph.c's interposers saw start runs from the frame
+ * at @sp, returning to @ret (core/cancel.c), in a signal handler whose
+ * context is @uc (or NULL): the hooked frames end. */
+void dft_graph_unwinder(unsigned long sp, unsigned long ret, void *uc);
+/* Whether the thread has hooked frames that no unwinder of ours restored. */
+int dft_graph_unwinder_due(void);
+/* The next definition of @name after ours (dlsym(RTLD_NEXT)), cached in
+ * *@cache; NULL if there is none. */
+void *dft_next_find(void **cache, const char *name);
 
 /* arch/<arch>/return.S:
  *

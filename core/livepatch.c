@@ -262,30 +262,6 @@ static int unwind_hit(const struct lp_range *r, size_t n, unsigned long *where,
 	return -1;
 }
 
-/* The runtime's own text: a thread interrupted there is in a trampoline or
- * a callback, whose frames the unwind tables may not describe at every
- * instruction (a rewritten return slot, a half-restored frame). */
-static unsigned long rt_lo, rt_hi;
-
-static int rt_text(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	(void)size;
-	(void)arg;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		unsigned long lo = info->dlpi_addr + ph->p_vaddr;
-
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-			continue;
-		if ((unsigned long)rt_text >= lo && (unsigned long)rt_text < lo + ph->p_memsz) {
-			rt_lo = lo;
-			rt_hi = lo + ph->p_memsz;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 static _Unwind_Reason_Code uw_nothing(struct _Unwind_Context *ctx, void *arg)
 {
 	(void)ctx;
@@ -302,7 +278,7 @@ static void unwind_init(void)
 
 	if (uw_backtrace || getenv("DYNFTRACE_LIVEPATCH_NO_UNWIND"))
 		return;
-	dl_iterate_phdr(rt_text, NULL);
+	dft_rt_text_init();
 	h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return;
@@ -334,7 +310,7 @@ static int thread_state(struct lp_trans *tr, unsigned long pc, unsigned long lr,
 	 * running thread gets the scan: a false hit only means "ask again
 	 * next round", and the tables may not describe every instruction of
 	 * a trampoline (a rewritten return slot, a half-restored frame). */
-	if (!pc || (pc >= rt_lo && pc < rt_hi) || !dft_arch_at_syscall(pc))
+	if (!pc || dft_in_rt_text(pc) || !dft_arch_at_syscall(pc))
 		unwind = 0;
 	hit = unwind ? unwind_hit(r, n, where ? where : &dummy, &rest) : -1;
 	if (hit < 0 && rest != sp) {
@@ -416,7 +392,7 @@ static void lp_handler(int sig, siginfo_t *si, void *uc)
 		dft_arch_uc_regs(uc, &pc, &sp, &lr);
 		/* Inside our callbacks or trampolines: a version may be chosen
 		 * and not yet reached (AArch64 holds it in x9 until `ret x9`). */
-		if ((dft_thread.seq & 1) || (pc >= rt_lo && pc < rt_hi))
+		if (dft_interrupted_inside(pc))
 			state = -1;
 		else
 			state = thread_state(tr, pc, lr, sp, 1, &where);

@@ -50,12 +50,15 @@ void *dft_stubs_seal(void *page)
 		munmap(page, PAGE_SIZE);
 		return NULL;
 	}
+	dft_rt_text_add(page, PAGE_SIZE);
 	return page;
 }
 
 void dft_stubs_free(struct dft_module *mod)
 {
-	if (mod->stubs)
+	if (mod->stubs) {
+		dft_rt_text_del(mod->stubs);
 		munmap(mod->stubs, PAGE_SIZE);
+	}
 	mod->stubs = NULL;
 }

@@ -269,6 +269,7 @@ struct dft_module *dft_plt_module(struct dft_module *owner, const struct dft_mod
 	__builtin___clear_cache((char *)page, (char *)page + len);
 	if (mprotect(page, len, PROT_READ | PROT_EXEC))
 		goto fail;
+	dft_rt_text_add(page, len);
 	dft_for_each_site(mod, s) {
 		if (dft_arch_site_decode(s))
 			s->flags |= DFT_SITE_FAILED;
@@ -330,8 +331,10 @@ void dft_plt_restore(struct dft_module *mod, int mapped)
 		if (*(unsigned long *)plt->got[i] == mod->sites[i].addr)
 			got_store(plt, (unsigned long *)plt->got[i], plt->orig[i]);
 	}
-	if (!mapped)
+	if (!mapped) {
+		dft_rt_text_del(plt->page);
 		munmap(plt->page, plt->len);
+	}
 	free(plt->got);
 	free(plt->orig);
 	free(plt);

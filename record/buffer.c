@@ -74,16 +74,16 @@ int dft_mfile_open(struct dft_mfile *mf, const char *name, size_t size)
 	void *map;
 	int fd;
 
-	fd = openat(dft_rec_dirfd, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = dft_rec_openat(dft_rec_dirfd, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	if (ftruncate(fd, size)) {
-		close(fd);
+		dft_rec_close(fd);
 		return -errno;
 	}
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
-		close(fd);
+		dft_rec_close(fd);
 		return -errno;
 	}
 	mf->map = map;
@@ -113,7 +113,7 @@ void dft_mfile_close(struct dft_mfile *mf)
 	if (mf->map)
 		munmap(mf->map, mf->size);
 	if (mf->map)
-		close(mf->fd);
+		dft_rec_close(mf->fd);
 	mf->map = NULL;
 }
 
@@ -130,16 +130,16 @@ static void budget_init(const char *limit)
 
 	if (!limit || !*limit)
 		return;
-	fd = openat(dft_rec_dirfd, DFT_FILE_BUDGET, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = dft_rec_openat(dft_rec_dirfd, DFT_FILE_BUDGET, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || fstat(fd, &st) ||
 	    ((size_t)st.st_size < sizeof(*budget) && ftruncate(fd, sizeof(*budget)))) {
 		pr_err("record: cannot create the budget file for --max-size: %m\n");
 		if (fd >= 0)
-			close(fd);
+			dft_rec_close(fd);
 		return;
 	}
 	map = mmap(NULL, sizeof(*budget), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
+	dft_rec_close(fd);
 	if (map == MAP_FAILED) {
 		pr_err("record: cannot map the budget file: %m\n");
 		return;
@@ -338,7 +338,7 @@ static int stream_open(struct dft_stream *s, uint64_t now)
 		stream_lost(s);
 		return -1;
 	}
-	fd = openat(dft_rec_dirfd, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = dft_rec_openat(dft_rec_dirfd, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err = errno;
 		goto fail;
@@ -398,7 +398,7 @@ fail:
 	/* One warning per thread is enough. */
 	pr_warn("cannot create the stream %s: %s\n", name, strerror(err));
 	if (fd >= 0)
-		close(fd);
+		dft_rec_close(fd);
 	return -1;
 }
 
@@ -562,7 +562,7 @@ static void stream_close(void *arg)
 		munmap(s->map, s->map_len);
 		if (ftruncate(s->fd, stream_used(s)))
 			pr_debug("cannot cut a stream to its size: %m\n");
-		close(s->fd);
+		dft_rec_close(s->fd);
 	}
 	if (s->stk)
 		munmap(s->stk, DFT_STACK_MAX * sizeof(*s->stk));
@@ -650,7 +650,7 @@ int dft_streams_totals_try(uint64_t *events, uint64_t *lost)
 			}
 			return 1;
 		}
-		nanosleep(&pause, NULL);
+		syscall(SYS_nanosleep, &pause, NULL); /* not a cancellation point */
 	}
 	streams_sum(events, lost);
 	pthread_mutex_unlock(&streams_lock);
@@ -678,7 +678,7 @@ static void streams_child(void)
 	for (struct dft_stream *s = streams; s; s = s->next) {
 		if (s->map) {
 			munmap(s->map, s->map_len);
-			close(s->fd);
+			dft_rec_close(s->fd);
 		}
 		if (s->stk && s != &dft_stream)
 			munmap(s->stk, DFT_STACK_MAX * sizeof(*s->stk));
@@ -747,7 +747,7 @@ void dft_streams_stop(void)
 			munmap(s->map, s->map_len);
 			if (ftruncate(s->fd, stream_used(s)))
 				pr_debug("cannot cut a stream to its size: %m\n");
-			close(s->fd);
+			dft_rec_close(s->fd);
 		}
 		/* Its thread opens a stream anew at its next event; the
 		 * stack of open frames stays the thread's. */

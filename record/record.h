@@ -21,12 +21,31 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <dynftrace/format.h>
 
 #include "internal.h"
+
+/*
+ * The stream and profile files are opened and closed inside callbacks,
+ * where a thread must not act on a deferred pthread_cancel: the unwind
+ * would start with the recursion guard held and an event half written.
+ * openat(), close() and nanosleep() are cancellation points; the system
+ * calls themselves are not.
+ */
+static inline int dft_rec_openat(int dirfd, const char *name, int flags, mode_t mode)
+{
+	return (int)syscall(SYS_openat, dirfd, name, flags, mode);
+}
+
+static inline int dft_rec_close(int fd)
+{
+	return (int)syscall(SYS_close, fd);
+}
 
 /* The recorder's own data: hidden, reached without the GOT (internal.h). */
 #pragma GCC visibility push(hidden)

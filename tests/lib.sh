@@ -58,15 +58,16 @@ arch_dir() {
 	esac
 }
 
-# arm_pfe_eh CC FLAGS SRC: whether SRC is C++ that g++ would miscompile for
-# ARM with -fpatchable-function-entry. gcc 12 puts .fnstart (where EHABI's
-# region, the base of the LSDA's offsets, begins) before the NOP sled and
-# computes the offsets from after it: every catch and cleanup is missed, and
-# the program terminates, traced or not. The program is compiled through
+# arm_pfe_eh CC FLAGS SRC: whether SRC is C++ (or C with -fexceptions) that
+# gcc would miscompile for ARM with -fpatchable-function-entry. gcc 12 puts
+# .fnstart (where EHABI's region, the base of the LSDA's offsets, begins)
+# before the NOP sled and computes the offsets from after it: every catch
+# and cleanup is missed, and the program terminates, traced or not. The program is compiled through
 # tests/prog/arm_fnstart.awk, which moves .fnstart past the sled.
 arm_pfe_eh() {
-	[ "$(arch_dir)" = arm ] && [ "${1#*g++}" != "$1" ] && [ "${3%.cc}" != "$3" ] &&
-		[ "${2#*-fpatchable-function-entry}" != "$2" ]
+	[ "$(arch_dir)" = arm ] && [ "${2#*-fpatchable-function-entry}" != "$2" ] &&
+		{ { [ "${1#*g++}" != "$1" ] && [ "${3%.cc}" != "$3" ]; } ||
+			{ [ "${1#*gcc}" != "$1" ] && [ "${2#*-fexceptions}" != "$2" ]; }; }
 }
 
 # build_variant OUT "cc" "flags" SRC... [-- LDFLAGS...]

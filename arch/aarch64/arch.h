@@ -218,6 +218,29 @@ static inline void dft_arch_uc_regs(const void *uc, unsigned long *pc, unsigned 
 	*lr = (unsigned long)mc->regs[30];
 }
 
+/* Where a signal frame keeps the interrupted link register: a
+ * cancellation's unwinder reads the return address there (core/graph.c). */
+static inline unsigned long *dft_arch_uc_lr(void *uc)
+{
+	return (unsigned long *)&((ucontext_t *)uc)->uc_mcontext.regs[30];
+}
+
+/* Whether @pc is on an instruction of a site in its call form (or the
+ * `bti c` before it) that gcc's unwind tables leave out: its FDE starts
+ * after the patchable area. A cancellation's unwinder stops there
+ * (core/cancel.c waits for the thread to move on). Reads only the
+ * instructions at @pc and, within its page, before it. */
+static inline int dft_arch_unwind_gap(unsigned long pc)
+{
+	const uint32_t *p = (const uint32_t *)pc;
+
+	if (*p == 0xaa1e03e9U) /* mov x9, x30 */
+		return 1;
+	if (*p == 0xd503245fU && p[1] == 0xaa1e03e9U) /* bti c */
+		return 1;
+	return (pc & 4095) && p[-1] == 0xaa1e03e9U && (*p & 0xfc000000U) == 0x94000000U;
+}
+
 #endif /* !__ASSEMBLER__ */
 
 /* Offsets the assembly uses; checked against the struct in insn.c. */

@@ -178,6 +178,20 @@ static inline void dft_arch_uc_regs(const void *uc, unsigned long *pc, unsigned 
 	*lr = (unsigned long)mc->arm_lr;
 }
 
+/* Where a signal frame keeps the interrupted link register: a
+ * cancellation's unwinder reads the return address there (core/graph.c). */
+static inline unsigned long *dft_arch_uc_lr(void *uc)
+{
+	return (unsigned long *)&((ucontext_t *)uc)->uc_mcontext.arm_lr;
+}
+
+/* Whether @pc is on a site instruction that the unwind tables leave out
+ * (see arch/aarch64): the tables cover a site here. */
+static inline int dft_arch_unwind_gap(unsigned long pc)
+{
+	return 0;
+}
+
 #endif /* !__ASSEMBLER__ */
 
 /* Offsets the assembly uses; checked against the struct in insn.c. */

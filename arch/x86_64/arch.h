@@ -200,6 +200,13 @@ static inline void dft_arch_uc_regs(const void *uc, unsigned long *pc, unsigned 
 	*lr = (unsigned long)0;
 }
 
+/* Whether @pc is on a site instruction that the unwind tables leave out
+ * (see arch/aarch64): the tables cover a site here. */
+static inline int dft_arch_unwind_gap(unsigned long pc)
+{
+	return 0;
+}
+
 #endif /* !__ASSEMBLER__ */
 
 /* Offsets the assembly uses; checked against the struct in insn.c. */

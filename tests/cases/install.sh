@@ -40,7 +40,7 @@ $CC -shared -fPIC -O2 $(pkg-config --cflags dynftrace) "$TOP/examples/shop_fix.c
 readelf -d "$T/shop_fix.so" | grep -q "NEEDED.*libdynftrace" && fail "the live patch links the runtime"
 # Only the API and the interposers (docs/internals.md) are exported.
 "${CROSS_COMPILE}nm" -D --defined-only "$root$prefix/lib/libdynftrace.so" | awk '{ print $3 }' |
-	grep -vE '^(dft_[a-z_]+(@@DYNFTRACE_0\.1)?|DYNFTRACE_0\.1|dlopen|dlclose|(__)?sigaction|signal|bsd_signal|ssignal|(__)?sysv_signal|sigset|pthread_create|pthread_sigmask|sigprocmask|signalfd|_Unwind_[A-Za-z_]+|__cxa_[a-z_]+|__gxx_personality_v0|pthread_exit|backtrace|pthread_setname_np|_exit|_Exit|(_|__|sig)?longjmp|__longjmp_chk)$' \
+	grep -vE '^(dft_[a-z_]+(@@DYNFTRACE_0\.1)?|DYNFTRACE_0\.1|dlopen|dlclose|(__)?sigaction|signal|bsd_signal|ssignal|(__)?sysv_signal|sigset|pthread_create|pthread_sigmask|sigprocmask|signalfd|_Unwind_[A-Za-z_]+|__cxa_[a-z_]+|__gxx_personality_v0|pthread_exit|pthread_cancel|_dl_find_object|__gnu_Unwind_Find_exidx|backtrace|pthread_setname_np|_exit|_Exit|(_|__|sig)?longjmp|__longjmp_chk)$' \
 	>"$T/extra" && { cat "$T/extra"; fail "unexpected exported symbols"; }
 # The exported API is exactly what the header declares, and what the
 # version script lists, all in the DYNFTRACE_0.1 node.
