@@ -25,6 +25,10 @@
 /* A site is the two words `mov x9, x30; nop|bl`. */
 #define DFT_SITE_MAX 8
 
+/* Sites may call an ops' own trampoline (dft_set_direct): entry sites
+ * only; the -pg forms keep the caller (insn.c). */
+#define HAVE_DFT_DIRECT 1
+
 /* Library calls (core/plt.c): 16-byte stubs, pltstub.c here. */
 #define HAVE_DFT_LIBCALL 1
 #define DFT_PLT_STUB_SIZE 16

@@ -12,6 +12,12 @@
  *          written) and the bl. gcc has put the return address into x0
  *          (`mov x0, x30`, scheduled anywhere before), so these call the
  *          trampolines' mcount entries, which take it from there.
+ *
+ * DFT_TGT_DIRECT (dft_set_direct): an entry site calls the direct
+ * trampoline, or the module's direct stub, which jumps through
+ * direct_far. A mcount site keeps calling the caller: its return
+ * address is in x0, and it cannot be hooked, which the direct trampolines
+ * do not check.
  */
 #include <string.h>
 
@@ -25,6 +31,8 @@ enum { SITE_ENTRY, SITE_MCOUNT };
 #define BL 0x94000000U
 #define BL_MASK 0xfc000000U
 #define LDR_X16_LIT8 0x58000050U /* ldr x16, .+8 */
+#define LDR_X16_LIT16 0x58000090U /* ldr x16, .+16 */
+#define LDR_X16_X16 0xf9400210U /* ldr x16, [x16] */
 #define BR_X16 0xd61f0200U
 
 #define BL_RANGE (128UL << 20)
@@ -56,24 +64,46 @@ static int tramp_index(int kind, enum dft_target target)
 }
 
 /* Stubs: `ldr x16, .+8; br x16; .quad target`. (adrp reaches ±4 GiB only,
- * and a PIE program and its libraries are terabytes apart.) */
+ * and a PIE program and its libraries are terabytes apart.) The direct one
+ * is `ldr x16, .+16; ldr x16, [x16]; br x16; nop; .quad
+ * &direct_far`: the direct trampoline is chosen after the stubs
+ * are sealed. */
 struct stubs {
 	uint32_t code[NR_TRAMPS][4];
+	uint32_t direct[6];
 };
+
+/*
+ * The last direct trampoline an entry site was given: set before the
+ * first such site is patched and never cleared, since a thread may still
+ * be on its way there after the sites changed back.
+ */
+static void *direct_far;
 
 static int site_insn(const struct dft_site *site, int kind, enum dft_target target, uint32_t *insn)
 {
 	unsigned long from = site->addr + 4, to;
 	int i = tramp_index(kind, target);
+	struct stubs *s = site->mod->stubs;
 
 	insn[0] = kind == SITE_MCOUNT ? word(site->addr, 0) : MOV_X9_X30;
 	insn[1] = NOP;
 	if (target == DFT_TGT_NOP)
 		return 0;
+	if (target == DFT_TGT_DIRECT && !dft_direct_tramp)
+		return -EINVAL;
 	to = (unsigned long)tramps[i];
+	if (target == DFT_TGT_DIRECT && kind == SITE_ENTRY) {
+		to = (unsigned long)dft_direct_tramp;
+		if (!bl_reaches(from, to) && s && bl_reaches(from, (unsigned long)s->direct)) {
+			WRITE_ONCE(direct_far, dft_direct_tramp);
+			to = (unsigned long)s->direct;
+		}
+		/* Out of reach without a stub: the caller serves it too. */
+		if (!bl_reaches(from, to))
+			to = (unsigned long)tramps[i];
+	}
 	if (!bl_reaches(from, to)) {
-		struct stubs *s = site->mod->stubs;
-
 		if (!s)
 			return -ENOSPC;
 		to = (unsigned long)s->code[i];
@@ -112,7 +142,7 @@ int dft_arch_site_decode(struct dft_site *site)
 	/* An entry site already calling a trampoline (a fork child, or a
 	 * module rescanned after a failed dlclose), or a mcount one. */
 	for (int kind = SITE_ENTRY; kind <= SITE_MCOUNT; kind++)
-		for (int t = DFT_TGT_CALLER; t <= DFT_TGT_REGS; t++)
+		for (int t = DFT_TGT_CALLER; t <= DFT_TGT_DIRECT; t++)
 			if (!site_insn(site, kind, t, insn) && insn[0] == w0 && insn[1] == w1) {
 				site->kind = kind;
 				site->target = t;
@@ -131,6 +161,7 @@ int dft_arch_site_decode(struct dft_site *site)
 void *dft_arch_stubs_alloc(struct dft_module *mod)
 {
 	struct stubs *s = dft_map_near(mod->text_lo, mod->text_hi, BL_RANGE);
+	uint64_t far;
 
 	if (!s)
 		return NULL;
@@ -141,6 +172,12 @@ void *dft_arch_stubs_alloc(struct dft_module *mod)
 		s->code[i][1] = BR_X16;
 		memcpy(&s->code[i][2], &target, 8);
 	}
+	far = (unsigned long)&direct_far;
+	s->direct[0] = LDR_X16_LIT16;
+	s->direct[1] = LDR_X16_X16;
+	s->direct[2] = BR_X16;
+	s->direct[3] = NOP;
+	memcpy(&s->direct[4], &far, 8);
 	return dft_stubs_seal(s);
 }
 
