@@ -315,6 +315,8 @@ void dft_modules_scan(int startup)
 			if (!m->stubs)
 				pr_warn("%s: no memory for branch stubs near the module: its functions cannot be traced",
 					m->name);
+			else
+				pr_debug("%s: branch stubs near the module", m->name);
 		}
 		dft_module_pending = m;
 		module_normalise(m, live);

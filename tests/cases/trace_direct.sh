@@ -3,11 +3,12 @@
 # architecture has HAVE_DFT_DIRECT) write the same trace as the generic
 # path (DYNFTRACE_NO_DIRECT=1), in every variant, for the function and the
 # function_graph tracers (and the same calls counted for the profile
-# tracer): call order, nesting and callers; threads; fork;
-# a SIGKILL (committed events read back); a library loaded later (outside
-# the direct map: the C path); argument specs (the C path); a filter;
-# longjmp, siglongjmp, signals, tail calls, pthread_exit, deep recursion
-# (the shadow stack grows in C), and C++ exceptions.
+# tracer): call order, nesting and callers (with their offsets); threads;
+# fork; a SIGKILL (committed events read back); a library loaded later
+# (outside the direct map: the C path); a non-PIE program (the direct
+# stubs); argument specs (the C path); a filter; longjmp, siglongjmp,
+# signals, tail calls, pthread_exit, deep recursion (the shadow stack grows
+# in C), and C++ exceptions.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/prog/trace_lib.sh"
 
@@ -82,6 +83,17 @@ for v in $(ENTRY_ONLY=1 build_trace trace_graph trace_graph.c); do
 	tree "$a" >"$a.tree"
 	[ "$(grep -cx '    mid' "$a.tree")" = 60000 ] || fail "$v: sigstress: not 60000 mid"
 	grep -q 'on_tick' "$a.tree" || fail "$v: sigstress: no handler call traced"
+done
+# A program linked far from the runtime (non-PIE): its sites reach the
+# direct trampolines through the module's direct stub.
+for v in $(ENTRY_ONLY=1 build_trace trace_graph_nopie trace_graph.c "-fno-pie -no-pie"); do
+	prog=$O/tests/trace/$v/trace_graph_nopie
+	for t in function function_graph; do
+		same "$v" nopie-$t -t $t -- "$prog" basic
+		grep -q 'trace_graph_nopie: branch stubs near the module' "$T/$v-nopie-$t-direct.log" ||
+			fail "$v: nopie: no branch stubs: the test needs a program out of the runtime's reach"
+	done
+	same_profile "$v" nopie-profile -- "$prog" basic
 done
 for v in $(ENTRY_ONLY=1 build_trace trace_cxx trace_cxx.cc); do
 	for t in function function_graph; do
