@@ -122,9 +122,10 @@
 	str \tmp, [r7, #DFT_THREAD_SEQ]
 .endm
 
-/* An entry's ends: back into the traced function with \lr (its frame
- * word: the caller's return address; or a return hook), 8 the slow path
- * with seq stepped, 9 as it came. */
+/* An entry's ends: back into the traced function with lr = the caller's
+ * return address (the site's pushed word), or \hook if given; 8 the slow
+ * path with seq stepped, 9 as it came. The literals of the guard and the
+ * clock follow. */
 .macro entry_exits p, hook
 	seq_step r0
 	add sp, sp, #8
