@@ -26,12 +26,7 @@
 
 #include <dynftrace/livepatch.h>
 
-/* Never inlined, cloned or specialised: each call goes through the site. */
-#ifdef __clang__
-#define NOIPA __attribute__((noinline))
-#else
-#define NOIPA __attribute__((noipa))
-#endif
+#include "trace_prog.h" /* NOIPA: each call goes through the site */
 
 #define NEW_TAG 1000000
 #define PARK (-1)

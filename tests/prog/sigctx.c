@@ -31,11 +31,7 @@
 #include <dynftrace.h>
 #include <dynftrace/livepatch.h>
 
-#ifdef __clang__
-#define NOIPA __attribute__((noinline))
-#else
-#define NOIPA __attribute__((noipa))
-#endif
+#include "trace_prog.h" /* NOIPA */
 
 static volatile sig_atomic_t in_slow;
 static volatile long interrupted, handled, hcalls, h_old, h_new, cb_old, cb_new, works;
