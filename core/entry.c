@@ -12,12 +12,23 @@
  */
 #include "internal.h"
 
+static inline __attribute__((always_inline)) void dispatch(unsigned long ip,
+							   unsigned long parent_ip,
+							   struct dft_regs *regs, int full)
+{
+	struct dft_ops *ops = READ_ONCE(dft_single_ops);
+
+	if (likely(ops))
+		ops->func(ip, parent_ip, ops, regs);
+	else
+		dft_ops_list_func(ip, parent_ip, regs, full);
+}
+
 static inline __attribute__((always_inline)) void entry(unsigned long ip, unsigned long parent_ip,
 							struct dft_regs *regs, int full)
 {
 	struct dft_thread *t = &dft_thread;
 	unsigned long seq = t->seq;
-	struct dft_ops *ops;
 
 	if (unlikely(seq & 1))
 		return dft_entry_odd(ip, parent_ip, regs, full);
@@ -26,16 +37,14 @@ static inline __attribute__((always_inline)) void entry(unsigned long ip, unsign
 	 * the odd path, and the common path pays two more saves. */
 	__asm__("" : "+r"(ip), "+r"(parent_ip), "+r"(regs));
 	WRITE_ONCE(t->seq, seq + 1);
-	if (unlikely(!t->registered))
-		dft_thread_register(t);
-	/* Pairs with the membarrier() of dft_synchronize(): our odd seq is
-	 * visible to it before we load what it may retire. */
-	barrier();
-	ops = READ_ONCE(dft_single_ops);
-	if (likely(ops))
-		ops->func(ip, parent_ip, ops, regs);
-	else
-		dft_ops_list_func(ip, parent_ip, regs, full);
+	if (unlikely(!t->registered) && unlikely(dft_thread_register(t))) {
+		dft_entry_unlisted(ip, parent_ip, regs, full);
+	} else {
+		/* Pairs with the membarrier() of dft_synchronize(): our odd
+		 * seq is visible to it before we load what it may retire. */
+		barrier();
+		dispatch(ip, parent_ip, regs, full);
+	}
 	barrier();
 	WRITE_ONCE(t->seq, seq + 2);
 }

@@ -274,8 +274,11 @@ struct dft_thread {
 extern __thread struct dft_thread dft_thread;
 
 int dft_thread_init(void);
-void dft_thread_register(struct dft_thread *t);
+int dft_thread_register(struct dft_thread *t);
 void dft_synchronize(void);
+/* Around the callbacks of a thread not in the list grace periods walk. */
+void dft_unlisted_enter(void);
+void dft_unlisted_exit(void);
 void dft_sync_cores(void);
 int dft_in_callback(void);
 
@@ -358,6 +361,8 @@ void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs)
 /* ... and this one instead when they find seq odd (sigctx.c): a recursion,
  * or a signal handler's call while the context it interrupted is inside. */
 void dft_entry_odd(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs, int full);
+/* ... and the normal ones this when the thread could not register. */
+void dft_entry_unlisted(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs, int full);
 void dft_regs_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
 /* The trampolines (arch/<arch>/entry.S or trampoline.S): the plain caller
  * and the regs-caller a site calls. */

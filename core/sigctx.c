@@ -277,18 +277,12 @@ DFT_API sighandler_t sigset(int sig, sighandler_t disp)
  * as long as the handler runs, so a grace period that saw seq odd waits
  * for both.
  */
-void dft_entry_odd(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs, int full)
+static void odd_calls(struct dft_thread *t, unsigned long ip, unsigned long parent_ip,
+		      struct dft_regs *regs, int full)
 {
-	struct dft_thread *t = &dft_thread;
-	unsigned int d, bit;
+	unsigned int d = dft_ctx_current(t), bit = 1U << d;
 	struct dft_ops *ops;
 
-	/* Ignored, or unknown to grace periods (not yet registered, or
-	 * past its TLS destructor): nothing it loads would be waited for. */
-	if (t->ignored || !t->registered)
-		return;
-	d = dft_ctx_current(t);
-	bit = 1U << d;
 	if (!d || !(t->ctx_intr & bit) || (t->ctx_busy & bit)) {
 		if (full)
 			dft_ops_redirect(ip, parent_ip, regs);
@@ -305,4 +299,41 @@ void dft_entry_odd(unsigned long ip, unsigned long parent_ip, struct dft_regs *r
 		dft_ops_list_nested(ip, parent_ip, regs, full);
 	barrier();
 	t->ctx_busy &= ~bit;
+}
+
+void dft_entry_odd(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs, int full)
+{
+	struct dft_thread *t = &dft_thread;
+
+	/* Ignored: it runs nothing, and grace periods do not wait for it. */
+	if (t->ignored)
+		return;
+	/* Not in the list grace periods walk: a handler that interrupted
+	 * the thread's first traced call while it registers (under qemu,
+	 * where signals wait for the end of a block of code, the first
+	 * ones of a timer often land there), or a TLS destructor after the
+	 * thread left the list. Its redirects must still run. */
+	if (unlikely(!t->registered)) {
+		dft_unlisted_enter();
+		odd_calls(t, ip, parent_ip, regs, full);
+		dft_unlisted_exit();
+		return;
+	}
+	odd_calls(t, ip, parent_ip, regs, full);
+}
+
+/* A thread that cannot register now (a signal handler interrupted its own
+ * use of the thread list: dft_thread_register()) makes a call of its own,
+ * seq odd: its callbacks run where grace periods still see them. */
+void dft_entry_unlisted(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs, int full)
+{
+	struct dft_ops *ops;
+
+	dft_unlisted_enter();
+	ops = READ_ONCE(dft_single_ops);
+	if (ops)
+		ops->func(ip, parent_ip, ops, regs);
+	else
+		dft_ops_list_func(ip, parent_ip, regs, full);
+	dft_unlisted_exit();
 }

@@ -37,6 +37,30 @@ static pthread_key_t exit_key;
 static int membarrier_cmd = -1; /* what serialises cores, or -1 */
 static void *ipi_page;
 
+/*
+ * Set from before this thread takes threads_lock until after it has let it
+ * go. A signal handler that interrupts it there and makes the thread's
+ * first traced call must not take the lock (the thread may hold it: an API
+ * call from a thread that never traced, in dft_synchronize()), so it does
+ * not register: dft_thread_register() says so, and that call runs as an
+ * unlisted reader (dft_entry_unlisted()).
+ */
+static __thread int threads_lock_mine __attribute__((tls_model("initial-exec")));
+
+static void lock_threads(void)
+{
+	WRITE_ONCE(threads_lock_mine, 1);
+	barrier();
+	pthread_mutex_lock(&threads_lock);
+}
+
+static void unlock_threads(void)
+{
+	pthread_mutex_unlock(&threads_lock);
+	barrier();
+	WRITE_ONCE(threads_lock_mine, 0);
+}
+
 static long sys_membarrier(int cmd)
 {
 	return syscall(__NR_membarrier, cmd, 0, 0);
@@ -46,28 +70,34 @@ static void thread_exit(void *arg)
 {
 	struct dft_thread *t = arg;
 
-	pthread_mutex_lock(&threads_lock);
+	lock_threads();
 	t->prev->next = t->next;
 	t->next->prev = t->prev;
 	t->registered = 0;
-	pthread_mutex_unlock(&threads_lock);
-	/* Calls traced after this (other TLS destructors) run untraced: the
-	 * thread is no longer visible to grace periods. */
+	unlock_threads();
+	/* Calls traced after this (other TLS destructors) run their
+	 * redirects alone, as unlisted readers (dft_entry_odd()). */
 	t->seq = 1;
 }
 
 /* Called with t->seq odd, so that traced calls made from here (a signal
- * handler interrupting us, say) are ignored, not recursed into. */
-void dft_thread_register(struct dft_thread *t)
+ * handler interrupting us, say) are not recursed into: they take sigctx.c's
+ * odd path, as calls of a thread not yet in the list (dft_unlisted_enter()).
+ * 0, or -EDEADLK from a handler that interrupted this thread's own use of
+ * the lock: not registered yet, the caller runs the call unlisted. */
+int dft_thread_register(struct dft_thread *t)
 {
-	pthread_mutex_lock(&threads_lock);
+	if (READ_ONCE(threads_lock_mine))
+		return -EDEADLK;
+	lock_threads();
 	t->next = threads_head.next;
 	t->prev = &threads_head;
 	threads_head.next->prev = t;
 	threads_head.next = t;
 	t->registered = 1;
-	pthread_mutex_unlock(&threads_lock);
+	unlock_threads();
 	pthread_setspecific(exit_key, t);
+	return 0;
 }
 
 /* After fork only the forking thread exists, in a new mm that has not
@@ -151,12 +181,42 @@ void dft_sync_cores(void)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
+/*
+ * Traced calls of a thread that grace periods cannot see, as it is not (or
+ * no longer) in the list: a signal handler that interrupted the thread's
+ * registration, a TLS destructor that runs after thread_exit(). They still
+ * run what they must (a live patch redirect above all), inside this count,
+ * which dft_synchronize() waits to see at zero: an SRCU with one counter.
+ * Rare, so one shared cache line costs nothing. The reader's increment and
+ * the writer's membarrier() order its loads after the writer's stores, or
+ * make the writer see the count.
+ */
+static unsigned long unlisted_readers;
+
+void dft_unlisted_enter(void)
+{
+	__atomic_add_fetch(&unlisted_readers, 1, __ATOMIC_SEQ_CST);
+}
+
+void dft_unlisted_exit(void)
+{
+	__atomic_sub_fetch(&unlisted_readers, 1, __ATOMIC_RELEASE);
+}
+
+/* Spins a little, then sleeps rather than yields, so that a CPU is free
+ * for a preempted thread to finish on. */
+static void wait_a_little(unsigned int spins)
+{
+	if (spins > 1000)
+		nanosleep(&(struct timespec){ .tv_nsec = 20000 }, NULL);
+}
+
 void dft_synchronize(void)
 {
 	struct dft_thread *self = &dft_thread;
 
 	dft_sync_cores();
-	pthread_mutex_lock(&threads_lock);
+	lock_threads();
 	for (struct dft_thread *t = threads_head.next; t != &threads_head; t = t->next) {
 		unsigned long seq = READ_ONCE(t->seq);
 
@@ -164,14 +224,15 @@ void dft_synchronize(void)
 		 * out of the trampolines: dft_ignore_current_thread()). */
 		if (t == self || !(seq & 1) || READ_ONCE(t->ignored))
 			continue;
-		/* Callbacks are short: spin a little first. A thread that
-		 * stays inside was preempted there; sleep rather than yield,
-		 * so that a CPU is free for it to finish on. */
+		/* Callbacks are short: a thread that stays inside was
+		 * preempted there. */
 		for (unsigned int spins = 0; READ_ONCE(t->seq) == seq; spins++)
-			if (spins > 1000)
-				nanosleep(&(struct timespec){ .tv_nsec = 20000 }, NULL);
+			wait_a_little(spins);
 	}
-	pthread_mutex_unlock(&threads_lock);
+	unlock_threads();
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned int spins = 0; __atomic_load_n(&unlisted_readers, __ATOMIC_ACQUIRE); spins++)
+		wait_a_little(spins);
 }
 
 /* ---- other tasks of this process, as the kernel shows them ---- */

@@ -106,23 +106,36 @@
 .endm
 
 /* The odd copies' first steps: an ignored thread (dft_ignore_current_thread
- * holds seq odd) or one unknown to grace periods leaves at once, as does,
- * with \plain, the normal context (a recursion, which has no redirect to
- * run without a regs frame; a context a siglongjmp left behind makes
- * dft_entry_odd() look). */
+ * holds seq odd) leaves at once, as does, with \plain, the normal context
+ * (a recursion, which has no redirect to run without a regs frame; a
+ * context a siglongjmp left behind makes dft_entry_odd() look). A thread
+ * not yet registered goes on: a handler may have interrupted its
+ * registration (dft_entry_odd()). */
 .macro odd_guard plain
 	cmpl $0, %fs:DFT_THREAD_IGNORED(%r11)
 	jne 9f
-	cmpl $0, %fs:DFT_THREAD_REGISTERED(%r11)
-	je 9f
 	.if \plain
 	cmpl $0, %fs:DFT_THREAD_CTX(%r11)
 	je 9f
 	.endif
 .endm
 
+/* ip, parent_ip, regs, \full for the C entries, with rip and rsp stored
+ * in the frame (%rbx). */
+.macro entry_args full
+	leaq DFT_REGS_SIZE+8(%rbx), %rsi
+	movq %rsi, DFT_REGS_RSP(%rbx)
+	movq DFT_REGS_SIZE(%rbx), %rdi
+	movq %rdi, DFT_REGS_RIP(%rbx)
+	subq $5, %rdi
+	movq (%rsi), %rsi
+	movq %rbx, %rdx
+	movl $\full, %ecx
+.endm
+
 /* rip, rsp, then the callbacks; \full: the frame (%rbx) is the regs
- * caller's. */
+ * caller's. A thread that cannot register now runs them unlisted
+ * (entry.c: dft_entry_unlisted()). */
 .macro call_ops full
 	addq $1, %fs:DFT_THREAD_SEQ(%r11)
 	cmpl $0, %fs:DFT_THREAD_REGISTERED(%r11)
@@ -130,6 +143,11 @@
 	movq %fs:0, %rdi
 	addq %r11, %rdi
 	call dft_thread_register
+	testl %eax, %eax
+	jz 1f
+	entry_args \full
+	call dft_entry_unlisted
+	jmp 3f
 1:	leaq DFT_REGS_SIZE+8(%rbx), %rsi
 	movq %rsi, DFT_REGS_RSP(%rbx)
 	movq DFT_REGS_SIZE(%rbx), %rdi
@@ -152,14 +170,7 @@
 /* The same frame given to dft_entry_odd(ip, parent_ip, regs, \full),
  * seq left as it is. */
 .macro call_odd full
-	leaq DFT_REGS_SIZE+8(%rbx), %rsi
-	movq %rsi, DFT_REGS_RSP(%rbx)
-	movq DFT_REGS_SIZE(%rbx), %rdi
-	movq %rdi, DFT_REGS_RIP(%rbx)
-	subq $5, %rdi
-	movq (%rsi), %rsi
-	movq %rbx, %rdx
-	movl $\full, %ecx
+	entry_args \full
 	call dft_entry_odd
 .endm
 

@@ -10,14 +10,20 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/prog/trace_lib.sh"
 
+# root_exit DIR: the exit file of the recorded command's own process. Not
+# the first in `ls` order: a fork child's pid sorts first once pids wrap.
+root_exit() {
+	echo "$1/exit-$(sed -n 's/^pid=//p' "$1/info")"
+}
+
 # exited DIR WHAT STATUS: every process with files has an exit file, the
-# first of them says STATUS, and neither report nor info calls any crashed.
+# root's says STATUS, and neither report nor info calls any crashed.
 exited() {
 	local dir=$1 what=$2 status=$3 lost=${4:-0} f
 	[ "$(ls "$dir" | grep -c '^maps-')" = "$(ls "$dir" | grep -c '^exit-')" ] ||
 		fail "$what: a process without an exit file: $(ls "$dir")"
-	f=$(ls "$dir"/exit-* 2>/dev/null | head -1)
-	[ -n "$f" ] || fail "$what: no exit file"
+	f=$(root_exit "$dir")
+	[ -f "$f" ] || fail "$what: no exit file for the root process: $(ls "$dir")"
 	grep -q "^status=$status events=[0-9]* lost=$lost\$" "$f" ||
 		fail "$what: exit file: $(cat "$f"), not status $status"
 	run "$DFT" info -i "$dir" >"$dir.info" 2>&1 || { cat "$dir.info"; fail "$what: info"; }
@@ -50,7 +56,7 @@ info_events() {
 }
 
 exit_events() {
-	sed -n 's/.* events=\([0-9]*\) .*/\1/p' "$(ls "$1"/exit-* | head -1)"
+	sed -n 's/.* events=\([0-9]*\) .*/\1/p' "$(root_exit "$1")"
 }
 
 for v in $(ENTRY_ONLY=1 build_trace trace_exit trace_exit.c | grep -e '-O2$'); do

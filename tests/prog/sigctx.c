@@ -13,6 +13,18 @@
  *                     hcall(); the test compares the trace with "hcalls"
  *                     (after 20 handlers left by siglongjmp, which call it
  *                     too: "jumps 20")
+ *   sigctx reg PATCH  lp_f() is live patched; a signal reaches a new thread
+ *                     inside its first traced call (of lp_f), while that
+ *                     waits for the thread list, held by a grace period of
+ *                     an unregister that waits for a slow callback: the
+ *                     handler's lp_f must run the new version too (it ran
+ *                     the old: the thread was not registered yet). Then a
+ *                     signal reaches the main thread, which never made a
+ *                     traced call, in that grace period: its handler's
+ *                     lp_f is its first traced call (it deadlocked: the
+ *                     registration waited for the lock its own thread
+ *                     held; alarm() ends the process then). Prints
+ *                     "window N of M": rounds whose signals landed there
  *   sigctx api        sigaction()/signal() report what the program installed
  *
  * Prints "interrupted N" (signals that arrived inside the slow callback),
@@ -20,6 +32,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +40,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <dynftrace.h>
 #include <dynftrace/livepatch.h>
@@ -62,19 +76,29 @@ static void count(int r, int x, volatile long *old, volatile long *new)
 		++*new;
 }
 
+static long ns_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000000000L + t.tv_nsec - t0->tv_nsec;
+}
+
+/* reg: the slow callback holds on until this is set (or 10 s). */
+static volatile int hold, release;
+
 /* Long enough that the timer often fires inside it. */
 static void slow_cb(unsigned long ip, unsigned long parent_ip, struct dft_ops *ops,
 		    struct dft_regs *regs)
 {
-	struct timespec t0, t;
+	struct timespec t0;
 
 	in_slow = 1;
 	if (lp_mode)
 		count(lp_f(5), 5, &cb_old, &cb_new);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do
-		clock_gettime(CLOCK_MONOTONIC, &t);
-	while ((t.tv_sec - t0.tv_sec) * 1000000000L + t.tv_nsec - t0.tv_nsec < 50000);
+	while (ns_since(&t0) < 50000 || (hold && !release && ns_since(&t0) < 10000000000L))
+		;
 	in_slow = 0;
 	(void)ip, (void)parent_ip, (void)ops, (void)regs;
 }
@@ -119,6 +143,98 @@ static void jump_out(int times)
 		if (!sigsetjmp(jump_env, 1))
 			raise(SIGUSR1);
 	signal(SIGUSR1, SIG_DFL);
+}
+
+/* ---- reg ---- */
+static volatile int calling, windows;
+static volatile long m_handled, m_done, m_old, m_new;
+static struct dft_ops dummy_ops = { .func = slow_cb };
+
+static void on_usr1(int sig)
+{
+	handled++;
+	if (calling == 1)
+		windows++;
+	count(lp_f(1), 1, &h_old, &h_new);
+	(void)sig;
+}
+
+static void on_usr2(int sig)
+{
+	m_handled++;
+	count(lp_f(2), 2, &m_old, &m_new);
+	m_done++;
+	(void)sig;
+}
+
+static void sleep_ms(int ms)
+{
+	nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L }, NULL);
+}
+
+/* Calls work(): into the slow callback, which holds on. */
+static void *slow_thread(void *arg)
+{
+	work();
+	return arg;
+}
+
+/* A thread that has made no traced call yet: its first is lp_f(). */
+static void *first_thread(void *arg)
+{
+	sleep_ms(100); /* the unregister is waiting for the slow callback */
+	calling = 1;
+	count(lp_f(3), 3, &cb_old, &cb_new);
+	calling = 2;
+	return arg;
+}
+
+static pthread_t first, main_thread;
+
+/* Once the new thread has been inside its call for long, it is waiting
+ * for the thread list, held by the unregister's grace period: signal it
+ * there, then let the slow callback end. */
+static void *sender_thread(void *arg)
+{
+	long before = handled;
+
+	for (int i = 0; calling != 1 && i < 5000; i++)
+		sleep_ms(1);
+	sleep_ms(50);
+	if (calling == 1) {
+		long m_before = m_done;
+
+		pthread_kill(first, SIGUSR1);
+		for (int i = 0; handled == before && i < 5000; i++)
+			sleep_ms(1);
+		/* The main thread is in the grace period, holding the list. */
+		pthread_kill(main_thread, SIGUSR2);
+		for (int i = 0; m_done == m_before && i < 5000; i++)
+			sleep_ms(1);
+	}
+	release = 1;
+	return arg;
+}
+
+/* One round: whether the signal reached the new thread inside its call. */
+static int reg_round(void)
+{
+	pthread_t slow, sender;
+	long before = windows;
+
+	hold = 1, release = 0, calling = 0, in_slow = 0;
+	if (dft_set_filter(&dummy_ops, "hcall", 1) || dft_register_ops(&dummy_ops))
+		return -1;
+	pthread_create(&slow, NULL, slow_thread, NULL);
+	while (!in_slow)
+		sleep_ms(1);
+	pthread_create(&first, NULL, first_thread, NULL);
+	pthread_create(&sender, NULL, sender_thread, NULL);
+	dft_unregister_ops(&dummy_ops); /* waits for the slow callback */
+	pthread_join(sender, NULL);
+	pthread_join(first, NULL);
+	pthread_join(slow, NULL);
+	return windows > before;
 }
 
 static void say(const char *line, void *arg)
@@ -233,6 +349,34 @@ int main(int argc, char **argv)
 		printf("interrupted %ld of %ld\nhandler old %ld new %ld\ncallback old %ld new %ld\n",
 		       interrupted, handled, h_old, h_new, cb_old, cb_new);
 		return !interrupted ? 3 : 0;
+	}
+	if (!strcmp(argv[1], "reg")) {
+		struct sigaction sa = { .sa_handler = on_usr1 };
+		int rounds = 0, hit = 0;
+
+		if (argc < 3)
+			return 2;
+		lp_mode = 1;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR1, &sa, NULL);
+		sa.sa_handler = on_usr2;
+		sigaction(SIGUSR2, &sa, NULL);
+		main_thread = pthread_self();
+		if (slow_start() || dft_livepatch_apply(argv[2], 0, 60000, say, NULL))
+			return 1;
+		alarm(120); /* a deadlock ends here, with SIGALRM */
+		while (rounds < 10 && hit < 3) {
+			int r = reg_round();
+
+			if (r < 0)
+				return 1;
+			hit += r;
+			rounds++;
+		}
+		printf("window %d of %d\nhandler old %ld new %ld\nfirst old %ld new %ld\n"
+		       "main old %ld new %ld\n",
+		       hit, rounds, h_old, h_new, cb_old, cb_new, m_old, m_new);
+		return !hit ? 3 : 0;
 	}
 	if (!strcmp(argv[1], "rec")) {
 		struct sigaction sa = { .sa_sigaction = on_timer_info, .sa_flags = SA_SIGINFO };
