@@ -231,6 +231,14 @@
 	str ip, [r3]
 .endm
 
+/* r6 = the thread's shadow stack (r7 = &dft_thread), or jump to \fail:
+ * none yet. */
+.macro shadow_stack fail
+	ldr r6, [r7, #DFT_THREAD_GRAPH]
+	cmp r6, #0
+	beq \fail
+.endm
+
 /* \dst = the shadow entry at index \idx of the stack at r6. */
 .macro shadow_ent dst, idx
 	add \dst, \idx, \idx, lsl #1
@@ -247,9 +255,7 @@
 	adr r0, \hook
 	cmp r2, r0
 	beq 8f
-	ldr r6, [r7, #DFT_THREAD_GRAPH]
-	cmp r6, #0
-	beq 8f
+	shadow_stack 8f
 	ldr r0, [r6, #DFT_SHADOW_RESYNC]
 	cmp r0, #0
 	bne 8f
@@ -313,9 +319,7 @@
 	ldr r4, [r7, #DFT_THREAD_SEQ]
 	tst r4, #1
 	bne 9f
-	ldr r6, [r7, #DFT_THREAD_GRAPH]
-	cmp r6, #0
-	beq 9f
+	shadow_stack 9f
 	ldr r5, [r6, #DFT_SHADOW_TOP]
 	subs r5, r5, #1
 	blo 9f
