@@ -61,6 +61,32 @@ static void unlock_threads(void)
 	WRITE_ONCE(threads_lock_mine, 0);
 }
 
+/*
+ * Traced calls of a thread that grace periods cannot see, as it is not (or
+ * no longer) in the list: a signal handler that interrupted the thread's
+ * registration, a TLS destructor that runs after thread_exit(). They still
+ * run what they must (a live patch redirect above all), inside this count,
+ * which dft_synchronize() waits to see at zero: an SRCU with one counter.
+ * Rare, so one shared cache line costs nothing. The reader's increment and
+ * the writer's membarrier() order its loads after the writer's stores, or
+ * make the writer see the count.
+ */
+static unsigned long unlisted_readers;
+/* This thread's part of it: what a fork child keeps. */
+static __thread unsigned long unlisted_mine __attribute__((tls_model("initial-exec")));
+
+void dft_unlisted_enter(void)
+{
+	unlisted_mine++;
+	__atomic_add_fetch(&unlisted_readers, 1, __ATOMIC_SEQ_CST);
+}
+
+void dft_unlisted_exit(void)
+{
+	__atomic_sub_fetch(&unlisted_readers, 1, __ATOMIC_RELEASE);
+	unlisted_mine--;
+}
+
 static long sys_membarrier(int cmd)
 {
 	return syscall(__NR_membarrier, cmd, 0, 0);
@@ -115,6 +141,8 @@ static void atfork_child(void)
 
 	find_emulator_threads(1);
 	pthread_mutex_init(&threads_lock, NULL);
+	/* The other threads' unlisted readers are gone with them. */
+	unlisted_readers = unlisted_mine;
 	threads_head.next = threads_head.prev = &threads_head;
 	if (self->registered) {
 		self->next = self->prev = &threads_head;
@@ -179,28 +207,6 @@ void dft_sync_cores(void)
 		mprotect(ipi_page, dft_page_size(), PROT_READ | PROT_WRITE);
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
-
-/*
- * Traced calls of a thread that grace periods cannot see, as it is not (or
- * no longer) in the list: a signal handler that interrupted the thread's
- * registration, a TLS destructor that runs after thread_exit(). They still
- * run what they must (a live patch redirect above all), inside this count,
- * which dft_synchronize() waits to see at zero: an SRCU with one counter.
- * Rare, so one shared cache line costs nothing. The reader's increment and
- * the writer's membarrier() order its loads after the writer's stores, or
- * make the writer see the count.
- */
-static unsigned long unlisted_readers;
-
-void dft_unlisted_enter(void)
-{
-	__atomic_add_fetch(&unlisted_readers, 1, __ATOMIC_SEQ_CST);
-}
-
-void dft_unlisted_exit(void)
-{
-	__atomic_sub_fetch(&unlisted_readers, 1, __ATOMIC_RELEASE);
 }
 
 /* Spins a little, then sleeps rather than yields, so that a CPU is free
