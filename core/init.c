@@ -46,6 +46,7 @@ __attribute__((constructor(101))) static void dft_init(void)
 		pr_err("cannot set up the runtime: tracing disabled");
 		return;
 	}
+	dft_ctx_wrap_installed();
 	pthread_mutex_lock(&dft_lock);
 	dft_modules_scan(1);
 	dft_initialised = 1;

@@ -306,6 +306,8 @@ void dft_ctx_call(int sig, siginfo_t *si, void *uc, const struct sigaction *app)
 /* @act, read from the kernel, as the program installed it (the runtime
  * replaced the program's handler of @sig after it had been wrapped). */
 void dft_ctx_unwrap(int sig, struct sigaction *act);
+/* At start-up: wraps the handlers installed before the runtime loaded. */
+void dft_ctx_wrap_installed(void);
 /* The context of the caller, once those a siglongjmp left are dropped. */
 unsigned int dft_ctx_current(struct dft_thread *t);
 

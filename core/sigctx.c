@@ -24,8 +24,7 @@
  * interrupts code above the wrapper's frame, or a traced call is made
  * from there (ctx_open()), whatever the jump.
  * Handlers installed before the runtime loaded (dynftrace record -p,
- * attach) are not wrapped: their calls that interrupt a callback stay
- * untraced, but a redirect still applies (dft_entry_odd()).
+ * attach) are wrapped when it starts (dft_ctx_wrap_installed()).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -183,6 +182,33 @@ static int ctx_sigaction(int sig, const struct sigaction *act, struct sigaction 
 	if (old)
 		*old = wrapped(&prev) ? rec : prev;
 	return 0;
+}
+
+/*
+ * Handlers installed before the runtime loaded are wrapped as if installed
+ * now: those of a process we attach to (every thread is stopped while the
+ * constructor runs: nothing changes them meanwhile), or of a library
+ * constructor that ran before ours. Left alone: the trap signal (trap.c
+ * chains to the program's handler through the wrapper already), and the
+ * signals glibc keeps for itself, between the classic ones and SIGRTMIN.
+ */
+void dft_ctx_wrap_installed(void)
+{
+	for (int sig = 1; sig < _NSIG; sig++) {
+		struct sigaction cur;
+		int ret;
+
+		if (sig == SIGKILL || sig == SIGSTOP || (sig > 31 && sig < SIGRTMIN) ||
+		    dft_trap_sigaction(sig, NULL, &cur, &ret))
+			continue;
+		if (dft_real_sigaction(sig, NULL, &cur) || wrapped(&cur))
+			continue;
+		if (!(cur.sa_flags & SA_SIGINFO) &&
+		    (cur.sa_handler == SIG_DFL || cur.sa_handler == SIG_IGN))
+			continue;
+		if (ctx_sigaction(sig, &cur, NULL))
+			pr_debug("signal %d: its handler stays unwrapped (%s)", sig, strerror(errno));
+	}
 }
 
 DFT_API int sigaction(int sig, const struct sigaction *act, struct sigaction *old)

@@ -45,7 +45,7 @@
 #include <dynftrace.h>
 #include <dynftrace/livepatch.h>
 
-#include "trace_prog.h" /* NOIPA */
+#include "trace_prog.h" /* NOIPA, ns_since() */
 
 static volatile sig_atomic_t in_slow;
 static volatile long interrupted, handled, hcalls, h_old, h_new, cb_old, cb_new, works;
@@ -76,14 +76,6 @@ static void count(int r, int x, volatile long *old, volatile long *new)
 		++*new;
 }
 
-static long ns_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000000000L + t.tv_nsec - t0->tv_nsec;
-}
-
 /* reg: the slow callback holds on until this is set (or 10 s). */
 static volatile int hold, release;
 
@@ -97,7 +89,7 @@ static void slow_cb(unsigned long ip, unsigned long parent_ip, struct dft_ops *o
 	if (lp_mode)
 		count(lp_f(5), 5, &cb_old, &cb_new);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (ns_since(&t0) < 50000 || (hold && !release && ns_since(&t0) < 10000000000L))
+	while (ns_since(&t0) < 50000 || (hold && !release && ns_since(&t0) < 10000000000LL))
 		;
 	in_slow = 0;
 	(void)ip, (void)parent_ip, (void)ops, (void)regs;
