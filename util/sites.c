@@ -139,7 +139,8 @@ int dft_elf_sites(const struct dft_elf *e, struct dft_elf_sites *out)
 
 	memset(out, 0, sizeof(*out));
 	for (const char *const *t = dft_site_tables; *t; t++) {
-		if (dft_elf_find_section(e, *t, &sec) || !sec.data || !sec.size)
+		/* Shorter than one address: as good as absent. */
+		if (dft_elf_find_section(e, *t, &sec) || !sec.data || sec.size < word)
 			continue;
 		out->table = *t;
 		n = sec.size / word;
