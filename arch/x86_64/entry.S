@@ -135,7 +135,7 @@
 
 /* rip, rsp, then the callbacks; \full: the frame (%rbx) is the regs
  * caller's. A thread that cannot register now runs them unlisted
- * (entry.c: dft_entry_unlisted()). */
+ * (sigctx.c: dft_entry_unlisted()). */
 .macro call_ops full
 	addq $1, %fs:DFT_THREAD_SEQ(%r11)
 	cmpl $0, %fs:DFT_THREAD_REGISTERED(%r11)
