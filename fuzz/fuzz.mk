@@ -11,6 +11,10 @@
 #           (util/argspec.c, match.c, ctl.c)
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
+# 0: a new random seed each run (libFuzzer's default). CI fixes it, so
+# that its smoke run follows the same path for the same code and corpus,
+# and a red CI means a change, not luck.
+FUZZ_SEED ?= 0
 FUZZ_O := build/fuzz
 FUZZ_TARGETS := trace elf spec
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -45,7 +49,7 @@ fuzz: fuzz-build
 		mkdir -p $(FUZZ_O)/corpus/$$t || exit 1; \
 		echo "=== fuzz $$t: $(FUZZ_TIME) s"; \
 		LSAN_OPTIONS=suppressions=fuzz/lsan.supp \
-		$(FUZZ_O)/$$t -max_total_time=$(FUZZ_TIME) -timeout=60 -rss_limit_mb=2048 \
+		$(FUZZ_O)/$$t -max_total_time=$(FUZZ_TIME) -seed=$(FUZZ_SEED) -timeout=60 -rss_limit_mb=2048 \
 			-close_fd_mask=3 -print_final_stats=1 -artifact_prefix=$(FUZZ_O)/ \
 			$(FUZZ_O)/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done

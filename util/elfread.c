@@ -241,7 +241,8 @@ const unsigned char *dft_elf_code_at(const struct dft_elf *e, uint64_t addr, uin
 	for (unsigned int i = 1; i < e->shnum; i++) {
 		if (dft_elf_section(e, i, &s) || !(s.flags & SHF_EXECINSTR) || !s.data)
 			continue;
-		if (addr >= s.addr && addr - s.addr + len <= s.size)
+		/* Without a sum that can wrap. */
+		if (addr >= s.addr && addr - s.addr <= s.size && len <= s.size - (addr - s.addr))
 			return s.data + (addr - s.addr);
 	}
 	return NULL;
