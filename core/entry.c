@@ -12,18 +12,6 @@
  */
 #include "internal.h"
 
-static inline __attribute__((always_inline)) void dispatch(unsigned long ip,
-							   unsigned long parent_ip,
-							   struct dft_regs *regs, int full)
-{
-	struct dft_ops *ops = READ_ONCE(dft_single_ops);
-
-	if (likely(ops))
-		ops->func(ip, parent_ip, ops, regs);
-	else
-		dft_ops_list_func(ip, parent_ip, regs, full);
-}
-
 static inline __attribute__((always_inline)) void entry(unsigned long ip, unsigned long parent_ip,
 							struct dft_regs *regs, int full)
 {
@@ -43,7 +31,7 @@ static inline __attribute__((always_inline)) void entry(unsigned long ip, unsign
 		/* Pairs with the membarrier() of dft_synchronize(): our odd
 		 * seq is visible to it before we load what it may retire. */
 		barrier();
-		dispatch(ip, parent_ip, regs, full);
+		dft_dispatch(ip, parent_ip, regs, full);
 	}
 	barrier();
 	WRITE_ONCE(t->seq, seq + 2);

@@ -365,6 +365,19 @@ void dft_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs)
 void dft_entry_odd(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs, int full);
 /* ... and the normal ones this when the thread could not register. */
 void dft_entry_unlisted(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs, int full);
+
+/* The callbacks of a normal entry: the single ops directly, else the list. */
+static inline __attribute__((always_inline)) void dft_dispatch(unsigned long ip,
+							       unsigned long parent_ip,
+							       struct dft_regs *regs, int full)
+{
+	struct dft_ops *ops = READ_ONCE(dft_single_ops);
+
+	if (likely(ops))
+		ops->func(ip, parent_ip, ops, regs);
+	else
+		dft_ops_list_func(ip, parent_ip, regs, full);
+}
 void dft_regs_entry(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs);
 /* The trampolines (arch/<arch>/entry.S or trampoline.S): the plain caller
  * and the regs-caller a site calls. */

@@ -353,13 +353,7 @@ void dft_entry_odd(unsigned long ip, unsigned long parent_ip, struct dft_regs *r
  * seq odd: its callbacks run where grace periods still see them. */
 void dft_entry_unlisted(unsigned long ip, unsigned long parent_ip, struct dft_regs *regs, int full)
 {
-	struct dft_ops *ops;
-
 	dft_unlisted_enter();
-	ops = READ_ONCE(dft_single_ops);
-	if (ops)
-		ops->func(ip, parent_ip, ops, regs);
-	else
-		dft_ops_list_func(ip, parent_ip, regs, full);
+	dft_dispatch(ip, parent_ip, regs, full);
 	dft_unlisted_exit();
 }
